@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { riskLimitsSchema } from "./risk-limits";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export const SIMULATOR_SYMBOLS = [
+  "BTC/USDT",
+  "ETH/USDT",
+  "BNB/USDT",
+  "SOL/USDT",
+  "XRP/USDT",
+  "ADA/USDT",
+  "DOGE/USDT",
+  "AVAX/USDT",
+  "DOT/USDT",
+  "POL/USDT",
+] as const;
+
+const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'expected a unified symbol such as "BTC/USDT"');
+
+export const configSchema = z.object({
+  server: z.object({
+    port: z.number().int().min(0).max(65535).default(3000),
+    host: z.string().min(1).default("127.0.0.1"),
+    dataDir: z.string().min(1).default("./data"),
+    logLevel: z.enum(LOG_LEVELS).default("info"),
+    /** production serves the built app; development runs Next with hot reload. */
+    dev: z.boolean().default(false),
+  }),
+  database: z.object({
+    /** PostgreSQL URL; absent = embedded PGlite database under dataDir/db. */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
+      .optional(),
+  }),
+  venue: z.object({
+    /** simulator | binance | binance-testnet | any ccxt exchange id */
+    id: z.string().regex(/^[a-z0-9-]+$/, "expected simulator, binance, binance-testnet or a ccxt exchange id").default("simulator"),
+    apiKey: z.string().min(1).optional(),
+    secret: z.string().min(1).optional(),
+  }),
+  simulator: z.object({
+    /** Simulated seconds per real second. */
+    speed: z.number().positive().max(100_000).default(1),
+    seed: z.number().int().default(42),
+    symbols: z.array(symbol).min(1).default([...SIMULATOR_SYMBOLS]),
+    /** Days of 1-minute history generated before "now" so strategies warm up at once. */
+    historyDays: z.number().min(0).max(30).default(2),
+    /** Replay this candle CSV instead of the stochastic model. */
+    csv: z.string().optional(),
+    /** Port for the embedded simulator (0 = any free port on loopback). */
+    port: z.number().int().min(0).max(65535).default(0),
+  }),
+  trading: z.object({
+    mode: z.enum(["ghost", "paper", "live"]).default("paper"),
+    symbols: z.array(symbol).min(1).default(["BTC/USDT", "ETH/USDT"]),
+    quoteCurrency: z.string().default("USDT"),
+    /** Starting cash of the paper and ghost ledgers, in the quote currency. */
+    startingBalance: z.number().positive().default(10_000),
+    /** Start the default strategy instances on a fresh database. */
+    autoStart: z.boolean().default(true),
+  }),
+  risk: riskLimitsSchema,
+  auth: z.object({
+    adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
+    apiToken: z.string().min(32, "must be at least 32 characters").optional(),
+    masterKey: z.string().optional(),
+  }),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
