@@ -1,0 +1,185 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaClient } from "./generated/client";
+import { AwaitingPGliteFactory, createPgAdapterFactory } from "./adapters";
+import { applyMigrations } from "./migrate";
+import { redactUrl } from "../core/logger";
+
+export type DatabaseKind = "embedded" | "postgres";
+
+export interface Database {
+  kind: DatabaseKind;
+  prisma: PrismaClient;
+  /** Where the data lives, safe to show (embedded: folder; postgres: URL without password). */
+  location: string;
+  ping(): Promise<{ ok: boolean; error?: string; latencyMs?: number }>;
+  close(): Promise<void>;
+}
+
+export class DatabaseError extends Error {
+  constructor(message: string, readonly fix: string) {
+    super(`${message}\n  fix: ${fix}`);
+    this.name = "DatabaseError";
+  }
+}
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL URL; absent = embedded PGlite under dataDir/db. */
+  url?: string;
+  dataDir: string;
+  /** Apply pending migrations before returning (the default at start-up). */
+  migrate?: boolean;
+  log?: (line: string) => void;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** PGlite's data directory must never be opened by two processes at once: a lock file says who has it. */
+function acquireDataDirLock(dbDir: string): () => void {
+  const lockFile = path.join(dbDir, "tradekeel.lock");
+  if (existsSync(lockFile)) {
+    const pid = Number.parseInt(readFileSync(lockFile, "utf8").trim(), 10);
+    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) {
+      throw new DatabaseError(
+        `the embedded database in ${dbDir} is in use by another Tradekeel process (pid ${pid})`,
+        `stop that process first, or give this one another DATA_DIR`,
+      );
+    }
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => {
+    try {
+      if (existsSync(lockFile) && readFileSync(lockFile, "utf8").trim() === String(process.pid)) rmSync(lockFile);
+    } catch {
+      // Best effort: a stale lock of a dead pid is ignored at the next start anyway.
+    }
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<{ client: PGlite; release: () => void; dbDir: string }> {
+  const dbDir = path.resolve(dataDir, "db");
+  try {
+    mkdirSync(dbDir, { recursive: true });
+  } catch (err) {
+    throw new DatabaseError(`cannot create the data directory ${dbDir}: ${(err as Error).message}`, "set DATA_DIR to a writable folder");
+  }
+  const release = acquireDataDirLock(dbDir);
+  const pgDataDir = path.join(dbDir, "pgdata");
+  try {
+    const client = await PGlite.create(pgDataDir);
+    await client.query("select 1");
+    return { client, release, dbDir };
+  } catch (err) {
+    release();
+    throw new DatabaseError(
+      `the embedded database in ${pgDataDir} could not be opened (${(err as Error).message || String(err)}); it may be corrupt or from an incompatible version`,
+      `move ${pgDataDir} aside to start with a fresh database (your trading history is in it), or set DATA_DIR to another folder`,
+    );
+  }
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  const log = opts.log ?? (() => {});
+  if (opts.url) {
+    const location = redactUrl(opts.url);
+    if (opts.migrate !== false) {
+      const migrations = createPgAdapterFactory(opts.url, true);
+      try {
+        const { applied } = await applyMigrations(migrations);
+        if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
+      } catch (err) {
+        throw new DatabaseError(
+          `cannot migrate the PostgreSQL database at ${location}: ${describeDbError(err)}`,
+          "check DATABASE_URL (host, port, user, password, database) and that the server is running",
+        );
+      } finally {
+        await closeFactory(migrations);
+      }
+    }
+    const prisma = new PrismaClient({ adapter: createPgAdapterFactory(opts.url) });
+    return {
+      kind: "postgres",
+      prisma,
+      location,
+      ping: () => ping(prisma),
+      close: () => prisma.$disconnect(),
+    };
+  }
+
+  const { client, release, dbDir } = await openEmbedded(opts.dataDir);
+  try {
+    if (opts.migrate !== false) {
+      const { applied } = await applyMigrations(new AwaitingPGliteFactory(client));
+      if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
+    }
+  } catch (err) {
+    await client.close().catch(() => {});
+    release();
+    throw new DatabaseError(`cannot migrate the embedded database in ${dbDir}: ${describeDbError(err)}`, "see the error above; the database was left unchanged");
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  return {
+    kind: "embedded",
+    prisma,
+    location: dbDir,
+    ping: () => ping(prisma),
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+      release();
+    },
+  };
+}
+
+/** Adapter factory for migration tooling (db CLI), by the same rules as openDatabase. */
+export async function openMigrationTarget(opts: { url?: string; dataDir: string }): Promise<{
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  close(): Promise<void>;
+}> {
+  if (opts.url) {
+    const factory = createPgAdapterFactory(opts.url, true);
+    return { factory, close: () => closeFactory(factory) };
+  }
+  const { client, release } = await openEmbedded(opts.dataDir);
+  return {
+    factory: new AwaitingPGliteFactory(client),
+    async close() {
+      await client.close();
+      release();
+    },
+  };
+}
+
+async function closeFactory(factory: unknown): Promise<void> {
+  const pool = (factory as { externalPool?: { end(): Promise<void> } }).externalPool;
+  await pool?.end().catch(() => {});
+}
+
+async function ping(prisma: PrismaClient): Promise<{ ok: boolean; error?: string; latencyMs?: number }> {
+  const started = performance.now();
+  try {
+    await prisma.$queryRawUnsafe("SELECT 1");
+    return { ok: true, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
+  } catch (err) {
+    return { ok: false, error: describeDbError(err) };
+  }
+}
+
+export function describeDbError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: string }).code;
+    return code ? `${err.message} (${code})` : err.message;
+  }
+  if (typeof err === "object" && err) return JSON.stringify(err);
+  return String(err);
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { AppError } from "../core/errors";
+import { lookupServices } from "./registry";
+import type { Services } from "./services";
+
+/**
+ * Thin Next route handlers: (auth) → zod parse → one server call → JSON.
+ * Errors become `{ "error": { "code", "message", "details"? } }` with a fitting status.
+ */
+
+export type RouteContext = { params: Promise<Record<string, string>> };
+
+export interface RouteOptions {
+  /** Routes are authenticated unless they say otherwise (health, sign-in). */
+  public?: boolean;
+  /** The route changes state: cookie-authenticated callers must present the CSRF token. */
+  mutation?: boolean;
+}
+
+export function services(): Services {
+  const found = lookupServices<Services>();
+  if (!found) throw new AppError("NOT_READY", "the server is starting; try again in a moment", 503);
+  return found;
+}
+
+export function jsonError(code: string, message: string, status: number, details?: unknown): Response {
+  return Response.json({ error: details === undefined ? { code, message } : { code, message, details } }, { status });
+}
+
+export function toErrorResponse(err: unknown): Response {
+  if (err instanceof AppError) return jsonError(err.code, err.message, err.status, err.details);
+  if (err instanceof z.ZodError) {
+    const details = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    const first = details[0];
+    return jsonError("VALIDATION", first ? `${first.path || "body"}: ${first.message}` : "invalid input", 400, details);
+  }
+  const found = lookupServices<Services>();
+  found?.logger.error({ err }, "unhandled error in route");
+  return jsonError("INTERNAL", "internal error; see the server log", 500);
+}
+
+export function route(
+  handler: (req: Request, ctx: RouteContext) => Promise<unknown> | unknown,
+  options: RouteOptions = {},
+): (req: Request, ctx: RouteContext) => Promise<Response> {
+  return async (req, ctx) => {
+    try {
+      if (!options.public) {
+        const auth = services().auth;
+        await auth.authorizeRequest(req, { mutation: options.mutation ?? req.method !== "GET" });
+      }
+      const result = await handler(req, ctx);
+      if (result instanceof Response) return result;
+      return Response.json(result ?? { ok: true });
+    } catch (err) {
+      return toErrorResponse(err);
+    }
+  };
+}
+
+export async function parseBody<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
+  let body: unknown;
+  try {
+    const text = await req.text();
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    throw new AppError("BAD_JSON", "the request body is not valid JSON", 400);
+  }
+  return schema.parse(body);
+}
+
+export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infer<T> {
+  const params = Object.fromEntries(new URL(req.url).searchParams.entries());
+  return schema.parse(params);
+}

@@ -1,0 +1,40 @@
+import type { Logger } from "pino";
+import type { AppConfig } from "../config";
+import type { Database } from "../db/database";
+
+/**
+ * The application as route handlers and the realtime layer see it. Built once by server/index.ts
+ * (see server/app.ts) and looked up through the registry.
+ */
+
+export interface Principal {
+  kind: "session" | "api-token" | "static-token";
+  userId?: string;
+  username?: string;
+  tokenId?: string;
+}
+
+export interface AuthGate {
+  /** Throws AppError 401/403 when the request is not allowed; returns who made it. */
+  authorizeRequest(req: Request, opts: { mutation: boolean }): Promise<Principal>;
+  /** The Socket.IO handshake: cookie header or `auth.token` (bearer token). */
+  authorizeSocket(handshake: { headers: Record<string, string | string[] | undefined>; token?: string }): Promise<Principal>;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded" | "down";
+  version: string;
+  uptimeS: number;
+  db: { kind: "embedded" | "postgres"; ok: boolean; latencyMs?: number; error?: string };
+  reasons: string[];
+}
+
+export interface Services {
+  config: AppConfig;
+  logger: Logger;
+  db: Database;
+  version: string;
+  startedAt: number;
+  auth: AuthGate;
+  health(): Promise<HealthReport>;
+}

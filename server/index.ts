@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import next from "next";
+import { loadConfig, ConfigError } from "./config";
+import { createLogger } from "./core/logger";
+import { DatabaseError } from "./db/database";
+import { createApplication, type Application } from "./app";
+import { PROJECT_ROOT } from "./db/migrate";
+import { registerServices, clearServices } from "./http/registry";
+import { attachRealtime } from "./realtime";
+
+/**
+ * Process entry: config → database → application (engine) → HTTP server hosting Next and Socket.IO.
+ * SIGINT/SIGTERM: stop taking work, flush state, close the database, exit 0.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`tradekeel: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.server.logLevel);
+  const dev = config.server.dev;
+
+  let application: Application;
+  try {
+    application = await createApplication(config, logger);
+  } catch (err) {
+    if (err instanceof DatabaseError || err instanceof ConfigError) {
+      logger.fatal(err.message);
+      console.error(`tradekeel: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  registerServices(application.services);
+
+  const nextApp = next({ dev, dir: PROJECT_ROOT, hostname: config.server.host, port: config.server.port });
+  await nextApp.prepare();
+  const handle = nextApp.getRequestHandler();
+  const nextUpgrade = nextApp.getUpgradeHandler();
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((err) => {
+      logger.error({ err }, "request failed");
+      if (!res.headersSent) res.writeHead(500).end("internal error");
+    });
+  });
+  const realtime = attachRealtime(server, application.services, logger);
+  // Socket.IO answers /socket.io upgrades itself; every other upgrade (Next's dev HMR) goes to Next.
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.url?.startsWith("/socket.io")) return;
+    nextUpgrade(req, socket, head).catch(() => socket.destroy());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.server.port;
+  logger.info({ host: config.server.host, port, dev, db: application.services.db.kind }, "tradekeel listening");
+  console.log(`Tradekeel ${application.services.version} on http://${config.server.host === "0.0.0.0" ? "localhost" : config.server.host}:${port} (${dev ? "development" : "production"}, ${application.services.db.kind} database)`);
+  await application.start();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const force = setTimeout(() => {
+      logger.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    try {
+      server.close();
+      server.closeAllConnections?.();
+      await realtime.close();
+      await application.stop();
+      await nextApp.close().catch(() => {});
+      clearServices();
+      logger.info("stopped cleanly");
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, "error during shutdown");
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((err) => {
+  console.error("tradekeel: fatal start-up error:", err);
+  process.exit(1);
+});
