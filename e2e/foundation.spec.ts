@@ -1,0 +1,49 @@
+import { test, expect, signIn, apiHeaders, screenshot } from "./support/fixtures";
+import { startServer, removeDataDir } from "./support/server";
+
+test.describe("foundation", () => {
+  test("health reports ok on the embedded database", async ({ request }) => {
+    const res = await request.get("/api/health");
+    expect(res.status()).toBe(200);
+    const body = await res.json();
+    expect(body.status).toBe("ok");
+    expect(body.db).toMatchObject({ kind: "embedded", ok: true });
+    expect(typeof body.version).toBe("string");
+  });
+
+  test("the dashboard renders dark with no console errors", async ({ page, consoleErrors }) => {
+    await signIn(page);
+    await expect(page.getByText("Tradekeel").first()).toBeVisible();
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = background.match(/\d+/g)!.map(Number);
+    expect(r + g + b).toBeLessThan(120);
+    await page.waitForTimeout(1500);
+    await screenshot(page, "overview");
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test("data persists across a restart", async () => {
+    const first = await startServer();
+    const dataDir = first.dataDir;
+    try {
+      const created = await fetch(`${first.url}/api/tokens`, {
+        method: "POST",
+        headers: { ...apiHeaders, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "persistence-check" }),
+      });
+      expect(created.status).toBeLessThan(300);
+      expect(await first.stop()).toBe(0);
+
+      const second = await startServer({ dataDir });
+      try {
+        const list = await fetch(`${second.url}/api/tokens`, { headers: apiHeaders });
+        const tokens = (await list.json()) as Array<{ name: string }>;
+        expect(tokens.map((t) => t.name)).toContain("persistence-check");
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      removeDataDir(dataDir);
+    }
+  });
+});
