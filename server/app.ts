@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { AppConfig } from "./config";
 import { AppError } from "./core/errors";
 import { openDatabase } from "./db/database";
+import { EngineRuntime } from "./engine/runtime";
+import { getStatus } from "./engine/queries";
 import type { AuthGate, HealthReport, Services } from "./http/services";
 import { VERSION } from "./version";
 
@@ -46,6 +48,14 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     };
   };
 
+  let engine: EngineRuntime;
+  try {
+    engine = await EngineRuntime.create({ config, db, logger });
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+
   const services: Services = {
     config,
     logger,
@@ -54,12 +64,17 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     startedAt,
     auth: denyAll,
     health,
+    engine,
+    status: () => getStatus(engine, db.prisma),
   };
 
   return {
     services,
-    async start() {},
+    async start() {
+      await engine.start();
+    },
     async stop() {
+      await engine.stop();
       await db.close();
     },
   };

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config";
 import type { Database } from "../db/database";
+import type { EngineRuntime } from "../engine/runtime";
 
 /**
  * The application as route handlers and the realtime layer see it. Built once by server/index.ts
@@ -37,4 +38,7 @@ export interface Services {
   startedAt: number;
   auth: AuthGate;
   health(): Promise<HealthReport>;
+  /** The trading engine; absent only while the process is starting or in tests of the web layer. */
+  engine?: EngineRuntime;
+  status(): Promise<unknown>;
 }

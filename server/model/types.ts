@@ -104,6 +104,10 @@ export interface OrderRequest {
   exitReason?: ExitReason;
   /** A sentence a person can read: why this order exists. */
   reason: string;
+  /** The strategy signal that caused this order, when one did. */
+  signalId?: string;
+  /** The pre-trade checks this order passed (recorded for the trade detail view). */
+  riskChecks?: { check: string; code: string; message: string }[];
   createdAt: number;
 }
 

@@ -90,6 +90,7 @@ CREATE TABLE "orders" (
     "error" TEXT,
     "strategyInstanceId" TEXT,
     "sessionId" TEXT,
+    "signalId" TEXT,
     "riskChecks" JSONB,
     "createdAt" TIMESTAMP(3) NOT NULL,
     "updatedAt" TIMESTAMP(3) NOT NULL,
@@ -100,6 +101,7 @@ CREATE TABLE "orders" (
 -- CreateTable
 CREATE TABLE "fills" (
     "id" TEXT NOT NULL,
+    "seq" BIGSERIAL NOT NULL,
     "clientOrderId" TEXT NOT NULL,
     "venueTradeId" TEXT NOT NULL,
     "symbol" TEXT NOT NULL,
@@ -156,6 +158,9 @@ CREATE TABLE "trades" (
     "exitReasonText" TEXT NOT NULL,
     "strategyInstanceId" TEXT,
     "sessionId" TEXT,
+    "signalId" TEXT,
+    "entryOrderId" TEXT,
+    "exitOrderId" TEXT,
     "openedAt" TIMESTAMP(3) NOT NULL,
     "closedAt" TIMESTAMP(3) NOT NULL,
 
@@ -342,6 +347,9 @@ CREATE INDEX "orders_mode_status_idx" ON "orders"("mode", "status");
 
 -- CreateIndex
 CREATE INDEX "orders_symbol_idx" ON "orders"("symbol");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "fills_seq_key" ON "fills"("seq");
 
 -- CreateIndex
 CREATE INDEX "fills_timestamp_idx" ON "fills"("timestamp");

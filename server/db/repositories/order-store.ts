@@ -1,0 +1,154 @@
+import type { KernelMode, Order, Fill, OrderStatus, OrderType, TimeInForce, ExitReason } from "../../model/types";
+import type { OrderStore } from "../../execution";
+import { conflict, notFound } from "../../core/errors";
+import { newId } from "../../core/ids";
+import type { PrismaClient } from "../generated/client";
+import type { Order as OrderRow, Fill as FillRow } from "../generated/client";
+import { dec, ms, num, optDec, optNum } from "./convert";
+
+const OPEN_STATUSES: OrderStatus[] = ["new", "submitted", "partially_filled"];
+
+export function orderFromRow(row: OrderRow): Order {
+  return {
+    clientOrderId: row.clientOrderId,
+    venueOrderId: row.venueOrderId ?? undefined,
+    mode: row.mode as KernelMode,
+    symbol: row.symbol,
+    side: row.side,
+    type: row.type as OrderType,
+    status: row.status as OrderStatus,
+    intent: row.intent as Order["intent"],
+    reduceOnly: row.reduceOnly,
+    quantity: num(row.quantity),
+    price: optNum(row.price),
+    stopPrice: optNum(row.stopPrice),
+    timeInForce: (row.timeInForce ?? undefined) as TimeInForce | undefined,
+    filledQuantity: num(row.filledQuantity),
+    avgFillPrice: num(row.avgFillPrice),
+    fee: num(row.fee),
+    stopLoss: optNum(row.stopLoss),
+    takeProfit: optNum(row.takeProfit),
+    exitReason: (row.exitReason ?? undefined) as ExitReason | undefined,
+    reason: row.reason,
+    error: row.error ?? undefined,
+    strategyInstanceId: row.strategyInstanceId ?? undefined,
+    sessionId: row.sessionId ?? undefined,
+    signalId: row.signalId ?? undefined,
+    riskChecks: (row.riskChecks as Order["riskChecks"]) ?? undefined,
+    createdAt: row.createdAt.getTime(),
+    updatedAt: row.updatedAt.getTime(),
+  };
+}
+
+export function fillFromRow(row: FillRow): Fill {
+  return {
+    clientOrderId: row.clientOrderId,
+    venueTradeId: row.venueTradeId,
+    symbol: row.symbol,
+    side: row.side,
+    price: num(row.price),
+    quantity: num(row.quantity),
+    fee: num(row.fee),
+    liquidity: row.liquidity as Fill["liquidity"],
+    timestamp: ms(row.timestamp)!,
+  };
+}
+
+function orderData(order: Order) {
+  return {
+    venueOrderId: order.venueOrderId ?? null,
+    status: order.status,
+    filledQuantity: dec(order.filledQuantity),
+    avgFillPrice: dec(order.avgFillPrice),
+    fee: dec(order.fee),
+    error: order.error ?? null,
+    updatedAt: new Date(order.updatedAt),
+    quantity: dec(order.quantity),
+    price: optDec(order.price),
+    stopPrice: optDec(order.stopPrice),
+  };
+}
+
+/** Orders and fills in the database: an order is durable before the venue ever sees it. */
+export class PrismaOrderStore implements OrderStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly venueId: string,
+  ) {}
+
+  async saveOrder(order: Order): Promise<void> {
+    try {
+      await this.prisma.order.create({
+        data: {
+          ...orderData(order),
+          clientOrderId: order.clientOrderId,
+          mode: order.mode,
+          venue: this.venueId,
+          symbol: order.symbol,
+          side: order.side,
+          type: order.type,
+          intent: order.intent,
+          reduceOnly: order.reduceOnly,
+          timeInForce: order.timeInForce ?? null,
+          stopLoss: optDec(order.stopLoss),
+          takeProfit: optDec(order.takeProfit),
+          exitReason: order.exitReason ?? null,
+          reason: order.reason,
+          strategyInstanceId: order.strategyInstanceId ?? null,
+          sessionId: order.sessionId ?? null,
+          signalId: order.signalId ?? null,
+          riskChecks: order.riskChecks ?? undefined,
+          createdAt: new Date(order.createdAt),
+        },
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === "P2002") throw conflict(`order ${order.clientOrderId} already exists`);
+      throw err;
+    }
+  }
+
+  async updateOrder(order: Order): Promise<void> {
+    try {
+      await this.prisma.order.update({ where: { clientOrderId: order.clientOrderId }, data: orderData(order) });
+    } catch (err) {
+      if ((err as { code?: string }).code === "P2025") throw notFound(`order ${order.clientOrderId}`);
+      throw err;
+    }
+  }
+
+  async saveFill(fill: Fill): Promise<boolean> {
+    const result = await this.prisma.fill.createMany({
+      data: [
+        {
+          id: newId("fil_"),
+          clientOrderId: fill.clientOrderId,
+          venueTradeId: fill.venueTradeId,
+          symbol: fill.symbol,
+          side: fill.side,
+          price: dec(fill.price),
+          quantity: dec(fill.quantity),
+          fee: dec(fill.fee),
+          liquidity: fill.liquidity,
+          timestamp: new Date(fill.timestamp),
+        },
+      ],
+      skipDuplicates: true,
+    });
+    return result.count === 1;
+  }
+
+  async loadOpenOrders(mode: KernelMode): Promise<Order[]> {
+    const rows = await this.prisma.order.findMany({ where: { mode, status: { in: OPEN_STATUSES } }, orderBy: { createdAt: "asc" } });
+    return rows.map(orderFromRow);
+  }
+
+  async loadOrder(clientOrderId: string): Promise<Order | undefined> {
+    const row = await this.prisma.order.findUnique({ where: { clientOrderId } });
+    return row ? orderFromRow(row) : undefined;
+  }
+
+  async loadFills(clientOrderId: string): Promise<Fill[]> {
+    const rows = await this.prisma.fill.findMany({ where: { clientOrderId }, orderBy: [{ timestamp: "asc" }, { seq: "asc" }] });
+    return rows.map(fillFromRow);
+  }
+}

@@ -1,0 +1,45 @@
+import type { Candle, EquitySnapshot, Fill, KernelMode, Order, OrderBook, Signal, TradingState } from "../model/types";
+import type { LedgerClosedTrade, LedgerPosition } from "../portfolio";
+import type { KillSwitchStatus, RiskEvent } from "../risk";
+
+/**
+ * Everything the engine publishes, after its own state is updated. Persistence, the realtime feed
+ * and alerts subscribe; the engine never calls them.
+ */
+export interface EngineEvents {
+  candle: Candle;
+  "candle:update": Candle;
+  ticker: { symbol: string; last: number; change24hPct: number | null; timestamp: number };
+  orderbook: OrderBook;
+  signal: Signal & { mode: KernelMode };
+  /** A ghost/paper/live signal's hypothetical or real outcome once its trade closed. */
+  "signal:outcome": { signalId: string; mode: KernelMode; outcome: "win" | "loss"; exitPrice: number; outcomePct: number; at: number };
+  order: Order;
+  fill: Fill & { mode: KernelMode };
+  /** A position after a change; quantity 0 means it was closed. */
+  position: LedgerPosition & { status: "open" | "closed" };
+  trade: LedgerClosedTrade & { signalId?: string; entryOrderId?: string; exitOrderId?: string };
+  equity: EquitySnapshot & { mode: KernelMode };
+  "risk:event": RiskEvent & { mode: KernelMode };
+  "trading-state": { mode: KernelMode; tradingState: TradingState; reason: string | null };
+  "kill-switch": KernelKillSwitchStatus;
+  "mode:changed": { mode: KernelMode; previous: KernelMode };
+  "strategy:error": { instanceId: string; kind: string; symbol: string; message: string; at: number };
+  /** Something a person should see that did not stop trading. */
+  warning: { code: string; message: string; mode?: KernelMode; at: number };
+}
+
+export interface KernelKillSwitchStatus {
+  action: "flatten" | "stop-entries" | null;
+  phase: "idle" | "running" | "completed" | "incomplete";
+  startedAt: number | null;
+  finishedAt: number | null;
+  durationMs: number | null;
+  ordersCancelled: number;
+  positionsClosed: number;
+  flatConfirmed: boolean;
+  /** Per account (mode): the risk engine's own kill-switch status. */
+  accounts: Partial<Record<KernelMode, KillSwitchStatus>>;
+  remaining: { orders: { mode: KernelMode; clientOrderId: string; symbol: string; reason: string }[]; positions: { mode: KernelMode; symbol: string; side: string; quantity: number; reason: string }[] };
+  errors: { mode: KernelMode; step: string; message: string; at: number }[];
+}

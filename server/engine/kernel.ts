@@ -1,0 +1,411 @@
+import type { Clock } from "../core/clock";
+import type { EventBus } from "../core/event-bus";
+import { AppError, errorMessage } from "../core/errors";
+import type { Logger } from "../core/logger";
+import type { RiskLimits } from "../config/risk-limits";
+import type { Candle, Instrument, KernelMode, OrderBook, Side, Signal, Timeframe } from "../model/types";
+import type { CandleContext, Strategy } from "../strategy";
+import type { TradingAccount, SubmitResult } from "./account";
+import type { EngineEvents, KernelKillSwitchStatus } from "./events";
+import { sizeEntry } from "./sizing";
+
+/**
+ * The trading kernel: one pipeline for every mode. Closed candles go to the accounts (fills, protective
+ * exits, marks) and to the strategies subscribed to them; signals become orders through the active
+ * account's risk engine. Backtest, ghost, paper and live differ only in the clock and the account's
+ * venue, which the caller supplies (server/engine/runtime.ts for the app, server/backtest for runs).
+ *
+ * Mode rule: each mode has its own account (ledger, P&L). New entries go to the active mode's account.
+ * Positions stay in the account that opened them after a mode switch: their stops, targets and the
+ * strategy's exit signals keep managing them until they close, so a switch never orphans a position
+ * and never closes one by surprise. The kill switch acts on every account at once.
+ */
+
+export interface StrategyInstanceInfo {
+  id: string;
+  name: string;
+  kind: string;
+  /** Capital budget in quote currency attributed to this instance. */
+  capital: number;
+  sessionId?: string;
+}
+
+interface StrategyRunner {
+  info: StrategyInstanceInfo;
+  strategy: Strategy;
+  paused: boolean;
+  /** subscription keys "symbol|timeframe" */
+  keys: Set<string>;
+}
+
+export interface KernelOptions {
+  mode: KernelMode;
+  clock: Clock;
+  bus: EventBus<EngineEvents>;
+  logger: Logger;
+  accounts: TradingAccount[];
+  limits: Readonly<RiskLimits>;
+  instruments: ReadonlyMap<string, Instrument>;
+  /** The finest timeframe: its closed candles drive fills, exits and marks. Default "1m". */
+  baseTimeframe?: Timeframe;
+  /** Allow strategies' short entries (spot venues: false). */
+  allowShort?: boolean;
+}
+
+const subscriptionKey = (symbol: string, timeframe: string) => `${symbol}|${timeframe}`;
+
+export class TradingKernel {
+  private currentMode: KernelMode;
+  readonly accounts = new Map<KernelMode, TradingAccount>();
+  private readonly runners = new Map<string, StrategyRunner>();
+  private readonly clock: Clock;
+  private readonly bus: EventBus<EngineEvents>;
+  private readonly logger: Logger;
+  private readonly limits: Readonly<RiskLimits>;
+  private readonly instruments: ReadonlyMap<string, Instrument>;
+  private readonly baseTimeframe: Timeframe;
+  private readonly allowShort: boolean;
+  private readonly pending = new Set<Promise<unknown>>();
+  private killSwitchAction: KernelKillSwitchStatus["action"] = null;
+  private killSwitchStartedAt: number | null = null;
+  /** Reused per call: strategies must not keep it (see CandleContext). */
+  private readonly candleContext: { now: number; position: CandleContext["position"]; entryPrice: number | undefined } = {
+    now: 0,
+    position: "none",
+    entryPrice: undefined,
+  };
+  readonly stats = { candles: 0, signals: 0, orders: 0, denials: 0 };
+
+  constructor(options: KernelOptions) {
+    this.currentMode = options.mode;
+    this.clock = options.clock;
+    this.bus = options.bus;
+    this.logger = options.logger;
+    this.limits = options.limits;
+    this.instruments = options.instruments;
+    this.baseTimeframe = options.baseTimeframe ?? "1m";
+    this.allowShort = options.allowShort ?? false;
+    for (const account of options.accounts) this.accounts.set(account.mode, account);
+    if (!this.accounts.has(this.currentMode)) throw new AppError("NO_ACCOUNT", `no account for mode ${this.currentMode}`, 500);
+  }
+
+  get mode(): KernelMode {
+    return this.currentMode;
+  }
+
+  get activeAccount(): TradingAccount {
+    return this.accounts.get(this.currentMode)!;
+  }
+
+  addAccount(account: TradingAccount): void {
+    this.accounts.set(account.mode, account);
+  }
+
+  setMode(mode: KernelMode): void {
+    if (!this.accounts.has(mode)) throw new AppError("MODE_UNAVAILABLE", `mode ${mode} has no account: it is not configured`, 409);
+    const previous = this.currentMode;
+    if (previous === mode) return;
+    this.currentMode = mode;
+    this.bus.emit("mode:changed", { mode, previous });
+  }
+
+  // ---- strategies ----
+
+  addStrategy(info: StrategyInstanceInfo, strategy: Strategy, paused = false): void {
+    const keys = new Set(strategy.subscriptions.map((s) => subscriptionKey(s.symbol, s.timeframe)));
+    this.runners.set(info.id, { info, strategy, paused, keys });
+  }
+
+  removeStrategy(id: string): void {
+    this.runners.delete(id);
+  }
+
+  setStrategyPaused(id: string, paused: boolean): void {
+    const runner = this.runners.get(id);
+    if (runner) runner.paused = paused;
+  }
+
+  strategy(id: string): { info: StrategyInstanceInfo; strategy: Strategy; paused: boolean } | undefined {
+    return this.runners.get(id);
+  }
+
+  strategyIds(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  /** Feed history to strategies without trading (warm-up). */
+  warm(candle: Candle): void {
+    const key = subscriptionKey(candle.symbol, candle.timeframe);
+    for (const runner of this.runners.values()) {
+      if (runner.keys.has(key)) runner.strategy.warm(candle);
+    }
+  }
+
+  // ---- market data ----
+
+  /**
+   * A closed candle. Returns a promise only when it started order work, so a backtest loop can skip
+   * the await on the (vast) majority of candles.
+   */
+  onCandle(candle: Candle): Promise<void> | undefined {
+    this.stats.candles += 1;
+    if (candle.timeframe === this.baseTimeframe) {
+      for (const account of this.accounts.values()) account.onCandle(candle);
+    }
+    const key = subscriptionKey(candle.symbol, candle.timeframe);
+    let work: Promise<unknown>[] | undefined;
+    for (const runner of this.runners.values()) {
+      if (runner.paused || !runner.keys.has(key)) continue;
+      const signals = this.runStrategy(runner, candle);
+      for (let i = 0; i < signals.length; i++) {
+        (work ??= []).push(this.track(this.handleSignal(runner, signals[i])));
+      }
+    }
+    if (!work) return this.pending.size ? this.idle() : undefined;
+    return Promise.all(work).then(() => this.idle());
+  }
+
+  onPrice(symbol: string, price: number, timestamp: number): void {
+    for (const account of this.accounts.values()) account.onPrice(symbol, price, timestamp);
+  }
+
+  onOrderBook(book: OrderBook): void {
+    for (const account of this.accounts.values()) account.onOrderBook(book);
+  }
+
+  private runStrategy(runner: StrategyRunner, candle: Candle): readonly Signal[] {
+    const account = this.activeAccount;
+    const position = account.hasPosition(candle.symbol, runner.info.id);
+    const ctx = this.candleContext;
+    ctx.now = this.clock.now();
+    if (position) {
+      ctx.position = position.side;
+      ctx.entryPrice = position.avgEntryPrice;
+    } else {
+      // Exits still matter for positions another mode opened before a switch.
+      const elsewhere = this.positionInAnyAccount(candle.symbol, runner.info.id);
+      ctx.position = elsewhere ? elsewhere.side : account.entryInFlight(candle.symbol, runner.info.id) ? "long" : "none";
+      ctx.entryPrice = elsewhere?.avgEntryPrice;
+    }
+    try {
+      return runner.strategy.onCandle(candle, ctx);
+    } catch (err) {
+      // The strategy layer's safe wrapper normally catches this; a strategy without it must not stop the loop.
+      this.bus.emit("strategy:error", { instanceId: runner.info.id, kind: runner.info.kind, symbol: candle.symbol, message: errorMessage(err), at: ctx.now });
+      return [];
+    }
+  }
+
+  private positionInAnyAccount(symbol: string, instanceId: string) {
+    for (const account of this.accounts.values()) {
+      const position = account.hasPosition(symbol, instanceId);
+      if (position) return position;
+    }
+    return undefined;
+  }
+
+  private async handleSignal(runner: StrategyRunner, signal: Signal): Promise<void> {
+    this.stats.signals += 1;
+    this.bus.emit("signal", { ...signal, mode: this.currentMode });
+    try {
+      if (signal.action === "enter_long" || signal.action === "enter_short") {
+        await this.enter(runner, signal);
+      } else {
+        await this.exit(runner, signal);
+      }
+    } catch (err) {
+      this.logger.error({ err, signal: signal.id }, "acting on a signal failed");
+      this.bus.emit("warning", { code: "SIGNAL_FAILED", message: `signal ${signal.id}: ${errorMessage(err)}`, mode: this.currentMode, at: this.clock.now() });
+    }
+  }
+
+  private async enter(runner: StrategyRunner, signal: Signal): Promise<void> {
+    const account = this.activeAccount;
+    const side: Side = signal.action === "enter_long" ? "buy" : "sell";
+    if (side === "sell" && !this.allowShort) return;
+    if (account.hasPosition(signal.symbol, runner.info.id) || account.entryInFlight(signal.symbol, runner.info.id)) return;
+    const price = account.lastPrices.get(signal.symbol) ?? signal.price;
+    const positionSide = side === "buy" ? "long" : "short";
+    const sign = positionSide === "long" ? 1 : -1;
+    const stopLoss = signal.stopLoss ?? price * (1 - (sign * this.limits.defaultStopLossPct) / 100);
+    const takeProfit = signal.takeProfit ?? price * (1 + (sign * this.limits.defaultTakeProfitPct) / 100);
+    const ctx = account.riskContext();
+    const sizing = sizeEntry({
+      side: positionSide,
+      price,
+      equity: ctx.equity,
+      freeQuote: ctx.freeQuote,
+      limits: account.risk.limits,
+      capital: runner.info.capital,
+      stopLoss,
+      takerFee: ctx.fees.taker,
+      instrument: this.instruments.get(signal.symbol),
+    });
+    const result = await account.submit({
+      symbol: signal.symbol,
+      side,
+      type: "market",
+      quantity: sizing.quantity,
+      intent: "entry",
+      reduceOnly: false,
+      strategyInstanceId: runner.info.id,
+      sessionId: runner.info.sessionId,
+      stopLoss,
+      takeProfit,
+      reason: signal.reason,
+      signalId: signal.id,
+    });
+    this.count(result);
+  }
+
+  private async exit(runner: StrategyRunner, signal: Signal): Promise<void> {
+    const wanted = signal.action === "exit_long" ? "long" : "short";
+    for (const account of this.accounts.values()) {
+      const position = account.hasPosition(signal.symbol, runner.info.id);
+      if (!position || position.side !== wanted) continue;
+      this.count(await account.closePosition(position, { exitReason: "signal", reason: signal.reason, signalId: signal.id }));
+    }
+  }
+
+  private count(result: SubmitResult): void {
+    if (result.decision.allowed) this.stats.orders += 1;
+    else this.stats.denials += 1;
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    promise.finally(() => this.pending.delete(promise)).catch(() => {});
+    return promise;
+  }
+
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    for (const account of this.accounts.values()) await account.idle();
+  }
+
+  // ---- manual actions (dashboard / API) ----
+
+  async placeManualOrder(input: {
+    symbol: string;
+    side: Side;
+    type: "market" | "limit";
+    quantity: number;
+    price?: number;
+    stopLoss?: number;
+    takeProfit?: number;
+    actor: string;
+  }): Promise<SubmitResult> {
+    const account = this.activeAccount;
+    const held = account.ledger.openPositionsOf(input.symbol).find((p) => !p.strategyInstanceId && p.side === (input.side === "buy" ? "short" : "long"));
+    const reducing = held !== undefined && input.quantity <= held.quantity + 1e-12;
+    return account.submit({
+      symbol: input.symbol,
+      side: input.side,
+      type: input.type,
+      quantity: input.quantity,
+      price: input.price,
+      timeInForce: input.type === "limit" ? "GTC" : undefined,
+      intent: reducing ? "exit" : "entry",
+      reduceOnly: reducing,
+      exitReason: reducing ? "manual" : undefined,
+      stopLoss: reducing ? undefined : input.stopLoss,
+      takeProfit: reducing ? undefined : input.takeProfit,
+      reason: `Manual ${input.type} ${input.side} by ${input.actor}`,
+    });
+  }
+
+  async closePosition(positionId: string, actor: string): Promise<SubmitResult> {
+    for (const account of this.accounts.values()) {
+      const position = account.ledger.positions().find((p) => p.id === positionId);
+      if (position) return account.closePosition(position, { exitReason: "manual", reason: `Closed by ${actor} from the dashboard` });
+    }
+    throw new AppError("NOT_FOUND", `no open position ${positionId}`, 404);
+  }
+
+  // ---- kill switch (every account at once) ----
+
+  async killSwitch(action: "flatten" | "stop-entries", actor: string, reason = "kill switch"): Promise<KernelKillSwitchStatus> {
+    this.killSwitchAction = action;
+    this.killSwitchStartedAt = this.clock.now();
+    const accounts = [...this.accounts.values()];
+    if (action === "stop-entries") {
+      await Promise.all(accounts.map((a) => a.killSwitch.stopNewEntries({ actor, reason })));
+    } else {
+      await Promise.all(accounts.map((a) => a.killSwitch.trigger({ actor, reason })));
+    }
+    const status = this.killSwitchStatus();
+    this.bus.emit("kill-switch", status);
+    return status;
+  }
+
+  /** Start the kill switch without waiting for it (the API answers 202 and the feed shows progress). */
+  startKillSwitch(action: "flatten" | "stop-entries", actor: string, reason?: string): KernelKillSwitchStatus {
+    this.killSwitchAction = action;
+    this.killSwitchStartedAt = this.clock.now();
+    this.track(this.killSwitch(action, actor, reason)).catch((err) => this.logger.error({ err }, "kill switch failed"));
+    return this.killSwitchStatus();
+  }
+
+  async resetKillSwitch(actor: string): Promise<KernelKillSwitchStatus> {
+    for (const account of this.accounts.values()) {
+      await account.killSwitch.reset({ confirm: true, actor, reason: "reset from the kill switch" });
+    }
+    this.killSwitchAction = null;
+    this.killSwitchStartedAt = null;
+    const status = this.killSwitchStatus();
+    this.bus.emit("kill-switch", status);
+    return status;
+  }
+
+  killSwitchStatus(): KernelKillSwitchStatus {
+    const accounts: KernelKillSwitchStatus["accounts"] = {};
+    const status: KernelKillSwitchStatus = {
+      action: this.killSwitchAction,
+      phase: "idle",
+      startedAt: this.killSwitchStartedAt,
+      finishedAt: null,
+      durationMs: null,
+      ordersCancelled: 0,
+      positionsClosed: 0,
+      flatConfirmed: false,
+      accounts,
+      remaining: { orders: [], positions: [] },
+      errors: [],
+    };
+    if (!this.killSwitchAction) return status;
+    if (this.killSwitchAction === "stop-entries") {
+      status.phase = "completed";
+      return status;
+    }
+    let running = false;
+    let incomplete = false;
+    let finishedAt = 0;
+    let allFlat = true;
+    for (const [mode, account] of this.accounts) {
+      const s = account.killSwitch.status;
+      accounts[mode] = s;
+      if (account.killSwitch.running || s.phase === "halting" || s.phase === "cancelling_orders" || s.phase === "closing_positions" || s.phase === "confirming") running = true;
+      if (s.phase === "incomplete") incomplete = true;
+      if (s.phase === "idle" && this.killSwitchStartedAt !== null) running = true;
+      allFlat &&= s.flatConfirmed;
+      finishedAt = Math.max(finishedAt, s.finishedAt ?? 0);
+      status.ordersCancelled += s.ordersCancelled;
+      status.positionsClosed += s.positionsClosed;
+      for (const o of s.remaining.orders) status.remaining.orders.push({ mode, ...o });
+      for (const p of s.remaining.positions) status.remaining.positions.push({ mode, ...p });
+      for (const e of s.errors) status.errors.push({ mode, step: e.step, message: e.message, at: e.at });
+    }
+    status.phase = running ? "running" : incomplete ? "incomplete" : "completed";
+    status.flatConfirmed = !running && allFlat;
+    if (!running) {
+      status.finishedAt = finishedAt || null;
+      status.durationMs = finishedAt && this.killSwitchStartedAt !== null ? finishedAt - this.killSwitchStartedAt : null;
+    }
+    return status;
+  }
+
+  async stop(): Promise<void> {
+    await this.idle().catch(() => {});
+    for (const account of this.accounts.values()) await account.stop();
+  }
+}

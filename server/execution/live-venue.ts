@@ -1,0 +1,678 @@
+import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from "ccxt";
+import { systemClock, type Clock } from "../core/clock";
+import { money } from "../core/decimal";
+import { createLogger, type Logger } from "../core/logger";
+import type { Balance, Fill, OrderRequest, OrderStatus, OrderType, Side } from "../model/types";
+import { toVenueError, VenueError } from "./errors";
+import { isTerminal } from "./order-state";
+import {
+  DEFAULT_FEES,
+  type ExecutionVenue,
+  type MarketEvent,
+  type VenueCapabilities,
+  type VenueFill,
+  type VenueOrderUpdate,
+  type VenueUpdateListener,
+} from "./types";
+import { assertValidOrderRequest, splitSymbol } from "./validate";
+
+export interface LiveRetryPolicy {
+  /** Attempts per operation (first try included). Default 4. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /**
+   * After an ambiguous submit failure, a first "order not found" is only trusted after this long:
+   * a request still travelling is refused by the venue once its receive window has passed
+   * (Binance recvWindow). Default: the exchange's recvWindow option + 1 s, else 11 s.
+   */
+  absentConfirmDelayMs: number;
+}
+
+export interface LiveVenueOptions {
+  /** A ccxt (pro) exchange instance, constructed and given credentials elsewhere. */
+  exchange: Exchange;
+  /** Symbols traded: used when open orders are asked for without a symbol. */
+  symbols: readonly string[];
+  clock?: Clock;
+  /** Venue id stored on orders; default exchange.id. */
+  id?: string;
+  /** Default: exchange.isSandboxModeEnabled. */
+  testnet?: boolean;
+  /** True when the exchange instance talks to the local simulator. */
+  simulated?: boolean;
+  logger?: Logger;
+  retry?: Partial<LiveRetryPolicy>;
+  /**
+   * How order changes are learned: "watch" = ccxt watchOrders (websocket), "poll" = REST polling of
+   * the orders this venue tracks, "auto" (default) = watch when the exchange has watchOrders, polling
+   * while the websocket is down. A slow safety poll runs even while the websocket is healthy.
+   */
+  updates?: "auto" | "watch" | "poll";
+  pollIntervalMs?: number;
+  safetyPollIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Convert a fee paid in a third asset (e.g. BNB) to the quote currency. When absent or returning
+   * undefined, the fee is estimated from the market's maker/taker rate and a warning is logged.
+   */
+  feeToQuote?: (fee: { currency: string; cost: number }, trade: { symbol: string; price: number; quantity: number; timestamp: number }) => number | undefined;
+}
+
+interface Tracked {
+  symbol: string;
+  type?: OrderType;
+  venueOrderId?: string;
+  fills: Map<string, Fill>;
+  fillQuantity: number;
+  open: boolean;
+  lastStatus?: OrderStatus;
+  lastFilled: number;
+}
+
+const BALANCE_META_KEYS = new Set(["info", "timestamp", "datetime", "free", "used", "total", "debt"]);
+
+function num(value: unknown): number | undefined {
+  const n = typeof value === "string" ? Number(value) : value;
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Real orders through a ccxt exchange.
+ *
+ * - OrderRequest -> createOrder: market; limit with timeInForce; stop_loss_limit / take_profit_limit
+ *   as a limit with the unified `stopLossPrice` / `takeProfitPrice` param (binance spot turns them
+ *   into STOP_LOSS_LIMIT / TAKE_PROFIT_LIMIT with stopPrice). The client order id goes in the
+ *   `clientOrderId` param (binance: newClientOrderId). Quantity and prices are rounded with
+ *   amountToPrecision / priceToPrecision and checked against the market's limits first.
+ * - Errors map to VenueError codes (see errors.ts). Transient ones are retried with exponential
+ *   backoff and the SAME client order id; after an ambiguous failure (timeout, network, 5xx) the
+ *   order is first looked up by client order id and only re-sent once the venue has confirmed,
+ *   twice and a receive window apart, that it does not have it. submit() therefore never throws a
+ *   retryable error: it throws SUBMIT_FAILED (known not placed), ORDER_STATE_UNKNOWN (could not
+ *   find out) or the venue's definitive refusal.
+ * - Updates: watchOrders when available (see `updates`), REST polling of tracked open orders as the
+ *   fallback. Fills: the trades ccxt attaches to the order; when the cumulative filled quantity is
+ *   ahead of the trades in hand, the order's trades are fetched (fetchOrderTrades, else
+ *   fetchMyTrades). Every update carries all known fills of its order; consumers de-duplicate.
+ */
+export class LiveVenue implements ExecutionVenue {
+  readonly kind = "live" as const;
+  readonly id: string;
+  readonly simulated: boolean;
+  readonly testnet: boolean;
+  readonly capabilities: VenueCapabilities;
+
+  private readonly exchange: Exchange;
+  private readonly symbols: readonly string[];
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly retry: LiveRetryPolicy;
+  private readonly updatesMode: "auto" | "watch" | "poll";
+  private readonly pollIntervalMs: number;
+  private readonly safetyPollIntervalMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly feeToQuote: LiveVenueOptions["feeToQuote"];
+
+  private readonly listeners = new Set<VenueUpdateListener>();
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly clientIdByVenueId = new Map<string, string>();
+  private running = false;
+  /** Bumped by every start(): loops of an earlier start() end even if the venue was restarted. */
+  private generation = 0;
+  private watchHealthy = false;
+  /** Wakes the loops' pending pauses so stop() takes effect at once. */
+  private readonly wakers = new Set<() => void>();
+
+  constructor(options: LiveVenueOptions) {
+    this.exchange = options.exchange;
+    this.symbols = options.symbols;
+    this.clock = options.clock ?? systemClock;
+    this.id = options.id ?? options.exchange.id;
+    this.testnet = options.testnet ?? Boolean(options.exchange.isSandboxModeEnabled);
+    this.simulated = options.simulated ?? false;
+    this.logger = options.logger ?? createLogger("silent");
+    const recvWindow = num((options.exchange.options as Record<string, unknown> | undefined)?.recvWindow);
+    this.retry = {
+      attempts: 4,
+      baseDelayMs: 500,
+      maxDelayMs: 8_000,
+      absentConfirmDelayMs: recvWindow !== undefined ? recvWindow + 1_000 : 11_000,
+      ...options.retry,
+    };
+    if (!(this.retry.attempts >= 1)) throw new RangeError(`retry.attempts must be >= 1 (got ${this.retry.attempts})`);
+    this.updatesMode = options.updates ?? "auto";
+    this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
+    this.safetyPollIntervalMs = options.safetyPollIntervalMs ?? 30_000;
+    this.sleep = options.sleep ?? realSleep;
+    this.feeToQuote = options.feeToQuote;
+    const has = options.exchange.has ?? {};
+    const watch = this.updatesMode !== "poll" && Boolean(has.watchOrders);
+    this.capabilities = {
+      exchangeStops: Boolean(has.createStopLimitOrder || has.createStopLossOrder || has.createTriggerOrder),
+      // Spot markets: no reduce-only and no shorting; the engine sizes exits from its own positions.
+      reduceOnly: false,
+      shorting: false,
+      pushUpdates: watch,
+      orderTypes: has.createStopLimitOrder || has.createStopLossOrder ? ["market", "limit", "stop_loss_limit", "take_profit_limit"] : ["market", "limit"],
+      timeInForce: ["GTC", "IOC", "FOK"],
+    };
+  }
+
+  onUpdate(listener: VenueUpdateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Live prices come from the exchange itself. */
+  onMarket(_event: MarketEvent): void {}
+
+  /** Load markets (retrying transient failures), then start following order changes. */
+  async start(): Promise<void> {
+    await this.ensureMarkets();
+    if (this.running) return;
+    this.running = true;
+    const watch = this.updatesMode !== "poll" && Boolean(this.exchange.has?.watchOrders);
+    if (this.updatesMode === "watch" && !watch) {
+      throw new VenueError("NOT_SUPPORTED", `${this.id} has no watchOrders; use updates "poll" or "auto"`);
+    }
+    const generation = ++this.generation;
+    if (watch) void this.watchLoop(generation);
+    void this.pollLoop(generation);
+  }
+
+  /** Stop following orders. A pending watchOrders call ends when the exchange's owner closes it. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  // -------------------------------------------------------------------- orders
+
+  async submit(request: OrderRequest): Promise<VenueOrderUpdate> {
+    assertValidOrderRequest(request);
+    await this.ensureMarkets();
+    const prepared = this.prepare(request);
+    this.track(request.clientOrderId, request.symbol, request.type);
+    let lookUpFirst = false;
+    let lastError: VenueError | undefined;
+    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+      if (attempt > 1) await this.sleep(this.backoff(attempt - 1));
+      if (lookUpFirst) {
+        const found = await this.lookUp(request);
+        if (found instanceof VenueError) {
+          throw new VenueError("ORDER_STATE_UNKNOWN", `order ${request.clientOrderId}: the venue did not say whether it has it (${found.message})`, { cause: found.code });
+        }
+        if (found !== "absent") return this.emit(await this.ingest(found, request.clientOrderId));
+        lookUpFirst = false;
+      }
+      try {
+        const created = await this.exchange.createOrder(request.symbol, prepared.type, request.side, prepared.amount, prepared.price, prepared.params);
+        return this.emit(await this.ingest(created, request.clientOrderId));
+      } catch (err) {
+        lastError = toVenueError(err, `createOrder ${request.clientOrderId}`);
+        if (lastError.code === "DUPLICATE_ORDER_ID") {
+          lookUpFirst = true;
+          continue;
+        }
+        if (!lastError.retryable) {
+          this.tracked.delete(request.clientOrderId);
+          throw lastError;
+        }
+        lookUpFirst = lastError.code !== "RATE_LIMITED";
+        this.logger.warn({ clientOrderId: request.clientOrderId, attempt, code: lastError.code, err: lastError.message }, "createOrder failed, will retry");
+      }
+    }
+    if (!lookUpFirst) {
+      this.tracked.delete(request.clientOrderId);
+      throw new VenueError("SUBMIT_FAILED", `order ${request.clientOrderId} not placed after ${this.retry.attempts} attempts: ${lastError?.message}`, { cause: lastError?.code });
+    }
+    const found = await this.lookUp(request);
+    if (found instanceof VenueError) {
+      throw new VenueError("ORDER_STATE_UNKNOWN", `order ${request.clientOrderId}: the venue did not say whether it has it (${found.message})`, { cause: found.code });
+    }
+    if (found !== "absent") return this.emit(await this.ingest(found, request.clientOrderId));
+    this.tracked.delete(request.clientOrderId);
+    throw new VenueError("SUBMIT_FAILED", `order ${request.clientOrderId} not placed after ${this.retry.attempts} attempts: ${lastError?.message}`, { cause: lastError?.code });
+  }
+
+  async cancel(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate> {
+    await this.ensureMarkets();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const cancelled = await this.exchange.cancelOrderWithClientOrderId(clientOrderId, symbol);
+        // A cancel answer may carry the cancel request's own client id: keep ours.
+        const update = await this.ingest(cancelled, clientOrderId);
+        if (!isTerminal(update.status)) {
+          // Some venues answer before the cancel is final; ask once for the settled state.
+          const settled = await this.fetchOrder(clientOrderId, symbol);
+          if (settled) return this.emit(settled);
+        }
+        return this.emit(update);
+      } catch (err) {
+        const error = toVenueError(err, `cancel ${clientOrderId}`);
+        if (error.retryable && attempt < this.retry.attempts) {
+          await this.sleep(this.backoff(attempt));
+          continue;
+        }
+        if (error.code === "ORDER_NOT_FOUND" || error.code === "REJECTED") {
+          // Already filled or cancelled (binance: "Unknown order sent"): report its final state.
+          const final = await this.fetchOrder(clientOrderId, symbol);
+          if (final) return this.emit(final);
+        }
+        throw error;
+      }
+    }
+  }
+
+  async fetchOrder(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate | undefined> {
+    await this.ensureMarkets();
+    const order = await this.withRetry(`fetch order ${clientOrderId}`, async () => {
+      try {
+        return await this.exchange.fetchOrderWithClientOrderId(clientOrderId, symbol);
+      } catch (err) {
+        if (toVenueError(err).code === "ORDER_NOT_FOUND") return undefined;
+        throw err;
+      }
+    });
+    return order ? this.ingest(order, clientOrderId) : undefined;
+  }
+
+  async fetchOpenOrders(symbol?: string): Promise<VenueOrderUpdate[]> {
+    await this.ensureMarkets();
+    const symbols = symbol !== undefined ? [symbol] : this.symbols;
+    const updates: VenueOrderUpdate[] = [];
+    for (const s of symbols) {
+      const orders = await this.withRetry(`fetch open orders ${s}`, () => this.exchange.fetchOpenOrders(s));
+      for (const order of orders) {
+        const clientOrderId = this.clientIdOf(order);
+        if (!clientOrderId) {
+          this.logger.warn({ venueOrderId: order.id, symbol: s }, "open order without a client order id");
+          continue;
+        }
+        updates.push(await this.ingest(order, clientOrderId));
+      }
+    }
+    return updates;
+  }
+
+  async fetchFills(symbol: string, since: number): Promise<VenueFill[]> {
+    await this.ensureMarkets();
+    const pageSize = 1000;
+    const fills: VenueFill[] = [];
+    const seen = new Set<string>();
+    let from = since;
+    // Page forward in time; stop when a page is short or makes no progress.
+    for (let page = 0; page < 100; page++) {
+      const trades = await this.withRetry(`fetch fills ${symbol}`, () => this.exchange.fetchMyTrades(symbol, from, pageSize));
+      let newest = from;
+      for (const trade of trades) {
+        const venueOrderId = trade.order ?? undefined;
+        const clientOrderId = venueOrderId ? this.clientIdByVenueId.get(venueOrderId) : undefined;
+        const fill = this.toFill(trade, clientOrderId ?? "", symbol);
+        if (!fill || seen.has(fill.venueTradeId)) continue;
+        seen.add(fill.venueTradeId);
+        const { clientOrderId: _ignored, ...rest } = fill;
+        fills.push({ ...rest, clientOrderId, venueOrderId });
+        newest = Math.max(newest, fill.timestamp);
+      }
+      if (trades.length < pageSize || newest <= from) break;
+      from = newest;
+    }
+    return fills;
+  }
+
+  async fetchBalances(): Promise<Balance[]> {
+    const raw = await this.withRetry("fetch balance", () => this.exchange.fetchBalance());
+    const balances: Balance[] = [];
+    for (const [asset, value] of Object.entries(raw)) {
+      if (BALANCE_META_KEYS.has(asset) || !value || typeof value !== "object") continue;
+      const entry = value as { free?: unknown; used?: unknown; total?: unknown };
+      const free = num(entry.free) ?? 0;
+      const locked = num(entry.used) ?? 0;
+      if (free === 0 && locked === 0) continue;
+      balances.push({ asset, free, locked });
+    }
+    return balances.sort((a, b) => a.asset.localeCompare(b.asset));
+  }
+
+  // ----------------------------------------------------------------- following
+
+  /** Poll every tracked open order once; returns how many were asked for. */
+  async pollOnce(): Promise<number> {
+    let asked = 0;
+    for (const [clientOrderId, tracked] of [...this.tracked]) {
+      if (!tracked.open) continue;
+      asked += 1;
+      try {
+        const order = await this.exchange.fetchOrderWithClientOrderId(clientOrderId, tracked.symbol);
+        await this.handleOrder(order, clientOrderId);
+      } catch (err) {
+        const error = toVenueError(err, `poll ${clientOrderId}`);
+        this.logger.warn({ clientOrderId, code: error.code, err: error.message }, "polling an order failed");
+      }
+    }
+    return asked;
+  }
+
+  private live(generation: number): boolean {
+    return this.running && this.generation === generation;
+  }
+
+  private async watchLoop(generation: number): Promise<void> {
+    let failures = 0;
+    while (this.live(generation)) {
+      try {
+        const orders = await this.exchange.watchOrders();
+        this.watchHealthy = true;
+        failures = 0;
+        for (const order of orders) await this.handleOrder(order, this.clientIdOf(order));
+      } catch (err) {
+        if (!this.live(generation)) return;
+        this.watchHealthy = false;
+        const error = toVenueError(err, "watchOrders");
+        if (error.code === "NOT_SUPPORTED" || error.code === "AUTHENTICATION") {
+          this.logger.error({ code: error.code, err: error.message }, "order websocket unavailable; following orders by REST polling");
+          return;
+        }
+        failures += 1;
+        this.logger.warn({ code: error.code, err: error.message, failures }, "order websocket failed; polling until it is back");
+        await this.pause(this.backoff(failures));
+      }
+    }
+  }
+
+  private async pollLoop(generation: number): Promise<void> {
+    while (this.live(generation)) {
+      await this.pause(this.watchHealthy ? this.safetyPollIntervalMs : this.pollIntervalMs);
+      if (!this.live(generation)) return;
+      await this.pollOnce();
+    }
+  }
+
+  /** Emit an update when the order changed since it was last seen. */
+  private async handleOrder(order: CcxtOrder, clientOrderId: string | undefined): Promise<void> {
+    if (!clientOrderId) {
+      this.logger.warn({ venueOrderId: order.id, symbol: order.symbol }, "order update without a client order id ignored");
+      return;
+    }
+    const before = this.tracked.get(clientOrderId);
+    const previousStatus = before?.lastStatus;
+    const previousFilled = before?.lastFilled ?? 0;
+    const previousFills = before?.fills.size ?? 0;
+    const update = await this.ingest(order, clientOrderId);
+    const after = this.tracked.get(clientOrderId);
+    const changed =
+      update.status !== previousStatus || update.filledQuantity !== previousFilled || (after?.fills.size ?? update.fills.length) !== previousFills;
+    if (changed) this.emit(update);
+  }
+
+  /** Tell the listeners (a throwing listener is isolated); returns the update for chaining. */
+  private emit(update: VenueOrderUpdate): VenueOrderUpdate {
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch (err) {
+        this.logger.error({ err, clientOrderId: update.clientOrderId }, "live venue update listener failed");
+      }
+    }
+    return update;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  // ------------------------------------------------------------------ mapping
+
+  private clientIdOf(order: CcxtOrder): string | undefined {
+    return (order.id ? this.clientIdByVenueId.get(order.id) : undefined) ?? order.clientOrderId ?? undefined;
+  }
+
+  private track(clientOrderId: string, symbol: string, type?: OrderType): Tracked {
+    let tracked = this.tracked.get(clientOrderId);
+    if (!tracked) {
+      tracked = { symbol, type, fills: new Map(), fillQuantity: 0, open: true, lastFilled: 0 };
+      this.tracked.set(clientOrderId, tracked);
+    }
+    return tracked;
+  }
+
+  /** Map a ccxt order to an update carrying all its known fills (fetching trades when some are missing). */
+  private async ingest(order: CcxtOrder, clientOrderId: string): Promise<VenueOrderUpdate> {
+    const symbol = order.symbol ?? this.tracked.get(clientOrderId)?.symbol;
+    if (!symbol) throw new VenueError("VENUE_ERROR", `order ${clientOrderId} came back without a symbol`);
+    const tracked = this.track(clientOrderId, symbol);
+    if (order.id) {
+      tracked.venueOrderId = order.id;
+      this.clientIdByVenueId.set(order.id, clientOrderId);
+    }
+    for (const trade of order.trades ?? []) this.addFill(tracked, this.toFill(trade, clientOrderId, symbol));
+    const filled = num(order.filled) ?? 0;
+    if (filled > tracked.fillQuantity * (1 + 1e-9) + 1e-12 && order.id) {
+      try {
+        const trades = this.exchange.has?.fetchOrderTrades
+          ? await this.exchange.fetchOrderTrades(order.id, symbol)
+          : (await this.exchange.fetchMyTrades(symbol, order.timestamp ?? undefined)).filter((t) => t.order === order.id);
+        for (const trade of trades) this.addFill(tracked, this.toFill(trade, clientOrderId, symbol));
+      } catch (err) {
+        const error = toVenueError(err, `fetch trades of ${clientOrderId}`);
+        this.logger.warn({ clientOrderId, code: error.code, err: error.message }, "could not fetch the order's trades yet; the next update or poll retries");
+      }
+    }
+    const status = mapStatus(order, filled);
+    const fills = [...tracked.fills.values()];
+    const feeFromFills = fills.length > 0 ? money(fills.reduce((sum, f) => sum + f.fee, 0)) : undefined;
+    const average = num(order.average) ?? (filled > 0 && num(order.cost) !== undefined ? num(order.cost)! / filled : 0);
+    const update: VenueOrderUpdate = {
+      clientOrderId,
+      venueOrderId: order.id ?? tracked.venueOrderId,
+      symbol,
+      side: order.side === "sell" ? "sell" : "buy",
+      type: tracked.type ?? mapType(order),
+      status,
+      quantity: num(order.amount) ?? 0,
+      price: num(order.price),
+      stopPrice: num(order.triggerPrice) ?? num(order.stopPrice),
+      filledQuantity: filled,
+      avgFillPrice: average,
+      fee: feeFromFills ?? this.orderFeeInQuote(order, symbol, average, filled),
+      fills,
+      timestamp: order.lastUpdateTimestamp ?? order.lastTradeTimestamp ?? order.timestamp ?? this.clock.now(),
+      reason: status === "rejected" || status === "expired" ? rejectReason(order) : undefined,
+    };
+    tracked.lastStatus = status;
+    tracked.lastFilled = filled;
+    tracked.open = !isTerminal(status);
+    if (!tracked.open && tracked.fillQuantity >= filled * (1 - 1e-9)) this.tracked.delete(clientOrderId);
+    return update;
+  }
+
+  private addFill(tracked: Tracked, fill: Fill | undefined): void {
+    if (!fill || tracked.fills.has(fill.venueTradeId)) return;
+    tracked.fills.set(fill.venueTradeId, fill);
+    tracked.fillQuantity += fill.quantity;
+  }
+
+  private toFill(trade: CcxtTrade, clientOrderId: string, symbol: string): Fill | undefined {
+    const price = num(trade.price);
+    const quantity = num(trade.amount);
+    if (!(price! > 0) || !(quantity! > 0)) {
+      this.logger.error({ trade: { id: trade.id, order: trade.order, price: trade.price, amount: trade.amount } }, "venue trade without a usable price/amount ignored");
+      return undefined;
+    }
+    const timestamp = trade.timestamp ?? this.clock.now();
+    const liquidity = trade.takerOrMaker === "maker" ? "maker" : "taker";
+    const side: Side = trade.side === "sell" ? "sell" : "buy";
+    return {
+      clientOrderId,
+      // A venue trade id is what makes a fill idempotent; without one, derive a stable key.
+      venueTradeId: trade.id ? String(trade.id) : `${trade.order ?? clientOrderId}:${timestamp}:${quantity}@${price}`,
+      symbol: trade.symbol ?? symbol,
+      side,
+      price: price!,
+      quantity: quantity!,
+      fee: this.feeInQuote(trade.fee, symbol, price!, quantity!, timestamp, liquidity),
+      liquidity,
+      timestamp,
+    };
+  }
+
+  private feeInQuote(
+    fee: { currency?: string; cost?: number } | undefined,
+    symbol: string,
+    price: number,
+    quantity: number,
+    timestamp: number,
+    liquidity: "maker" | "taker",
+  ): number {
+    const cost = num(fee?.cost);
+    if (cost === undefined) return this.estimatedFee(symbol, price, quantity, liquidity, "the venue reported no fee");
+    const [base, quote] = splitSymbol(symbol);
+    if (cost === 0 || !fee?.currency || fee.currency === quote) return money(cost);
+    if (fee.currency === base) return money(cost * price);
+    const converted = this.feeToQuote?.({ currency: fee.currency, cost }, { symbol, price, quantity, timestamp });
+    if (converted !== undefined && Number.isFinite(converted) && converted >= 0) return money(converted);
+    return this.estimatedFee(symbol, price, quantity, liquidity, `fee paid in ${fee.currency} (${cost}) has no conversion to ${quote}`);
+  }
+
+  private estimatedFee(symbol: string, price: number, quantity: number, liquidity: "maker" | "taker", why: string): number {
+    let rate: number | undefined;
+    try {
+      rate = num(this.exchange.market(symbol)?.[liquidity]);
+    } catch {
+      rate = undefined;
+    }
+    const used = rate ?? DEFAULT_FEES[liquidity];
+    this.logger.warn({ symbol, rate: used, liquidity }, `fee estimated from the ${liquidity} rate: ${why}`);
+    return money(price * quantity * used);
+  }
+
+  private orderFeeInQuote(order: CcxtOrder, symbol: string, average: number, filled: number): number {
+    const cost = num(order.fee?.cost);
+    if (cost === undefined || filled === 0) return 0;
+    return this.feeInQuote(order.fee, symbol, average, filled, order.timestamp ?? this.clock.now(), "taker");
+  }
+
+  // --------------------------------------------------------------- requests
+
+  /** Round to the market's precision and check its limits before anything is sent. */
+  private prepare(request: OrderRequest): { type: "market" | "limit"; amount: number; price?: number; params: Record<string, unknown> } {
+    let market: ReturnType<Exchange["market"]>;
+    let amount: number;
+    let price: number | undefined;
+    let stopPrice: number | undefined;
+    try {
+      market = this.exchange.market(request.symbol);
+      amount = Number(this.exchange.amountToPrecision(request.symbol, request.quantity));
+      price = request.type === "market" ? undefined : Number(this.exchange.priceToPrecision(request.symbol, request.price));
+      stopPrice = request.stopPrice === undefined || request.type === "market" ? undefined : Number(this.exchange.priceToPrecision(request.symbol, request.stopPrice));
+    } catch (err) {
+      throw toVenueError(err, `prepare ${request.clientOrderId}`);
+    }
+    const problems: string[] = [];
+    if (!(amount > 0)) problems.push(`quantity ${request.quantity} rounds to ${amount} at the venue's precision`);
+    const minAmount = num(market.limits?.amount?.min);
+    const maxAmount = num(market.limits?.amount?.max);
+    const minCost = num(market.limits?.cost?.min);
+    if (minAmount !== undefined && amount < minAmount) problems.push(`quantity ${amount} is below the minimum ${minAmount}`);
+    if (maxAmount !== undefined && maxAmount > 0 && amount > maxAmount) problems.push(`quantity ${amount} is above the maximum ${maxAmount}`);
+    if (price !== undefined && minCost !== undefined && amount * price < minCost) problems.push(`notional ${amount * price} is below the minimum ${minCost}`);
+    if (problems.length > 0) throw new VenueError("INVALID_ORDER", `order ${request.clientOrderId} on ${request.symbol}: ${problems.join("; ")}`, { problems });
+
+    const params: Record<string, unknown> = { clientOrderId: request.clientOrderId };
+    if (request.type !== "market") params.timeInForce = request.timeInForce ?? "GTC";
+    if (request.type === "stop_loss_limit") params.stopLossPrice = stopPrice;
+    if (request.type === "take_profit_limit") params.takeProfitPrice = stopPrice;
+    // Spot has no reduce-only flag (binance spot rejects unknown params); derivatives get it.
+    if (request.reduceOnly && market.contract) params.reduceOnly = true;
+    return { type: request.type === "market" ? "market" : "limit", amount, price, params };
+  }
+
+  /** Look an order up by client order id after an ambiguous failure: the order, "absent" (confirmed twice), or the error that kept us from knowing. */
+  private async lookUp(request: OrderRequest): Promise<CcxtOrder | "absent" | VenueError> {
+    let notFoundOnce = false;
+    let lastError: VenueError | undefined;
+    for (let attempt = 1; attempt <= this.retry.attempts + 1; attempt++) {
+      try {
+        return await this.exchange.fetchOrderWithClientOrderId(request.clientOrderId, request.symbol);
+      } catch (err) {
+        const error = toVenueError(err, `look up ${request.clientOrderId}`);
+        if (error.code === "ORDER_NOT_FOUND") {
+          if (notFoundOnce) return "absent";
+          notFoundOnce = true;
+          await this.sleep(this.retry.absentConfirmDelayMs);
+          continue;
+        }
+        if (!error.retryable) return error;
+        lastError = error;
+        await this.sleep(this.backoff(attempt));
+      }
+    }
+    return lastError ?? new VenueError("ORDER_STATE_UNKNOWN", `look up ${request.clientOrderId}: no answer`);
+  }
+
+  private async withRetry<T>(action: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        const error = toVenueError(err, action);
+        if (!error.retryable || attempt >= this.retry.attempts) throw error;
+        this.logger.warn({ action, attempt, code: error.code, err: error.message }, "venue call failed, will retry");
+        await this.sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  private async ensureMarkets(): Promise<void> {
+    if (this.exchange.markets && Object.keys(this.exchange.markets).length > 0) return;
+    await this.withRetry("load markets", () => this.exchange.loadMarkets());
+  }
+
+  private backoff(retryNumber: number): number {
+    return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (retryNumber - 1));
+  }
+}
+
+function mapStatus(order: CcxtOrder, filled: number): OrderStatus {
+  switch (order.status) {
+    case "open":
+      return filled > 0 ? "partially_filled" : "submitted";
+    case "closed":
+      return "filled";
+    case "canceled":
+    case "cancelled":
+      return "cancelled";
+    case "expired":
+      return "expired";
+    case "rejected":
+      return "rejected";
+    default:
+      // ccxt leaves status undefined on some create answers: the order was accepted.
+      return filled > 0 ? "partially_filled" : "submitted";
+  }
+}
+
+function mapType(order: CcxtOrder): OrderType | string {
+  const info = (order.info ?? {}) as Record<string, unknown>;
+  const raw = String(info.type ?? info.o ?? order.type ?? "").toLowerCase();
+  if (raw === "limit_maker") return "limit";
+  return raw || "unknown";
+}
+
+function rejectReason(order: CcxtOrder): string {
+  const info = (order.info ?? {}) as Record<string, unknown>;
+  const venueReason = info.r ?? info.rejectReason ?? info.expiryReason;
+  return venueReason && venueReason !== "NONE" ? `venue status ${order.status}: ${String(venueReason)}` : `venue status ${order.status}`;
+}

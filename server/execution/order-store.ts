@@ -1,0 +1,78 @@
+import { conflict, notFound } from "../core/errors";
+import type { Fill, KernelMode, Order } from "../model/types";
+import { isTerminal } from "./order-state";
+
+/**
+ * Persistence port of the order manager. The Prisma implementation (tables orders and fills) is
+ * written by the integrator; InMemoryOrderStore is the reference behaviour and serves backtests.
+ */
+export interface OrderStore {
+  /** Insert a new order; throws CONFLICT when the client order id exists. */
+  saveOrder(order: Order): Promise<void>;
+  /** Replace a stored order; throws NOT_FOUND when it does not exist. */
+  updateOrder(order: Order): Promise<void>;
+  /** Store a fill; false (and nothing written) when (clientOrderId, venueTradeId) is already stored. */
+  saveFill(fill: Fill): Promise<boolean>;
+  /** Orders of a mode whose status is new, submitted or partially_filled. */
+  loadOpenOrders(mode: KernelMode): Promise<Order[]>;
+  loadOrder(clientOrderId: string): Promise<Order | undefined>;
+  /** Fills of an order, oldest first. */
+  loadFills(clientOrderId: string): Promise<Fill[]>;
+}
+
+export class InMemoryOrderStore implements OrderStore {
+  private readonly orders = new Map<string, Order>();
+  private readonly fills = new Map<string, Fill[]>();
+  private readonly fillKeys = new Set<string>();
+
+  async saveOrder(order: Order): Promise<void> {
+    if (this.orders.has(order.clientOrderId)) throw conflict(`order ${order.clientOrderId} already exists`);
+    this.orders.set(order.clientOrderId, { ...order });
+  }
+
+  async updateOrder(order: Order): Promise<void> {
+    if (!this.orders.has(order.clientOrderId)) throw notFound(`order ${order.clientOrderId}`);
+    this.orders.set(order.clientOrderId, { ...order });
+  }
+
+  async saveFill(fill: Fill): Promise<boolean> {
+    if (!this.orders.has(fill.clientOrderId)) throw notFound(`order ${fill.clientOrderId} of fill ${fill.venueTradeId}`);
+    const key = `${fill.clientOrderId}\u0000${fill.venueTradeId}`;
+    if (this.fillKeys.has(key)) return false;
+    this.fillKeys.add(key);
+    let list = this.fills.get(fill.clientOrderId);
+    if (!list) {
+      list = [];
+      this.fills.set(fill.clientOrderId, list);
+    }
+    list.push({ ...fill });
+    return true;
+  }
+
+  async loadOpenOrders(mode: KernelMode): Promise<Order[]> {
+    const open: Order[] = [];
+    for (const order of this.orders.values()) {
+      if (order.mode === mode && !isTerminal(order.status)) open.push({ ...order });
+    }
+    return open;
+  }
+
+  async loadOrder(clientOrderId: string): Promise<Order | undefined> {
+    const order = this.orders.get(clientOrderId);
+    return order ? { ...order } : undefined;
+  }
+
+  async loadFills(clientOrderId: string): Promise<Fill[]> {
+    return (this.fills.get(clientOrderId) ?? []).map((f) => ({ ...f })).sort((a, b) => a.timestamp - b.timestamp);
+  }
+
+  /** Every stored order (tests and diagnostics). */
+  allOrders(): Order[] {
+    return [...this.orders.values()].map((o) => ({ ...o }));
+  }
+
+  /** Every stored fill (tests and diagnostics). */
+  allFills(): Fill[] {
+    return [...this.fills.values()].flat().map((f) => ({ ...f }));
+  }
+}

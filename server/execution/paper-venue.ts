@@ -1,0 +1,851 @@
+import type { Clock } from "../core/clock";
+import { floorToStep, money, roundToTick } from "../core/decimal";
+import { createLogger, type Logger } from "../core/logger";
+import {
+  TERMINAL_ORDER_STATUSES,
+  TIMEFRAME_MS,
+  type Balance,
+  type Candle,
+  type Fill,
+  type Instrument,
+  type Order,
+  type OrderBook,
+  type OrderBookLevel,
+  type OrderRequest,
+  type OrderStatus,
+  type Side,
+} from "../model/types";
+import { VenueError, type VenueErrorCode } from "./errors";
+import type { Scheduler } from "./scheduler";
+import {
+  DEFAULT_FEES,
+  type ExecutionVenue,
+  type FeeSchedule,
+  type MarketEvent,
+  type VenueCapabilities,
+  type VenueFill,
+  type VenueOrderUpdate,
+  type VenueUpdateListener,
+} from "./types";
+import { assertValidOrderRequest, isStopType, splitSymbol } from "./validate";
+
+/**
+ * Simulated venue: fills on the prices it is fed through onMarket().
+ *
+ * Fill model (documented because backtest results depend on it):
+ * - Taker executions (market orders, marketable limits, triggered stops) walk the order book when a
+ *   fresh one is known (<= bookMaxAgeMs old): each level's quantity is used once per book snapshot, so
+ *   a thin book gives a partial fill. Without a book they fill in full at the last price moved
+ *   against the order by slippageBps (a marketable limit never fills beyond its limit).
+ * - A market order that exhausts the visible book fills what is there and the rest expires (Binance
+ *   does the same when liquidity runs out). IOC: the remainder expires. FOK: all or nothing.
+ * - Resting limit orders fill at their own limit price with the maker fee when the price touches
+ *   them ("touch", default) or trades through them ("cross"). On a book update they take only the
+ *   quantity the book shows at or beyond the limit (partial fills); on trades and candles they fill
+ *   in full.
+ * - Stop-loss-limit / take-profit-limit trigger on the last price (sell stop-loss and buy
+ *   take-profit when it falls to the stop, the other two when it rises to it), then behave as a
+ *   limit order placed at that moment. A stop whose trigger has already traded is rejected
+ *   (WOULD_TRIGGER_IMMEDIATELY), as Binance does.
+ * - Prices are discrete: a trade, or the open of a candle after the previous close, is a jump, and
+ *   a level jumped over is reached at the new price (a stop triggers at the trade that crossed it,
+ *   which may be beyond its limit: it then rests as a limit). Inside a closed candle the path
+ *   open -> low -> high -> close (bullish) or open -> high -> low -> close (bearish) is continuous. Orders that arrive during the candle (latency) are
+ *   processed at its open, the first price known after they arrive. A candle whose period was
+ *   already seen as trades is not replayed. Feed one price source per symbol (trades for live
+ *   paper, closed candles for backtests); books only add liquidity.
+ * - Latency: an order reaches the matching engine latencyMs after submit, at the prices of that
+ *   time. submit() returns at once with status "submitted"; the outcome arrives through onUpdate.
+ *   The arrival runs when the scheduler fires or when a later market event is fed, whichever comes
+ *   first, so backtests need no timers at all.
+ * - Fees: notional x rate, booked with money() (8 dp) in the quote currency, taken from the quote
+ *   balance for buys and sells alike.
+ */
+export interface PaperVenueOptions {
+  clock: Clock;
+  /** Venue id stored on orders; default "paper" (or "ghost"). */
+  id?: string;
+  kind?: "paper" | "ghost";
+  /** Runs latency arrivals in real time. Omit in backtests: market events then drive arrivals. */
+  scheduler?: Scheduler;
+  fees?: FeeSchedule;
+  /** Slippage applied to taker fills when no usable book is known, in basis points. Default 5. */
+  slippageBps?: number;
+  /** Delay between submit and the order reaching the matching engine. Default 0. */
+  latencyMs?: number;
+  /** Use order books fed through onMarket for taker fills and partial fills. Default true. */
+  useOrderBook?: boolean;
+  /** A book older than this (clock time) is ignored. Default 10 000 ms. */
+  bookMaxAgeMs?: number;
+  limitFillRule?: "touch" | "cross";
+  /** Starting free balances per asset, e.g. { USDT: 10000 }. */
+  balances?: Record<string, number>;
+  /** Reject orders the balances cannot pay for (and lock funds of resting orders). Default true. */
+  enforceBalances?: boolean;
+  /** Allow selling more than is held (a simulated short). Default false. */
+  allowShorting?: boolean;
+  /** When given, quantities are floored to the step, prices rounded to the tick and minimums checked. */
+  instruments?: Iterable<Instrument>;
+  logger?: Logger;
+  /** Prefix of venue order ids and trade ids (deterministic counters follow it). */
+  idPrefix?: string;
+}
+
+interface SimOrder {
+  request: OrderRequest;
+  venueOrderId: string;
+  status: OrderStatus;
+  /** Stop orders are inactive until triggered; other orders are active on arrival. */
+  active: boolean;
+  resting: boolean;
+  filledQuantity: number;
+  filledNotional: number;
+  fee: number;
+  lockAsset: string;
+  lockAmount: number;
+  dueAt: number;
+  updatedAt: number;
+  fills: Fill[];
+  /** Why it was rejected, cancelled or expired. */
+  reason?: string;
+  errorCode?: VenueErrorCode;
+}
+
+interface SymbolState {
+  symbol: string;
+  base: string;
+  quote: string;
+  lastPrice: number; // NaN until known
+  lastTradeTime: number;
+  book: OrderBook | undefined;
+  askUsed: number[];
+  bidUsed: number[];
+  resting: SimOrder[];
+  fills: Fill[];
+  instrument: Instrument | undefined;
+}
+
+interface AssetBalance {
+  free: number;
+  locked: number;
+}
+
+const NO_FILLS: readonly Fill[] = Object.freeze([]);
+const TERMINAL: ReadonlySet<OrderStatus> = new Set(TERMINAL_ORDER_STATUSES);
+/** Relative tolerance below which a remaining quantity counts as nothing (float dust). */
+const DUST = 1e-9;
+
+export class PaperVenue implements ExecutionVenue {
+  readonly id: string;
+  readonly kind: "paper" | "ghost";
+  readonly simulated = true;
+  readonly testnet = false;
+  readonly capabilities: VenueCapabilities;
+
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler | undefined;
+  private readonly fees: FeeSchedule;
+  private readonly slip: number;
+  private readonly latencyMs: number;
+  private readonly useOrderBook: boolean;
+  private readonly bookMaxAgeMs: number;
+  private readonly strictCross: boolean;
+  private readonly enforce: boolean;
+  private readonly allowShorting: boolean;
+  private readonly logger: Logger;
+  private readonly idPrefix: string;
+  private readonly instruments = new Map<string, Instrument>();
+
+  private readonly orders = new Map<string, SimOrder>();
+  private readonly symbols = new Map<string, SymbolState>();
+  private readonly balances = new Map<string, AssetBalance>();
+  private readonly listeners = new Set<VenueUpdateListener>();
+  private arrivals: SimOrder[] = [];
+  private orderSeq = 0;
+  private tradeSeq = 0;
+  private walkNotional = 0;
+
+  constructor(options: PaperVenueOptions) {
+    this.kind = options.kind ?? "paper";
+    this.id = options.id ?? this.kind;
+    this.clock = options.clock;
+    this.scheduler = options.scheduler;
+    this.fees = options.fees ?? DEFAULT_FEES;
+    this.slip = (options.slippageBps ?? 5) / 10_000;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.useOrderBook = options.useOrderBook ?? true;
+    this.bookMaxAgeMs = options.bookMaxAgeMs ?? 10_000;
+    this.strictCross = (options.limitFillRule ?? "touch") === "cross";
+    this.enforce = options.enforceBalances ?? true;
+    this.allowShorting = options.allowShorting ?? false;
+    this.logger = options.logger ?? createLogger("silent");
+    this.idPrefix = options.idPrefix ?? this.id;
+    for (const [name, value] of [
+      ["fees.maker", this.fees.maker],
+      ["fees.taker", this.fees.taker],
+      ["slippageBps", options.slippageBps ?? 0],
+      ["latencyMs", this.latencyMs],
+      ["bookMaxAgeMs", this.bookMaxAgeMs],
+    ] as const) {
+      if (!Number.isFinite(value) || value < 0) throw new RangeError(`paper venue option ${name} must be a number >= 0 (got ${value})`);
+    }
+    for (const [asset, amount] of Object.entries(options.balances ?? {})) {
+      if (!Number.isFinite(amount)) throw new RangeError(`paper venue balance of ${asset} must be a number (got ${amount})`);
+      this.balances.set(asset, { free: amount, locked: 0 });
+    }
+    for (const instrument of options.instruments ?? []) this.instruments.set(instrument.symbol, instrument);
+    this.capabilities = {
+      exchangeStops: true,
+      reduceOnly: false,
+      shorting: this.allowShorting,
+      pushUpdates: true,
+      orderTypes: ["market", "limit", "stop_loss_limit", "take_profit_limit"],
+      timeInForce: ["GTC", "IOC", "FOK"],
+    };
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+
+  onUpdate(listener: VenueUpdateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---------------------------------------------------------------- orders
+
+  async submit(request: OrderRequest): Promise<VenueOrderUpdate> {
+    return this.submitNow(request);
+  }
+
+  /** Synchronous submit, for the backtester's hot loop. */
+  submitNow(request: OrderRequest): VenueOrderUpdate {
+    const known = this.orders.get(request.clientOrderId);
+    if (known) return this.snapshot(known, known.fills);
+    assertValidOrderRequest(request);
+    const st = this.state(request.symbol);
+    const accepted = this.snapToInstrument(request, st);
+    const now = this.clock.now();
+    const order: SimOrder = {
+      request: accepted,
+      venueOrderId: `${this.idPrefix}-O${++this.orderSeq}`,
+      status: "submitted",
+      active: !isStopType(accepted.type),
+      resting: false,
+      filledQuantity: 0,
+      filledNotional: 0,
+      fee: 0,
+      lockAsset: "",
+      lockAmount: 0,
+      dueAt: now + this.latencyMs,
+      updatedAt: now,
+      fills: [],
+    };
+    this.orders.set(accepted.clientOrderId, order);
+    if (this.latencyMs === 0) {
+      this.arrive(order, now);
+      return this.snapshot(order, order.fills);
+    }
+    this.enqueueArrival(order);
+    this.publish(order, NO_FILLS);
+    return this.snapshot(order, NO_FILLS);
+  }
+
+  async cancel(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate> {
+    const order = this.orders.get(clientOrderId);
+    if (!order || order.request.symbol !== symbol) {
+      throw new VenueError("ORDER_NOT_FOUND", `cancel: no order ${clientOrderId} on ${symbol} at ${this.id}`);
+    }
+    if (!TERMINAL.has(order.status)) {
+      this.finish(order, "cancelled", this.clock.now(), NO_FILLS, "cancelled on request");
+    }
+    return this.snapshot(order, NO_FILLS);
+  }
+
+  async fetchOrder(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate | undefined> {
+    const order = this.orders.get(clientOrderId);
+    if (!order || order.request.symbol !== symbol) return undefined;
+    return this.snapshot(order, order.fills);
+  }
+
+  async fetchOpenOrders(symbol?: string): Promise<VenueOrderUpdate[]> {
+    const open: VenueOrderUpdate[] = [];
+    for (const order of this.orders.values()) {
+      if (TERMINAL.has(order.status)) continue;
+      if (symbol !== undefined && order.request.symbol !== symbol) continue;
+      open.push(this.snapshot(order, NO_FILLS));
+    }
+    return open;
+  }
+
+  async fetchFills(symbol: string, since: number): Promise<VenueFill[]> {
+    const st = this.symbols.get(symbol);
+    if (!st) return [];
+    return st.fills.filter((f) => f.timestamp >= since).map((f) => ({ ...f, venueOrderId: this.orders.get(f.clientOrderId)?.venueOrderId }));
+  }
+
+  async fetchBalances(): Promise<Balance[]> {
+    return this.balanceList();
+  }
+
+  balanceList(): Balance[] {
+    const list: Balance[] = [];
+    for (const [asset, b] of this.balances) list.push({ asset, free: b.free, locked: b.locked });
+    return list;
+  }
+
+  /**
+   * Put open orders back after a restart (the simulated book lives in memory). Orders keep their
+   * fills so far; funds for the rest are locked again when balances are enforced.
+   */
+  restoreOrders(orders: Iterable<Order>): number {
+    let restored = 0;
+    for (const stored of orders) {
+      if (TERMINAL.has(stored.status) || this.orders.has(stored.clientOrderId)) continue;
+      const st = this.state(stored.symbol);
+      const order: SimOrder = {
+        request: { ...stored },
+        venueOrderId: stored.venueOrderId ?? `${this.idPrefix}-O${++this.orderSeq}`,
+        status: stored.status === "new" ? "submitted" : stored.status,
+        active: !isStopType(stored.type) || stored.status === "partially_filled",
+        resting: true,
+        filledQuantity: stored.filledQuantity,
+        filledNotional: stored.filledQuantity * stored.avgFillPrice,
+        fee: stored.fee,
+        lockAsset: "",
+        lockAmount: 0,
+        dueAt: this.clock.now(),
+        updatedAt: this.clock.now(),
+        fills: [],
+      };
+      const shortfall = this.reserve(order, st, order.request.quantity - order.filledQuantity);
+      if (shortfall) this.logger.warn({ clientOrderId: stored.clientOrderId, shortfall }, "restored paper order without locked funds");
+      this.orders.set(order.request.clientOrderId, order);
+      st.resting.push(order);
+      restored += 1;
+    }
+    return restored;
+  }
+
+  // ----------------------------------------------------------- market data
+
+  onMarket(event: MarketEvent): void {
+    switch (event.type) {
+      case "candle":
+        return this.onCandle(event.candle);
+      case "book":
+        return this.onBook(event.book);
+      case "trade":
+        return this.onTrade(event.symbol, event.price, event.timestamp);
+      default:
+        throw new VenueError("INVALID_MARKET_DATA", `unknown market event type ${JSON.stringify((event as { type?: unknown }).type)}`);
+    }
+  }
+
+  onTrade(symbol: string, price: number, timestamp: number): void {
+    if (!(price > 0) || !Number.isFinite(price) || !Number.isFinite(timestamp)) {
+      throw new VenueError("INVALID_MARKET_DATA", `trade ${symbol}: price ${price} at ${timestamp} is not a positive price at a finite time`);
+    }
+    const st = this.state(symbol);
+    this.flushArrivals(timestamp, false);
+    // Trades are discrete: nothing traded between the last price and this one, so levels jumped
+    // over are reached at this price (a stop triggers at the trade that crossed it).
+    this.runSegment(st, price, price, timestamp);
+    st.lastPrice = price;
+    st.lastTradeTime = timestamp;
+    this.flushArrivals(timestamp, true);
+  }
+
+  onCandle(candle: Candle): void {
+    const { open, high, low, close } = candle;
+    const periodMs = TIMEFRAME_MS[candle.timeframe];
+    if (
+      !(open > 0 && high > 0 && low > 0 && close > 0) ||
+      !Number.isFinite(high) ||
+      high < Math.max(open, close) ||
+      low > Math.min(open, close) ||
+      !Number.isFinite(candle.openTime) ||
+      periodMs === undefined
+    ) {
+      throw new VenueError(
+        "INVALID_MARKET_DATA",
+        `candle ${candle.symbol} ${candle.timeframe} @${candle.openTime}: o=${open} h=${high} l=${low} c=${close} is not a valid candle`,
+      );
+    }
+    if (!candle.closed) {
+      // A forming candle only tells the latest price.
+      this.onTrade(candle.symbol, close, this.clock.now());
+      return;
+    }
+    const st = this.state(candle.symbol);
+    const closeTime = candle.openTime + periodMs;
+    this.flushArrivals(candle.openTime, true);
+    if (st.lastTradeTime >= candle.openTime) {
+      st.lastPrice = close;
+      this.flushArrivals(closeTime, true);
+      return;
+    }
+    // Previous close -> open is a jump (no trades in between): levels it skipped are reached at the open.
+    this.runSegment(st, open, open, candle.openTime);
+    st.lastPrice = open;
+    this.flushArrivals(closeTime, false);
+    const bullish = close >= open;
+    const first = bullish ? low : high;
+    const second = bullish ? high : low;
+    this.runSegment(st, open, first, closeTime);
+    this.runSegment(st, first, second, closeTime);
+    this.runSegment(st, second, close, closeTime);
+    st.lastPrice = close;
+    this.flushArrivals(closeTime, true);
+  }
+
+  onBook(book: OrderBook): void {
+    validateBook(book);
+    const st = this.state(book.symbol);
+    this.flushArrivals(book.timestamp, false);
+    st.book = book;
+    st.askUsed.length = 0;
+    st.bidUsed.length = 0;
+    if (st.resting.length > 0 && this.useOrderBook) this.matchRestingAgainstBook(st, book.timestamp);
+    this.flushArrivals(book.timestamp, true);
+  }
+
+  /** Arrivals still in flight (latency), for tests and diagnostics. */
+  get inFlight(): number {
+    return this.arrivals.length;
+  }
+
+  /** Last price fed for a symbol (NaN when none). */
+  lastPrice(symbol: string): number {
+    return this.symbols.get(symbol)?.lastPrice ?? Number.NaN;
+  }
+
+  // -------------------------------------------------------------- matching
+
+  private enqueueArrival(order: SimOrder): void {
+    let i = this.arrivals.length;
+    while (i > 0 && this.arrivals[i - 1].dueAt > order.dueAt) i -= 1;
+    this.arrivals.splice(i, 0, order);
+    const dueAt = order.dueAt;
+    this.scheduler?.schedule(dueAt, () => this.flushArrivals(dueAt, true));
+  }
+
+  /** Process orders reaching the matching engine before (or at, when inclusive) `time`. */
+  private flushArrivals(time: number, inclusive: boolean): void {
+    while (this.arrivals.length > 0) {
+      const next = this.arrivals[0];
+      if (inclusive ? next.dueAt > time : next.dueAt >= time) return;
+      this.arrivals.shift();
+      if (TERMINAL.has(next.status)) continue; // cancelled while in flight
+      this.arrive(next, next.dueAt);
+    }
+  }
+
+  private arrive(order: SimOrder, ts: number): void {
+    const st = this.state(order.request.symbol);
+    const request = order.request;
+    if (isStopType(request.type)) {
+      if (!Number.isNaN(st.lastPrice) && this.stopReached(request, st.lastPrice)) {
+        return this.finish(
+          order,
+          "rejected",
+          ts,
+          NO_FILLS,
+          `stop ${request.stopPrice} would trigger immediately: last price is ${st.lastPrice}`,
+          "WOULD_TRIGGER_IMMEDIATELY",
+        );
+      }
+    }
+    const shortfall = this.reserve(order, st, request.quantity);
+    if (shortfall) return this.finish(order, "rejected", ts, NO_FILLS, shortfall, "INSUFFICIENT_FUNDS");
+    if (!order.active) {
+      order.resting = true;
+      st.resting.push(order);
+      order.updatedAt = ts;
+      this.publish(order, NO_FILLS);
+      return;
+    }
+    this.executeTaker(order, st, ts);
+  }
+
+  /** Execute as much as is immediately executable, then rest, expire or finish per time in force. */
+  private executeTaker(order: SimOrder, st: SymbolState, ts: number): void {
+    const request = order.request;
+    const limit = request.type === "market" ? undefined : request.price;
+    const tif = request.type === "market" ? "IOC" : (request.timeInForce ?? "GTC");
+    const remaining = request.quantity - order.filledQuantity;
+    let quantity = 0;
+    let price = 0;
+    const fromBook = this.bookUsable(st);
+    if (fromBook) {
+      quantity = this.walkBook(st, request.side, remaining, limit, false, false);
+      price = quantity > 0 ? this.walkNotional / quantity : 0;
+    } else if (!Number.isNaN(st.lastPrice)) {
+      const ref = st.lastPrice;
+      const marketable = limit === undefined || (request.side === "buy" ? limit >= ref : limit <= ref);
+      if (marketable) {
+        const slipped = request.side === "buy" ? ref * (1 + this.slip) : ref * (1 - this.slip);
+        price = limit === undefined ? slipped : request.side === "buy" ? Math.min(slipped, limit) : Math.max(slipped, limit);
+        quantity = remaining;
+      }
+    } else if (tif !== "GTC") {
+      return this.finish(order, request.type === "market" ? "rejected" : "expired", ts, NO_FILLS, `no price for ${request.symbol} yet`, "NO_MARKET_PRICE");
+    }
+
+    if (tif === "FOK" && quantity < remaining * (1 - DUST)) {
+      return this.finish(order, "expired", ts, NO_FILLS, `FOK: only ${quantity} of ${remaining} executable within ${limit}`);
+    }
+    let fills: readonly Fill[] = NO_FILLS;
+    if (quantity > 0) {
+      if (this.enforce && request.side === "buy" && order.lockAmount === 0) {
+        const need = quantity * price * (1 + this.fees.taker);
+        const free = this.balance(st.quote).free;
+        if (free < need) {
+          return this.finish(order, "rejected", ts, NO_FILLS, `needs ${need} ${st.quote}, ${free} free`, "INSUFFICIENT_FUNDS");
+        }
+      }
+      if (fromBook) this.walkBook(st, request.side, remaining, limit, false, true);
+      fills = [this.applyFill(order, st, quantity, price, "taker", ts)];
+    }
+    if (this.isDone(order)) return this.finish(order, "filled", ts, fills);
+    if (tif !== "GTC") {
+      const why =
+        request.type === "market"
+          ? `market order: book exhausted after ${order.filledQuantity} of ${request.quantity}`
+          : `${tif}: ${request.quantity - order.filledQuantity} not immediately executable within ${limit}`;
+      return this.finish(order, "expired", ts, fills, why);
+    }
+    order.status = order.filledQuantity > 0 ? "partially_filled" : "submitted";
+    order.updatedAt = ts;
+    if (!order.resting) {
+      order.resting = true;
+      st.resting.push(order);
+    }
+    this.publish(order, fills);
+  }
+
+  /**
+   * Move the price from a to b and process, in the order the price reaches them, the stops that
+   * trigger and the resting limits that fill on the way.
+   */
+  private runSegment(st: SymbolState, a: number, b: number, ts: number): void {
+    if (st.resting.length === 0) return;
+    for (;;) {
+      let best: SimOrder | undefined;
+      let bestAt = 0;
+      let bestDistance = Number.POSITIVE_INFINITY;
+      for (const order of st.resting) {
+        const at = this.reachedAt(order, a, b);
+        if (Number.isNaN(at)) continue;
+        const distance = Math.abs(at - a);
+        if (distance < bestDistance) {
+          best = order;
+          bestAt = at;
+          bestDistance = distance;
+        }
+      }
+      if (!best) return;
+      st.lastPrice = bestAt;
+      if (!best.active) {
+        best.active = true;
+        this.executeTaker(best, st, ts);
+      } else {
+        this.fillResting(best, st, best.request.quantity - best.filledQuantity, ts);
+      }
+      a = bestAt;
+    }
+  }
+
+  /** Where on the move a -> b the order's trigger/limit is reached, or NaN. */
+  private reachedAt(order: SimOrder, a: number, b: number): number {
+    const request = order.request;
+    if (!order.active) {
+      const stop = request.stopPrice!;
+      if (this.triggersOnFall(request)) return a <= stop ? a : b <= stop ? stop : Number.NaN;
+      return a >= stop ? a : b >= stop ? stop : Number.NaN;
+    }
+    const limit = request.price!;
+    if (request.side === "buy") {
+      if (this.strictCross) return a < limit ? a : b < limit ? limit : Number.NaN;
+      return a <= limit ? a : b <= limit ? limit : Number.NaN;
+    }
+    if (this.strictCross) return a > limit ? a : b > limit ? limit : Number.NaN;
+    return a >= limit ? a : b >= limit ? limit : Number.NaN;
+  }
+
+  private triggersOnFall(request: OrderRequest): boolean {
+    return (request.side === "sell") === (request.type === "stop_loss_limit");
+  }
+
+  private stopReached(request: OrderRequest, price: number): boolean {
+    return this.triggersOnFall(request) ? price <= request.stopPrice! : price >= request.stopPrice!;
+  }
+
+  private matchRestingAgainstBook(st: SymbolState, ts: number): void {
+    for (const order of st.resting.slice()) {
+      if (!order.active) continue;
+      const request = order.request;
+      const available = this.walkBook(st, request.side, request.quantity - order.filledQuantity, request.price, this.strictCross, true);
+      if (available > 0) this.fillResting(order, st, available, ts);
+    }
+  }
+
+  private fillResting(order: SimOrder, st: SymbolState, quantity: number, ts: number): void {
+    const fills = [this.applyFill(order, st, quantity, order.request.price!, "maker", ts)];
+    if (this.isDone(order)) return this.finish(order, "filled", ts, fills);
+    order.status = "partially_filled";
+    order.updatedAt = ts;
+    this.publish(order, fills);
+  }
+
+  /**
+   * Quantity executable against the opposite side of the book up to maxQuantity within limit;
+   * sets walkNotional. `strict` excludes the limit level itself; `commit` uses the liquidity up.
+   */
+  private walkBook(st: SymbolState, side: Side, maxQuantity: number, limit: number | undefined, strict: boolean, commit: boolean): number {
+    const book = st.book!;
+    const levels: OrderBookLevel[] = side === "buy" ? book.asks : book.bids;
+    const used = side === "buy" ? st.askUsed : st.bidUsed;
+    let quantity = 0;
+    let notional = 0;
+    for (let i = 0; i < levels.length && quantity < maxQuantity; i++) {
+      const level = levels[i];
+      if (limit !== undefined) {
+        const beyond = side === "buy" ? level.price > limit || (strict && level.price === limit) : level.price < limit || (strict && level.price === limit);
+        if (beyond) break;
+      }
+      const available = level.quantity - (used[i] ?? 0);
+      if (available <= 0) continue;
+      const take = Math.min(available, maxQuantity - quantity);
+      quantity += take;
+      notional += take * level.price;
+      if (commit) used[i] = (used[i] ?? 0) + take;
+    }
+    this.walkNotional = notional;
+    return quantity;
+  }
+
+  private bookUsable(st: SymbolState): boolean {
+    return this.useOrderBook && st.book !== undefined && this.clock.now() - st.book.timestamp <= this.bookMaxAgeMs;
+  }
+
+  // -------------------------------------------------------------- balances
+
+  private balance(asset: string): AssetBalance {
+    let b = this.balances.get(asset);
+    if (!b) {
+      b = { free: 0, locked: 0 };
+      this.balances.set(asset, b);
+    }
+    return b;
+  }
+
+  /** Lock what a resting order may spend; returns the shortfall in words, or undefined. */
+  private reserve(order: SimOrder, st: SymbolState, quantity: number): string | undefined {
+    if (!this.enforce) return undefined;
+    const request = order.request;
+    let asset: string;
+    let amount: number;
+    if (request.side === "sell") {
+      if (this.allowShorting) return undefined;
+      asset = st.base;
+      amount = quantity;
+    } else {
+      if (request.type === "market") return undefined; // checked against the actual cost when it executes
+      asset = st.quote;
+      amount = quantity * request.price! * (1 + Math.max(this.fees.maker, this.fees.taker));
+    }
+    const b = this.balance(asset);
+    if (b.free < amount) return `needs ${amount} ${asset}, ${b.free} free`;
+    b.free -= amount;
+    b.locked += amount;
+    order.lockAsset = asset;
+    order.lockAmount = amount;
+    return undefined;
+  }
+
+  private releaseLock(order: SimOrder): void {
+    if (order.lockAmount <= 0) return;
+    const b = this.balance(order.lockAsset);
+    b.locked -= order.lockAmount;
+    b.free += order.lockAmount;
+    order.lockAmount = 0;
+  }
+
+  private applyFill(order: SimOrder, st: SymbolState, quantity: number, price: number, liquidity: "maker" | "taker", ts: number): Fill {
+    const request = order.request;
+    const remainingBefore = request.quantity - order.filledQuantity;
+    const notional = quantity * price;
+    const fee = money(notional * (liquidity === "maker" ? this.fees.maker : this.fees.taker));
+    if (order.lockAmount > 0) {
+      // Unlock the share of the reservation that belongs to the filled quantity, then pay from free.
+      const release = quantity >= remainingBefore ? order.lockAmount : order.lockAmount * (quantity / remainingBefore);
+      const locked = this.balance(order.lockAsset);
+      locked.locked -= release;
+      locked.free += release;
+      order.lockAmount -= release;
+    }
+    const base = this.balance(st.base);
+    const quote = this.balance(st.quote);
+    if (request.side === "buy") {
+      base.free += quantity;
+      quote.free -= notional + fee;
+    } else {
+      base.free -= quantity;
+      quote.free += notional - fee;
+    }
+    order.filledQuantity += quantity;
+    order.filledNotional += notional;
+    order.fee = money(order.fee + fee);
+    const fill: Fill = {
+      clientOrderId: request.clientOrderId,
+      venueTradeId: `${this.idPrefix}-T${++this.tradeSeq}`,
+      symbol: request.symbol,
+      side: request.side,
+      price,
+      quantity,
+      fee,
+      liquidity,
+      timestamp: ts,
+    };
+    order.fills.push(fill);
+    st.fills.push(fill);
+    return fill;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private isDone(order: SimOrder): boolean {
+    return order.request.quantity - order.filledQuantity <= order.request.quantity * DUST;
+  }
+
+  private finish(order: SimOrder, status: OrderStatus, ts: number, fills: readonly Fill[], reason?: string, errorCode?: VenueErrorCode): void {
+    order.status = status;
+    order.updatedAt = ts;
+    order.reason = reason;
+    order.errorCode = errorCode;
+    this.releaseLock(order);
+    if (order.resting) {
+      order.resting = false;
+      const st = this.symbols.get(order.request.symbol);
+      if (st) {
+        const i = st.resting.indexOf(order);
+        if (i >= 0) st.resting.splice(i, 1);
+      }
+    }
+    this.publish(order, fills);
+  }
+
+  private publish(order: SimOrder, fills: readonly Fill[]): void {
+    if (this.listeners.size === 0) return;
+    const update = this.snapshot(order, fills);
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch (err) {
+        this.logger.error({ err, clientOrderId: update.clientOrderId }, "paper venue update listener failed");
+      }
+    }
+  }
+
+  private snapshot(order: SimOrder, fills: readonly Fill[]): VenueOrderUpdate {
+    const request = order.request;
+    return {
+      clientOrderId: request.clientOrderId,
+      venueOrderId: order.venueOrderId,
+      symbol: request.symbol,
+      side: request.side,
+      type: request.type,
+      status: order.status,
+      quantity: request.quantity,
+      price: request.price,
+      stopPrice: request.stopPrice,
+      filledQuantity: order.filledQuantity,
+      avgFillPrice: order.filledQuantity > 0 ? order.filledNotional / order.filledQuantity : 0,
+      fee: order.fee,
+      fills: fills.length > 0 ? fills.slice() : [],
+      timestamp: order.updatedAt,
+      reason: order.reason,
+      errorCode: order.errorCode,
+    };
+  }
+
+  private state(symbol: string): SymbolState {
+    let st = this.symbols.get(symbol);
+    if (!st) {
+      const [base, quote] = splitSymbol(symbol);
+      st = {
+        symbol,
+        base,
+        quote,
+        lastPrice: Number.NaN,
+        lastTradeTime: Number.NEGATIVE_INFINITY,
+        book: undefined,
+        askUsed: [],
+        bidUsed: [],
+        resting: [],
+        fills: [],
+        instrument: this.instruments.get(symbol),
+      };
+      this.symbols.set(symbol, st);
+    }
+    return st;
+  }
+
+  /** Snap to the instrument grid and check its minimums, as a real venue would. */
+  private snapToInstrument(request: OrderRequest, st: SymbolState): OrderRequest {
+    const instrument = st.instrument;
+    if (!instrument) return request;
+    const quantity = floorToStep(request.quantity, instrument.stepSize);
+    const price = request.price === undefined ? undefined : roundToTick(request.price, instrument.tickSize);
+    const stopPrice = request.stopPrice === undefined ? undefined : roundToTick(request.stopPrice, instrument.tickSize);
+    const problems: string[] = [];
+    if (!(quantity > 0) || quantity < instrument.minQty) problems.push(`quantity ${request.quantity} is below the minimum ${instrument.minQty} (step ${instrument.stepSize})`);
+    if (instrument.maxQty > 0 && quantity > instrument.maxQty) problems.push(`quantity ${quantity} is above the maximum ${instrument.maxQty}`);
+    const reference = price ?? st.lastPrice;
+    if (Number.isFinite(reference) && quantity * reference < instrument.minNotional) {
+      problems.push(`notional ${quantity * reference} is below the minimum ${instrument.minNotional}`);
+    }
+    if (problems.length > 0) throw new VenueError("INVALID_ORDER", `order ${request.clientOrderId} on ${request.symbol}: ${problems.join("; ")}`, { problems });
+    if (quantity === request.quantity && price === request.price && stopPrice === request.stopPrice) return request;
+    return { ...request, quantity, price, stopPrice };
+  }
+}
+
+function validateBook(book: OrderBook): void {
+  const bad = (why: string) => new VenueError("INVALID_MARKET_DATA", `order book ${book?.symbol} @${book?.timestamp}: ${why}`);
+  if (!book || !Array.isArray(book.bids) || !Array.isArray(book.asks)) throw bad("bids and asks must be arrays");
+  if (!Number.isFinite(book.timestamp)) throw bad("timestamp is not a number");
+  for (const [side, levels, descending] of [
+    ["bids", book.bids, true],
+    ["asks", book.asks, false],
+  ] as const) {
+    let previous = descending ? Number.POSITIVE_INFINITY : 0;
+    for (const level of levels) {
+      if (!(level.price > 0) || !Number.isFinite(level.price) || !(level.quantity >= 0) || !Number.isFinite(level.quantity)) {
+        throw bad(`${side} level ${level.price} x ${level.quantity} is not a positive price and quantity`);
+      }
+      if (descending ? level.price >= previous : level.price <= previous) throw bad(`${side} are not sorted best first`);
+      previous = level.price;
+    }
+  }
+}
+
+/**
+ * Ghost venue: signals only, nothing leaves the process. Orders fill hypothetically at the current
+ * price with no slippage, no latency and no book, but with the fee model applied, so a ghost trade's
+ * outcome is what it would have earned after fees. Limits and stops rest and fill exactly like on
+ * the paper venue, so the same exit rules close ghost trades. Balances are tracked, never enforced.
+ */
+export function createGhostVenue(options: Omit<PaperVenueOptions, "kind" | "slippageBps" | "latencyMs" | "useOrderBook" | "enforceBalances" | "scheduler">): PaperVenue {
+  return new PaperVenue({
+    ...options,
+    kind: "ghost",
+    id: options.id ?? "ghost",
+    slippageBps: 0,
+    latencyMs: 0,
+    useOrderBook: false,
+    enforceBalances: false,
+  });
+}

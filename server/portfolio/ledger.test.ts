@@ -1,0 +1,441 @@
+import { describe, expect, it } from "vitest";
+import type { Fill } from "../model/types";
+import { checkExits } from "./exits";
+import { Ledger, LedgerError, UNATTRIBUTED, fillMetaFromOrder, sequentialLedgerIds, type FillMeta } from "./ledger";
+
+const T0 = Date.UTC(2024, 0, 1);
+const MIN = 60_000;
+
+let fillSeq = 0;
+function fill(side: Fill["side"], symbol: string, quantity: number, price: number, fee = 0, timestamp = T0): Fill {
+  fillSeq += 1;
+  return { clientOrderId: `o${fillSeq}`, venueTradeId: `t${fillSeq}`, symbol, side, price, quantity, fee, liquidity: "taker", timestamp };
+}
+
+function paper(startingCash = 100_000, allowShort = false): Ledger {
+  return new Ledger({ mode: "paper", startingCash, allowShort, ids: sequentialLedgerIds("test-") });
+}
+
+/** Rules that set no automatic levels, so a test states exactly the levels it needs. */
+const NO_AUTO_EXITS: FillMeta["exitRules"] = { stopLossPct: null, takeProfitPct: null, trailingActivationPct: null, trailingDistancePct: null };
+
+describe("Ledger: booking fills", () => {
+  it("buy 1 BTC at 20,000 with 0.1% fee, sell at 21,000: net P&L 1,000 − 20 − 21 = 959", () => {
+    const ledger = paper(100_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 1, 20_000, 20, T0), { reason: "EMA cross up", strategyInstanceId: "ema-1" });
+    expect(ledger.cash).toBe(79_980);
+    const out = ledger.applyFill(fill("sell", "BTC/USDT", 1, 21_000, 21, T0 + 90 * MIN), {
+      reason: "EMA cross down",
+      exitReason: "signal",
+      strategyInstanceId: "ema-1",
+    });
+    expect(out.position).toBeNull();
+    const trade = out.closedTrade!;
+    expect(trade).toMatchObject({
+      symbol: "BTC/USDT",
+      side: "long",
+      quantity: 1,
+      entryPrice: 20_000,
+      exitPrice: 21_000,
+      pnl: 959,
+      fees: 41,
+      pnlPct: 4.795, // 959 / 20,000 × 100
+      exitReason: "signal",
+      entryReason: "EMA cross up",
+      exitReasonText: "EMA cross down",
+      strategyInstanceId: "ema-1",
+      openedAt: T0,
+      closedAt: T0 + 90 * MIN,
+      durationMs: 90 * MIN,
+      mode: "paper",
+    });
+    expect(ledger.cash).toBe(100_959);
+    expect(ledger.realizedPnl).toBe(959);
+    expect(ledger.fees).toBe(41);
+    expect(ledger.equity()).toBe(100_959);
+    expect(ledger.openPositionCount).toBe(0);
+  });
+
+  it("averaging in: buy 1 @100, buy 1 @110 → avg 105", () => {
+    const ledger = paper(1_000);
+    ledger.applyFill(fill("buy", "SOL/USDT", 1, 100));
+    const out = ledger.applyFill(fill("buy", "SOL/USDT", 1, 110));
+    expect(out.position).toMatchObject({ quantity: 2, avgEntryPrice: 105, costBasis: 210 });
+    ledger.mark("SOL/USDT", 120);
+    expect(ledger.unrealizedPnl()).toBe(30); // 2 × (120 − 105)
+    expect(ledger.equity()).toBe(1_030); // 790 cash + 2 × 120
+  });
+
+  it("partial fills: three partial fills then a partial close, then the rest", () => {
+    const ledger = paper(1_000);
+    ledger.applyFill(fill("buy", "ETH/USDT", 0.1, 100));
+    ledger.applyFill(fill("buy", "ETH/USDT", 0.2, 101));
+    const afterBuys = ledger.applyFill(fill("buy", "ETH/USDT", 0.3, 102));
+    // Quantities add exactly: 0.1 + 0.2 + 0.3 = 0.6, not 0.6000000000000001.
+    expect(afterBuys.position!.quantity).toBe(0.6);
+    expect(afterBuys.position!.costBasis).toBe(60.8); // 10 + 20.2 + 30.6
+    expect(afterBuys.position!.avgEntryPrice).toBeCloseTo(101.333333333, 8);
+
+    // Sell 0.4 @110: releases 60.8 × 0.4/0.6 = 40.53333333 of cost, proceeds 44 → +3.46666667.
+    const partial = ledger.applyFill(fill("sell", "ETH/USDT", 0.4, 110));
+    expect(partial.closedTrade).toBeNull();
+    expect(partial.grossPnl).toBe(3.46666667);
+    expect(partial.position).toMatchObject({ quantity: 0.2, costBasis: 20.26666667, realizedPnl: 3.46666667 });
+    expect(partial.position!.avgEntryPrice).toBeCloseTo(101.333333333, 8);
+
+    // Close 0.2 @105: proceeds 21 − 20.26666667 = 0.73333333; total 0.4×110 + 0.2×105 − 60.8 = 4.2 exactly.
+    const done = ledger.applyFill(fill("sell", "ETH/USDT", 0.2, 105));
+    expect(done.closedTrade!.pnl).toBe(4.2);
+    expect(done.closedTrade!.quantity).toBe(0.6);
+    expect(done.closedTrade!.entryPrice).toBeCloseTo(60.8 / 0.6, 10);
+    expect(done.closedTrade!.exitPrice).toBeCloseTo(65 / 0.6, 10); // (44 + 21) / 0.6
+    expect(ledger.cash).toBe(1_004.2);
+  });
+
+  it("fees only reduce cash: a round trip at the same price loses exactly the fees", () => {
+    const ledger = paper(500);
+    ledger.applyFill(fill("buy", "XRP/USDT", 100, 0.5, 0.05));
+    ledger.applyFill(fill("sell", "XRP/USDT", 100, 0.5, 0.05));
+    expect(ledger.cash).toBe(499.9);
+    expect(ledger.realizedPnl).toBe(-0.1);
+    expect(ledger.fees).toBe(0.1);
+  });
+
+  it("an open position's entry fee is already in realized P&L and equity = start + realized + unrealized", () => {
+    const ledger = paper(1_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 0.01, 20_000, 0.2));
+    ledger.mark("BTC/USDT", 21_000);
+    expect(ledger.realizedPnl).toBe(-0.2);
+    expect(ledger.unrealizedPnl()).toBeCloseTo(10, 9);
+    expect(ledger.equity()).toBeCloseTo(1_000 - 0.2 + 10, 9);
+    expect(ledger.getPosition("BTC/USDT")!.realizedPnl).toBe(-0.2);
+  });
+
+  it("short ETH and cover lower: proceeds credited to cash, liability marked, P&L positive", () => {
+    const ledger = paper(10_000, true);
+    ledger.applyFill(fill("sell", "ETH/USDT", 2, 1_500, 3), { reason: "RSI overbought" });
+    expect(ledger.cash).toBe(12_997); // 10,000 + 3,000 proceeds − 3 fee
+    expect(ledger.equity()).toBe(9_997); // cash − 2 × 1,500 owed
+    ledger.mark("ETH/USDT", 1_400);
+    expect(ledger.equity()).toBe(10_197);
+    expect(ledger.unrealizedPnl()).toBe(200);
+    expect(ledger.balances()).toEqual([
+      { asset: "USDT", free: 9_997, locked: 3_000 },
+      { asset: "ETH", free: -2, locked: 0 },
+    ]);
+    const out = ledger.applyFill(fill("buy", "ETH/USDT", 2, 1_400, 2.8), { exitReason: "take_profit", reason: "Take profit 1400 hit" });
+    expect(out.closedTrade).toMatchObject({ side: "short", pnl: 194.2, fees: 5.8, entryPrice: 1_500, exitPrice: 1_400, exitReason: "take_profit" });
+    expect(ledger.cash).toBe(10_194.2);
+    expect(ledger.equity()).toBe(10_194.2);
+  });
+
+  it("a short that rises loses: sell 1 @100, cover @110 → −10 before fees", () => {
+    const ledger = paper(1_000, true);
+    ledger.applyFill(fill("sell", "DOT/USDT", 1, 100));
+    ledger.mark("DOT/USDT", 110);
+    expect(ledger.unrealizedPnl()).toBe(-10);
+    const out = ledger.applyFill(fill("buy", "DOT/USDT", 1, 110));
+    expect(out.closedTrade!.pnl).toBe(-10);
+    expect(ledger.cash).toBe(990);
+  });
+
+  it("flip long to short: long 1 → sell 1.5 closes the long and opens a short of 0.5, fee split by quantity", () => {
+    const ledger = paper(1_000, true);
+    ledger.applyFill(fill("buy", "BNB/USDT", 1, 100, 0.1), { reason: "breakout" });
+    const out = ledger.applyFill(fill("sell", "BNB/USDT", 1.5, 110, 0.165, T0 + MIN), { reason: "reversal", exitReason: "signal" });
+    // Closing part pays 0.165 × 1/1.5 = 0.11 of the fee, the new short 0.055.
+    expect(out.closedTrade).toMatchObject({ side: "long", quantity: 1, pnl: 9.79, fees: 0.21 }); // 10 − 0.1 − 0.11
+    expect(out.opened).toBe(true);
+    expect(out.position).toMatchObject({ side: "short", quantity: 0.5, avgEntryPrice: 110, fees: 0.055, realizedPnl: -0.055, entryReason: "reversal" });
+    expect(ledger.cash).toBe(1_064.735); // 1,000 − 100 − 0.1 + 165 − 0.165
+    expect(ledger.equity()).toBeCloseTo(1_009.735, 8); // cash − 0.5 × 110 (a mark: float, not booked)
+    expect(ledger.realizedPnl).toBe(9.735);
+  });
+
+  it("flip is rejected on a spot ledger and the ledger is left unchanged", () => {
+    const ledger = paper(1_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 1, 100));
+    const before = JSON.stringify(ledger);
+    let error: unknown;
+    try {
+      ledger.applyFill(fill("sell", "BTC/USDT", 1.5, 110));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(LedgerError);
+    expect((error as LedgerError).code).toBe("LEDGER_SHORT_NOT_ALLOWED");
+    expect((error as LedgerError).message).toMatch(/exceeds the long position of 1 and would open a short of 0.5/);
+    expect(JSON.stringify(ledger)).toBe(before);
+  });
+
+  it("selling with no position is rejected on a spot ledger", () => {
+    const ledger = paper(1_000);
+    expect(() => ledger.applyFill(fill("sell", "BTC/USDT", 1, 100))).toThrow(/no long position to sell and shorting is disabled/);
+    expect(ledger.cash).toBe(1_000);
+  });
+
+  it.each([
+    ["NaN price", { price: Number.NaN }, /price must be a finite number > 0/],
+    ["infinite quantity", { quantity: Number.POSITIVE_INFINITY }, /quantity must be a finite number > 0/],
+    ["negative quantity", { quantity: -1 }, /quantity must be a finite number > 0/],
+    ["zero price", { price: 0 }, /price must be a finite number > 0/],
+    ["negative fee", { fee: -0.1 }, /fee must be a finite number >= 0/],
+    ["NaN timestamp", { timestamp: Number.NaN }, /timestamp must be a finite/],
+    ["bad side", { side: "hold" as Fill["side"] }, /side must be "buy" or "sell"/],
+  ])("rejects a fill with %s and changes nothing", (_name, patch, message) => {
+    const ledger = paper(1_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 0.01, 20_000, 0.2));
+    const before = JSON.stringify(ledger);
+    expect(() => ledger.applyFill({ ...fill("buy", "BTC/USDT", 0.01, 20_000), ...patch })).toThrow(message);
+    expect(JSON.stringify(ledger)).toBe(before);
+  });
+
+  it("rejects invalid meta (negative stop) without booking the fill", () => {
+    const ledger = paper(1_000);
+    expect(() => ledger.applyFill(fill("buy", "BTC/USDT", 0.01, 20_000), { stopLoss: -5 })).toThrow(/stopLoss must be a finite number > 0/);
+    expect(ledger.cash).toBe(1_000);
+    expect(ledger.openPositionCount).toBe(0);
+  });
+
+  it("booked totals are exact to 8 dp after many fills with awkward fees", () => {
+    const ledger = paper(10_000);
+    let expectedFees = 0n; // in 1e-8 units
+    for (let i = 0; i < 200; i++) {
+      const price = 12_345.67 + i * 0.01;
+      const fee = Math.round(0.013 * price * 0.001 * 1e8) / 1e8;
+      expectedFees += BigInt(Math.round(fee * 1e8));
+      ledger.applyFill(fill(i % 2 === 0 ? "buy" : "sell", "BTC/USDT", 0.013, price, fee));
+    }
+    expect(ledger.openPositionCount).toBe(0);
+    expect(BigInt(Math.round(ledger.fees * 1e8))).toBe(expectedFees);
+    // Flat: cash = starting cash + realized P&L, to the last 1e-8.
+    expect(Math.round(ledger.cash * 1e8)).toBe(Math.round((10_000 + ledger.realizedPnl) * 1e8));
+    expect(ledger.equity()).toBe(ledger.cash);
+  });
+});
+
+describe("Ledger: positions per strategy instance and attribution", () => {
+  it("two strategy instances hold their own BTC positions and are attributed separately", () => {
+    const ledger = paper(100_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 1, 20_000, 20), { strategyInstanceId: "ema" });
+    ledger.applyFill(fill("buy", "BTC/USDT", 0.5, 20_100, 10.05), { strategyInstanceId: "rsi" });
+    expect(ledger.openPositionsOf("BTC/USDT")).toHaveLength(2);
+    ledger.applyFill(fill("sell", "BTC/USDT", 1, 21_000, 21), { strategyInstanceId: "ema" });
+    expect(ledger.getPosition("BTC/USDT", "ema")).toBeUndefined();
+    expect(ledger.getPosition("BTC/USDT", "rsi")).toMatchObject({ quantity: 0.5, avgEntryPrice: 20_100 });
+    // An unattributed sell does not touch the strategies' positions: with no position of its own it
+    // would be a short, which a spot ledger refuses.
+    expect(() => ledger.applyFill(fill("sell", "BTC/USDT", 0.5, 20_000, 10))).toThrow(/shorting is disabled/);
+    expect(ledger.getPosition("BTC/USDT", "rsi")!.quantity).toBe(0.5);
+  });
+
+  it("attribution counts fills, fees, P&L and wins per symbol and per strategy", () => {
+    const ledger = paper(100_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 1, 20_000, 20), { strategyInstanceId: "ema" });
+    ledger.applyFill(fill("sell", "BTC/USDT", 1, 21_000, 21), { strategyInstanceId: "ema" }); // +959
+    ledger.applyFill(fill("buy", "ETH/USDT", 1, 1_000, 1), { strategyInstanceId: "ema" });
+    ledger.applyFill(fill("sell", "ETH/USDT", 1, 990, 1), { strategyInstanceId: "ema" }); // −12
+    ledger.applyFill(fill("buy", "ETH/USDT", 2, 1_000, 2)); // manual, open
+    const { bySymbol, byStrategy } = ledger.attribution();
+    expect(byStrategy.ema).toEqual({ fills: 4, volume: 42_990, fees: 43, grossPnl: 990, realizedPnl: 947, trades: 2, wins: 1, losses: 1, breakeven: 0 });
+    expect(byStrategy[UNATTRIBUTED]).toMatchObject({ fills: 1, fees: 2, realizedPnl: -2, trades: 0 });
+    expect(bySymbol["BTC/USDT"]).toMatchObject({ trades: 1, wins: 1, realizedPnl: 959 });
+    expect(bySymbol["ETH/USDT"]).toMatchObject({ trades: 1, losses: 1, fees: 4, realizedPnl: -14 });
+  });
+});
+
+describe("Ledger: equity, drawdown, snapshots", () => {
+  it("tracks peak equity and the current drawdown from marks", () => {
+    const ledger = paper(1_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 1, 100));
+    ledger.mark("BTC/USDT", 120);
+    expect(ledger.peakEquity).toBe(1_020);
+    ledger.mark("BTC/USDT", 90);
+    expect(ledger.equity()).toBe(990);
+    const dd = ledger.drawdown();
+    expect(dd.amount).toBe(30);
+    expect(dd.pct).toBeCloseTo((30 / 1_020) * 100, 10);
+    expect(ledger.snapshot(T0 + MIN)).toEqual({ timestamp: T0 + MIN, equity: 990, cash: 900, realizedPnl: 0, unrealizedPnl: -10 });
+    expect(ledger.summary()).toMatchObject({ equity: 990, peakEquity: 1_020, drawdown: 30, openPositions: 1 });
+  });
+
+  it("positions() reports mark, market value and unrealized P&L", () => {
+    const ledger = paper(1_000, true);
+    ledger.applyFill(fill("buy", "BTC/USDT", 2, 100));
+    ledger.applyFill(fill("sell", "ETH/USDT", 1, 50));
+    ledger.mark("BTC/USDT", 110);
+    ledger.mark("ETH/USDT", 40);
+    const views = ledger.positions();
+    expect(views.find((v) => v.symbol === "BTC/USDT")).toMatchObject({ markPrice: 110, marketValue: 220, unrealizedPnl: 20, unrealizedPct: 10 });
+    expect(views.find((v) => v.symbol === "ETH/USDT")).toMatchObject({ markPrice: 40, marketValue: -40, unrealizedPnl: 10, unrealizedPct: 20 });
+    expect(ledger.equity()).toBe(1_030); // 1,000 − 200 + 50 + 220 − 40
+  });
+
+  it("mark rejects a NaN, infinite or non-positive price", () => {
+    const ledger = paper(1_000);
+    expect(() => ledger.mark("BTC/USDT", Number.NaN)).toThrow(/price must be a finite number > 0/);
+    expect(() => ledger.mark("BTC/USDT", Number.POSITIVE_INFINITY)).toThrow(LedgerError);
+    expect(() => ledger.mark("BTC/USDT", -1)).toThrow(LedgerError);
+    expect(() => ledger.markCandle({ symbol: "BTC/USDT", high: 90, low: 100, close: 95 })).toThrow(LedgerError);
+  });
+});
+
+describe("Ledger: protective levels", () => {
+  it("derives stop and target from the exit rules at the first fill; the order's levels override them", () => {
+    const ledger = new Ledger({ mode: "ghost", startingCash: 10_000, exitRules: { stopLossPct: 2, takeProfitPct: 4 } });
+    ledger.applyFill(fill("buy", "BTC/USDT", 0.1, 20_000));
+    expect(ledger.getPosition("BTC/USDT")).toMatchObject({ stopLoss: 19_600, takeProfit: 20_800, extremePrice: 20_000 });
+    ledger.applyFill(fill("buy", "ETH/USDT", 1, 1_000), { stopLoss: 950, takeProfit: 1_100 });
+    expect(ledger.getPosition("ETH/USDT")).toMatchObject({ stopLoss: 950, takeProfit: 1_100 });
+  });
+
+  it("trailing stop activates after +3% and exits on a pullback", () => {
+    const ledger = paper(10_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 1, 100), {
+      exitRules: { stopLossPct: 5, takeProfitPct: null, trailingActivationPct: 3, trailingDistancePct: 1 },
+    });
+    const pos = ledger.getPosition("BTC/USDT")!;
+    const candle = (open: number, high: number, low: number, close: number) => ({ symbol: "BTC/USDT", open, high, low, close });
+
+    ledger.markCandle(candle(100, 102.9, 99.5, 102.5)); // +2.9%: not active yet
+    expect(pos.trailingStop).toBeUndefined();
+    expect(pos.extremePrice).toBe(102.9);
+
+    const c2 = candle(102.5, 104, 102.4, 103.8); // high +4% activates: trail 104 × 0.99 = 102.96
+    expect(checkExits(pos, c2, T0 + 2 * MIN)).toBeNull();
+    ledger.markCandle(c2);
+    expect(pos.trailingStop).toBeCloseTo(102.96, 10);
+
+    ledger.markCandle(candle(103.8, 103.9, 103.2, 103.5)); // no new high: the trail stays
+    expect(pos.trailingStop).toBeCloseTo(102.96, 10);
+
+    const pullback = candle(103.5, 103.6, 102.5, 102.7);
+    const trigger = checkExits(pos, pullback, T0 + 4 * MIN);
+    expect(trigger).toMatchObject({ reason: "trailing_stop", at: T0 + 4 * MIN });
+    expect(trigger!.price).toBeCloseTo(102.96, 10);
+    const out = ledger.applyFill(fill("sell", "BTC/USDT", 1, trigger!.price, 0, T0 + 4 * MIN), {
+      exitReason: trigger!.reason,
+      reason: trigger!.text,
+    });
+    expect(out.closedTrade).toMatchObject({ exitReason: "trailing_stop", exitReasonText: trigger!.text });
+    expect(out.closedTrade!.pnl).toBeCloseTo(2.96, 8);
+  });
+
+  it("setProtection moves and clears levels and validates them", () => {
+    const ledger = paper(10_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 1, 100));
+    ledger.setProtection("BTC/USDT", undefined, { stopLoss: 99.5, takeProfit: null });
+    expect(ledger.getPosition("BTC/USDT")).toMatchObject({ stopLoss: 99.5, takeProfit: undefined });
+    expect(() => ledger.setProtection("BTC/USDT", undefined, { stopLoss: Number.NaN })).toThrow(/stopLoss must be a finite number > 0/);
+    expect(() => ledger.setProtection("ETH/USDT", undefined, { stopLoss: 1 })).toThrow(/no open position for ETH\/USDT/);
+  });
+});
+
+describe("Ledger: persistence", () => {
+  function tradedLedger(): Ledger {
+    const ledger = paper(10_000, true);
+    ledger.applyFill(fill("buy", "BTC/USDT", 0.1, 20_000, 2), { strategyInstanceId: "ema", reason: "cross up", sessionId: "s1" });
+    ledger.applyFill(fill("buy", "BTC/USDT", 0.1, 21_000, 2.1), { strategyInstanceId: "ema" });
+    ledger.applyFill(fill("sell", "BTC/USDT", 0.05, 22_000, 1.1), { strategyInstanceId: "ema" });
+    ledger.applyFill(fill("sell", "ETH/USDT", 1, 1_500, 1.5));
+    ledger.mark("BTC/USDT", 22_500);
+    ledger.mark("ETH/USDT", 1_450);
+    return ledger;
+  }
+
+  it("toJSON → JSON text → fromJSON rebuilds an identical ledger that books the same future", () => {
+    const original = tradedLedger();
+    const restored = Ledger.fromJSON(JSON.parse(JSON.stringify(original)), { ids: sequentialLedgerIds("test-") });
+    expect(restored.toJSON()).toEqual(original.toJSON());
+    expect(restored.equity()).toBe(original.equity());
+    const a = original.applyFill(fill("sell", "BTC/USDT", 0.15, 23_000, 3.45), { strategyInstanceId: "ema" });
+    const b = restored.applyFill(fill("sell", "BTC/USDT", 0.15, 23_000, 3.45), { strategyInstanceId: "ema" });
+    expect(b.closedTrade).toEqual({ ...a.closedTrade, id: b.closedTrade!.id });
+    expect(restored.cash).toBe(original.cash);
+  });
+
+  it("fromJSON rejects a malformed state with the field named", () => {
+    const state = JSON.parse(JSON.stringify(tradedLedger()));
+    state.cash = "lots";
+    expect(() => Ledger.fromJSON(state)).toThrow(/ledger state rejected: cash/);
+    const state2 = JSON.parse(JSON.stringify(tradedLedger()));
+    state2.positions[0].quantity = -1;
+    expect(() => Ledger.fromJSON(state2)).toThrow(/positions\.0\.quantity/);
+  });
+
+  it("restore from database rows: equity, realized P&L and later exits are consistent", () => {
+    const ledger = Ledger.restore({
+      mode: "live",
+      startingCash: 10_000,
+      cash: 7_990, // 10,000 − 2,000 cost − 2 fee − 8 earlier loss
+      fees: 5,
+      positions: [
+        {
+          id: "pos_1",
+          mode: "live",
+          symbol: "BTC/USDT",
+          side: "long",
+          quantity: 0.1,
+          avgEntryPrice: 20_000,
+          realizedPnl: -2,
+          fees: 2,
+          openedAt: T0,
+          extremePrice: 20_500,
+          stopLoss: 19_500,
+          entryReason: "cross up",
+          strategyInstanceId: "ema",
+        },
+      ],
+      marks: { "BTC/USDT": 21_000 },
+    });
+    expect(ledger.realizedPnl).toBe(-10); // equity at cost 9,990 − 10,000
+    expect(ledger.equity()).toBe(10_090); // 7,990 + 0.1 × 21,000
+    expect(ledger.unrealizedPnl()).toBe(100);
+    expect(ledger.getPosition("BTC/USDT", "ema")).toMatchObject({ stopLoss: 19_500, extremePrice: 20_500 });
+    const out = ledger.applyFill(fill("sell", "BTC/USDT", 0.1, 21_000, 2.1), { strategyInstanceId: "ema", exitReason: "manual" });
+    expect(out.closedTrade).toMatchObject({ id: expect.stringMatching(/^trd_/), positionId: "pos_1", pnl: 95.9, exitReason: "manual" });
+    expect(ledger.cash).toBe(10_087.9);
+    expect(ledger.realizedPnl).toBe(87.9);
+  });
+
+  it("restore refuses a short on a ledger without shorting", () => {
+    expect(() =>
+      Ledger.restore({
+        mode: "paper",
+        startingCash: 1_000,
+        cash: 1_100,
+        positions: [
+          { id: "p", mode: "paper", symbol: "ETH/USDT", side: "short", quantity: 1, avgEntryPrice: 100, realizedPnl: 0, fees: 0, openedAt: T0, extremePrice: 100, entryReason: "" },
+        ],
+      }),
+    ).toThrow(/does not allow shorting/);
+  });
+
+  it("fillMetaFromOrder carries the order's attribution, reason and levels", () => {
+    expect(
+      fillMetaFromOrder({ strategyInstanceId: "ema", reason: "cross up", stopLoss: 95, takeProfit: 110, exitReason: undefined, sessionId: "s1" }),
+    ).toEqual({ strategyInstanceId: "ema", reason: "cross up", stopLoss: 95, takeProfit: 110, sessionId: "s1" });
+  });
+});
+
+describe("Ledger: hot path", () => {
+  it("marks a million candles quickly with open positions", () => {
+    const ledger = paper(100_000);
+    ledger.applyFill(fill("buy", "BTC/USDT", 1, 20_000), { exitRules: NO_AUTO_EXITS });
+    ledger.applyFill(fill("buy", "ETH/USDT", 10, 1_500), { exitRules: NO_AUTO_EXITS });
+    const candle = { symbol: "BTC/USDT", high: 0, low: 0, close: 0 };
+    const started = performance.now();
+    for (let i = 0; i < 1_000_000; i++) {
+      const price = 20_000 + (i % 1000);
+      candle.high = price + 5;
+      candle.low = price - 5;
+      candle.close = price;
+      ledger.markCandle(candle);
+      ledger.mark("ETH/USDT", 1_500 + (i % 7));
+    }
+    const elapsed = performance.now() - started;
+    expect(ledger.equity()).toBe(ledger.cash + 20_999 + 10 * (1_500 + (999_999 % 7)));
+    // Generous bound for a shared 2-core machine; a local run takes well under a second.
+    expect(elapsed).toBeLessThan(5_000);
+  });
+});

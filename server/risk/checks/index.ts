@@ -1,0 +1,78 @@
+import type { RiskCheck } from "../types";
+import { accountBalanceCheck } from "./account-balance";
+import { blackoutHoursCheck } from "./blackout-hours";
+import { contextSanityCheck } from "./context-sanity";
+import { dailyLossCheck } from "./daily-loss";
+import { drawdownCheck } from "./drawdown";
+import { edgeOverFeesCheck } from "./edge-over-fees";
+import { entryIntervalCheck } from "./entry-interval";
+import { exitSanityCheck } from "./exit-sanity";
+import { leverageCheck } from "./leverage";
+import { openPositionsCheck } from "./open-positions";
+import { portfolioHeatCheck } from "./portfolio-heat";
+import { positionSizeCheck } from "./position-size";
+import { requestSanityCheck } from "./request-sanity";
+import { slippageCheck } from "./slippage";
+import { stablecoinReserveCheck } from "./stablecoin-reserve";
+import { symbolCooldownCheck } from "./symbol-cooldown";
+import { symbolWhitelistCheck } from "./symbol-whitelist";
+import { tradeLossCheck } from "./trade-loss";
+import { tradesPerDayCheck } from "./trades-per-day";
+import { tradingStateCheck } from "./trading-state";
+import { venueMinimumsCheck } from "./venue-minimums";
+import { weeklyLossCheck } from "./weekly-loss";
+
+/**
+ * The default pipeline, in order. Sanity first (so nothing later sees NaN), then the trading-state
+ * gate, then exit sanity and venue rules, then cheap entry rules before the ones that walk the
+ * portfolio or the order book. A new rule is a new file added here.
+ */
+export const DEFAULT_RISK_CHECKS: readonly RiskCheck[] = [
+  requestSanityCheck,
+  contextSanityCheck,
+  tradingStateCheck,
+  exitSanityCheck,
+  venueMinimumsCheck,
+  symbolWhitelistCheck,
+  blackoutHoursCheck,
+  entryIntervalCheck,
+  symbolCooldownCheck,
+  tradesPerDayCheck,
+  openPositionsCheck,
+  positionSizeCheck,
+  tradeLossCheck,
+  portfolioHeatCheck,
+  dailyLossCheck,
+  weeklyLossCheck,
+  drawdownCheck,
+  accountBalanceCheck,
+  stablecoinReserveCheck,
+  leverageCheck,
+  edgeOverFeesCheck,
+  slippageCheck,
+];
+
+export {
+  accountBalanceCheck,
+  blackoutHoursCheck,
+  contextSanityCheck,
+  dailyLossCheck,
+  drawdownCheck,
+  edgeOverFeesCheck,
+  entryIntervalCheck,
+  exitSanityCheck,
+  leverageCheck,
+  openPositionsCheck,
+  portfolioHeatCheck,
+  positionSizeCheck,
+  requestSanityCheck,
+  slippageCheck,
+  stablecoinReserveCheck,
+  symbolCooldownCheck,
+  symbolWhitelistCheck,
+  tradeLossCheck,
+  tradesPerDayCheck,
+  tradingStateCheck,
+  venueMinimumsCheck,
+  weeklyLossCheck,
+};

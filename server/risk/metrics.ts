@@ -1,0 +1,308 @@
+import type { RiskLimits } from "../config/risk-limits";
+import {
+  TERMINAL_ORDER_STATUSES,
+  type Instrument,
+  type OrderRequest,
+  type PositionSide,
+} from "../model/types";
+import type { CalendarPeriod } from "./calendar";
+import type { PeriodAnchor } from "./state-store";
+import type { RiskContext, RiskEntryRecord, RiskOpenOrder, RiskPosition } from "./types";
+
+/** The risk engine's own state a check may read (baselines it tracks across snapshots). */
+export interface RiskEngineView {
+  readonly day: CalendarPeriod;
+  readonly week: CalendarPeriod;
+  readonly dayAnchor: PeriodAnchor | null;
+  readonly weekAnchor: PeriodAnchor | null;
+  readonly equityPeak: number | null;
+  readonly lossStreakResetAt: number | null;
+  /** Entries this engine approved recently (may not be in ctx.recentEntries yet), by clientOrderId. */
+  readonly approvedEntries: ReadonlyMap<string, RiskEntryRecord>;
+  /** The order being decided: it never counts against itself (a re-evaluation of the same id). */
+  readonly excludeClientOrderId?: string;
+}
+
+/**
+ * Numbers derived from one snapshot (and optionally one order request), each computed at most once
+ * per evaluation so several checks can share them without rebuilding anything.
+ */
+export class RiskMetrics {
+  private readonly memo = new Map<string, unknown>();
+
+  constructor(
+    readonly ctx: RiskContext,
+    readonly limits: Readonly<RiskLimits>,
+    readonly view: RiskEngineView,
+    readonly request: OrderRequest | null = null,
+  ) {}
+
+  private once<T>(key: string, compute: () => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = compute();
+    this.memo.set(key, value);
+    return value;
+  }
+
+  private req(): OrderRequest {
+    if (!this.request) throw new Error("this metric needs an order request");
+    return this.request;
+  }
+
+  // ---- the order request ----
+
+  instrument(): Instrument | undefined {
+    return this.ctx.instruments.get(this.req().symbol);
+  }
+
+  lastPrice(symbol: string): number | undefined {
+    const p = this.ctx.lastPrices.get(symbol);
+    return p !== undefined && Number.isFinite(p) && p > 0 ? p : undefined;
+  }
+
+  /** Price the order is expected to trade at: its limit price, else the last price. */
+  referencePrice(): number | undefined {
+    const r = this.req();
+    if (r.type !== "market" && r.price !== undefined) return r.price;
+    return this.lastPrice(r.symbol);
+  }
+
+  orderNotional(): number {
+    const ref = this.referencePrice();
+    return ref === undefined ? Number.NaN : this.req().quantity * ref;
+  }
+
+  /** Side of the position an entry opens or adds to. */
+  entrySide(): PositionSide {
+    return this.req().side === "buy" ? "long" : "short";
+  }
+
+  /** The entry's stop: the one stated, else defaultStopLossPct away from the reference price. */
+  stopPrice(): number {
+    return this.once("stopPrice", () => {
+      const r = this.req();
+      if (r.stopLoss !== undefined) return r.stopLoss;
+      const ref = this.referencePrice() ?? Number.NaN;
+      const d = this.limits.defaultStopLossPct / 100;
+      return this.entrySide() === "long" ? ref * (1 - d) : ref * (1 + d);
+    });
+  }
+
+  takeProfitPrice(): number {
+    return this.once("takeProfitPrice", () => {
+      const r = this.req();
+      if (r.takeProfit !== undefined) return r.takeProfit;
+      const ref = this.referencePrice() ?? Number.NaN;
+      const d = this.limits.defaultTakeProfitPct / 100;
+      return this.entrySide() === "long" ? ref * (1 + d) : ref * (1 - d);
+    });
+  }
+
+  /** Fee rate of the entry leg: market orders take liquidity, resting ones are assumed to make it. */
+  entryFeeRate(): number {
+    return this.req().type === "market" ? this.ctx.fees.taker : this.ctx.fees.maker;
+  }
+
+  /** What the new entry loses if its stop is hit: size × stop distance (fees excluded). */
+  orderRisk(): number {
+    return this.once("orderRisk", () => {
+      const ref = this.referencePrice();
+      if (ref === undefined) return Number.NaN;
+      return this.req().quantity * Math.abs(ref - this.stopPrice());
+    });
+  }
+
+  /** Open positions the entry would add to (same symbol, side and strategy instance). */
+  positionsAddedTo(): RiskPosition[] {
+    return this.once("positionsAddedTo", () => {
+      const r = this.req();
+      const side = this.entrySide();
+      return this.ctx.positions.filter(
+        (p) => p.symbol === r.symbol && p.side === side && p.strategyInstanceId === r.strategyInstanceId && p.quantity > 0,
+      );
+    });
+  }
+
+  /** Open positions an exit reduces: same symbol, the side the order closes, the request's instance if it names one. */
+  positionsReduced(): RiskPosition[] {
+    return this.once("positionsReduced", () => {
+      const r = this.req();
+      const side: PositionSide = r.side === "sell" ? "long" : "short";
+      const onSymbol = this.ctx.positions.filter((p) => p.symbol === r.symbol && p.side === side && p.quantity > 0);
+      if (r.strategyInstanceId === undefined) return onSymbol;
+      const own = onSymbol.filter((p) => p.strategyInstanceId === r.strategyInstanceId);
+      return own.length > 0 ? own : onSymbol.filter((p) => p.strategyInstanceId === undefined);
+    });
+  }
+
+  // ---- the portfolio ----
+
+  markPrice(p: RiskPosition): number {
+    if (p.markPrice !== undefined && Number.isFinite(p.markPrice) && p.markPrice > 0) return p.markPrice;
+    return this.lastPrice(p.symbol) ?? p.avgEntryPrice;
+  }
+
+  positionNotional(p: RiskPosition): number {
+    return p.quantity * this.markPrice(p);
+  }
+
+  /** Entry orders still working (each may become or grow a position). */
+  pendingEntries(): RiskOpenOrder[] {
+    return this.once("pendingEntries", () =>
+      this.ctx.openOrders.filter(
+        (o) =>
+          o.intent === "entry" &&
+          !o.reduceOnly &&
+          (o.status === undefined || !TERMINAL_ORDER_STATUSES.includes(o.status)) &&
+          remainingQuantity(o) > 0,
+      ),
+    );
+  }
+
+  pendingPrice(o: RiskOpenOrder): number {
+    if (o.type !== "market" && o.price !== undefined && o.price > 0) return o.price;
+    return this.lastPrice(o.symbol) ?? Number.NaN;
+  }
+
+  /**
+   * Positions open now plus the ones working entry orders would open. An entry order whose symbol
+   * and strategy instance already hold a position grows it rather than opening another.
+   */
+  openPositionKeys(): string[] {
+    return this.once("openPositionKeys", () => {
+      const keys = this.ctx.positions.filter((p) => p.quantity > 0).map((p) => positionKey(p.symbol, p.side, p.strategyInstanceId));
+      const held = new Set(keys);
+      for (const o of this.pendingEntries()) {
+        const key = positionKey(o.symbol, o.side === "buy" ? "long" : "short", o.strategyInstanceId);
+        if (!held.has(key)) {
+          held.add(key);
+          keys.push(key);
+        }
+      }
+      return keys;
+    });
+  }
+
+  openPositionCount(symbol?: string): number {
+    const keys = this.openPositionKeys();
+    if (symbol === undefined) return keys.length;
+    return keys.filter((k) => k.startsWith(`${symbol}|`)).length;
+  }
+
+  /** Gross exposure in quote: positions at mark plus working entry orders. */
+  exposure(): number {
+    return this.once("exposure", () => {
+      let total = 0;
+      for (const p of this.ctx.positions) total += Math.abs(this.positionNotional(p));
+      for (const o of this.pendingEntries()) total += remainingQuantity(o) * this.pendingPrice(o);
+      return total;
+    });
+  }
+
+  /** Portfolio heat in quote: what every position and working entry loses if all stops are hit. */
+  heat(): number {
+    return this.once("heat", () => {
+      const d = this.limits.defaultStopLossPct / 100;
+      let total = 0;
+      for (const p of this.ctx.positions) {
+        if (!(p.quantity > 0)) continue;
+        const mark = this.markPrice(p);
+        const stop = p.stopLoss ?? (p.side === "long" ? p.avgEntryPrice * (1 - d) : p.avgEntryPrice * (1 + d));
+        // A stop already beyond the mark on the profit side risks nothing more.
+        total += p.quantity * Math.max(0, p.side === "long" ? mark - stop : stop - mark);
+      }
+      for (const o of this.pendingEntries()) {
+        const price = this.pendingPrice(o);
+        const stop = o.stopLoss ?? (o.side === "buy" ? price * (1 - d) : price * (1 + d));
+        total += remainingQuantity(o) * Math.abs(price - stop);
+      }
+      return total;
+    });
+  }
+
+  // ---- loss baselines tracked by the engine ----
+
+  /** Realized + unrealized P&L since the start of the local day (equity change since then). */
+  dayPnl(): number {
+    const anchor = this.view.dayAnchor;
+    return anchor ? this.ctx.equity - anchor.equity : 0;
+  }
+
+  dayLossLimitQuote(): number {
+    const base = this.view.dayAnchor?.equity ?? this.ctx.equity;
+    return (this.limits.dailyLossPct / 100) * base;
+  }
+
+  weekPnl(): number {
+    const anchor = this.view.weekAnchor;
+    return anchor ? this.ctx.equity - anchor.equity : 0;
+  }
+
+  weekLossLimitQuote(): number {
+    const base = this.view.weekAnchor?.equity ?? this.ctx.equity;
+    return (this.limits.weeklyLossPct / 100) * base;
+  }
+
+  equityPeak(): number {
+    return Math.max(this.view.equityPeak ?? 0, this.ctx.equity);
+  }
+
+  /** Drawdown from the equity peak, %. */
+  drawdownPct(): number {
+    const peak = this.equityPeak();
+    return peak > 0 ? ((peak - this.ctx.equity) / peak) * 100 : 0;
+  }
+
+  /** Losing trades since the last non-losing one (or the person's reset), whatever the exit reason. */
+  lossStreak(): number {
+    return this.once("lossStreak", () => lossStreak(this.ctx.recentClosedTrades, this.view.lossStreakResetAt));
+  }
+
+  private entries(): RiskEntryRecord[] {
+    return this.once("entries", () => {
+      const byId = new Map<string, RiskEntryRecord>();
+      for (const e of this.ctx.recentEntries) byId.set(e.clientOrderId, e);
+      for (const [id, e] of this.view.approvedEntries) if (!byId.has(id)) byId.set(id, e);
+      const exclude = this.view.excludeClientOrderId;
+      if (exclude !== undefined) byId.delete(exclude);
+      return [...byId.values()];
+    });
+  }
+
+  lastEntryAt(): number | null {
+    return this.once("lastEntryAt", () => {
+      let last: number | null = null;
+      for (const e of this.entries()) if (last === null || e.at > last) last = e.at;
+      return last;
+    });
+  }
+
+  /** Entries since the start of the local day. */
+  entriesToday(): number {
+    return this.once("entriesToday", () => this.entries().filter((e) => e.at >= this.view.day.start).length);
+  }
+
+  lastExitAt(symbol: string): number | null {
+    let last: number | null = null;
+    for (const t of this.ctx.recentClosedTrades) if (t.symbol === symbol && (last === null || t.closedAt > last)) last = t.closedAt;
+    return last;
+  }
+}
+
+export function remainingQuantity(o: RiskOpenOrder): number {
+  return o.quantity - (o.filledQuantity ?? 0);
+}
+
+function positionKey(symbol: string, side: PositionSide, strategyInstanceId: string | undefined): string {
+  return `${symbol}|${side}|${strategyInstanceId ?? ""}`;
+}
+
+/** Count losing trades closed after both the latest non-losing trade and `resetAt`. Order-independent. */
+export function lossStreak(trades: readonly { pnl: number; closedAt: number }[], resetAt: number | null): number {
+  let lastNonLoss = resetAt ?? Number.NEGATIVE_INFINITY;
+  // A trade with a non-finite P&L is bad data: it neither counts as a loss nor breaks the streak.
+  for (const t of trades) if (t.pnl >= 0 && t.closedAt > lastNonLoss) lastNonLoss = t.closedAt;
+  let streak = 0;
+  for (const t of trades) if (t.pnl < 0 && t.closedAt > lastNonLoss) streak += 1;
+  return streak;
+}

@@ -1,0 +1,831 @@
+import type { RiskLimits } from "../config/risk-limits";
+import { systemClock, type Clock } from "../core/clock";
+import { AppError, errorMessage } from "../core/errors";
+import { newId } from "../core/ids";
+import type { Logger } from "../core/logger";
+import type { OrderRequest, TradingState } from "../model/types";
+import { KillSwitchBypass } from "./bypass";
+import { TradingCalendar } from "./calendar";
+import { DEFAULT_RISK_CHECKS } from "./checks";
+import { deny as denyVerdict, money, pct } from "./checks/verdict";
+import { KillSwitch, type KillSwitchControl, type KillSwitchOptions, type KillSwitchVenuePort } from "./kill-switch";
+import {
+  applyTightening,
+  parseRiskLimits,
+  resolveStartupLimits,
+  type LimitChange,
+  type StartupLimitsReport,
+} from "./limits";
+import { RiskMetrics, type RiskEngineView } from "./metrics";
+import {
+  persistedRiskStateSchema,
+  type PeriodAnchor,
+  type PersistedRiskState,
+  type RiskStateStore,
+} from "./state-store";
+import type {
+  OrderClass,
+  RiskCheck,
+  RiskCheckInput,
+  RiskCheckResult,
+  RiskContext,
+  RiskDecision,
+  RiskEntryRecord,
+  RiskEvent,
+  RiskEventKind,
+  RiskEventSeverity,
+  RiskEventSink,
+  RiskLatch,
+  RiskLatchId,
+  RiskUsage,
+} from "./types";
+import { computeUsage } from "./usage";
+
+export interface RiskEngineOptions {
+  /** Configured limits (validated here with the shared schema; an invalid set throws RISK_LIMIT_INVALID). */
+  limits: RiskLimits;
+  store: RiskStateStore;
+  sink?: RiskEventSink;
+  /** Time of events raised outside a snapshot (venue errors, resets). Default: system clock. */
+  clock?: Clock;
+  /** The pre-trade pipeline. Default: DEFAULT_RISK_CHECKS. */
+  checks?: readonly RiskCheck[];
+  /** Event id source (backtests pass a deterministic one). */
+  newEventId?: () => string;
+  logger?: Logger;
+}
+
+export interface RiskEngineStartup {
+  limits: StartupLimitsReport;
+  /** Latches restored from the store (the state survives restarts). */
+  restoredLatches: RiskLatch[];
+  /** Daily/weekly loss latches lifted because their limit was loosened by a config change. */
+  liftedLatches: RiskLatch[];
+  /** The stored state could not be read: the engine started HALTED until a person resets it. */
+  stateUnreadable: boolean;
+}
+
+export interface EvaluateOptions {
+  /** Only the kill switch has a valid one, and only during its run. */
+  killSwitchBypass?: KillSwitchBypass;
+}
+
+export interface RiskResetOptions {
+  confirm: boolean;
+  actor: string;
+  reason?: string;
+}
+
+export interface RiskResetResult {
+  state: TradingState;
+  cleared: RiskLatchId[];
+  /** Calendar latches (daily/weekly loss) are not cleared by a person: they lift at the next local day/week. */
+  kept: RiskLatch[];
+}
+
+export interface RiskStatus {
+  state: TradingState;
+  latches: RiskLatch[];
+  limits: RiskLimits;
+  configuredLimits: RiskLimits;
+  startup: RiskEngineStartup;
+  killSwitchRunning: boolean;
+  venueErrorsInWindow: number;
+  equityPeak: { equity: number; at: number } | null;
+  dayAnchor: PeriodAnchor | null;
+  weekAnchor: PeriodAnchor | null;
+  lossStreakResetAt: number | null;
+  persistence: { pending: boolean; lastError: string | null };
+  recentEvents: RiskEvent[];
+}
+
+/** Calendar latches lift by themselves; a person's reset does not clear them. */
+const CALENDAR_LATCHES: ReadonlySet<RiskLatchId> = new Set(["daily_loss", "weekly_loss"]);
+const CRITICAL_DENIALS = new Set([
+  "KILL_SWITCH_BYPASS_INVALID",
+  "KILL_SWITCH_BYPASS_MISUSE",
+  "RISK_CHECK_FAILED",
+  "RISK_CONTEXT_INVALID",
+]);
+const RECENT_EVENTS = 100;
+const APPROVED_ENTRY_RETENTION_MS = 48 * 3_600_000;
+
+const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+/**
+ * The manager: runs the pre-trade checks in order, owns the trading state and its latches (circuit
+ * breakers), the tighten-only limits, and the one kill switch. See index.ts for the policy.
+ */
+export class RiskEngine {
+  readonly startup: RiskEngineStartup;
+  readonly #store: RiskStateStore;
+  readonly #sink: RiskEventSink | undefined;
+  readonly #clock: Clock;
+  readonly #checks: readonly RiskCheck[];
+  readonly #newEventId: () => string;
+  readonly #logger: Logger | undefined;
+  readonly #configured: RiskLimits;
+  readonly #calendar: TradingCalendar;
+
+  #limits: RiskLimits;
+  #latches = new Map<RiskLatchId, RiskLatch>();
+  #dayAnchor: PeriodAnchor | null = null;
+  #weekAnchor: PeriodAnchor | null = null;
+  #equityPeak: { equity: number; at: number } | null = null;
+  #lossStreakResetAt: number | null = null;
+  #dailyWarningKey: string | null = null;
+  #lastEquity: number | null = null;
+  #contextInvalidWarned = false;
+  #approvedEntries = new Map<string, RiskEntryRecord>();
+  #venueErrors: number[] = [];
+  #recentEvents: RiskEvent[] = [];
+
+  #saving: Promise<void> | null = null;
+  #dirty = false;
+  #lastPersistError: string | null = null;
+  #persistFailureReported = false;
+
+  #killSwitchClaimed = false;
+  #activeBypass: KillSwitchBypass | null = null;
+
+  private constructor(options: RiskEngineOptions, configured: RiskLimits, effective: RiskLimits, startup: RiskEngineStartup) {
+    this.#store = options.store;
+    this.#sink = options.sink;
+    this.#clock = options.clock ?? systemClock;
+    this.#checks = options.checks ?? DEFAULT_RISK_CHECKS;
+    this.#newEventId = options.newEventId ?? (() => newId("risk_"));
+    this.#logger = options.logger;
+    this.#configured = configured;
+    this.#limits = effective;
+    this.#calendar = new TradingCalendar(effective.timeZone);
+    this.startup = startup;
+  }
+
+  /**
+   * Validate the configured limits, load the persisted state, decide the effective limits (reporting
+   * any loosened key), restore latches and baselines, and save. Throws RISK_LIMIT_INVALID on a bad
+   * config and RISK_STATE_UNAVAILABLE when the store cannot be read at all.
+   */
+  static async start(options: RiskEngineOptions): Promise<RiskEngine> {
+    const configured = parseRiskLimits(options.limits);
+    let raw: unknown;
+    try {
+      raw = await options.store.load();
+    } catch (err) {
+      throw new AppError("RISK_STATE_UNAVAILABLE", `cannot load the risk state: ${errorMessage(err)}`, 503);
+    }
+    let persisted: ReturnType<typeof persistedRiskStateSchema.parse> | null = null;
+    let unreadableReason: string | null = null;
+    if (raw !== null && raw !== undefined) {
+      const parsed = persistedRiskStateSchema.safeParse(raw);
+      if (parsed.success) persisted = parsed.data;
+      else unreadableReason = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    }
+    const { effective, report } = resolveStartupLimits(
+      configured,
+      persisted ? { configured: persisted.configuredLimits, effective: persisted.effectiveLimits } : null,
+    );
+    const startup: RiskEngineStartup = { limits: report, restoredLatches: [], liftedLatches: [], stateUnreadable: unreadableReason !== null };
+    const engine = new RiskEngine(options, configured, effective, startup);
+    const now = engine.#clock.now();
+
+    if (persisted) {
+      const loosenedKeys = new Set(report.loosened.map((c) => c.key));
+      for (const latch of persisted.latches) {
+        const lifted =
+          (latch.id === "daily_loss" && loosenedKeys.has("dailyLossPct")) ||
+          (latch.id === "weekly_loss" && loosenedKeys.has("weeklyLossPct"));
+        if (lifted) startup.liftedLatches.push(latch);
+        else {
+          engine.#latches.set(latch.id, latch);
+          startup.restoredLatches.push(latch);
+        }
+      }
+      engine.#dayAnchor = persisted.dayAnchor;
+      engine.#weekAnchor = persisted.weekAnchor;
+      engine.#equityPeak = persisted.equityPeak;
+      engine.#lossStreakResetAt = persisted.lossStreakResetAt;
+      engine.#dailyWarningKey = persisted.dailyWarningKey;
+    }
+    if (unreadableReason !== null) {
+      engine.#latches.set("state_unreadable", {
+        id: "state_unreadable",
+        state: "HALTED",
+        code: "RISK_STATE_UNREADABLE",
+        reason: "the stored risk state could not be read, so earlier latches are unknown",
+        since: now,
+        until: null,
+        data: { issues: unreadableReason.slice(0, 500) },
+      });
+      engine.#emit("breaker", "RISK_STATE_UNREADABLE", "critical", `stored risk state is unreadable (${unreadableReason}); trading HALTED until a person resets it`, {}, now);
+    }
+    if (report.loosened.length > 0) {
+      engine.#emit(
+        "warning",
+        "LIMITS_LOOSENED",
+        "warning",
+        `risk limits loosened by a config change: ${report.loosened.map(describeChange).join("; ")}`,
+        { loosened: report.loosened, changed: report.changed },
+        now,
+      );
+    }
+    if (startup.liftedLatches.length > 0) {
+      engine.#emit(
+        "state_change",
+        "LATCH_LIFTED_BY_CONFIG",
+        "warning",
+        `lifted after the limit was loosened in the config: ${startup.liftedLatches.map((l) => l.reason).join("; ")}`,
+        { latches: startup.liftedLatches.map((l) => l.id) },
+        now,
+      );
+    }
+    if (startup.restoredLatches.length > 0) {
+      engine.#emit(
+        "state_change",
+        "RISK_STATE_RESTORED",
+        "warning",
+        `trading restarts ${engine.state}: ${startup.restoredLatches.map((l) => l.reason).join("; ")}`,
+        { state: engine.state, latches: startup.restoredLatches.map((l) => l.id) },
+        now,
+      );
+    }
+    await engine.#persist();
+    return engine;
+  }
+
+  // ---- reading ----
+
+  get state(): TradingState {
+    let state: TradingState = "ACTIVE";
+    for (const latch of this.#latches.values()) {
+      if (latch.state === "HALTED") return "HALTED";
+      state = "REDUCING";
+    }
+    return state;
+  }
+
+  get limits(): Readonly<RiskLimits> {
+    return this.#limits;
+  }
+
+  get latches(): readonly RiskLatch[] {
+    return [...this.#latches.values()];
+  }
+
+  get calendar(): TradingCalendar {
+    return this.#calendar;
+  }
+
+  getStatus(): RiskStatus {
+    return {
+      state: this.state,
+      latches: structuredClone([...this.#latches.values()]),
+      limits: structuredClone(this.#limits),
+      configuredLimits: structuredClone(this.#configured),
+      startup: this.startup,
+      killSwitchRunning: this.#activeBypass !== null,
+      venueErrorsInWindow: this.#venueErrorsInWindow(this.#clock.now()),
+      equityPeak: this.#equityPeak,
+      dayAnchor: this.#dayAnchor,
+      weekAnchor: this.#weekAnchor,
+      lossStreakResetAt: this.#lossStreakResetAt,
+      persistence: { pending: this.#saving !== null, lastError: this.#lastPersistError },
+      recentEvents: [...this.#recentEvents],
+    };
+  }
+
+  /** Current usage of each limit (GET /api/risk). Observes the snapshot first so baselines are current. */
+  getUsage(ctx: RiskContext): RiskUsage[] {
+    this.observe(ctx);
+    if (!finite(ctx.now)) return [];
+    const metrics = new RiskMetrics(ctx, this.#limits, this.#view(ctx.now));
+    return computeUsage(metrics, this.#limits, this.#venueErrorsInWindow(ctx.now));
+  }
+
+  // ---- the pre-trade pipeline ----
+
+  /**
+   * Decide one order request. Synchronous and never throws: malformed input, a throwing check or
+   * an invalid snapshot all end in a denial with a code. Observes the snapshot first so breakers
+   * act on the freshest numbers. An approved entry is remembered (min interval, trades per day).
+   */
+  evaluate(request: OrderRequest, ctx: RiskContext, options: EvaluateOptions = {}): RiskDecision {
+    const now = ctx && finite(ctx.now) ? ctx.now : this.#clock.now();
+    const orderClass: OrderClass = request?.intent === "exit" ? "exit" : "entry";
+    if (request === null || typeof request !== "object") {
+      return this.#denied(request, orderClass, now, [
+        { check: "request-sanity", ...denyVerdict("INVALID_ORDER", "invalid order: not an order request object") },
+      ]);
+    }
+    if (!ctx || typeof ctx !== "object" || !finite(ctx.now)) {
+      return this.#denied(request, orderClass, now, [
+        { check: "context-sanity", ...denyVerdict("RISK_CONTEXT_INVALID", "risk snapshot is missing or has no valid time") },
+      ]);
+    }
+    let bypass = false;
+    if (options.killSwitchBypass !== undefined) {
+      if (this.#activeBypass !== null && options.killSwitchBypass === this.#activeBypass) bypass = true;
+      else {
+        return this.#denied(request, orderClass, now, [
+          {
+            check: "kill-switch-bypass",
+            ...denyVerdict(
+              "KILL_SWITCH_BYPASS_INVALID",
+              "a kill switch bypass was presented outside the kill switch's own run: refused",
+              { runId: options.killSwitchBypass?.runId ?? null },
+            ),
+          },
+        ]);
+      }
+    }
+
+    this.observe(ctx);
+    const input: RiskCheckInput = {
+      now,
+      request,
+      ctx,
+      limits: this.#limits,
+      orderClass,
+      tradingState: this.state,
+      latches: [...this.#latches.values()],
+      killSwitchBypass: bypass,
+      metrics: new RiskMetrics(ctx, this.#limits, this.#view(now, request.clientOrderId), request),
+    };
+    const results: RiskCheckResult[] = [];
+    for (const check of this.#checks) {
+      if (check.appliesTo !== "all" && check.appliesTo !== orderClass) continue;
+      let verdict;
+      try {
+        verdict = check.evaluate(input);
+      } catch (err) {
+        verdict = denyVerdict("RISK_CHECK_FAILED", `risk check ${check.id} failed (${errorMessage(err)}); order refused`);
+      }
+      results.push({ check: check.id, ...verdict });
+      if (!verdict.allowed) return this.#denied(request, orderClass, now, results);
+    }
+    if (orderClass === "entry") this.#rememberEntry({ clientOrderId: request.clientOrderId, symbol: request.symbol, at: now });
+    const message =
+      orderClass === "exit"
+        ? `exit allowed: ${results.find((r) => r.check === "exit-sanity")?.message ?? "reduces exposure"}`
+        : `entry allowed: ${results.length} risk checks passed`;
+    return {
+      allowed: true,
+      code: bypass ? "KILL_SWITCH_CLOSE" : "ALLOWED",
+      message,
+      orderClass,
+      tradingState: input.tradingState,
+      checks: results,
+    };
+  }
+
+  #denied(request: OrderRequest, orderClass: OrderClass, now: number, results: RiskCheckResult[]): RiskDecision {
+    const last = results[results.length - 1]!;
+    const r = (request ?? {}) as Partial<OrderRequest>;
+    const event = this.#emit(
+      "denial",
+      last.code,
+      CRITICAL_DENIALS.has(last.code) ? "critical" : "warning",
+      `${r.intent ?? "order"} ${r.side ?? ""} ${r.symbol ?? ""} refused: ${last.message}`.replace(/\s+/g, " "),
+      {
+        check: last.check,
+        clientOrderId: r.clientOrderId ?? null,
+        symbol: r.symbol ?? null,
+        side: r.side ?? null,
+        intent: r.intent ?? null,
+        quantity: finite(r.quantity) ? r.quantity : String(r.quantity),
+        strategyInstanceId: r.strategyInstanceId ?? null,
+        ...(last.data ?? {}),
+      },
+      now,
+    );
+    return {
+      allowed: false,
+      code: last.code,
+      message: last.message,
+      ...(last.data ? { data: last.data } : {}),
+      orderClass,
+      tradingState: this.state,
+      checks: results,
+      eventId: event.id,
+    };
+  }
+
+  #rememberEntry(entry: RiskEntryRecord): void {
+    this.#approvedEntries.set(entry.clientOrderId, entry);
+    const cutoff = entry.at - APPROVED_ENTRY_RETENTION_MS;
+    for (const [id, e] of this.#approvedEntries) if (e.at < cutoff) this.#approvedEntries.delete(id);
+  }
+
+  #view(now: number, excludeClientOrderId?: string): RiskEngineView {
+    return {
+      day: this.#calendar.day(now),
+      week: this.#calendar.week(now),
+      dayAnchor: this.#dayAnchor,
+      weekAnchor: this.#weekAnchor,
+      equityPeak: this.#equityPeak?.equity ?? null,
+      lossStreakResetAt: this.#lossStreakResetAt,
+      approvedEntries: this.#approvedEntries,
+      ...(excludeClientOrderId !== undefined ? { excludeClientOrderId } : {}),
+    };
+  }
+
+  // ---- breakers ----
+
+  /**
+   * Feed a fresh snapshot (call it on every mark update; evaluate() calls it too). Rolls the local
+   * day/week baselines, raises the equity peak, lifts expired calendar latches, raises the daily
+   * warning and trips the loss, drawdown and losing-streak breakers. Never throws.
+   */
+  observe(ctx: RiskContext): TradingState {
+    try {
+      if (!ctx || !finite(ctx.now)) return this.state;
+      const now = ctx.now;
+      this.#expireLatches(now);
+      if (!finite(ctx.equity) || ctx.equity < 0) {
+        if (!this.#contextInvalidWarned) {
+          this.#contextInvalidWarned = true;
+          this.#emit("warning", "RISK_CONTEXT_INVALID", "critical", `equity ${String(ctx.equity)} is not a valid amount: breakers cannot be evaluated and entries are refused`, {}, now);
+        }
+        return this.state;
+      }
+      this.#contextInvalidWarned = false;
+      this.#lastEquity = ctx.equity;
+      let dirty = false;
+      const day = this.#calendar.day(now);
+      const dayKey = `${this.#limits.timeZone}|${day.key}`;
+      if (this.#dayAnchor?.key !== dayKey) {
+        this.#dayAnchor = { key: dayKey, start: day.start, equity: ctx.equity, at: now };
+        dirty = true;
+      }
+      const week = this.#calendar.week(now);
+      const weekKey = `${this.#limits.timeZone}|${week.key}`;
+      if (this.#weekAnchor?.key !== weekKey) {
+        this.#weekAnchor = { key: weekKey, start: week.start, equity: ctx.equity, at: now };
+        dirty = true;
+      }
+      if (this.#equityPeak === null || ctx.equity > this.#equityPeak.equity) {
+        this.#equityPeak = { equity: ctx.equity, at: now };
+        dirty = true;
+      }
+      this.#evaluateBreakers(ctx, now);
+      if (dirty) this.#persistInBackground();
+    } catch (err) {
+      this.#logger?.error({ err }, "risk observe failed");
+    }
+    return this.state;
+  }
+
+  #evaluateBreakers(ctx: RiskContext, now: number): void {
+    const limits = this.#limits;
+    const view = this.#view(now);
+    const m = new RiskMetrics(ctx, limits, view);
+    const q = ctx.quoteCurrency;
+
+    const dayLoss = -m.dayPnl();
+    const dayLimit = m.dayLossLimitQuote();
+    if (dayLoss > 0 && dayLoss >= dayLimit) {
+      this.#trip({
+        id: "daily_loss",
+        state: "REDUCING",
+        code: "DAILY_LOSS_LIMIT",
+        reason: `daily loss ${money(dayLoss, q)} reached the ${limits.dailyLossPct}% limit of ${money(dayLimit, q)}; entries paused until the next local day (${limits.timeZone})`,
+        since: now,
+        until: view.day.end,
+        data: { loss: round8(dayLoss), limit: round8(dayLimit), dailyLossPct: limits.dailyLossPct },
+      });
+    } else if (dayLoss > 0 && dayLoss >= limits.dailyLossWarnRatio * dayLimit && this.#dailyWarningKey !== this.#dayAnchor?.key) {
+      this.#dailyWarningKey = this.#dayAnchor?.key ?? null;
+      this.#emit(
+        "warning",
+        "DAILY_LOSS_WARNING",
+        "warning",
+        `daily loss ${money(dayLoss, q)} is ${pct((dayLoss / dayLimit) * 100)} of the ${money(dayLimit, q)} limit`,
+        { loss: round8(dayLoss), limit: round8(dayLimit), ratio: round8(dayLoss / dayLimit), warnRatio: limits.dailyLossWarnRatio },
+        now,
+      );
+      this.#persistInBackground();
+    }
+
+    const weekLoss = -m.weekPnl();
+    const weekLimit = m.weekLossLimitQuote();
+    if (weekLoss > 0 && weekLoss >= weekLimit) {
+      this.#trip({
+        id: "weekly_loss",
+        state: "REDUCING",
+        code: "WEEKLY_LOSS_LIMIT",
+        reason: `weekly loss ${money(weekLoss, q)} reached the ${limits.weeklyLossPct}% limit of ${money(weekLimit, q)}; entries paused until Monday (${limits.timeZone})`,
+        since: now,
+        until: view.week.end,
+        data: { loss: round8(weekLoss), limit: round8(weekLimit), weeklyLossPct: limits.weeklyLossPct },
+      });
+    }
+
+    const drawdown = m.drawdownPct();
+    if (drawdown > 0 && drawdown >= limits.maxDrawdownPct) {
+      this.#trip({
+        id: "drawdown",
+        state: "REDUCING",
+        code: "DRAWDOWN_LIMIT",
+        reason: `equity ${money(ctx.equity, q)} is ${pct(drawdown)} below its ${money(m.equityPeak(), q)} peak (limit ${pct(limits.maxDrawdownPct)}); entries paused until a person resets`,
+        since: now,
+        until: null,
+        data: { drawdownPct: round8(drawdown), peak: round8(m.equityPeak()), equity: round8(ctx.equity), maxDrawdownPct: limits.maxDrawdownPct },
+      });
+    }
+
+    const streak = m.lossStreak();
+    if (streak >= limits.maxConsecutiveLosses) {
+      this.#trip({
+        id: "consecutive_losses",
+        state: "REDUCING",
+        code: "CONSECUTIVE_LOSSES",
+        reason: `${streak} losing trades in a row (limit ${limits.maxConsecutiveLosses}); entries paused until a person resets`,
+        since: now,
+        until: null,
+        data: { streak, maxConsecutiveLosses: limits.maxConsecutiveLosses },
+      });
+    }
+  }
+
+  /**
+   * A venue call failed (timeout, 5xx, rejection...). venueErrorBreakerCount errors within
+   * venueErrorBreakerWindowSec trip the breaker: HALTED until a person resets.
+   */
+  recordVenueError(error: { message: string; code?: string; at?: number }): TradingState {
+    const now = finite(error?.at) ? error.at : this.#clock.now();
+    this.#venueErrors.push(now);
+    const count = this.#venueErrorsInWindow(now);
+    const limits = this.#limits;
+    this.#emit("warning", "VENUE_ERROR", "warning", `venue error ${count}/${limits.venueErrorBreakerCount} in ${limits.venueErrorBreakerWindowSec} s: ${String(error?.message)}`, {
+      venueCode: error?.code ?? null,
+      count,
+    }, now);
+    if (count >= limits.venueErrorBreakerCount) {
+      this.#trip({
+        id: "venue_errors",
+        state: "HALTED",
+        code: "VENUE_ERRORS",
+        reason: `${count} venue errors within ${limits.venueErrorBreakerWindowSec} s (limit ${limits.venueErrorBreakerCount}), last: ${String(error?.message)}; HALTED until a person resets`,
+        since: now,
+        until: null,
+        data: { count, windowSec: limits.venueErrorBreakerWindowSec },
+      });
+    }
+    return this.state;
+  }
+
+  #venueErrorsInWindow(now: number): number {
+    const from = now - this.#limits.venueErrorBreakerWindowSec * 1000;
+    this.#venueErrors = this.#venueErrors.filter((t) => t > from);
+    return this.#venueErrors.filter((t) => t <= now).length;
+  }
+
+  /** Ledger and venue disagree and could not be reconciled: HALTED until a person resets. */
+  reportReconciliationFailure(failure: { message: string; data?: Record<string, number | string | boolean | null>; at?: number }): TradingState {
+    const now = finite(failure?.at) ? failure.at : this.#clock.now();
+    this.#trip({
+      id: "reconciliation",
+      state: "HALTED",
+      code: "RECONCILIATION_FAILED",
+      reason: `reconciliation failed: ${String(failure?.message)}; HALTED until a person resets`,
+      since: now,
+      until: null,
+      ...(failure?.data ? { data: failure.data } : {}),
+    });
+    return this.state;
+  }
+
+  #trip(latch: RiskLatch): void {
+    if (this.#latches.has(latch.id)) return;
+    const before = this.state;
+    this.#latches.set(latch.id, latch);
+    this.#emit("breaker", latch.code, "critical", latch.reason, { latch: latch.id, state: latch.state, until: latch.until, ...(latch.data ?? {}) }, latch.since);
+    this.#stateChanged(before, latch.since, latch.reason);
+    this.#persistInBackground();
+  }
+
+  #expireLatches(now: number): void {
+    for (const latch of [...this.#latches.values()]) {
+      if (latch.until !== null && now >= latch.until) {
+        const before = this.state;
+        this.#latches.delete(latch.id);
+        this.#emit("state_change", "LATCH_EXPIRED", "info", `lifted at the new calendar period: ${latch.reason}`, { latch: latch.id }, now);
+        this.#stateChanged(before, now, `${latch.id} latch expired`);
+        this.#persistInBackground();
+      }
+    }
+  }
+
+  #stateChanged(before: TradingState, at: number, why: string): void {
+    const after = this.state;
+    if (after === before) return;
+    this.#emit("state_change", `STATE_${after}`, after === "ACTIVE" ? "info" : after === "REDUCING" ? "warning" : "critical", `trading ${before} → ${after}: ${why}`, {
+      from: before,
+      to: after,
+    }, at);
+  }
+
+  // ---- actions by a person ----
+
+  /** "Stop new entries": REDUCING (exits still go out) until a person resets. Persisted before it resolves. */
+  async stopNewEntries(options: { actor: string; reason?: string }): Promise<TradingState> {
+    const now = this.#clock.now();
+    const before = this.state;
+    const reason = `new entries stopped by ${options.actor}${options.reason ? `: ${options.reason}` : ""}`;
+    this.#latches.set("manual_stop", { id: "manual_stop", state: "REDUCING", code: "MANUAL_STOP", reason, since: now, until: null, actor: options.actor });
+    this.#emit("state_change", "MANUAL_STOP", "warning", reason, { actor: options.actor }, now);
+    this.#stateChanged(before, now, reason);
+    await this.#persist();
+    return this.state;
+  }
+
+  /**
+   * A person resumes trading. Needs { confirm: true }. Clears every latch a person may clear
+   * (kill switch, manual stop, drawdown — the peak is rebased to the current equity —, losing
+   * streak — earlier losses stop counting —, venue errors, reconciliation, unreadable state).
+   * Daily/weekly loss latches stay until their calendar period ends. Persisted before it resolves.
+   */
+  async reset(options: RiskResetOptions): Promise<RiskResetResult> {
+    if (options?.confirm !== true) {
+      throw new AppError("CONFIRMATION_REQUIRED", "resetting the trading state needs an explicit confirmation ({ confirm: true })", 400);
+    }
+    if (this.#activeBypass !== null) {
+      throw new AppError("KILL_SWITCH_RUNNING", "the kill switch is still running; reset after it reports its outcome", 409);
+    }
+    const now = this.#clock.now();
+    const before = this.state;
+    const cleared: RiskLatchId[] = [];
+    const kept: RiskLatch[] = [];
+    for (const latch of [...this.#latches.values()]) {
+      if (CALENDAR_LATCHES.has(latch.id)) {
+        kept.push(latch);
+        continue;
+      }
+      this.#latches.delete(latch.id);
+      cleared.push(latch.id);
+      if (latch.id === "drawdown") {
+        const equity = this.#lastEquity ?? this.#equityPeak?.equity;
+        if (equity !== undefined) this.#equityPeak = { equity, at: now };
+      } else if (latch.id === "consecutive_losses") {
+        this.#lossStreakResetAt = now;
+      } else if (latch.id === "venue_errors") {
+        this.#venueErrors = [];
+      }
+    }
+    const keptText = kept.length > 0 ? `; still in force: ${kept.map((l) => l.reason).join("; ")}` : "";
+    this.#emit(
+      "state_change",
+      "RISK_RESET",
+      "warning",
+      `reset by ${options.actor}${options.reason ? ` (${options.reason})` : ""}: cleared ${cleared.length > 0 ? cleared.join(", ") : "nothing"}${keptText}`,
+      { actor: options.actor, cleared, kept: kept.map((l) => l.id) },
+      now,
+    );
+    this.#stateChanged(before, now, `reset by ${options.actor}`);
+    await this.#persist();
+    return { state: this.state, cleared, kept };
+  }
+
+  /**
+   * Tighten limits at run time. Refuses any loosening (AppError RISK_LIMIT_LOOSENING naming the key),
+   * unknown keys and invalid values (RISK_LIMIT_INVALID); all-or-nothing. Applied at once (tighter
+   * is always safe), then persisted before it resolves. Returns the new effective limits.
+   */
+  async tightenLimits(partial: Partial<RiskLimits>, options: { actor?: string } = {}): Promise<RiskLimits> {
+    const { limits, changes } = applyTightening(this.#limits, partial as Record<string, unknown>);
+    if (changes.length === 0) return structuredClone(this.#limits);
+    this.#limits = limits;
+    const now = this.#clock.now();
+    this.#emit(
+      "state_change",
+      "LIMITS_TIGHTENED",
+      "info",
+      `risk limits tightened${options.actor ? ` by ${options.actor}` : ""}: ${changes.map(describeChange).join("; ")}`,
+      { actor: options.actor ?? null, changes },
+      now,
+    );
+    await this.#persist();
+    return structuredClone(this.#limits);
+  }
+
+  // ---- the kill switch ----
+
+  /**
+   * Create the engine's one kill switch. It alone can latch the kill-switch HALT and obtain the
+   * bypass for its own reduce-only closes; a second call throws, so nothing created later (e.g. a
+   * strategy) can obtain that authority.
+   */
+  createKillSwitch(port: KillSwitchVenuePort, options: KillSwitchOptions = {}): KillSwitch {
+    if (this.#killSwitchClaimed) {
+      throw new AppError("KILL_SWITCH_EXISTS", "this risk engine already has its kill switch; there is only one", 409);
+    }
+    this.#killSwitchClaimed = true;
+    const control: KillSwitchControl = {
+      now: () => this.#clock.now(),
+      latchHalted: async ({ actor, reason, at }) => {
+        const before = this.state;
+        this.#latches.set("kill_switch", {
+          id: "kill_switch",
+          state: "HALTED",
+          code: "KILL_SWITCH",
+          reason: `kill switch by ${actor}: ${reason}`,
+          since: at,
+          until: null,
+          actor,
+        });
+        this.#stateChanged(before, at, `kill switch by ${actor}`);
+        await this.#persist();
+      },
+      beginBypass: (runId) => {
+        this.#activeBypass = new KillSwitchBypass(runId);
+        return this.#activeBypass;
+      },
+      endBypass: () => {
+        this.#activeBypass = null;
+      },
+      stopNewEntries: (o) => this.stopNewEntries(o),
+      reset: (o) => this.reset(o),
+      publish: (code, severity, message, data, at) => this.#emit("kill_switch", code, severity, message, data, at),
+    };
+    return new KillSwitch(control, port, options);
+  }
+
+  // ---- persistence and events ----
+
+  /** Resolves when every state change so far is saved (rejects if the last save failed). */
+  async flush(): Promise<void> {
+    if (this.#saving) await this.#saving;
+  }
+
+  #snapshot(): PersistedRiskState {
+    return {
+      version: 1,
+      savedAt: this.#clock.now(),
+      tradingState: this.state,
+      latches: structuredClone([...this.#latches.values()]),
+      configuredLimits: structuredClone(this.#configured),
+      effectiveLimits: structuredClone(this.#limits),
+      equityPeak: this.#equityPeak,
+      dayAnchor: this.#dayAnchor,
+      weekAnchor: this.#weekAnchor,
+      lossStreakResetAt: this.#lossStreakResetAt,
+      dailyWarningKey: this.#dailyWarningKey,
+    };
+  }
+
+  /** Saves are serialized and coalesced: at most one in flight, the next one carries the latest state. */
+  #persist(): Promise<void> {
+    this.#dirty = true;
+    if (!this.#saving) this.#saving = this.#drain();
+    return this.#saving;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#dirty) {
+        this.#dirty = false;
+        try {
+          await this.#store.save(this.#snapshot());
+          this.#lastPersistError = null;
+          this.#persistFailureReported = false;
+        } catch (err) {
+          this.#dirty = true; // retried by the next state change or flush caller
+          this.#lastPersistError = errorMessage(err);
+          throw err;
+        }
+      }
+    } finally {
+      this.#saving = null;
+    }
+  }
+
+  #persistInBackground(): void {
+    this.#persist().catch((err) => {
+      if (this.#persistFailureReported) return; // one event per outage, not one per waiting caller
+      this.#persistFailureReported = true;
+      this.#logger?.error({ err }, "risk state save failed");
+      this.#emit("warning", "RISK_STATE_SAVE_FAILED", "critical", `risk state could not be saved: ${errorMessage(err)}`, {}, this.#clock.now());
+    });
+  }
+
+  #emit(kind: RiskEventKind, code: string, severity: RiskEventSeverity, message: string, data: Record<string, unknown>, timestamp: number): RiskEvent {
+    const event: RiskEvent = { id: this.#newEventId(), timestamp, kind, code, severity, message, data };
+    this.#recentEvents.push(event);
+    if (this.#recentEvents.length > RECENT_EVENTS) this.#recentEvents.shift();
+    try {
+      this.#sink?.publish(event);
+    } catch (err) {
+      this.#logger?.error({ err, code }, "risk event sink failed");
+    }
+    return event;
+  }
+}
+
+function describeChange(c: LimitChange): string {
+  const show = (v: unknown) => (v === null ? "none" : Array.isArray(v) ? `[${v.join(", ")}]` : String(v));
+  return `${c.key} ${show(c.from)} → ${show(c.to)}`;
+}
+
+function round8(n: number): number {
+  return Number.isFinite(n) ? Math.round(n * 1e8) / 1e8 : n;
+}

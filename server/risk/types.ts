@@ -1,0 +1,195 @@
+import type { RiskLimits } from "../config/risk-limits";
+import type {
+  ExitReason,
+  Instrument,
+  OrderBook,
+  OrderIntent,
+  OrderRequest,
+  OrderStatus,
+  OrderType,
+  PositionSide,
+  RiskVerdict,
+  Side,
+  TradingState,
+} from "../model/types";
+import type { RiskMetrics } from "./metrics";
+
+/**
+ * Read-only snapshot the engine hands to the risk engine for every order and every mark update.
+ * It is built from state the engine already holds (no I/O): maps are the engine's own maps, arrays
+ * are its own lists. The shapes are structural, so the engine's Position/Order/ClosedTrade objects
+ * can be passed as they are.
+ */
+export interface RiskContext {
+  /** Epoch ms of the decision (the engine clock; backtests pass simulated time). */
+  readonly now: number;
+  /** Quote currency of equity and balances, e.g. "USDT" (used in messages and usage units). */
+  readonly quoteCurrency: string;
+  /** Total equity in quote currency: cash plus open positions at mark. */
+  readonly equity: number;
+  /** Free (unlocked) quote balance. */
+  readonly freeQuote: number;
+  readonly positions: readonly RiskPosition[];
+  /** Orders not yet in a terminal state (resting or in flight). */
+  readonly openOrders: readonly RiskOpenOrder[];
+  /** Last traded price per symbol. */
+  readonly lastPrices: ReadonlyMap<string, number>;
+  /** Freshest order book per symbol, when the engine has one (slippage guard). */
+  readonly orderBooks?: ReadonlyMap<string, OrderBook>;
+  readonly instruments: ReadonlyMap<string, Instrument>;
+  /** Fee rates as fractions (0.001 = 0.1%). */
+  readonly fees: { readonly maker: number; readonly taker: number };
+  /**
+   * The latest closed trades, any order: at least every trade closed in the last 24 hours and never
+   * fewer than the latest `maxConsecutiveLosses` trades (the last 50 trades is plenty).
+   * Drives the consecutive-loss breaker and per-symbol cooldowns.
+   */
+  readonly recentClosedTrades: readonly RiskClosedTrade[];
+  /**
+   * Entry orders accepted by the venue (or paper/ghost ledger), at least those of the last 48 hours.
+   * Drives trades-per-day and the minimum interval between entries; the risk engine adds the
+   * entries it approved itself, deduplicated by clientOrderId, so a burst cannot race the ledger.
+   */
+  readonly recentEntries: readonly RiskEntryRecord[];
+}
+
+export interface RiskPosition {
+  readonly symbol: string;
+  readonly side: PositionSide;
+  readonly quantity: number;
+  readonly avgEntryPrice: number;
+  readonly stopLoss?: number;
+  /** Mark price; falls back to the last price of the symbol, then to the entry price. */
+  readonly markPrice?: number;
+  readonly strategyInstanceId?: string;
+}
+
+export interface RiskOpenOrder {
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly quantity: number;
+  readonly filledQuantity?: number;
+  readonly price?: number;
+  readonly intent: OrderIntent;
+  readonly reduceOnly: boolean;
+  readonly stopLoss?: number;
+  readonly status?: OrderStatus;
+  readonly strategyInstanceId?: string;
+}
+
+export interface RiskClosedTrade {
+  readonly symbol: string;
+  /** Net of all fees. */
+  readonly pnl: number;
+  readonly closedAt: number;
+  readonly exitReason?: ExitReason;
+}
+
+export interface RiskEntryRecord {
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly at: number;
+}
+
+/** Entries open exposure; exits (intent "exit", reduce-only) reduce it and skip entry-only limits. */
+export type OrderClass = "entry" | "exit";
+
+/** What a pre-trade check is given: everything read-only, numbers derived once per evaluation. */
+export interface RiskCheckInput {
+  readonly now: number;
+  readonly request: OrderRequest;
+  readonly ctx: RiskContext;
+  readonly limits: Readonly<RiskLimits>;
+  readonly orderClass: OrderClass;
+  readonly tradingState: TradingState;
+  readonly latches: readonly RiskLatch[];
+  /** True only for the kill switch's own reduce-only closes during a kill-switch run. */
+  readonly killSwitchBypass: boolean;
+  readonly metrics: RiskMetrics;
+}
+
+/**
+ * One pre-trade rule. A check never throws on bad numbers (it denies with a code); if it throws
+ * anyway the manager denies the order with RISK_CHECK_FAILED (fail closed).
+ */
+export interface RiskCheck {
+  /** Stable id, e.g. "position-size"; recorded with every verdict. */
+  readonly id: string;
+  /** Which orders it applies to: exits skip every entry-only limit. */
+  readonly appliesTo: "entry" | "exit" | "all";
+  readonly description: string;
+  evaluate(input: RiskCheckInput): RiskVerdict;
+}
+
+export interface RiskCheckResult extends RiskVerdict {
+  readonly check: string;
+}
+
+/** The manager's answer for one order request. */
+export interface RiskDecision extends RiskVerdict {
+  readonly orderClass: OrderClass;
+  readonly tradingState: TradingState;
+  /** Verdicts of the checks that ran, in order; evaluation stops at the first denial. */
+  readonly checks: readonly RiskCheckResult[];
+  /** Id of the denial's risk event. */
+  readonly eventId?: string;
+}
+
+export type RiskEventKind = "denial" | "state_change" | "warning" | "breaker" | "kill_switch";
+export type RiskEventSeverity = "info" | "warning" | "critical";
+
+export interface RiskEvent {
+  id: string;
+  timestamp: number;
+  kind: RiskEventKind;
+  code: string;
+  severity: RiskEventSeverity;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+/** Where risk events go (the integrator persists them and pushes them to the UI). Must not block. */
+export interface RiskEventSink {
+  publish(event: RiskEvent): void;
+}
+
+/** Why trading is not ACTIVE. Several latches can hold at once; the strictest one wins. */
+export type RiskLatchId =
+  | "kill_switch"
+  | "manual_stop"
+  | "daily_loss"
+  | "weekly_loss"
+  | "drawdown"
+  | "consecutive_losses"
+  | "venue_errors"
+  | "reconciliation"
+  | "state_unreadable";
+
+export interface RiskLatch {
+  id: RiskLatchId;
+  state: Exclude<TradingState, "ACTIVE">;
+  code: string;
+  reason: string;
+  since: number;
+  /** The latch lifts by itself at this time (calendar latches); null = until a person resets it. */
+  until: number | null;
+  actor?: string;
+  data?: Record<string, number | string | boolean | null>;
+}
+
+/** Current use of one limit, for GET /api/risk. */
+export interface RiskUsage {
+  key: string;
+  label: string;
+  used: number;
+  limit: number;
+  unit: string;
+  /**
+   * "max": used must stay at or below limit; "min": used must stay at or above limit.
+   * ratio is used/limit for "max" and limit/used for "min": 1 means at the limit, above 1 beyond it.
+   */
+  direction: "max" | "min";
+  ratio: number;
+}
