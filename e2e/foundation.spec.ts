@@ -26,19 +26,19 @@ test.describe("foundation", () => {
     const first = await startServer();
     const dataDir = first.dataDir;
     try {
-      const created = await fetch(`${first.url}/api/tokens`, {
+      const created = await fetch(`${first.url}/api/strategies`, {
         method: "POST",
         headers: { ...apiHeaders, "Content-Type": "application/json" },
-        body: JSON.stringify({ name: "persistence-check" }),
+        body: JSON.stringify({ name: "persistence-check", kind: "rsi_reversion", symbols: ["BTC/USDT"], timeframe: "15m", capital: 1000 }),
       });
-      expect(created.status).toBeLessThan(300);
+      expect(created.status).toBe(201);
       expect(await first.stop()).toBe(0);
 
       const second = await startServer({ dataDir });
       try {
-        const list = await fetch(`${second.url}/api/tokens`, { headers: apiHeaders });
-        const tokens = (await list.json()) as Array<{ name: string }>;
-        expect(tokens.map((t) => t.name)).toContain("persistence-check");
+        const list = await fetch(`${second.url}/api/strategies`, { headers: apiHeaders });
+        const strategies = (await list.json()) as Array<{ name: string; running: boolean }>;
+        expect(strategies.find((s) => s.name === "persistence-check")).toMatchObject({ running: true });
       } finally {
         await second.stop();
       }

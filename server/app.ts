@@ -1,10 +1,12 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "./config";
-import { AppError } from "./core/errors";
+import { AppError, errorMessage } from "./core/errors";
 import { openDatabase } from "./db/database";
+import { createAuthService } from "./auth";
+import { createExchange } from "./market";
 import { EngineRuntime } from "./engine/runtime";
 import { getStatus } from "./engine/queries";
-import type { AuthGate, HealthReport, Services } from "./http/services";
+import type { HealthReport, Services } from "./http/services";
 import { VERSION } from "./version";
 
 /**
@@ -17,15 +19,10 @@ export interface Application {
   stop(): Promise<void>;
 }
 
-/** Until an owner account exists nothing but health answers. */
-const denyAll: AuthGate = {
-  async authorizeRequest() {
-    throw new AppError("UNAUTHENTICATED", "sign in first", 401);
-  },
-  async authorizeSocket() {
-    throw new AppError("UNAUTHENTICATED", "sign in first", 401);
-  },
-};
+/** ccxt venue id for stored credentials of a venue and network. */
+function venueFor(venue: string, network: "testnet" | "mainnet"): string {
+  return venue === "binance" && network === "testnet" ? "binance-testnet" : venue;
+}
 
 export async function createApplication(config: AppConfig, logger: Logger): Promise<Application> {
   const startedAt = Date.now();
@@ -35,26 +32,54 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     log: (line) => logger.info(line),
   });
 
+  let engineState: HealthReport["engine"]["state"] = "starting";
   const health = async (): Promise<HealthReport> => {
     const ping = await db.ping();
     const reasons: string[] = [];
     if (!ping.ok) reasons.push(`database unreachable: ${ping.error}`);
+    if (engineState !== "running") reasons.push(`engine ${engineState}`);
+    const reconciliation = engineRef?.reconciliation ?? null;
+    if (reconciliation && !reconciliation.ok) reasons.push(reconciliation.message);
     return {
-      status: ping.ok ? "ok" : "down",
+      status: !ping.ok ? "down" : engineState !== "running" ? "starting" : reconciliation && !reconciliation.ok ? "degraded" : "ok",
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       db: { kind: db.kind, ok: ping.ok, latencyMs: ping.latencyMs, error: ping.error },
+      engine: { state: engineState, reconciliation: reconciliation && { ok: reconciliation.ok, message: reconciliation.message } },
       reasons,
     };
   };
+  let engineRef: EngineRuntime | undefined;
 
   let engine: EngineRuntime;
+  let auth: Awaited<ReturnType<typeof createAuthService>>;
   try {
-    engine = await EngineRuntime.create({ config, db, logger });
+    auth = await createAuthService({ config, prisma: db.prisma, logger: logger.child({ module: "auth" }) });
+    // Keys are validated on entry with a real balance fetch through ccxt.
+    auth.setCredentialValidator(async (venue, network, apiKey, secret) => {
+      const exchange = await createExchange({ id: venueFor(venue, network), apiKey, secret });
+      try {
+        await exchange.fetchBalance();
+      } catch (err) {
+        throw new AppError("INVALID_EXCHANGE_KEYS", `the exchange refused these keys: ${errorMessage(err)}`, 400);
+      } finally {
+        await (exchange as unknown as { close?: () => Promise<void> }).close?.().catch(() => {});
+      }
+    });
+    const network = config.venue.id === "binance-testnet" ? "testnet" : "mainnet";
+    const venueId = config.venue.id === "binance-testnet" ? "binance" : config.venue.id;
+    engine = await EngineRuntime.create({
+      config,
+      db,
+      logger,
+      audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined),
+      credentials: () => auth.getDecryptedCredential(venueId, network),
+    });
   } catch (err) {
     await db.close().catch(() => {});
     throw err;
   }
+  engineRef = engine;
 
   const services: Services = {
     config,
@@ -62,18 +87,36 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     db,
     version: VERSION,
     startedAt,
-    auth: denyAll,
+    auth,
     health,
     engine,
     status: () => getStatus(engine, db.prisma),
+    audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined),
+    armLive: async (req, arming) => {
+      const a = (arming ?? {}) as { typedConfirmation?: string; acknowledgedDailyLossLimit?: number; acknowledgedMaxPosition?: number; totpCode?: string };
+      const live = engine.kernel.accounts.get("live");
+      // Valid keys = the venue answers a signed balance request right now.
+      const hasValidMainnetKeys = live ? await live.venue.fetchBalances().then(() => true, () => false) : false;
+      const limits = live?.risk.limits ?? config.risk;
+      await auth.armLive(req, {
+        hasValidMainnetKeys,
+        typedConfirmation: a.typedConfirmation ?? "",
+        acknowledgedDailyLossLimit: Number(a.acknowledgedDailyLossLimit),
+        acknowledgedMaxPosition: Number(a.acknowledgedMaxPosition),
+        currentLimits: { dailyLossLimit: limits.dailyLossPct, maxPosition: limits.maxPositionPctEquity },
+        totpCode: a.totpCode ?? null,
+      });
+    },
   };
 
   return {
     services,
     async start() {
       await engine.start();
+      engineState = "running";
     },
     async stop() {
+      engineState = "stopping";
       await engine.stop();
       await db.close();
     },

@@ -8,6 +8,7 @@ import { createApplication, type Application } from "./app";
 import { PROJECT_ROOT } from "./db/migrate";
 import { registerServices, clearServices } from "./http/registry";
 import { attachRealtime } from "./realtime";
+import { exposureWarning, MasterKeyError, stampClientAddress, type AuthService } from "./auth";
 
 /**
  * Process entry: config → database → application (engine) → HTTP server hosting Next and Socket.IO.
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   try {
     application = await createApplication(config, logger);
   } catch (err) {
-    if (err instanceof DatabaseError || err instanceof ConfigError) {
+    if (err instanceof DatabaseError || err instanceof ConfigError || err instanceof MasterKeyError) {
       logger.fatal(err.message);
       console.error(`tradekeel: ${err.message}`);
       process.exit(1);
@@ -40,34 +41,10 @@ async function main(): Promise<void> {
   }
   registerServices(application.services);
 
-  const nextApp = next({ dev, dir: PROJECT_ROOT, hostname: config.server.host, port: config.server.port });
-  await nextApp.prepare();
-  const handle = nextApp.getRequestHandler();
-  const nextUpgrade = nextApp.getUpgradeHandler();
-
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((err) => {
-      logger.error({ err }, "request failed");
-      if (!res.headersSent) res.writeHead(500).end("internal error");
-    });
-  });
-  const realtime = attachRealtime(server, application.services, logger);
-  // Socket.IO answers /socket.io upgrades itself; every other upgrade (Next's dev HMR) goes to Next.
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (req.url?.startsWith("/socket.io")) return;
-    nextUpgrade(req, socket, head).catch(() => socket.destroy());
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.server.port, config.server.host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.server.port;
-  logger.info({ host: config.server.host, port, dev, db: application.services.db.kind }, "tradekeel listening");
-  console.log(`Tradekeel ${application.services.version} on http://${config.server.host === "0.0.0.0" ? "localhost" : config.server.host}:${port} (${dev ? "development" : "production"}, ${application.services.db.kind} database)`);
-  await application.start();
-
+  // Installed before anything slow: a stop request during start-up still shuts down cleanly.
+  let server: ReturnType<typeof createServer> | undefined;
+  let realtime: ReturnType<typeof attachRealtime> | undefined;
+  let nextApp: ReturnType<typeof next> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -79,11 +56,13 @@ async function main(): Promise<void> {
     }, 15_000);
     force.unref();
     try {
-      server.close();
-      server.closeAllConnections?.();
-      await realtime.close();
+      if (server) {
+        server.close();
+        server.closeAllConnections?.();
+      }
+      await realtime?.close();
       await application.stop();
-      await nextApp.close().catch(() => {});
+      await nextApp?.close().catch(() => {});
       clearServices();
       logger.info("stopped cleanly");
       process.exit(0);
@@ -94,7 +73,48 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  nextApp = next({ dev, dir: PROJECT_ROOT, hostname: config.server.host, port: config.server.port });
+  await nextApp.prepare();
+  const handle = nextApp.getRequestHandler();
+  const nextUpgrade = nextApp.getUpgradeHandler();
+
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    stampClientAddress(req);
+    handle(req, res).catch((err) => {
+      logger.error({ err }, "request failed");
+      if (!res.headersSent) res.writeHead(500).end("internal error");
+    });
+  });
+  realtime = attachRealtime(server, application.services, logger);
+  // Socket.IO answers /socket.io upgrades itself; every other upgrade (Next's dev HMR) goes to Next.
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (req.url?.startsWith("/socket.io")) return;
+    nextUpgrade(req, socket, head).catch(() => socket.destroy());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server!.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const address = server!.address();
+  const port = typeof address === "object" && address ? address.port : config.server.port;
+  logger.info({ host: config.server.host, port, dev, db: application.services.db.kind }, "tradekeel listening");
+  console.log(`Tradekeel ${application.services.version} on http://${config.server.host === "0.0.0.0" ? "localhost" : config.server.host}:${port} (${dev ? "development" : "production"}, ${application.services.db.kind} database)`);
+  const warning = exposureWarning(config, { ownerExists: !(await (application.services.auth as AuthService).setupRequired()) });
+  if (warning) {
+    logger.warn(warning);
+    console.error(warning);
+  }
+  await application.start();
+
 }
+
+// Backstop for libraries that drop a rejected promise (ccxt's websocket client after a disconnect):
+// log it and keep trading rather than letting Node end the process with open positions.
+process.on("unhandledRejection", (reason) => {
+  console.error("tradekeel: unhandled promise rejection (kept running):", reason instanceof Error ? reason.message : reason);
+});
 
 main().catch((err) => {
   console.error("tradekeel: fatal start-up error:", err);

@@ -83,7 +83,7 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
   node[keys[keys.length - 1]] = value;
 }
 
-function readConfigFile(env: NodeJS.ProcessEnv, cwd: string): { data: Record<string, unknown>; file?: string } {
+function readConfigFile(env: Record<string, string | undefined>, cwd: string): { data: Record<string, unknown>; file?: string } {
   const explicit = env.TRADEKEEL_CONFIG;
   const file = explicit ? path.resolve(cwd, explicit) : path.resolve(cwd, "tradekeel.config.json");
   if (!existsSync(file)) {
@@ -105,7 +105,7 @@ function secretPaths(): Set<string> {
   return new Set(ENV_BINDINGS.filter((b) => b.secret).map((b) => b.path.join(".")));
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): AppConfig {
   const { data, file } = readConfigFile(env, cwd);
   const merged: Record<string, unknown> = structuredClone(data);
   const problems: string[] = [];

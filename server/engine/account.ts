@@ -89,6 +89,7 @@ export class TradingAccount {
   /** Entry order and signal behind each open position, for the trade record. */
   private readonly positionOrigins = new Map<string, { entryOrderId: string; signalId?: string }>();
   private lastObservedAt = Number.NEGATIVE_INFINITY;
+  private lastObservedEquity = Number.NaN;
   /** Backtests build their own equity curve; live accounts publish a point a minute. */
   private readonly publishEquity: boolean;
   private lastState: TradingState;
@@ -175,18 +176,26 @@ export class TradingAccount {
     await this.orders.idle();
   }
 
+  /** True while order work this account started (a protective exit) is still running. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
   private track<T>(promise: Promise<T>): Promise<T> {
     this.pending.add(promise);
     promise.finally(() => this.pending.delete(promise)).catch(() => {});
     return promise;
   }
 
+  /** Runs for every strategy on every candle: a scan of the symbol's (few) positions, no key string built. */
   hasPosition(symbol: string, strategyInstanceId?: string): LedgerPosition | undefined {
-    return this.ledger.getPosition(symbol, strategyInstanceId);
+    const positions = this.ledger.openPositionsOf(symbol);
+    for (let i = 0; i < positions.length; i++) if (positions[i].strategyInstanceId === strategyInstanceId) return positions[i];
+    return undefined;
   }
 
   entryInFlight(symbol: string, strategyInstanceId?: string): boolean {
-    return this.entriesInFlight.has(positionKey(symbol, strategyInstanceId));
+    return this.entriesInFlight.size > 0 && this.entriesInFlight.has(positionKey(symbol, strategyInstanceId));
   }
 
   // ---- market data ----
@@ -234,14 +243,26 @@ export class TradingAccount {
     }
   }
 
-  /** Once a minute of market time: breakers see fresh equity and the equity curve gets a point. */
+  /**
+   * Once a minute of market time: breakers see fresh equity and the equity curve gets a point. A flat
+   * account's equity cannot move (only fills change cash), so while it is flat the breakers would see
+   * the numbers they last saw and are skipped, unless a calendar latch (daily/weekly loss) may lift;
+   * evaluate() observes before every order anyway.
+   */
   private observe(): void {
     const now = this.clock.now();
     if (now - this.lastObservedAt < OBSERVE_EVERY_MS) return;
     this.lastObservedAt = now;
-    this.risk.observe(this.riskContext());
-    this.publishStateIfChanged();
+    if (this.ledger.openPositionCount > 0 || this.ledger.equity() !== this.lastObservedEquity || this.latchMayLift()) {
+      this.lastObservedEquity = this.ledger.equity();
+      this.risk.observe(this.riskContext(now));
+      this.publishStateIfChanged();
+    }
     if (this.publishEquity) this.bus.emit("equity", { ...this.ledger.snapshot(now), mode: this.mode });
+  }
+
+  private latchMayLift(): boolean {
+    return this.risk.state !== "ACTIVE" && this.risk.latches.some((latch) => latch.until !== null);
   }
 
   private publishStateIfChanged(): void {
@@ -254,34 +275,11 @@ export class TradingAccount {
 
   // ---- orders ----
 
+  /** What the risk engine reads (see AccountRiskContext: the costly parts are built on first read). */
   riskContext(now = this.clock.now()): RiskContext {
-    const positions = this.ledger.positions();
     const cutoff = now - ENTRY_RETENTION_MS;
     while (this.recentEntries.length && this.recentEntries[0].at < cutoff) this.recentEntries.shift();
-    const quote = this.ledger.quoteCurrency;
-    const free = this.ledger.balances().find((b) => b.asset === quote)?.free ?? this.ledger.cash;
-    return {
-      now,
-      quoteCurrency: quote,
-      equity: this.ledger.equity(),
-      freeQuote: free,
-      positions: positions.map((p) => ({
-        symbol: p.symbol,
-        side: p.side,
-        quantity: p.quantity,
-        avgEntryPrice: p.avgEntryPrice,
-        stopLoss: p.stopLoss,
-        markPrice: Number.isFinite(p.markPrice) ? p.markPrice : undefined,
-        strategyInstanceId: p.strategyInstanceId,
-      })),
-      openOrders: this.orders.openOrders(),
-      lastPrices: this.lastPrices,
-      orderBooks: this.books,
-      instruments: this.instruments,
-      fees: this.fees,
-      recentClosedTrades: this.recentClosedTrades,
-      recentEntries: this.recentEntries,
-    };
+    return new AccountRiskContext(now, this.ledger, this.orders, this.lastPrices, this.books, this.instruments, this.fees, this.recentClosedTrades, this.recentEntries);
   }
 
   /**
@@ -454,6 +452,54 @@ export class TradingAccount {
         return { clientOrderId: lastId, filledQuantity };
       },
     };
+  }
+}
+
+/**
+ * The risk engine's view of an account at one moment. The parts that cost copies (positions, open
+ * orders, free balance) are built on first read and then kept: observe(), which runs on every candle
+ * while a position is open, reads none of them.
+ */
+class AccountRiskContext implements RiskContext {
+  readonly quoteCurrency: string;
+  readonly equity: number;
+  private freeQuoteValue: number | undefined;
+  private positionList: RiskContext["positions"] | undefined;
+  private openOrderList: RiskContext["openOrders"] | undefined;
+
+  constructor(
+    readonly now: number,
+    private readonly ledger: Ledger,
+    private readonly orders: OrderManager,
+    readonly lastPrices: ReadonlyMap<string, number>,
+    readonly orderBooks: ReadonlyMap<string, OrderBook>,
+    readonly instruments: ReadonlyMap<string, Instrument>,
+    readonly fees: FeeSchedule,
+    readonly recentClosedTrades: readonly RiskClosedTrade[],
+    readonly recentEntries: readonly RiskEntryRecord[],
+  ) {
+    this.quoteCurrency = ledger.quoteCurrency;
+    this.equity = ledger.equity();
+  }
+
+  get freeQuote(): number {
+    return (this.freeQuoteValue ??= this.ledger.balances().find((b) => b.asset === this.quoteCurrency)?.free ?? this.ledger.cash);
+  }
+
+  get positions(): RiskContext["positions"] {
+    return (this.positionList ??= this.ledger.positions().map((p) => ({
+      symbol: p.symbol,
+      side: p.side,
+      quantity: p.quantity,
+      avgEntryPrice: p.avgEntryPrice,
+      stopLoss: p.stopLoss,
+      markPrice: Number.isFinite(p.markPrice) ? p.markPrice : undefined,
+      strategyInstanceId: p.strategyInstanceId,
+    })));
+  }
+
+  get openOrders(): RiskContext["openOrders"] {
+    return (this.openOrderList ??= this.orders.openOrders());
   }
 }
 

@@ -66,6 +66,7 @@ export class TradingKernel {
   private readonly baseTimeframe: Timeframe;
   private readonly allowShort: boolean;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly keys = new Map<string, Map<Timeframe, string>>();
   private killSwitchAction: KernelKillSwitchStatus["action"] = null;
   private killSwitchStartedAt: number | null = null;
   /** Reused per call: strategies must not keep it (see CandleContext). */
@@ -135,7 +136,7 @@ export class TradingKernel {
 
   /** Feed history to strategies without trading (warm-up). */
   warm(candle: Candle): void {
-    const key = subscriptionKey(candle.symbol, candle.timeframe);
+    const key = this.keyOf(candle.symbol, candle.timeframe);
     for (const runner of this.runners.values()) {
       if (runner.keys.has(key)) runner.strategy.warm(candle);
     }
@@ -152,7 +153,7 @@ export class TradingKernel {
     if (candle.timeframe === this.baseTimeframe) {
       for (const account of this.accounts.values()) account.onCandle(candle);
     }
-    const key = subscriptionKey(candle.symbol, candle.timeframe);
+    const key = this.keyOf(candle.symbol, candle.timeframe);
     let work: Promise<unknown>[] | undefined;
     for (const runner of this.runners.values()) {
       if (runner.paused || !runner.keys.has(key)) continue;
@@ -161,8 +162,24 @@ export class TradingKernel {
         (work ??= []).push(this.track(this.handleSignal(runner, signals[i])));
       }
     }
-    if (!work) return this.pending.size ? this.idle() : undefined;
+    // A protective exit the account started on this candle is order work too: the caller must let it
+    // finish before the next candle moves the (simulated) market.
+    if (!work) return this.pending.size || this.accountsBusy() ? this.idle() : undefined;
     return Promise.all(work).then(() => this.idle());
+  }
+
+  private accountsBusy(): boolean {
+    for (const account of this.accounts.values()) if (account.busy) return true;
+    return false;
+  }
+
+  /** subscriptionKey, remembered per symbol and timeframe: no string is built per candle. */
+  private keyOf(symbol: string, timeframe: Timeframe): string {
+    let byTimeframe = this.keys.get(symbol);
+    if (!byTimeframe) this.keys.set(symbol, (byTimeframe = new Map()));
+    let key = byTimeframe.get(timeframe);
+    if (key === undefined) byTimeframe.set(timeframe, (key = subscriptionKey(symbol, timeframe)));
+    return key;
   }
 
   onPrice(symbol: string, price: number, timestamp: number): void {

@@ -48,6 +48,8 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Records mode changes and other audited actions (the auth module's hash-chained log). */
   audit?: (entry: { actor: string; action: string; data: Record<string, unknown> }) => Promise<void>;
+  /** Exchange keys entered in Settings (stored encrypted); the environment's VENUE_API_KEY wins. */
+  credentials?: () => Promise<{ apiKey: string; secret: string } | null>;
 }
 
 export interface ReconciliationState {
@@ -77,6 +79,7 @@ export class EngineRuntime {
   readonly venueErrors: Array<{ at: number; message: string }> = [];
   private readonly orderLatencies: number[] = [];
   private running = false;
+  private hasKeys = false;
 
   private constructor(private readonly options: RuntimeOptions) {
     const { logger } = options;
@@ -122,8 +125,17 @@ export class EngineRuntime {
       logger.info({ rest: sim.restUrl, speed: config.simulator.speed }, "built-in exchange simulator started (SIMULATED)");
     }
 
+    let keys: { apiKey?: string; secret?: string } = { apiKey: config.venue.apiKey, secret: config.venue.secret };
+    if (!keys.apiKey && !this.venue.simulated && this.options.credentials) {
+      const stored = await this.options.credentials().catch((err) => {
+        logger.warn({ err }, "stored exchange keys could not be read");
+        return null;
+      });
+      if (stored) keys = { apiKey: stored.apiKey, secret: stored.secret };
+    }
+    this.hasKeys = Boolean(keys.apiKey && keys.secret);
     this.exchange = await createExchange(
-      { id: config.venue.id, apiKey: config.venue.apiKey, secret: config.venue.secret },
+      { id: config.venue.id, ...keys },
       this.simulator ? { simulator: { restUrl: this.simulator.restUrl, wsUrl: this.simulator.wsUrl, wsApiUrl: this.simulator.wsApiUrl, defaultAccount: this.simulator.defaultAccount } } : {},
     );
     try {
@@ -194,7 +206,7 @@ export class EngineRuntime {
     const rows = await prisma.fill.findMany({ where: { order: { mode } }, orderBy: { seq: "asc" }, include: { order: true } });
 
     if (mode === "live") {
-      const hasKeys = this.venue.simulated || (config.venue.apiKey && config.venue.secret);
+      const hasKeys = this.venue.simulated || this.hasKeys;
       if (!hasKeys) return undefined;
       venue = new LiveVenue({
         exchange: this.exchange,

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { AppError } from "../core/errors";
+import { AppError, isAppError } from "../core/errors";
 import { lookupServices } from "./registry";
-import type { Services } from "./services";
+import type { Principal, Services } from "./services";
+import type { EngineRuntime } from "../engine/runtime";
 
 /**
  * Thin Next route handlers: (auth) → zod parse → one server call → JSON.
@@ -23,14 +24,26 @@ export function services(): Services {
   return found;
 }
 
+export function engine(): EngineRuntime {
+  const found = services().engine;
+  if (!found) throw new AppError("NOT_READY", "the trading engine is starting; try again in a moment", 503);
+  return found;
+}
+
+/** Who made the request, for audit records and order reasons. */
+export function actorOf(principal: Principal | undefined): string {
+  if (!principal) return "anonymous";
+  return principal.username ?? (principal.kind === "static-token" ? "api-token:env" : `api-token:${principal.tokenId ?? "?"}`);
+}
+
 export function jsonError(code: string, message: string, status: number, details?: unknown): Response {
   return Response.json({ error: details === undefined ? { code, message } : { code, message, details } }, { status });
 }
 
 export function toErrorResponse(err: unknown): Response {
-  if (err instanceof AppError) return jsonError(err.code, err.message, err.status, err.details);
-  if (err instanceof z.ZodError) {
-    const details = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  if (isAppError(err)) return jsonError(err.code, err.message, err.status, err.details);
+  if (err instanceof z.ZodError || (err instanceof Error && err.name === "ZodError" && Array.isArray((err as z.ZodError).issues))) {
+    const details = (err as z.ZodError).issues.map((i) => ({ path: i.path.join("."), message: i.message }));
     const first = details[0];
     return jsonError("VALIDATION", first ? `${first.path || "body"}: ${first.message}` : "invalid input", 400, details);
   }
@@ -40,16 +53,17 @@ export function toErrorResponse(err: unknown): Response {
 }
 
 export function route(
-  handler: (req: Request, ctx: RouteContext) => Promise<unknown> | unknown,
+  handler: (req: Request, ctx: RouteContext, principal: Principal | undefined) => Promise<unknown> | unknown,
   options: RouteOptions = {},
 ): (req: Request, ctx: RouteContext) => Promise<Response> {
   return async (req, ctx) => {
     try {
+      let principal: Principal | undefined;
       if (!options.public) {
         const auth = services().auth;
-        await auth.authorizeRequest(req, { mutation: options.mutation ?? req.method !== "GET" });
+        principal = await auth.authorizeRequest(req, { mutation: options.mutation ?? req.method !== "GET" });
       }
-      const result = await handler(req, ctx);
+      const result = await handler(req, ctx, principal);
       if (result instanceof Response) return result;
       return Response.json(result ?? { ok: true });
     } catch (err) {

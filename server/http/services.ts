@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config";
 import type { Database } from "../db/database";
 import type { EngineRuntime } from "../engine/runtime";
+import type { InsightsService } from "../ai/insights-service";
 
 /**
  * The application as route handlers and the realtime layer see it. Built once by server/index.ts
@@ -23,10 +24,12 @@ export interface AuthGate {
 }
 
 export interface HealthReport {
-  status: "ok" | "degraded" | "down";
+  /** "starting" until the engine has reconciled, loaded its strategies and started its feeds. */
+  status: "ok" | "starting" | "degraded" | "down";
   version: string;
   uptimeS: number;
   db: { kind: "embedded" | "postgres"; ok: boolean; latencyMs?: number; error?: string };
+  engine: { state: "starting" | "running" | "stopping"; reconciliation: { ok: boolean; message: string } | null };
   reasons: string[];
 }
 
@@ -41,4 +44,10 @@ export interface Services {
   /** The trading engine; absent only while the process is starting or in tests of the web layer. */
   engine?: EngineRuntime;
   status(): Promise<unknown>;
+  /** Append to the hash-chained audit log. */
+  audit?: (entry: { actor: string; action: string; data: Record<string, unknown> }) => Promise<void>;
+  /** Checks every condition for trading real money (throws AppError naming the missing one). */
+  armLive?: (req: Request, arming: unknown) => Promise<void>;
+  /** AI insights (regime, consensus, ML model, reasons); absent until server/app.ts constructs it. */
+  insights?: InsightsService;
 }

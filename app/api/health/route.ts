@@ -6,7 +6,8 @@ export const dynamic = "force-dynamic";
 export const GET = route(
   async () => {
     const report = await services().health();
-    return Response.json(report, { status: report.status === "down" ? 503 : 200 });
+    // Load balancers and scripts wait for 200: not before the engine runs, never while the database is down.
+    return Response.json(report, { status: report.status === "down" || report.status === "starting" ? 503 : 200 });
   },
   { public: true },
 );

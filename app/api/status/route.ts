@@ -1,0 +1,5 @@
+import { route, services } from "@/server/http/route";
+export const dynamic = "force-dynamic";
+
+/** GET /api/status: mode, venue, trading state, equity and P&L of the active mode. */
+export const GET = route(() => services().status());

@@ -1,0 +1,4 @@
+import { route, services, engine, actorOf } from "@/server/http/route";
+import { setStrategyStatus } from "@/server/engine/commands";
+
+export const POST = route(async (_req, ctx, principal) => setStrategyStatus(engine(), services().db.prisma, (await ctx.params).id, "paused", actorOf(principal), services().audit));

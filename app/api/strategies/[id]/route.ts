@@ -1,0 +1,12 @@
+import { route, services, engine, parseBody, actorOf } from "@/server/http/route";
+import { deleteStrategyInstance, getStrategyInstance, strategyUpdateSchema, updateStrategyInstance } from "@/server/engine/commands";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async (_req, ctx) => getStrategyInstance(engine(), services().db.prisma, (await ctx.params).id));
+
+export const PATCH = route(async (req, ctx, principal) =>
+  updateStrategyInstance(engine(), services().db.prisma, (await ctx.params).id, await parseBody(req, strategyUpdateSchema), actorOf(principal), services().audit),
+);
+
+export const DELETE = route(async (_req, ctx, principal) => deleteStrategyInstance(engine(), services().db.prisma, (await ctx.params).id, actorOf(principal), services().audit));

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { authService } from "@/server/auth";
+import { parseBody, route } from "@/server/http/route";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/tokens → `[{ id, name, last4, createdAt, lastUsedAt }]` (never the tokens themselves). */
+export const GET = route(async () => authService().listApiTokens());
+
+const createSchema = z.object({ name: z.string().max(200) });
+
+/** POST /api/tokens `{ name }` → `201 { id, name, token, last4, createdAt, lastUsedAt }`: the token is shown this once. */
+export const POST = route(async (req) => {
+  const { name } = await parseBody(req, createSchema);
+  const created = await authService().createApiToken(req, name);
+  return Response.json(created, { status: 201, headers: { "Cache-Control": "no-store" } });
+});

@@ -1,0 +1,79 @@
+import { QueryClient } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import { applyFeedBatch } from "./feed-apply";
+import { qk } from "./query-keys";
+import type { CandlesResponse, PositionDto, RiskEventDto, StatusDto } from "./types";
+
+function client() {
+  return new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
+}
+
+const status: StatusDto = {
+  mode: "paper", venue: { id: "sim", label: "SIMULATED", simulated: true, testnet: false }, tradingState: "ACTIVE",
+  tradingStateReason: null, equity: 1000, cash: 1000, realizedPnl: 0, unrealizedPnl: 0, todayPnl: 0, change24hPct: 0,
+  quoteCurrency: "USDT", feed: { state: "live", lastMessageAgeMs: 10 }, reconciliation: null, liveArmed: false, startedAt: 0,
+};
+
+describe("feed events update the one copy of server state", () => {
+  it("a halt from the risk engine shows in the header state at once", () => {
+    const qc = client();
+    qc.setQueryData(qk.status, status);
+    applyFeedBatch(qc, [{ event: "trading-state", payload: { tradingState: "HALTED", reason: "daily loss limit reached" } }]);
+    expect(qc.getQueryData<StatusDto>(qk.status)).toMatchObject({ tradingState: "HALTED", tradingStateReason: "daily loss limit reached" });
+  });
+
+  it("a closed candle reaches every chart of that symbol and timeframe, and no other", () => {
+    const qc = client();
+    const empty = (timeframe: "1m" | "5m"): CandlesResponse => ({ symbol: "BTC/USDT", timeframe, simulated: true, candles: [] });
+    qc.setQueryData(qk.candles("BTC/USDT", "1m", 500), empty("1m"));
+    qc.setQueryData(qk.candles("BTC/USDT", "1m", 200), empty("1m"));
+    qc.setQueryData(qk.candles("BTC/USDT", "5m", 500), empty("5m"));
+    const candle = { time: 60_000, open: 1, high: 2, low: 0.5, close: 1.5, volume: 3, closed: true };
+    applyFeedBatch(qc, [{ event: "candle", payload: { symbol: "BTC/USDT", timeframe: "1m", candle } }]);
+    expect(qc.getQueryData<CandlesResponse>(qk.candles("BTC/USDT", "1m", 500))!.candles).toEqual([candle]);
+    expect(qc.getQueryData<CandlesResponse>(qk.candles("BTC/USDT", "1m", 200))!.candles).toEqual([candle]);
+    expect(qc.getQueryData<CandlesResponse>(qk.candles("BTC/USDT", "5m", 500))!.candles).toEqual([]);
+  });
+
+  it("a position closed in paper mode leaves the paper list; the live list is untouched", () => {
+    const qc = client();
+    const p = { id: "p1", mode: "paper", symbol: "BTC/USDT", quantity: 1 } as PositionDto;
+    qc.setQueryData(qk.positions("paper"), [p]);
+    qc.setQueryData(qk.positions("live"), []);
+    applyFeedBatch(qc, [{ event: "position", payload: { ...p, quantity: 0 } }]);
+    expect(qc.getQueryData(qk.positions("paper"))).toEqual([]);
+    expect(qc.getQueryData(qk.positions("live"))).toEqual([]);
+  });
+
+  it("a risk event is prepended to the unfiltered log and to the log of its kind only", () => {
+    const qc = client();
+    qc.setQueryData(qk.riskEvents(100, ""), []);
+    qc.setQueryData(qk.riskEvents(100, "denial"), []);
+    qc.setQueryData(qk.riskEvents(100, "warning"), []);
+    const ev: RiskEventDto = { id: "r1", timestamp: 1, kind: "denial", code: "MAX_OPEN_POSITIONS", severity: "warn", message: "3 of 3 open", data: null };
+    applyFeedBatch(qc, [{ event: "risk:event", payload: ev }]);
+    expect(qc.getQueryData(qk.riskEvents(100, ""))).toEqual([ev]);
+    expect(qc.getQueryData(qk.riskEvents(100, "denial"))).toEqual([ev]);
+    expect(qc.getQueryData(qk.riskEvents(100, "warning"))).toEqual([]);
+  });
+
+  it("malformed messages are reported and change nothing", () => {
+    const qc = client();
+    qc.setQueryData(qk.status, status);
+    const report = applyFeedBatch(qc, [
+      { event: "status", payload: { mode: 3 } },
+      { event: "candle", payload: { symbol: "BTC/USDT", timeframe: "1m", candle: { time: 0, open: Number.NaN } } },
+      { event: "kill-switch", payload: "flat" },
+    ]);
+    expect(report.applied).toBe(0);
+    expect(report.rejected.map((r) => r.event)).toEqual(["status", "candle", "kill-switch"]);
+    expect(qc.getQueryData(qk.status)).toBe(status);
+  });
+
+  it("kill-switch progress replaces the cached status", () => {
+    const qc = client();
+    const progress = { phase: "closing", action: "flatten", ordersCancelled: 2, positionsClosed: 1, flatConfirmed: false, remaining: { orders: [], positions: ["p2"] }, errors: [] };
+    applyFeedBatch(qc, [{ event: "kill-switch", payload: progress }]);
+    expect(qc.getQueryData(qk.killSwitch)).toEqual({ status: progress });
+  });
+});

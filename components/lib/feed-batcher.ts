@@ -1,0 +1,118 @@
+/**
+ * Coalesces bursts of feed events so a busy feed updates the page a few times a second, not per message.
+ * Events that describe "the latest state of X" (status, an order book, a forming candle, a position)
+ * replace the earlier one of the same X within a batch; the rest (signals, fills, risk events) are all kept.
+ * Within a batch, events keep the order in which their key first appeared.
+ */
+
+export interface FeedMessage {
+  event: string;
+  payload: unknown;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === "string" || typeof value === "number" ? String(value) : null;
+}
+
+/** The identity under which a newer event replaces an older one, or null when every event counts. */
+export function coalesceKey(event: string, payload: unknown): string | null {
+  const p = (payload && typeof payload === "object" ? payload : {}) as Record<string, unknown>;
+  switch (event) {
+    case "status":
+    case "trading-state":
+    case "kill-switch":
+    case "hello":
+      return event;
+    case "ticker":
+    case "orderbook": {
+      const symbol = str(p.symbol);
+      return symbol ? `${event}:${symbol}` : null;
+    }
+    case "candle": {
+      const candle = (p.candle && typeof p.candle === "object" ? p.candle : {}) as Record<string, unknown>;
+      const symbol = str(p.symbol);
+      const timeframe = str(p.timeframe);
+      const time = str(candle.time);
+      return symbol && timeframe && time ? `candle:${symbol}:${timeframe}:${time}` : null;
+    }
+    case "position": {
+      const id = str(p.id);
+      return id ? `position:${id}` : null;
+    }
+    case "order": {
+      const id = str(p.clientOrderId);
+      return id ? `order:${id}` : null;
+    }
+    case "equity": {
+      const mode = str(p.mode);
+      const ts = str(p.timestamp);
+      return mode && ts ? `equity:${mode}:${ts}` : null;
+    }
+    default:
+      return null;
+  }
+}
+
+export type Scheduler = (flush: () => void, delayMs: number) => () => void;
+
+const timeoutScheduler: Scheduler = (flush, delayMs) => {
+  const handle = setTimeout(flush, delayMs);
+  return () => clearTimeout(handle);
+};
+
+export class FeedBatcher {
+  private keyed = new Map<string, FeedMessage>();
+  private order: (string | FeedMessage)[] = [];
+  private cancel: (() => void) | null = null;
+  private disposed = false;
+
+  constructor(
+    private readonly apply: (batch: FeedMessage[]) => void,
+    private readonly delayMs = 250,
+    private readonly schedule: Scheduler = timeoutScheduler,
+  ) {}
+
+  push(event: string, payload: unknown): void {
+    if (this.disposed) return;
+    const key = coalesceKey(event, payload);
+    const message = { event, payload };
+    if (key === null) {
+      this.order.push(message);
+    } else {
+      if (!this.keyed.has(key)) this.order.push(key);
+      this.keyed.set(key, message);
+    }
+    if (!this.cancel) this.cancel = this.schedule(() => this.flush(), this.delayMs);
+  }
+
+  /** Number of messages waiting (after coalescing). */
+  get pending(): number {
+    return this.order.length;
+  }
+
+  flush(): void {
+    this.cancel?.();
+    this.cancel = null;
+    if (this.order.length === 0) return;
+    const batch: FeedMessage[] = [];
+    for (const entry of this.order) {
+      if (typeof entry === "string") {
+        const message = this.keyed.get(entry);
+        if (message) batch.push(message);
+      } else {
+        batch.push(entry);
+      }
+    }
+    this.order = [];
+    this.keyed.clear();
+    this.apply(batch);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.cancel?.();
+    this.cancel = null;
+    this.order = [];
+    this.keyed.clear();
+  }
+}

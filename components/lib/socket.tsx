@@ -1,0 +1,122 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { io, type Socket } from "socket.io-client";
+import { FeedBatcher } from "./feed-batcher";
+import { applyFeedBatch, FEED_EVENTS } from "./feed-apply";
+import { qk } from "./query-keys";
+
+export type SocketConnection = "connecting" | "connected" | "disconnected";
+
+export interface FeedContextValue {
+  connection: SocketConnection;
+  /** True once the socket has connected at least once in this page's life. */
+  hasConnected: boolean;
+  /** When the socket last lost its connection (epoch ms), or null while connected. */
+  disconnectedAt: number | null;
+  lastError: string | null;
+  serverVersion: string | null;
+  /** Ask the server for live order book updates of a symbol; returns the matching unsubscribe. */
+  subscribeOrderbook(symbol: string): () => void;
+}
+
+const FeedContext = createContext<FeedContextValue | null>(null);
+
+/** How long to wait before trying again after the server refused the handshake (it does not retry by itself). */
+const HANDSHAKE_RETRY_MS = 5_000;
+
+/**
+ * One Socket.IO connection for the whole dashboard. Feed events are batched (250 ms) and written into the
+ * React Query cache; after a reconnect every query is refetched because events were missed meanwhile.
+ */
+export function FeedProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const socketRef = useRef<Socket | null>(null);
+  const subscriptions = useRef(new Map<string, number>());
+  const [state, setState] = useState<Omit<FeedContextValue, "subscribeOrderbook">>({
+    connection: "connecting",
+    hasConnected: false,
+    disconnectedAt: null,
+    lastError: null,
+    serverVersion: null,
+  });
+
+  useEffect(() => {
+    const socket = io({ path: "/socket.io", withCredentials: true });
+    socketRef.current = socket;
+    const batcher = new FeedBatcher((batch) => {
+      const report = applyFeedBatch(queryClient, batch);
+      for (const rejected of report.rejected) console.warn(`[feed] skipped a ${rejected.event} event: ${rejected.reason}`);
+    }, 250);
+    let connectedBefore = false;
+    let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+    socket.on("connect", () => {
+      for (const symbol of subscriptions.current.keys()) socket.emit("subscribe", { orderbook: symbol });
+      if (connectedBefore) void queryClient.invalidateQueries();
+      connectedBefore = true;
+      setState((s) => ({ ...s, connection: "connected", hasConnected: true, disconnectedAt: null, lastError: null }));
+    });
+    socket.on("disconnect", (reason) => {
+      setState((s) => ({ ...s, connection: "disconnected", disconnectedAt: s.disconnectedAt ?? Date.now(), lastError: reason }));
+      // A server-side disconnect is not retried by the client on its own.
+      if (reason === "io server disconnect") {
+        retryTimer = setTimeout(() => socket.connect(), HANDSHAKE_RETRY_MS);
+      }
+    });
+    socket.on("connect_error", (err: Error) => {
+      setState((s) => ({ ...s, connection: "disconnected", disconnectedAt: s.disconnectedAt ?? Date.now(), lastError: err.message }));
+      if (!socket.active) {
+        // The handshake was refused (e.g. the session expired): a status refetch answers 401 and leads to sign-in.
+        void queryClient.invalidateQueries({ queryKey: qk.status });
+        if (retryTimer) clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => socket.connect(), HANDSHAKE_RETRY_MS);
+      }
+    });
+    socket.on("hello", (payload: unknown) => {
+      const version = payload && typeof payload === "object" ? (payload as { version?: unknown }).version : undefined;
+      if (typeof version === "string") setState((s) => ({ ...s, serverVersion: version }));
+    });
+    for (const event of FEED_EVENTS) {
+      if (event === "hello") continue;
+      socket.on(event, (payload: unknown) => batcher.push(event, payload));
+    }
+
+    return () => {
+      if (retryTimer) clearTimeout(retryTimer);
+      batcher.dispose();
+      socket.removeAllListeners();
+      socket.disconnect();
+      socketRef.current = null;
+    };
+  }, [queryClient]);
+
+  const subscribeOrderbook = useCallback((symbol: string) => {
+    const counts = subscriptions.current;
+    const count = counts.get(symbol) ?? 0;
+    counts.set(symbol, count + 1);
+    if (count === 0 && socketRef.current?.connected) socketRef.current.emit("subscribe", { orderbook: symbol });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (counts.get(symbol) ?? 1) - 1;
+      if (left > 0) {
+        counts.set(symbol, left);
+        return;
+      }
+      counts.delete(symbol);
+      if (socketRef.current?.connected) socketRef.current.emit("unsubscribe", { orderbook: symbol });
+    };
+  }, []);
+
+  const value = useMemo<FeedContextValue>(() => ({ ...state, subscribeOrderbook }), [state, subscribeOrderbook]);
+  return <FeedContext.Provider value={value}>{children}</FeedContext.Provider>;
+}
+
+export function useFeed(): FeedContextValue {
+  const value = useContext(FeedContext);
+  if (!value) throw new Error("useFeed must be used inside <FeedProvider>");
+  return value;
+}

@@ -1,0 +1,447 @@
+/**
+ * Shapes of the REST API and the Socket.IO feed as the browser sees them (docs/api.md is the contract).
+ * Every field the server may omit or send as null is typed so, so the UI has to show "—" for it.
+ * Units: `*Pct` fields are percentage points (1.5 = 1.5 %); `ratio`, `winRate` and `accuracy` are fractions 0..1.
+ */
+
+export type Mode = "ghost" | "paper" | "live";
+export const MODES: readonly Mode[] = ["ghost", "paper", "live"];
+
+export type Timeframe = "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
+export const TIMEFRAMES: readonly Timeframe[] = ["1m", "5m", "15m", "1h", "4h", "1d"];
+
+export type TradingStateName = "ACTIVE" | "REDUCING" | "HALTED";
+export type FeedState = "connecting" | "live" | "reconnecting" | "down";
+export type VenueLabel = "SIMULATED" | "TESTNET" | "REAL MONEY";
+
+export interface VenueInfo {
+  id: string;
+  label: VenueLabel;
+  simulated: boolean;
+  testnet: boolean;
+}
+
+export interface StatusDto {
+  mode: Mode;
+  venue: VenueInfo;
+  tradingState: TradingStateName;
+  tradingStateReason: string | null;
+  equity: number | null;
+  cash: number | null;
+  realizedPnl: number | null;
+  unrealizedPnl: number | null;
+  todayPnl: number | null;
+  change24hPct: number | null;
+  quoteCurrency: string;
+  feed: { state: FeedState; lastMessageAgeMs: number | null };
+  reconciliation: { ok: boolean; at: number | string | null; message: string | null } | null;
+  liveArmed: boolean;
+  startedAt: number | string | null;
+}
+
+export interface StreamDto {
+  symbol: string;
+  /** The contract names it `kind`; the server sends `stream`. Either is shown. */
+  kind?: string;
+  stream?: string;
+  state: string;
+  lastMessageAgeMs: number | null;
+  latencyMs?: number | null;
+  failures?: number;
+  reconnects: number;
+}
+
+export interface LatencyStats {
+  p50: number | null;
+  p99: number | null;
+  count?: number;
+}
+
+export interface SystemDto {
+  uptimeS: number;
+  memory: { rssMb: number; heapUsedMb: number };
+  db: { kind: "embedded" | "postgres"; ok: boolean; latencyMs: number | null };
+  feed: {
+    state?: FeedState;
+    streams: StreamDto[];
+    lastCandleAgeMs: Record<string, number | null>;
+  };
+  venue: VenueInfo & {
+    errors: { at: number | string; message: string }[];
+    orderLatencyMs: LatencyStats;
+  };
+  engine: {
+    candlesProcessed?: number;
+    /** Sent by the server instead of candlesProcessed. */
+    candles?: number;
+    signals: number;
+    orders: number;
+    denials?: number;
+    lastCandleToOrderMs?: LatencyStats;
+  };
+}
+
+export interface SymbolDto {
+  symbol: string;
+  base: string;
+  quote: string;
+  last: number | null;
+  change24hPct: number | null;
+  simulated: boolean;
+}
+
+export interface CandleDto {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  closed: boolean;
+}
+
+export interface CandlesResponse {
+  symbol: string;
+  timeframe: Timeframe;
+  simulated: boolean;
+  candles: CandleDto[];
+}
+
+/** [price, quantity], best first. */
+export type BookLevel = [number, number];
+
+export interface OrderBookDto {
+  symbol: string;
+  timestamp: number;
+  simulated?: boolean;
+  bids: BookLevel[];
+  asks: BookLevel[];
+  spread: number | null;
+  mid: number | null;
+}
+
+export type PositionSide = "long" | "short";
+export type OrderSide = "buy" | "sell";
+
+export interface PositionDto {
+  id: string;
+  mode: Mode;
+  symbol: string;
+  side: PositionSide;
+  quantity: number;
+  avgEntryPrice: number;
+  markPrice: number | null;
+  unrealizedPnl: number | null;
+  unrealizedPct: number | null;
+  realizedPnl: number | null;
+  fees: number | null;
+  stopLoss: number | null;
+  takeProfit: number | null;
+  trailingStop: number | null;
+  openedAt: number;
+  strategyInstanceId: string | null;
+  entryReason: string | null;
+}
+
+export interface FillDto {
+  clientOrderId: string;
+  symbol: string;
+  side: OrderSide;
+  price: number;
+  quantity: number;
+  fee: number;
+  timestamp: number;
+  liquidity?: "maker" | "taker";
+  venueTradeId?: string;
+}
+
+export type OrderStatus =
+  | "new"
+  | "submitted"
+  | "partially_filled"
+  | "filled"
+  | "cancelled"
+  | "rejected"
+  | "expired";
+
+export const TERMINAL_ORDER_STATUSES: readonly OrderStatus[] = ["filled", "cancelled", "rejected", "expired"];
+
+export interface OrderDto {
+  clientOrderId: string;
+  venueOrderId: string | null;
+  mode: Mode | "backtest";
+  symbol: string;
+  side: OrderSide;
+  type: string;
+  status: OrderStatus;
+  quantity: number;
+  price: number | null;
+  stopPrice: number | null;
+  filledQuantity: number;
+  avgFillPrice: number | null;
+  fee: number | null;
+  intent: "entry" | "exit";
+  reduceOnly: boolean;
+  reason: string | null;
+  error: string | null;
+  strategyInstanceId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  fills?: FillDto[];
+}
+
+export interface TradeDto {
+  id: string;
+  mode: Mode;
+  symbol: string;
+  side: PositionSide;
+  quantity: number;
+  entryPrice: number;
+  exitPrice: number;
+  pnl: number;
+  pnlPct: number;
+  fees: number;
+  openedAt: number;
+  closedAt: number;
+  exitReason: string;
+  entryReason: string | null;
+  exitReasonText: string | null;
+  strategyInstanceId: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface RiskCheckDto {
+  code: string;
+  message: string;
+}
+
+export interface TradeDetailDto {
+  trade: TradeDto;
+  orders: OrderDto[];
+  signal: SignalDto | null;
+  riskChecks: RiskCheckDto[];
+}
+
+export type SignalAction = "enter_long" | "exit_long" | "enter_short" | "exit_short";
+
+export interface SignalDto {
+  id: string;
+  mode: Mode;
+  timestamp: number;
+  strategyInstanceId: string;
+  symbol: string;
+  timeframe: Timeframe;
+  action: SignalAction;
+  price: number;
+  reason: string;
+  data: Record<string, number | string | boolean> | null;
+  outcome: "open" | "win" | "loss" | null;
+  exitPrice: number | null;
+  outcomePct: number | null;
+  outcomeAt: number | null;
+}
+
+export interface SignalStatsDto {
+  total: number;
+  closed: number;
+  wins: number;
+  losses: number;
+  accuracy: number | null;
+  avgWinPct: number | null;
+  avgLossPct: number | null;
+  expectancyPct: number | null;
+  profitFactor: number | null;
+}
+
+export interface EquityPointDto {
+  timestamp: number;
+  equity: number;
+  cash: number;
+  realizedPnl: number;
+  unrealizedPnl: number;
+}
+
+export interface EquityEventDto extends EquityPointDto {
+  mode: Mode;
+}
+
+export interface MetricsDto {
+  trades: number;
+  winRate: number | null;
+  profitFactor: number | null;
+  sharpe: number | null;
+  sortino: number | null;
+  maxDrawdownPct: number | null;
+  maxDrawdown: number | null;
+  expectancy: number | null;
+  avgWin: number | null;
+  avgLoss: number | null;
+  totalPnl: number | null;
+  fees: number | null;
+}
+
+export interface PerformanceDto {
+  overall: MetricsDto;
+  byStrategy: Record<string, MetricsDto>;
+  bySymbol: Record<string, MetricsDto>;
+  daily: { day: string; pnl: number }[];
+  hourly: { hour: number; pnl: number }[];
+  drawdown: { timestamp: number; drawdownPct: number }[];
+}
+
+/** Canonical shape used by the UI (hooks normalise `name`→`key`, `title`→`name`, preset `label`→`name`). */
+export interface StrategyParamDto {
+  key: string;
+  label?: string;
+  /** False: the parameter may be left empty. */
+  required?: boolean;
+  type: "number" | "integer" | "boolean" | "string" | "enum" | string;
+  default: unknown;
+  min?: number;
+  max?: number;
+  step?: number;
+  options?: (string | number)[];
+  description: string;
+}
+
+export interface StrategyKindDto {
+  kind: string;
+  name: string;
+  description: string;
+  params: StrategyParamDto[];
+  presets: { name: string; timeframe?: Timeframe; params: Record<string, unknown> }[];
+  defaultTimeframe?: Timeframe;
+}
+
+export interface StrategyInstanceDto {
+  id: string;
+  name: string;
+  kind: string;
+  params: Record<string, unknown>;
+  symbols: string[];
+  timeframe: Timeframe;
+  capital: number | null;
+  status: "active" | "paused";
+  createdAt: number | string;
+  stats: { trades: number; pnl: number | null; winRate: number | null } | null;
+}
+
+export interface StrategyInput {
+  name: string;
+  kind: string;
+  params: Record<string, unknown>;
+  symbols: string[];
+  timeframe: Timeframe;
+  capital?: number | null;
+}
+
+export interface RiskUsageDto {
+  key: string;
+  label: string;
+  used: number | null;
+  limit: number | null;
+  unit: string | null;
+  /** "max": used must stay below limit; "min": used must stay above it (e.g. a reserve). */
+  direction?: "max" | "min";
+  ratio: number | null;
+}
+
+export type RiskLimitsDto = Record<string, number | string | boolean | null | (string | number)[]>;
+
+export interface RiskDto {
+  tradingState: TradingStateName;
+  reason: string | null;
+  limits: RiskLimitsDto;
+  usage: RiskUsageDto[];
+  /** Which direction tightens each numeric limit (requested from the API; absent on older servers). */
+  tighter?: Record<string, "lower" | "higher">;
+}
+
+export type RiskEventKind = "denial" | "state_change" | "warning" | "breaker" | "kill_switch";
+
+export interface RiskEventDto {
+  id: string;
+  timestamp: number;
+  kind: RiskEventKind;
+  code: string;
+  severity: string;
+  message: string;
+  data: Record<string, unknown> | null;
+}
+
+export type KillSwitchPhase = "idle" | "halting" | "cancelling" | "closing" | "confirming" | "done" | "failed";
+export type KillSwitchAction = "flatten" | "stop-entries";
+
+export interface KillSwitchStatusDto {
+  phase: KillSwitchPhase;
+  action: KillSwitchAction | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  durationMs: number | null;
+  ordersCancelled: number;
+  positionsClosed: number;
+  flatConfirmed: boolean;
+  remaining: { orders: unknown[]; positions: unknown[] };
+  errors: unknown[];
+}
+
+export interface TradingStateEventDto {
+  tradingState: TradingStateName;
+  reason: string | null;
+}
+
+export interface TickerEventDto {
+  symbol: string;
+  last: number;
+  change24hPct: number | null;
+  timestamp: number;
+}
+
+export interface CandleEventDto {
+  symbol: string;
+  timeframe: Timeframe;
+  candle: CandleDto;
+}
+
+export interface ApiTokenDto {
+  id: string;
+  name: string;
+  last4: string | null;
+  createdAt: number | string;
+  lastUsedAt: number | string | null;
+  revokedAt?: number | string | null;
+}
+
+export interface CreatedApiTokenDto extends ApiTokenDto {
+  /** The secret itself: shown once, never again. */
+  token: string;
+}
+
+export interface CredentialDto {
+  venue: string;
+  network: string;
+  set: boolean;
+  last4: string | null;
+  validatedAt: number | string | null;
+}
+
+export interface MeDto {
+  kind: string;
+  /** Null for API-token callers. */
+  user: { username: string; totpEnabled: boolean } | null;
+  csrfToken: string | null;
+}
+
+/** Arming live trading on a real-money venue: the acknowledged limits are the numbers the dialog showed. */
+export interface ArmingInput {
+  typedConfirmation: string;
+  acknowledgedDailyLossLimit: number;
+  acknowledgedMaxPosition: number;
+  totpCode: string;
+}

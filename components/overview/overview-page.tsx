@@ -1,0 +1,71 @@
+"use client";
+
+import { Col, Row } from "antd";
+import { useEffect } from "react";
+import { useLocalStorageState } from "../hooks/use-local-storage";
+import { useSymbols } from "../hooks/use-market";
+import { useCurrentMode } from "../hooks/use-status";
+import { DEFAULT_INDICATORS, type IndicatorToggles } from "../charts/chart-types";
+import { IndicatorPicker } from "../charts/chart-toolbar";
+import { SymbolChart } from "../charts/symbol-chart";
+import { parseChartPrefs, type ChartPrefs } from "../charts/chart-prefs";
+import { PositionsTable } from "../positions/positions-table";
+import { RecentSignals } from "../signals/recent-signals";
+import { Panel } from "../ui/panel";
+import { TodayStats } from "./today-stats";
+
+const INITIAL: ChartPrefs = { symbol: null, timeframe: "1m", indicators: DEFAULT_INDICATORS };
+
+export function OverviewPage() {
+  const [prefs, setPrefs, loaded] = useLocalStorageState<ChartPrefs>("tradekeel.overview.chart", INITIAL, parseChartPrefs);
+  const symbols = useSymbols();
+  const mode = useCurrentMode();
+
+  // Default to the venue's first symbol, and leave a symbol the venue no longer trades.
+  useEffect(() => {
+    if (!loaded || !symbols.data || symbols.data.length === 0) return;
+    if (!prefs.symbol || !symbols.data.some((s) => s.symbol === prefs.symbol)) {
+      setPrefs((p) => ({ ...p, symbol: symbols.data[0]!.symbol }));
+    }
+  }, [loaded, symbols.data, prefs.symbol, setPrefs]);
+
+  const setIndicators = (indicators: IndicatorToggles) => setPrefs((p) => ({ ...p, indicators }));
+
+  return (
+    <Row gutter={[12, 12]}>
+      <Col xs={24} xl={17}>
+        <Panel bodyStyle={{ height: 600 }}>
+          <SymbolChart
+            symbol={prefs.symbol ?? undefined}
+            timeframe={prefs.timeframe}
+            onSymbolChange={(symbol) => setPrefs((p) => ({ ...p, symbol }))}
+            onTimeframeChange={(timeframe) => setPrefs((p) => ({ ...p, timeframe }))}
+            indicators={prefs.indicators}
+            height={548}
+            showTrades
+            extra={<IndicatorPicker value={prefs.indicators} onChange={setIndicators} />}
+          />
+        </Panel>
+      </Col>
+      <Col xs={24} xl={7}>
+        <Row gutter={[12, 12]}>
+          <Col span={24}>
+            <Panel title="Today">
+              <TodayStats />
+            </Panel>
+          </Col>
+          <Col span={24}>
+            <Panel title="Recent signals" bodyStyle={{ maxHeight: 300, overflowY: "auto" }}>
+              <RecentSignals mode={mode} limit={12} />
+            </Panel>
+          </Col>
+        </Row>
+      </Col>
+      <Col span={24}>
+        <Panel title="Open positions">
+          <PositionsTable mode={mode} compact />
+        </Panel>
+      </Col>
+    </Row>
+  );
+}

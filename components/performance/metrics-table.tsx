@@ -1,0 +1,41 @@
+"use client";
+
+import { Table, type TableColumnsType } from "antd";
+import { formatInt, formatMoney, formatPlainPct, formatRatio, formatStat } from "../lib/format";
+import type { MetricsDto } from "../lib/types";
+import { Num, Pnl } from "../ui/num";
+
+export interface MetricsRow {
+  key: string;
+  name: React.ReactNode;
+  metrics: MetricsDto;
+}
+
+export function MetricsTable({ rows, testId }: { rows: MetricsRow[]; testId: string }) {
+  const columns: TableColumnsType<MetricsRow> = [
+    { title: "", key: "name", render: (_, r) => r.name, fixed: "left" },
+    { title: "Trades", key: "trades", align: "right", render: (_, r) => <Num>{formatInt(r.metrics.trades)}</Num> },
+    { title: "Win rate", key: "winRate", align: "right", render: (_, r) => <Num>{formatRatio(r.metrics.winRate)}</Num> },
+    { title: "Profit factor", key: "pf", align: "right", render: (_, r) => <Num>{formatStat(r.metrics.profitFactor)}</Num> },
+    { title: "Sharpe", key: "sharpe", align: "right", render: (_, r) => <Num>{formatStat(r.metrics.sharpe)}</Num> },
+    { title: "Sortino", key: "sortino", align: "right", render: (_, r) => <Num>{formatStat(r.metrics.sortino)}</Num> },
+    {
+      title: "Max DD",
+      key: "mdd",
+      align: "right",
+      render: (_, r) => (
+        <Num title={formatMoney(r.metrics.maxDrawdown)}>{formatPlainPct(r.metrics.maxDrawdownPct)}</Num>
+      ),
+    },
+    { title: "Expectancy", key: "exp", align: "right", render: (_, r) => <Pnl value={r.metrics.expectancy} /> },
+    { title: "Avg win", key: "avgWin", align: "right", render: (_, r) => <Pnl value={r.metrics.avgWin} /> },
+    { title: "Avg loss", key: "avgLoss", align: "right", render: (_, r) => <Pnl value={r.metrics.avgLoss === null ? null : -Math.abs(r.metrics.avgLoss)} /> },
+    { title: "Total P&L", key: "total", align: "right", render: (_, r) => <Pnl value={r.metrics.totalPnl} /> },
+    { title: "Fees", key: "fees", align: "right", render: (_, r) => <Num>{formatMoney(r.metrics.fees)}</Num> },
+  ];
+  return (
+    <div data-testid={testId}>
+      <Table<MetricsRow> size="small" rowKey="key" columns={columns} dataSource={rows} pagination={false} scroll={{ x: "max-content" }} locale={{ emptyText: "No trades yet" }} />
+    </div>
+  );
+}

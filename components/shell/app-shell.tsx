@@ -1,0 +1,93 @@
+"use client";
+
+import {
+  AreaChartOutlined,
+  DashboardOutlined,
+  DesktopOutlined,
+  LineChartOutlined,
+  OrderedListOutlined,
+  SafetyOutlined,
+  SettingOutlined,
+  SwapOutlined,
+  ThunderboltOutlined,
+  WalletOutlined,
+} from "@ant-design/icons";
+import { Layout, Menu } from "antd";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useState, type ReactNode } from "react";
+import { FeedProvider } from "../lib/socket";
+import { FeedBanner } from "./feed-banner";
+import { HeaderBar } from "./header-bar";
+import { activeNavKey, NAV_ITEMS } from "./nav-config";
+import { COLORS } from "./colors";
+
+const NAV_ICONS: Record<string, ReactNode> = {
+  overview: <DashboardOutlined />,
+  charts: <AreaChartOutlined />,
+  orderbook: <OrderedListOutlined />,
+  positions: <WalletOutlined />,
+  trades: <SwapOutlined />,
+  performance: <LineChartOutlined />,
+  signals: <ThunderboltOutlined />,
+  risk: <SafetyOutlined />,
+  system: <DesktopOutlined />,
+  settings: <SettingOutlined />,
+};
+
+/** Header, navigation and the live feed around every dashboard page. */
+export function AppShell({ children, username }: { children: ReactNode; username: string }) {
+  const pathname = usePathname() ?? "/";
+  const [collapsed, setCollapsed] = useState(false);
+  return (
+    <FeedProvider>
+      <Layout style={{ minHeight: "100vh" }}>
+        <Layout.Header
+          style={{
+            position: "sticky",
+            top: 0,
+            zIndex: 20,
+            height: "auto",
+            lineHeight: "normal",
+            padding: "0 16px",
+            background: COLORS.panel,
+            borderBottom: "1px solid rgba(255,255,255,0.08)",
+          }}
+        >
+          <HeaderBar username={username} />
+        </Layout.Header>
+        <FeedBanner />
+        <Layout>
+          <Layout.Sider
+            collapsible
+            collapsed={collapsed}
+            onCollapse={setCollapsed}
+            breakpoint="xl"
+            width={176}
+            collapsedWidth={56}
+            style={{ background: COLORS.panel }}
+          >
+            <nav data-testid="main-nav">
+              <Menu
+                mode="inline"
+                selectedKeys={[activeNavKey(pathname)]}
+                style={{ borderInlineEnd: 0, background: "transparent" }}
+                items={NAV_ITEMS.map((item) => ({
+                  key: item.key,
+                  icon: NAV_ICONS[item.key],
+                  label: (
+                    <Link href={item.href} data-testid={`nav-${item.key}`}>
+                      {item.label}
+                    </Link>
+                  ),
+                  title: item.label,
+                }))}
+              />
+            </nav>
+          </Layout.Sider>
+          <Layout.Content style={{ padding: 12, minWidth: 0 }}>{children}</Layout.Content>
+        </Layout>
+      </Layout>
+    </FeedProvider>
+  );
+}

@@ -1,0 +1,44 @@
+"use client";
+
+import { Flex, Tooltip, Typography } from "antd";
+import { formatPrice, formatTime, formatDateTime } from "../lib/format";
+import type { Mode } from "../lib/types";
+import { useSignals } from "../hooks/use-trading";
+import { Num, Pnl } from "../ui/num";
+import { QueryState } from "../ui/query-state";
+import { OutcomeTag, SignalActionTag } from "./signal-tags";
+
+/** The latest signals of a mode, newest first, pushed by `signal` events. */
+export function RecentSignals({ mode, limit = 10 }: { mode: Mode | undefined; limit?: number }) {
+  const signals = useSignals(mode, 50);
+  const items = (signals.data ?? []).slice(0, limit);
+  return (
+    <QueryState query={signals} what="Signals" isEmpty={items.length === 0}>
+      <div data-testid="recent-signals">
+        {items.map((s) => (
+          <div key={s.id} style={{ padding: "6px 0", borderBottom: "1px solid rgba(255,255,255,0.06)" }} data-testid="recent-signal">
+            <Flex vertical gap={2} style={{ width: "100%", minWidth: 0 }}>
+              <Flex gap={6} align="center" wrap>
+                <Tooltip title={formatDateTime(s.timestamp)}>
+                  <Num style={{ color: "rgba(255,255,255,0.55)" }}>{formatTime(s.timestamp)}</Num>
+                </Tooltip>
+                <strong>{s.symbol}</strong>
+                <SignalActionTag action={s.action} />
+                <Num>{formatPrice(s.price)}</Num>
+                <span style={{ marginInlineStart: "auto" }}>
+                  <OutcomeTag outcome={s.outcome} />
+                </span>
+                {s.outcomePct !== null && <Pnl value={s.outcomePct} kind="pct" />}
+              </Flex>
+              <Tooltip title={s.reason}>
+                <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>
+                  {s.reason}
+                </Typography.Text>
+              </Tooltip>
+            </Flex>
+          </div>
+        ))}
+      </div>
+    </QueryState>
+  );
+}

@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { DEFAULT_RISK_LIMITS, riskLimitsSchema, type RiskLimits } from "../config/risk-limits";
+import { DEFAULT_FEES } from "../execution";
+import { TIMEFRAMES, TIMEFRAME_MS, type Instrument, type Timeframe } from "../model/types";
+import { exitRulesSchema } from "../portfolio";
+import { getStrategyDefinition } from "../strategy";
+
+/**
+ * What a backtest runs: validated once here (API, CLI, optimiser and workers share this schema), so
+ * every entry point refuses the same bad input with the same message.
+ */
+
+/** The issue text and older docs call the MA crossover "ma-cross"; the registry id is ma_crossover. */
+const KIND_ALIASES: Readonly<Record<string, string>> = { "ma-cross": "ma_crossover", "ma-crossover": "ma_crossover", ma_cross: "ma_crossover" };
+
+export function resolveStrategyKind(kind: string): string {
+  const trimmed = kind.trim();
+  return KIND_ALIASES[trimmed] ?? trimmed;
+}
+
+const SYMBOL = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;
+const symbolSchema = z.string().trim().toUpperCase().regex(SYMBOL, "must look like BASE/QUOTE, e.g. BTC/USDT");
+const timeframeSchema = z.enum(TIMEFRAMES as unknown as [Timeframe, ...Timeframe[]]);
+/** Epoch ms or an ISO date ("2023-03-01", "2023-03-01T12:00:00Z"); dates without a zone are UTC. */
+export const timeSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = typeof value === "number" ? value : parseTime(value);
+  if (ms === undefined || !Number.isFinite(ms)) {
+    ctx.addIssue({ code: "custom", message: `"${String(value)}" is not a date (use 2023-03-01, an ISO time or epoch ms)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export function parseTime(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(trimmed) ? trimmed : `${trimmed}Z`;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export const backtestStrategySchema = z.object({
+  kind: z.string().min(1).transform(resolveStrategyKind),
+  /** Strategy parameters; the kind's defaults fill the rest (validated by the strategy registry). */
+  params: z.record(z.string(), z.unknown()).default({}),
+  symbols: z.array(symbolSchema).min(1).max(20),
+  timeframe: timeframeSchema.optional(),
+  /** Capital budget of the instance in quote currency (caps its position size); default: the whole balance. */
+  capital: z.number().positive().finite().optional(),
+  /** Instance id in trades and per-strategy metrics; default "<kind>-<n>". */
+  id: z.string().trim().min(1).max(60).regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only").optional(),
+  name: z.string().trim().min(1).max(120).optional(),
+});
+
+const storedSourceSchema = z.object({
+  type: z.literal("stored"),
+  /** Venue whose stored candles to use; default: the configured venue. */
+  venue: z.string().min(1).optional(),
+});
+
+const csvSourceSchema = z.object({
+  type: z.literal("csv"),
+  path: z.string().min(1),
+  /** Symbol of the file's candles; default: from the file name (BTCUSDT-1m-... → BTC/USDT), else the strategy's. */
+  symbol: symbolSchema.optional(),
+  timeframe: timeframeSchema.optional(),
+});
+
+/** Candles handed over by the caller (tests, benchmarks, the optimiser's workers). */
+const inlineSourceSchema = z.object({ type: z.literal("inline") });
+
+const instrumentOverrideSchema = z.object({
+  tickSize: z.number().positive().finite().optional(),
+  stepSize: z.number().positive().finite().optional(),
+  minQty: z.number().min(0).finite().optional(),
+  minNotional: z.number().min(0).finite().optional(),
+});
+
+const feesSchema = z.object({ maker: z.number().min(0).max(0.1), taker: z.number().min(0).max(0.1) });
+
+export const backtestConfigSchema = z
+  .object({
+    strategies: z.array(backtestStrategySchema).min(1).max(10),
+    source: z.discriminatedUnion("type", [storedSourceSchema, csvSourceSchema, inlineSourceSchema]).default({ type: "stored" }),
+    /** Start of the traded range (inclusive); candles before it only warm the strategies up. */
+    from: timeSchema.optional(),
+    /** End of the traded range (exclusive). */
+    to: timeSchema.optional(),
+    startingBalance: z.number().positive().finite().default(10_000),
+    quoteCurrency: z.string().trim().toUpperCase().min(1).default("USDT"),
+    /** Maker/taker rates as fractions (0.001 = 0.1 %). */
+    fees: feesSchema.default({ ...DEFAULT_FEES }),
+    /** Slippage of market orders against the last price, basis points. */
+    slippageBps: z.number().min(0).max(1000).default(5),
+    /** Risk limits over the configured (or default) ones. */
+    riskLimits: riskLimitsSchema.partial().default({}),
+    /** Exit rules of new positions (trailing stop, ATR stop); stop/target levels on the order win. */
+    exitRules: exitRulesSchema.partial().default({}),
+    /** "candle": fills and exits on the strategy's own candles; "1m": on the 1-minute candles inside them. */
+    fillMode: z.enum(["candle", "1m"]).default("candle"),
+    allowShort: z.boolean().default(false),
+    /** Instrument rules per symbol; default tick 0.01, step 0.00001, min notional 5. */
+    instruments: z.record(z.string(), instrumentOverrideSchema).default({}),
+    /** Close what is still open at the last candle (exit reason session_end) so it counts in the trades. */
+    closeAtEnd: z.boolean().default(true),
+    /** Points of the stored equity curve (the metrics use the full curve). */
+    equityPoints: z.number().int().min(50).max(20_000).default(2_000),
+  })
+  .superRefine((config, ctx) => {
+    if (config.from !== undefined && config.to !== undefined && config.to <= config.from) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from" });
+    }
+    if (config.source.type === "stored" && (config.from === undefined || config.to === undefined)) {
+      ctx.addIssue({ code: "custom", path: [config.from === undefined ? "from" : "to"], message: "stored candles need a date range (from and to)" });
+    }
+    const ids = new Set<string>();
+    config.strategies.forEach((s, i) => {
+      try {
+        getStrategyDefinition(s.kind);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", path: ["strategies", i, "kind"], message: (err as Error).message });
+      }
+      const id = s.id ?? defaultInstanceId(s.kind, i);
+      if (ids.has(id)) ctx.addIssue({ code: "custom", path: ["strategies", i, "id"], message: `duplicate strategy id ${id}` });
+      ids.add(id);
+    });
+  });
+
+export type BacktestConfigInput = z.input<typeof backtestConfigSchema>;
+export type BacktestConfig = z.output<typeof backtestConfigSchema>;
+export type BacktestStrategyConfig = z.output<typeof backtestStrategySchema>;
+
+export function defaultInstanceId(kind: string, index: number): string {
+  return `${kind}-${index + 1}`;
+}
+
+/** Validate and complete a config (throws ZodError naming each bad field). */
+export function parseBacktestConfig(input: unknown): BacktestConfig {
+  return backtestConfigSchema.parse(input);
+}
+
+export function effectiveLimits(config: BacktestConfig, base: RiskLimits = DEFAULT_RISK_LIMITS): RiskLimits {
+  return riskLimitsSchema.parse({ ...base, ...config.riskLimits });
+}
+
+export const DEFAULT_INSTRUMENT = { tickSize: 0.01, stepSize: 0.00001, minNotional: 5 } as const;
+
+/** Instrument rules for a symbol without a venue: sensible spot defaults, overridable per symbol. */
+export function backtestInstrument(symbol: string, override: z.infer<typeof instrumentOverrideSchema> = {}): Instrument {
+  const [base, quote] = symbol.split("/");
+  const stepSize = override.stepSize ?? DEFAULT_INSTRUMENT.stepSize;
+  return {
+    symbol,
+    base,
+    quote,
+    tickSize: override.tickSize ?? DEFAULT_INSTRUMENT.tickSize,
+    stepSize,
+    minQty: override.minQty ?? stepSize,
+    maxQty: Number.MAX_SAFE_INTEGER,
+    minNotional: override.minNotional ?? DEFAULT_INSTRUMENT.minNotional,
+  };
+}
+
+export function timeframeMs(timeframe: Timeframe): number {
+  return TIMEFRAME_MS[timeframe];
+}

@@ -1,0 +1,222 @@
+import { z } from "zod";
+import { systemClock, type Clock } from "../core/clock";
+import { AppError, errorMessage, notFound } from "../core/errors";
+import { newId } from "../core/ids";
+import type { Logger } from "../core/logger";
+import type { RiskLimits } from "../config/risk-limits";
+import type { CandleStore } from "../market";
+import { backtestConfigSchema, type BacktestConfig } from "./config";
+import { runInWorker, type ExecutionMode } from "./pool";
+import { equityCsv, tradesCsv } from "./report";
+import { loadData, planBacktest, type BacktestProgress } from "./runner";
+import { resultOf, type BacktestRunRepository, type BacktestStatus } from "./store";
+
+/**
+ * Backtests started from the API: validated, stored as "queued", run one at a time in a worker thread
+ * (the trading engine keeps the main thread), progress kept in memory for polling, the result stored
+ * in backtest_runs. A run the server was in the middle of when it stopped is marked failed at start.
+ */
+
+/** The API runs on stored candles only (a file path from a request would read the server's disk). */
+export const apiBacktestConfigSchema = backtestConfigSchema.superRefine((config, ctx) => {
+  if (config.source.type !== "stored") {
+    ctx.addIssue({ code: "custom", path: ["source", "type"], message: 'the API runs on stored candles ("stored"); use the CLI (npm run backtest -- --csv FILE) for CSV files' });
+  }
+});
+
+export const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  status: z.enum(["queued", "running", "completed", "failed", "cancelled"]).optional(),
+});
+
+export const exportQuerySchema = z.object({
+  format: z.enum(["json", "csv"]).default("json"),
+  /** CSV only: the trades (default) or the equity curve. */
+  part: z.enum(["trades", "equity"]).default("trades"),
+});
+
+export interface BacktestServiceOptions {
+  repository: BacktestRunRepository;
+  candleStore: CandleStore;
+  /** The configured risk limits; a request's riskLimits apply on top. */
+  baseLimits: RiskLimits;
+  defaults: { startingBalance: number; quoteCurrency: string };
+  logger: Logger;
+  /** Run in the calling thread instead of a worker (tests). */
+  inProcess?: boolean;
+  /** Timestamps of the stored records. */
+  clock?: Clock;
+  /** Refuse a run over more candles than this (all symbols and timeframes). Default 5 million. */
+  maxCandles?: number;
+}
+
+interface ActiveRun {
+  status: BacktestStatus;
+  progress: BacktestProgress | null;
+  controller: AbortController;
+}
+
+const DEFAULT_MAX_CANDLES = 5_000_000;
+
+export class BacktestService {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly queue: Array<{ id: string; config: BacktestConfig }> = [];
+  private pumping: Promise<void> | undefined;
+  private readonly ready: Promise<void>;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: BacktestServiceOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.ready = options.repository
+      .failUnfinished("interrupted: the server stopped during the run", new Date(this.clock.now()))
+      .then((n) => {
+        if (n) options.logger.warn({ runs: n }, "backtests interrupted by a restart marked failed");
+      })
+      .catch((err) => options.logger.error({ err }, "could not mark interrupted backtests"));
+  }
+
+  /** Validate, store as queued and start in the background. */
+  async start(input: unknown): Promise<{ id: string; status: BacktestStatus }> {
+    const raw = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
+    const config = apiBacktestConfigSchema.parse({
+      startingBalance: this.options.defaults.startingBalance,
+      quoteCurrency: this.options.defaults.quoteCurrency,
+      ...raw,
+    });
+    await this.ready;
+    const id = newId("bt_");
+    await this.options.repository.create(id, config, "queued", new Date(this.clock.now()));
+    this.active.set(id, { status: "queued", progress: null, controller: new AbortController() });
+    this.queue.push({ id, config });
+    this.pumping ??= this.pump().finally(() => (this.pumping = undefined));
+    return { id, status: "queued" };
+  }
+
+  async list(query: z.infer<typeof listQuerySchema>) {
+    await this.ready;
+    const { rows, total } = await this.options.repository.list(query);
+    return {
+      items: rows.map((r) => {
+        const m = (r.metrics ?? {}) as { metrics?: Record<string, unknown>; summary?: Record<string, unknown>; range?: unknown; strategies?: unknown };
+        const live = this.active.get(r.id);
+        return {
+          id: r.id,
+          status: live?.status ?? r.status,
+          progress: live?.progress ?? null,
+          config: r.config,
+          strategies: m.strategies ?? null,
+          range: m.range ?? null,
+          headline: m.metrics
+            ? {
+                totalReturnPct: m.metrics.totalReturnPct ?? null,
+                sharpe: m.metrics.sharpe ?? null,
+                maxDrawdownPct: (m.metrics.maxDrawdown as { pct?: number } | null)?.pct ?? null,
+                trades: m.metrics.trades ?? null,
+                winRatePct: m.metrics.winRatePct ?? null,
+                profitFactor: m.metrics.profitFactor ?? null,
+              }
+            : null,
+          error: r.error,
+          createdAt: r.createdAt.getTime(),
+          finishedAt: r.finishedAt?.getTime() ?? null,
+        };
+      }),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
+  }
+
+  /** Status, progress while running, and the full result once completed. */
+  async get(id: string) {
+    await this.ready;
+    const row = await this.options.repository.get(id);
+    if (!row) throw notFound(`backtest ${id}`);
+    const live = this.active.get(id);
+    return {
+      id: row.id,
+      status: live?.status ?? row.status,
+      progress: live?.progress ?? null,
+      config: row.config,
+      error: row.error,
+      createdAt: row.createdAt.getTime(),
+      finishedAt: row.finishedAt?.getTime() ?? null,
+      result: resultOf(row) ?? null,
+    };
+  }
+
+  /** Cancel a queued or running backtest and delete the record. */
+  async remove(id: string): Promise<{ deleted: boolean; cancelled: boolean }> {
+    await this.ready;
+    const live = this.active.get(id);
+    const queued = this.queue.findIndex((q) => q.id === id);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    const cancelled = live !== undefined;
+    if (live) {
+      live.status = "cancelled";
+      live.controller.abort();
+      this.active.delete(id);
+    }
+    const deleted = await this.options.repository.delete(id);
+    if (!deleted && !cancelled) throw notFound(`backtest ${id}`);
+    return { deleted, cancelled };
+  }
+
+  async export(id: string, query: z.infer<typeof exportQuerySchema>): Promise<{ body: string; contentType: string; filename: string }> {
+    await this.ready;
+    const row = await this.options.repository.get(id);
+    if (!row) throw notFound(`backtest ${id}`);
+    const result = resultOf(row);
+    if (!result) throw new AppError("BACKTEST_NOT_FINISHED", `backtest ${id} is ${row.status}: only completed runs can be exported`, 409);
+    if (query.format === "json") {
+      return { body: JSON.stringify({ id, ...result }, null, 2), contentType: "application/json", filename: `tradekeel-backtest-${id}.json` };
+    }
+    const body = query.part === "equity" ? equityCsv(result.equity) : tradesCsv(result.trades);
+    return { body, contentType: "text/csv; charset=utf-8", filename: `tradekeel-backtest-${id}-${query.part}.csv` };
+  }
+
+  /** Resolves when nothing is queued or running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  private async pump(): Promise<void> {
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      await this.execute(next.id, next.config);
+    }
+  }
+
+  private async execute(id: string, config: BacktestConfig): Promise<void> {
+    const run = this.active.get(id);
+    if (!run || run.status === "cancelled") return;
+    const { repository, logger } = this.options;
+    run.status = "running";
+    try {
+      await repository.setStatus(id, "running");
+      const plan = planBacktest(config);
+      const data = await loadData(config, plan, { store: this.options.candleStore });
+      const candles = data.series.reduce((n, s) => n + s.candles.length, 0);
+      const max = this.options.maxCandles ?? DEFAULT_MAX_CANDLES;
+      if (candles > max) throw new AppError("BACKTEST_TOO_LARGE", `${candles} candles is more than the ${max} a backtest from the API may use: shorten the range`, 422);
+      const { result, mode } = await runInWorker(config, data, {
+        inProcess: this.options.inProcess,
+        signal: run.controller.signal,
+        onProgress: (progress) => (run.progress = progress),
+      });
+      if (run.controller.signal.aborted) return;
+      await repository.complete(id, result, describeMode(mode), new Date(this.clock.now()));
+      logger.info({ id, candles: result.range.candles, trades: result.trades.length, ms: result.timing.durationMs, mode }, "backtest completed");
+    } catch (err) {
+      if (run.controller.signal.aborted) return;
+      logger.warn({ id, err: errorMessage(err) }, "backtest failed");
+      await repository.fail(id, "failed", errorMessage(err), new Date(this.clock.now())).catch((e) => logger.error({ err: e }, "could not store a failed backtest"));
+    } finally {
+      this.active.delete(id);
+    }
+  }
+}
+
+function describeMode(mode: ExecutionMode): string {
+  return mode === "workers" ? "worker thread" : "in-process";
+}

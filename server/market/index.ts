@@ -1,0 +1,55 @@
+/**
+ * Market data: ccxt REST history and websocket streams, validation, gap backfill, 1m → higher
+ * timeframe aggregation, candle storage port, historical download and CSV import.
+ */
+export { MarketDataService, type MarketDataServiceOptions } from "./market-data-service";
+export type { HolePolicy } from "./candle-sequencer";
+export type {
+  BackfillReport,
+  CandleEvent,
+  CandleSource,
+  ConnectionState,
+  InvalidDataReport,
+  InvalidKind,
+  MarketEvents,
+  MarketExchange,
+  MarketTicker,
+  MarketTrade,
+  StreamKind,
+  StreamStatus,
+} from "./types";
+export { guardCcxtWebsocketSends } from "./ccxt-guards";
+export { InMemoryCandleStore, type CandleStore } from "./candle-store";
+export { AGGREGATED_TIMEFRAMES, CandleAggregator, type CandleAggregatorOptions } from "./aggregator";
+export { candleProblem, sequenceProblem, orderBookFromCcxt } from "./validation";
+export { fetchCandlePages, fetchClosedCandles, type FetchCandlesOptions } from "./rest-history";
+export { DEFAULT_BACKOFF, type BackoffPolicy } from "./retry";
+export { periodStart, parseTimeframe, isTimeframe } from "./timeframes";
+export {
+  downloadCandles,
+  CsvFileSink,
+  StoreCandleSink,
+  type CandleSink,
+  type DownloadCandlesOptions,
+  type DownloadProgress,
+  type DownloadResult,
+} from "./download";
+export {
+  importCandleCsv,
+  parseCandleCsv,
+  CandleCsvError,
+  CANDLE_CSV_HEADER,
+  formatCandleCsvRow,
+  type ImportCandleCsvOptions,
+  type CsvIssue,
+} from "./csv";
+export {
+  createExchange,
+  describeVenue,
+  VenueConfigError,
+  type CreateExchangeOptions,
+  type SimulatorEndpoints,
+  type VenueDescription,
+  type VenueLabel,
+  type VenueRef,
+} from "./exchange";

@@ -1,0 +1,670 @@
+import { systemClock, type Clock } from "../core/clock";
+import { errorMessage } from "../core/errors";
+import { EventBus } from "../core/event-bus";
+import type { Logger } from "../core/logger";
+import type { Candle, OrderBook, Timeframe } from "../model/types";
+import { AGGREGATED_TIMEFRAMES, CandleAggregator } from "./aggregator";
+import type { CandleStore } from "./candle-store";
+import { CandleSequencer, type HolePolicy } from "./candle-sequencer";
+import { guardCcxtWebsocketSends } from "./ccxt-guards";
+import { fetchCandlePages, fetchClosedCandles, DEFAULT_PAGE_LIMIT } from "./rest-history";
+import {
+  AbortedError,
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  isRetryableError,
+  sleep,
+  withRetry,
+  type BackoffPolicy,
+  type RetryOptions,
+} from "./retry";
+import { StreamTracker } from "./stream-status";
+import { MINUTE_MS, periodStart } from "./timeframes";
+import type {
+  CandleSource,
+  InvalidDataReport,
+  MarketEvents,
+  MarketExchange,
+  MarketTicker,
+  StreamKind,
+  StreamStatus,
+} from "./types";
+import { candleProblem, orderBookFromCcxt, sequenceProblem, tickerFromCcxt, tradeFromCcxt } from "./validation";
+
+export interface MarketDataServiceOptions {
+  /**
+   * A ccxt pro exchange instance (or anything shaped like MarketExchange). The caller owns and closes
+   * it. The service patches its websocket clients once (see guardCcxtWebsocketSends).
+   */
+  exchange: MarketExchange;
+  /** Unified symbols, e.g. ["BTC/USDT", "ETH/USDT"]. */
+  symbols: readonly string[];
+  /** Bus to publish on; a new one is created when absent (see `events`). */
+  events?: EventBus<MarketEvents>;
+  /** Closed candles (1m and aggregated) are saved here in batches; warm-up reads it first. */
+  store?: CandleStore;
+  /** Local clock: message ages, timers' bookkeeping. */
+  clock?: Clock;
+  /**
+   * The venue's clock, when known (systemClock for a real exchange, the simulator's clock in-process).
+   * Without it the venue time is the newest timestamp seen in its messages.
+   */
+  exchangeClock?: Clock;
+  /** Higher timeframes built from 1m (default 5m, 15m, 1h, 4h, 1d). */
+  timeframes?: readonly Timeframe[];
+  /** Closed 1m candles delivered at start, at least; the start is rounded down to a UTC day so every timeframe begins complete. Default 1440. */
+  warmupMinutes?: number;
+  streams?: {
+    orderbook?: boolean;
+    trades?: boolean;
+    /** "watch": the venue's ticker stream; "derive": from 1m candles; "auto" (default): watch if the venue has it. */
+    ticker?: "auto" | "watch" | "derive" | false;
+  };
+  /** Levels per side in published order books. Default 20. */
+  orderBookDepth?: number;
+  /**
+   * `limit` passed to watchOrderBook: sizes the REST snapshot ccxt fetches on every (re)subscription.
+   * A small one keeps its rate-limit weight (and ccxt's throttle delay for every other request) low.
+   * Default: 20 on Binance venues (a valid Binance depth), the exchange's own default elsewhere.
+   */
+  orderBookLimit?: number;
+  holePolicy?: HolePolicy;
+  backoff?: Partial<BackoffPolicy>;
+  /** Randomness for backoff jitter (tests pass a seeded one). */
+  random?: () => number;
+  /** Venue-clock slack after a minute ends before the clock may close it. Default 2000 ms. */
+  closeGraceMs?: number;
+  /** Local-time slack on top: the stream usually closes the minute itself within this. Default 1500 ms. */
+  closeGraceLocalMs?: number;
+  /** Period of the housekeeping timer (clock-based closing, persistence flush). Default 1000 ms. */
+  tickIntervalMs?: number;
+  /** Consecutive failures after which a reconnecting stream reports "down" (it keeps retrying). Default 5. */
+  downAfterFailures?: number;
+  restLagRetries?: number;
+  /** Candles per fetchOHLCV request. Default 1000. */
+  pageLimit?: number;
+  persistBatchSize?: number;
+  /** Recent closed candles kept per symbol and timeframe for `recentCandles`. Default 1500. */
+  recentLimit?: number;
+  logger?: Logger;
+}
+
+interface Feed {
+  symbol: string;
+  sequencer: CandleSequencer;
+  trackers: Map<StreamKind, StreamTracker>;
+  recent: Map<Timeframe, Candle[]>;
+  forming: Map<Timeframe, Candle>;
+  lastTicker?: MarketTicker;
+  lastBook?: OrderBook;
+  warmedUp: boolean;
+  replayingStore: boolean;
+  /** Local time the venue clock first showed an unclosed finished minute. */
+  overdueSince?: number;
+  /** 24h statistics of closed 1m candles, recomputed once per closed minute for derived tickers. */
+  dayStats?: { open: number; high: number; low: number; baseVolume: number; quoteVolume: number };
+}
+
+const MIN_DAY_STATS_CANDLES = 2;
+/** Depth snapshot sizes Binance accepts. */
+const BINANCE_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000];
+
+/**
+ * Live market data over one ccxt exchange: warm-up over REST, then candles, order books, trades and
+ * tickers over websockets, with reconnects, gap backfill, validation, 1m → higher timeframe
+ * aggregation and batched persistence. Everything leaves through `events`.
+ *
+ * Guarantee: per symbol, every closed 1m candle is published exactly once, in order, without holes
+ * (minutes the venue itself has no candle for follow `holePolicy`); aggregated candles close when
+ * their last minute closes.
+ */
+export class MarketDataService {
+  readonly events: EventBus<MarketEvents>;
+  private readonly exchange: MarketExchange;
+  private readonly clock: Clock;
+  private readonly backoff: BackoffPolicy;
+  private readonly random: () => number;
+  private readonly feeds = new Map<string, Feed>();
+  private readonly aggregator: CandleAggregator;
+  private readonly abort = new AbortController();
+  private readonly retry: RetryOptions;
+  private readonly tickerMode: "watch" | "derive" | false;
+  private readonly persistQueue: Candle[] = [];
+  private persisting: Promise<void> | undefined;
+  private persistFailures = 0;
+  private persistRetryAt = 0;
+  private observedVenueTime = Number.NEGATIVE_INFINITY;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private started = false;
+
+  constructor(private readonly options: MarketDataServiceOptions) {
+    if (options.symbols.length === 0) throw new RangeError("MarketDataService needs at least one symbol");
+    this.exchange = options.exchange;
+    guardCcxtWebsocketSends(this.exchange);
+    this.events = options.events ?? new EventBus<MarketEvents>((event, err) => this.log("error", `listener of ${event} threw: ${errorMessage(err)}`));
+    this.clock = options.clock ?? systemClock;
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.random = options.random ?? Math.random;
+    this.retry = {
+      policy: this.backoff,
+      random: this.random,
+      signal: this.abort.signal,
+      onRetry: (err, attempt, delay) => this.log("warn", `REST retry ${attempt + 1} in ${delay} ms: ${errorMessage(err)}`),
+    };
+    const tickerOption = options.streams?.ticker ?? "auto";
+    this.tickerMode =
+      tickerOption === "auto" ? (this.exchange.has.watchTicker && this.exchange.watchTicker ? "watch" : "derive") : tickerOption;
+    this.aggregator = new CandleAggregator({
+      timeframes: options.timeframes ?? AGGREGATED_TIMEFRAMES,
+      onClosed: (candle) => this.publishClosed(candle, "aggregated"),
+      onUpdate: (candle) => {
+        this.feeds.get(candle.symbol)?.forming.set(candle.timeframe, candle);
+        this.events.emit("candle:update", candle);
+      },
+    });
+    for (const symbol of new Set(options.symbols)) this.feeds.set(symbol, this.createFeed(symbol));
+  }
+
+  /**
+   * Starts every stream. Resolves once each symbol's warm-up history has been published (or has failed
+   * with an error retrying cannot fix: that symbol's "ohlcv" status is then "down" and it keeps trying).
+   */
+  async start(): Promise<void> {
+    if (this.started) throw new Error("MarketDataService already started");
+    this.started = true;
+    this.timer = setInterval(() => this.housekeeping(), this.options.tickIntervalMs ?? 1000);
+    const warmups: Promise<void>[] = [];
+    for (const feed of this.feeds.values()) {
+      if (this.options.streams?.orderbook !== false && this.exchange.watchOrderBook) this.runOrderBook(feed);
+      if (this.options.streams?.trades !== false && this.exchange.watchTrades) this.runTrades(feed);
+      if (this.tickerMode === "watch") this.runTicker(feed);
+      warmups.push(this.runCandles(feed));
+    }
+    await Promise.all(warmups);
+  }
+
+  /**
+   * Stops the streams and writes what is queued to the store. Watch calls in flight end when the owner
+   * closes the exchange (`await exchange.close()`).
+   */
+  async stop(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    if (this.timer) clearInterval(this.timer);
+    for (const feed of this.feeds.values()) {
+      feed.sequencer.stop();
+      for (const tracker of feed.trackers.values()) tracker.stopped(this.clock.now());
+    }
+    this.persistRetryAt = 0;
+    await this.flush();
+  }
+
+  /** Connection state of every (symbol, stream), with message ages as of now. */
+  status(): StreamStatus[] {
+    const now = this.clock.now();
+    const out: StreamStatus[] = [];
+    for (const feed of this.feeds.values()) for (const tracker of feed.trackers.values()) out.push(tracker.snapshot(now));
+    return out;
+  }
+
+  /** The newest closed candles (oldest first), at most `limit`. */
+  recentCandles(symbol: string, timeframe: Timeframe, limit?: number): Candle[] {
+    const list = this.feeds.get(symbol)?.recent.get(timeframe) ?? [];
+    return limit === undefined ? list.slice() : list.slice(Math.max(0, list.length - limit));
+  }
+
+  /** The forming candle of a timeframe, as last published by `candle:update`. */
+  formingCandle(symbol: string, timeframe: Timeframe): Candle | undefined {
+    return this.feeds.get(symbol)?.forming.get(timeframe);
+  }
+
+  lastTicker(symbol: string): MarketTicker | undefined {
+    return this.feeds.get(symbol)?.lastTicker;
+  }
+
+  lastOrderBook(symbol: string): OrderBook | undefined {
+    return this.feeds.get(symbol)?.lastBook;
+  }
+
+  /** Best estimate of the venue's current time (ms), undefined before anything was heard from it. */
+  venueTime(): number | undefined {
+    const fromClock = this.options.exchangeClock?.now();
+    const t = Math.max(fromClock ?? Number.NEGATIVE_INFINITY, this.observedVenueTime);
+    return Number.isFinite(t) ? t : undefined;
+  }
+
+  /** Counters of the 1m pipeline per symbol (delivered, backfilled, filled, duplicates, invalid...). */
+  candleStats(): Record<string, CandleSequencer["stats"] & { nextOpenTime?: number }> {
+    const out: Record<string, CandleSequencer["stats"] & { nextOpenTime?: number }> = {};
+    for (const feed of this.feeds.values()) out[feed.symbol] = { ...feed.sequencer.stats, nextOpenTime: feed.sequencer.nextOpenTime };
+    return out;
+  }
+
+  /** Resolves when no backfill is running (tests, orderly shutdown). */
+  async whenIdle(): Promise<void> {
+    await Promise.all([...this.feeds.values()].map((feed) => feed.sequencer.whenIdle()));
+  }
+
+  /** Writes queued closed candles to the store now. */
+  flush(): Promise<void> {
+    const store = this.options.store;
+    if (!store || this.persistQueue.length === 0) return this.persisting ?? Promise.resolve();
+    if (this.persisting) return this.persisting.then(() => this.flush());
+    const batch = this.persistQueue.splice(0, this.persistQueue.length);
+    this.persisting = store
+      .saveClosed(batch)
+      .then(
+        () => {
+          this.persistFailures = 0;
+        },
+        (err: unknown) => {
+          // Keep the candles (in order, before anything newer) and try again later.
+          this.persistQueue.unshift(...batch);
+          this.persistRetryAt = this.clock.now() + backoffDelay(this.persistFailures++, this.backoff, this.random);
+          this.log("error", `saving ${batch.length} candles failed, will retry: ${errorMessage(err)}`);
+        },
+      )
+      .finally(() => {
+        this.persisting = undefined;
+      });
+    return this.persisting;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Candles
+
+  private createFeed(symbol: string): Feed {
+    const trackers = new Map<StreamKind, StreamTracker>();
+    const now = this.clock.now();
+    const onChange = (status: StreamStatus) => this.events.emit("status", status);
+    trackers.set("ohlcv", new StreamTracker(symbol, "ohlcv", now, onChange));
+    if (this.options.streams?.orderbook !== false && this.exchange.watchOrderBook) {
+      trackers.set("orderbook", new StreamTracker(symbol, "orderbook", now, onChange));
+    }
+    if (this.options.streams?.trades !== false && this.exchange.watchTrades) {
+      trackers.set("trades", new StreamTracker(symbol, "trades", now, onChange));
+    }
+    if (this.tickerMode === "watch") trackers.set("ticker", new StreamTracker(symbol, "ticker", now, onChange));
+    // The sequencer's callbacks run only after the feed exists, so they may close over it.
+    const sequencer: CandleSequencer = new CandleSequencer({
+      symbol,
+      fetchClosedRange: (from, until, signal) =>
+        fetchClosedCandles(this.exchange, {
+          symbol,
+          timeframe: "1m",
+          since: from,
+          until,
+          closedBy: until,
+          pageLimit: this.options.pageLimit ?? DEFAULT_PAGE_LIMIT,
+          retry: { ...this.retry, signal },
+          onInvalid: (row, reason) => this.reportInvalid({ kind: "candle", symbol, origin: "rest", reason, item: row, action: "dropped" }),
+        }),
+      deliver: (candle, source) => this.onClosedMinute(feed, candle, source),
+      onForming: (candle, caughtUp) => this.onFormingMinute(feed, candle, caughtUp),
+      onSkipped: (until) => this.aggregator.closeThrough(symbol, until),
+      onInvalid: (report) => this.reportInvalid(report),
+      onBackfill: (report) => {
+        this.log("info", `${symbol}: backfilled ${report.fetched} candles (${report.reason})`);
+        this.events.emit("backfill", report);
+      },
+      onBackfillError: (err) => this.log("warn", `${symbol}: backfill failed, retrying: ${errorMessage(err)}`),
+      holePolicy: this.options.holePolicy ?? "fill-flat",
+      backoff: this.backoff,
+      random: this.random,
+      restLagRetries: this.options.restLagRetries ?? 3,
+    });
+    const feed: Feed = { symbol, sequencer, trackers, recent: new Map(), forming: new Map(), warmedUp: false, replayingStore: false };
+    return feed;
+  }
+
+  /** Warm-up, then the candle stream, for one symbol. Resolves once warm-up has settled. */
+  private runCandles(feed: Feed): Promise<void> {
+    const tracker = feed.trackers.get("ohlcv") as StreamTracker;
+    return new Promise<void>((settled) => {
+      const run = async () => {
+        for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
+          try {
+            await this.warmUp(feed);
+            break;
+          } catch (err) {
+            if (err instanceof AbortedError || this.abort.signal.aborted) return settled();
+            tracker.failed(this.clock.now(), `warm-up: ${errorMessage(err)}`, 1, true);
+            this.log("error", `${feed.symbol}: warm-up failed: ${errorMessage(err)}`);
+            settled();
+            await sleep(backoffDelay(attempt, this.backoff, this.random), this.abort.signal).catch(() => undefined);
+          }
+        }
+        settled();
+        if (this.abort.signal.aborted || !this.exchange.watchOHLCV) {
+          if (!this.exchange.watchOHLCV) tracker.failed(this.clock.now(), "venue has no watchOHLCV", 1, true);
+          return;
+        }
+        const watch = this.exchange.watchOHLCV.bind(this.exchange);
+        await this.runStream(
+          feed,
+          "ohlcv",
+          () => watch(feed.symbol, "1m"),
+          (rows) => {
+            const newest = rows.length > 0 ? rows[rows.length - 1]?.[0] : undefined;
+            if (typeof newest === "number" && newest > this.observedVenueTime) this.observedVenueTime = newest;
+            feed.sequencer.onStreamBatch(rows);
+            return undefined;
+          },
+          () => feed.sequencer.onSubscribed(),
+        );
+      };
+      run().catch((err) => this.log("error", `${feed.symbol}: candle stream stopped: ${errorMessage(err)}`));
+    });
+  }
+
+  private async warmUp(feed: Feed): Promise<void> {
+    const { symbol } = feed;
+    const latest = await withRetry(() => this.exchange.fetchOHLCV(symbol, "1m", undefined, 1), this.retry);
+    const latestOpen = latest?.[latest.length - 1]?.[0];
+    if (typeof latestOpen !== "number" || !Number.isFinite(latestOpen)) {
+      // No history at all (a new listing): the series starts with the first streamed candle.
+      feed.warmedUp = true;
+      return;
+    }
+    if (latestOpen > this.observedVenueTime) this.observedVenueTime = latestOpen;
+    const warmupMinutes = this.options.warmupMinutes ?? 1440;
+    const warmStart = periodStart(latestOpen - warmupMinutes * MINUTE_MS, "1d");
+    this.aggregator.seed(symbol, warmStart);
+
+    const restFrom = await this.replayStore(feed, warmStart, latestOpen);
+    const pages = fetchCandlePages(this.exchange, {
+      symbol,
+      timeframe: "1m",
+      since: restFrom,
+      pageLimit: this.options.pageLimit ?? DEFAULT_PAGE_LIMIT,
+      retry: this.retry,
+      onInvalid: (row, reason) => this.reportInvalid({ kind: "candle", symbol, origin: "rest", reason, item: row, action: "dropped" }),
+    });
+    for await (const page of pages) {
+      feed.sequencer.deliverHistory(page, "warmup");
+    }
+    feed.warmedUp = true;
+  }
+
+  /** Publishes the stored candles from `warmStart` on while they are contiguous; returns where REST takes over. */
+  private async replayStore(feed: Feed, warmStart: number, latestOpen: number): Promise<number> {
+    const store = this.options.store;
+    if (!store) return warmStart;
+    const { symbol } = feed;
+    const storedLatest = await store.latestOpenTime(symbol, "1m");
+    if (storedLatest === undefined || storedLatest < warmStart) return warmStart;
+    const end = Math.min(storedLatest, latestOpen - MINUTE_MS) + MINUTE_MS;
+    let cursor = warmStart;
+    let previous: number | undefined;
+    feed.replayingStore = true;
+    try {
+      while (cursor < end) {
+        const page = await store.loadRange(symbol, "1m", cursor, end, 5000);
+        if (page.length === 0) break;
+        for (const candle of page) {
+          const expected = previous === undefined ? warmStart : previous + MINUTE_MS;
+          const problem = candleProblem(candle) ?? sequenceProblem(previous, candle.openTime);
+          if (problem) {
+            this.reportInvalid({ kind: "candle", symbol, origin: "store", reason: problem, item: candle, action: "refetched from REST" });
+            return expected;
+          }
+          // A hole in the store: REST fills in from there.
+          if (candle.openTime !== expected) return expected;
+          feed.sequencer.deliverHistory([{ ...candle, closed: true }], "warmup");
+          previous = candle.openTime;
+        }
+        cursor = (previous ?? cursor) + MINUTE_MS;
+      }
+    } finally {
+      feed.replayingStore = false;
+    }
+    return previous === undefined ? warmStart : previous + MINUTE_MS;
+  }
+
+  private onClosedMinute(feed: Feed, candle: Candle, source: CandleSource): void {
+    this.publishClosed(candle, source, feed);
+    this.aggregator.addClosed(candle);
+    if (this.tickerMode === "derive") this.updateDayStats(feed);
+  }
+
+  private publishClosed(candle: Candle, source: CandleSource, knownFeed?: Feed): void {
+    const feed = knownFeed ?? this.feeds.get(candle.symbol);
+    if (!feed) return;
+    let recent = feed.recent.get(candle.timeframe);
+    if (!recent) {
+      recent = [];
+      feed.recent.set(candle.timeframe, recent);
+    }
+    recent.push(candle);
+    const limit = this.options.recentLimit ?? 1500;
+    if (recent.length > limit * 2) recent.splice(0, recent.length - limit);
+    const forming = feed.forming.get(candle.timeframe);
+    if (forming && forming.openTime <= candle.openTime) feed.forming.delete(candle.timeframe);
+    if (source !== "filled" && !feed.replayingStore && this.options.store) {
+      this.persistQueue.push(candle);
+      const batchFull = this.persistQueue.length >= (this.options.persistBatchSize ?? 500);
+      if (batchFull && !this.persisting && this.clock.now() >= this.persistRetryAt) void this.flush();
+    }
+    this.events.emit("candle", { candle, source, warmup: !feed.warmedUp });
+  }
+
+  private onFormingMinute(feed: Feed, candle: Candle, caughtUp: boolean): void {
+    feed.forming.set("1m", candle);
+    this.events.emit("candle:update", candle);
+    if (caughtUp) this.aggregator.updateForming(candle);
+    if (this.tickerMode === "derive") this.publishDerivedTicker(feed, candle);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Derived tickers (venues without a ticker stream)
+
+  private updateDayStats(feed: Feed): void {
+    const minutes = feed.recent.get("1m");
+    if (!minutes || minutes.length < MIN_DAY_STATS_CANDLES) return;
+    const newest = minutes[minutes.length - 1];
+    // The rolling 24h window is the forming minute plus the 1439 closed ones before it.
+    const from = newest.openTime + MINUTE_MS - 1439 * MINUTE_MS;
+    let high = Number.NEGATIVE_INFINITY;
+    let low = Number.POSITIVE_INFINITY;
+    let baseVolume = 0;
+    let quoteVolume = 0;
+    let open = newest.open;
+    for (let i = minutes.length - 1; i >= 0 && minutes[i].openTime >= from; i--) {
+      const c = minutes[i];
+      if (c.high > high) high = c.high;
+      if (c.low < low) low = c.low;
+      baseVolume += c.volume;
+      quoteVolume += c.volume * c.close;
+      open = c.open;
+    }
+    feed.dayStats = { open, high, low, baseVolume, quoteVolume };
+  }
+
+  private publishDerivedTicker(feed: Feed, forming: Candle): void {
+    const stats = feed.dayStats;
+    const last = forming.close;
+    const open24h = stats?.open ?? forming.open;
+    const ticker: MarketTicker = {
+      symbol: feed.symbol,
+      timestamp: this.venueTime() ?? forming.openTime,
+      last,
+      open24h,
+      high24h: Math.max(stats?.high ?? forming.high, forming.high),
+      low24h: Math.min(stats?.low ?? forming.low, forming.low),
+      change24h: last - open24h,
+      changePct24h: ((last - open24h) / open24h) * 100,
+      baseVolume24h: (stats?.baseVolume ?? 0) + forming.volume,
+      quoteVolume24h: (stats?.quoteVolume ?? 0) + forming.volume * forming.close,
+      source: "derived",
+    };
+    feed.lastTicker = ticker;
+    this.events.emit("ticker", ticker);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Order books, trades, tickers
+
+  private runOrderBook(feed: Feed): void {
+    const watch = (this.exchange.watchOrderBook as NonNullable<MarketExchange["watchOrderBook"]>).bind(this.exchange);
+    const depth = this.options.orderBookDepth ?? 20;
+    const limit = this.options.orderBookLimit ?? (this.exchange.id.startsWith("binance") ? BINANCE_DEPTH_LIMITS.find((l) => l >= depth) ?? 1000 : undefined);
+    void this.runStream(
+      feed,
+      "orderbook",
+      () => watch(feed.symbol, limit),
+      (raw) => {
+        const result = orderBookFromCcxt(raw, feed.symbol, depth);
+        if (!result.book) {
+          this.reportInvalid({ kind: "orderbook", symbol: feed.symbol, origin: "stream", reason: result.problem, item: summarizeBook(raw), action: "dropped" });
+          return undefined;
+        }
+        const latency = this.observe(result.book.timestamp || undefined);
+        feed.lastBook = result.book;
+        this.events.emit("orderbook", result.book);
+        return latency;
+      },
+    );
+  }
+
+  private runTrades(feed: Feed): void {
+    const watch = (this.exchange.watchTrades as NonNullable<MarketExchange["watchTrades"]>).bind(this.exchange);
+    void this.runStream(
+      feed,
+      "trades",
+      () => watch(feed.symbol),
+      (trades) => {
+        let latency: number | undefined;
+        for (const raw of trades) {
+          const result = tradeFromCcxt(raw, feed.symbol);
+          if (!result.trade) {
+            this.reportInvalid({ kind: "trade", symbol: feed.symbol, origin: "stream", reason: result.problem, item: raw?.info ?? raw, action: "dropped" });
+            continue;
+          }
+          latency = this.observe(result.trade.timestamp);
+          this.events.emit("trade", result.trade);
+        }
+        return latency;
+      },
+    );
+  }
+
+  private runTicker(feed: Feed): void {
+    const watch = (this.exchange.watchTicker as NonNullable<MarketExchange["watchTicker"]>).bind(this.exchange);
+    void this.runStream(
+      feed,
+      "ticker",
+      () => watch(feed.symbol),
+      (raw) => {
+        const result = tickerFromCcxt(raw, feed.symbol);
+        if (!result.ticker) {
+          this.reportInvalid({ kind: "ticker", symbol: feed.symbol, origin: "stream", reason: result.problem, item: raw?.info ?? raw, action: "dropped" });
+          return undefined;
+        }
+        const latency = this.observe(result.ticker.timestamp);
+        feed.lastTicker = result.ticker;
+        this.events.emit("ticker", result.ticker);
+        return latency;
+      },
+    );
+  }
+
+  /** Notes a venue timestamp; returns the message latency when the venue clock is known. */
+  private observe(venueTimestamp: number | undefined): number | undefined {
+    if (venueTimestamp === undefined) return undefined;
+    if (venueTimestamp > this.observedVenueTime) this.observedVenueTime = venueTimestamp;
+    const venueClock = this.options.exchangeClock;
+    return venueClock ? venueClock.now() - venueTimestamp : undefined;
+  }
+
+  /**
+   * One watch loop with reconnects: exponential backoff with jitter on errors, status on every
+   * transition. `handle` returns the message latency when it knows it.
+   */
+  private async runStream<T>(
+    feed: Feed,
+    kind: StreamKind,
+    watch: () => Promise<T>,
+    handle: (data: T) => number | undefined,
+    onSubscribe?: () => void,
+  ): Promise<void> {
+    const tracker = feed.trackers.get(kind) as StreamTracker;
+    const signal = this.abort.signal;
+    const downAfter = this.options.downAfterFailures ?? 5;
+    let attempt = 0;
+    tracker.connecting(this.clock.now());
+    onSubscribe?.();
+    while (!signal.aborted) {
+      let data: T;
+      try {
+        data = await watch();
+      } catch (err) {
+        if (signal.aborted) return;
+        const retryable = isRetryableError(err);
+        tracker.failed(this.clock.now(), errorMessage(err), downAfter, !retryable);
+        if (tracker.current === "down") this.log("warn", `${feed.symbol} ${kind} stream down: ${errorMessage(err)}`);
+        // Errors retrying cannot fix (bad symbol, unsupported) are retried at the slowest pace.
+        const delay = retryable ? backoffDelay(attempt++, this.backoff, this.random, err) : this.backoff.maxMs;
+        try {
+          await sleep(delay, signal);
+        } catch {
+          return;
+        }
+        onSubscribe?.();
+        continue;
+      }
+      if (signal.aborted) return;
+      attempt = 0;
+      const now = this.clock.now();
+      let latency: number | undefined;
+      try {
+        latency = handle(data);
+      } catch (err) {
+        // A bug in our own handling must not take the stream down; say what happened and go on.
+        this.log("error", `${feed.symbol} ${kind}: handling a message failed: ${errorMessage(err)}`);
+      }
+      tracker.message(now, latency);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Housekeeping
+
+  private housekeeping(): void {
+    const now = this.clock.now();
+    const venueNow = this.venueTime();
+    if (venueNow !== undefined) {
+      const boundary = periodStart(venueNow - (this.options.closeGraceMs ?? 2000), "1m");
+      const graceLocal = this.options.closeGraceLocalMs ?? 1500;
+      for (const feed of this.feeds.values()) {
+        if (!feed.warmedUp || feed.sequencer.nextOpenTime === undefined || boundary <= feed.sequencer.closedBefore) {
+          feed.overdueSince = undefined;
+          continue;
+        }
+        if (feed.overdueSince === undefined) feed.overdueSince = now;
+        else if (now - feed.overdueSince >= graceLocal) {
+          feed.overdueSince = undefined;
+          feed.sequencer.closeBy(boundary);
+        }
+      }
+    }
+    if (this.persistQueue.length > 0 && !this.persisting && now >= this.persistRetryAt) void this.flush();
+  }
+
+  private reportInvalid(report: InvalidDataReport): void {
+    this.events.emit("invalid", report);
+  }
+
+  private log(level: "info" | "warn" | "error", message: string): void {
+    this.options.logger?.[level]({ venue: this.exchange.id }, message);
+  }
+}
+
+function summarizeBook(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object") return raw;
+  const book = raw as { bids?: unknown[]; asks?: unknown[]; timestamp?: unknown };
+  return {
+    timestamp: book.timestamp,
+    bids: Array.isArray(book.bids) ? book.bids.slice(0, 3) : book.bids,
+    asks: Array.isArray(book.asks) ? book.asks.slice(0, 3) : book.asks,
+  };
+}

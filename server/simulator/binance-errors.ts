@@ -1,0 +1,61 @@
+/**
+ * Binance's error shape `{ code, msg }` with the codes and messages of the real spot API, so ccxt's
+ * own error mapping raises the same exception classes it raises against Binance.
+ */
+export class BinanceError extends Error {
+  constructor(
+    readonly code: number,
+    readonly msg: string,
+    readonly httpStatus = 400,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(msg);
+    this.name = "BinanceError";
+  }
+
+  toJSON(): { code: number; msg: string } {
+    return { code: this.code, msg: this.msg };
+  }
+}
+
+export const NUMBER_RANGE = "^([0-9]{1,20})(\\.[0-9]{1,20})?$";
+export const CLIENT_ORDER_ID_RANGE = "^[\\.A-Z\\:/a-z0-9_-]{1,36}$";
+
+export const binanceErrors = {
+  unknown: (detail: string) => new BinanceError(-1000, `An unknown error occurred while processing the request. ${detail}`, 500),
+  tooManyRequests: (retryAfterSec: number) =>
+    new BinanceError(
+      -1003,
+      "Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.",
+      429,
+      { "Retry-After": String(retryAfterSec) },
+    ),
+  unsupportedOperation: (what: string) => new BinanceError(-1020, `This operation is not supported. ${what}`, 404),
+  timestampAhead: () => new BinanceError(-1021, "Timestamp for this request was 1000ms ahead of the server's time."),
+  timestampOutsideRecvWindow: () => new BinanceError(-1021, "Timestamp for this request is outside of the recvWindow."),
+  badSignature: () => new BinanceError(-1022, "Signature for this request is not valid."),
+  illegalChars: (param: string, range = NUMBER_RANGE) =>
+    new BinanceError(-1100, `Illegal characters found in parameter '${param}'; legal range is '${range}'.`),
+  tooManyParameters: () => new BinanceError(-1101, "Too many parameters sent for this endpoint."),
+  mandatory: (param: string) => new BinanceError(-1102, `Mandatory parameter '${param}' was not sent, was empty/null, or malformed.`),
+  eitherMandatory: (a: string, b: string) => new BinanceError(-1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
+  notRequired: (param: string) => new BinanceError(-1106, `Parameter '${param}' sent when not required.`),
+  invalidTimeInForce: () => new BinanceError(-1115, "Invalid timeInForce."),
+  invalidOrderType: () => new BinanceError(-1116, "Invalid orderType."),
+  unsupportedOrderCombination: () => new BinanceError(-1014, "Unsupported order combination."),
+  invalidSide: () => new BinanceError(-1117, "Invalid side."),
+  invalidInterval: () => new BinanceError(-1120, "Invalid interval."),
+  invalidSymbol: () => new BinanceError(-1121, "Invalid symbol."),
+  invalidListenKey: () => new BinanceError(-1125, "This listenKey does not exist."),
+  invalidParameter: (param: string) => new BinanceError(-1130, `Data sent for parameter '${param}' is not valid.`),
+  badRecvWindow: () => new BinanceError(-1131, "recvWindow must be less than 60000"),
+  filterFailure: (filter: string) => new BinanceError(-1013, `Filter failure: ${filter}`),
+  insufficientBalance: () => new BinanceError(-2010, "Account has insufficient balance for requested action."),
+  duplicateOrder: () => new BinanceError(-2010, "Duplicate order sent."),
+  stopWouldTrigger: () => new BinanceError(-2010, "Stop price would trigger immediately."),
+  wouldTake: () => new BinanceError(-2010, "Order would immediately match and take."),
+  unknownOrder: () => new BinanceError(-2011, "Unknown order sent."),
+  orderDoesNotExist: () => new BinanceError(-2013, "Order does not exist."),
+  apiKeyFormat: () => new BinanceError(-2014, "API-key format invalid.", 401),
+  invalidApiKey: () => new BinanceError(-2015, "Invalid API-key, IP, or permissions for action.", 401),
+};

@@ -1,0 +1,217 @@
+/**
+ * 1-minute candle storage for one symbol and aggregation into Binance's larger intervals.
+ * Minutes are contiguous (the simulator never skips one), so a minute's index is its time offset.
+ */
+
+export const MINUTE_MS = 60_000;
+
+/** Kline intervals the simulator serves (Binance spot names), all aligned to UTC epoch multiples. */
+export const INTERVAL_MS: Readonly<Record<string, number>> = {
+  "1m": 60_000,
+  "3m": 180_000,
+  "5m": 300_000,
+  "15m": 900_000,
+  "30m": 1_800_000,
+  "1h": 3_600_000,
+  "2h": 7_200_000,
+  "4h": 14_400_000,
+  "6h": 21_600_000,
+  "8h": 28_800_000,
+  "12h": 43_200_000,
+  "1d": 86_400_000,
+};
+
+export interface MinuteBar {
+  openTime: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  quoteVolume: number;
+  takerBuyBase: number;
+  takerBuyQuote: number;
+  trades: number;
+  /** -1 when the minute had no trade. */
+  firstTradeId: number;
+  lastTradeId: number;
+}
+
+export interface KlineBar extends MinuteBar {
+  interval: string;
+  closeTime: number;
+  closed: boolean;
+}
+
+const FIELDS = ["open", "high", "low", "close", "volume", "quoteVolume", "takerBuyBase", "takerBuyQuote", "trades", "firstTradeId", "lastTradeId"] as const;
+type Field = (typeof FIELDS)[number];
+
+export class MinuteSeries {
+  private readonly columns: Record<Field, Float64Array>;
+  private capacity = 0;
+  private length = 0;
+  /** Open time of the first retained minute. */
+  private firstOpenTime: number;
+
+  constructor(firstOpenTime: number, initialCapacity = 4096) {
+    if (firstOpenTime % MINUTE_MS !== 0) throw new RangeError("series must start on a minute boundary");
+    this.firstOpenTime = firstOpenTime;
+    this.columns = {} as Record<Field, Float64Array>;
+    this.grow(initialCapacity);
+  }
+
+  private grow(capacity: number): void {
+    for (const field of FIELDS) {
+      const next = new Float64Array(capacity);
+      if (this.columns[field]) next.set(this.columns[field].subarray(0, this.length));
+      this.columns[field] = next;
+    }
+    this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  get startTime(): number {
+    return this.firstOpenTime;
+  }
+
+  /** Open time the next appended minute must have. */
+  get nextOpenTime(): number {
+    return this.firstOpenTime + this.length * MINUTE_MS;
+  }
+
+  append(bar: MinuteBar): void {
+    if (bar.openTime !== this.nextOpenTime) {
+      throw new RangeError(`minute ${bar.openTime} appended out of order (expected ${this.nextOpenTime})`);
+    }
+    if (this.length === this.capacity) this.grow(this.capacity * 2);
+    for (const field of FIELDS) this.columns[field][this.length] = bar[field];
+    this.length += 1;
+  }
+
+  /** The minute at `openTime`, or undefined when it is not stored. */
+  at(openTime: number): MinuteBar | undefined {
+    const index = (openTime - this.firstOpenTime) / MINUTE_MS;
+    if (!Number.isInteger(index) || index < 0 || index >= this.length) return undefined;
+    return this.read(index);
+  }
+
+  private read(index: number): MinuteBar {
+    const c = this.columns;
+    return {
+      openTime: this.firstOpenTime + index * MINUTE_MS,
+      open: c.open[index],
+      high: c.high[index],
+      low: c.low[index],
+      close: c.close[index],
+      volume: c.volume[index],
+      quoteVolume: c.quoteVolume[index],
+      takerBuyBase: c.takerBuyBase[index],
+      takerBuyQuote: c.takerBuyQuote[index],
+      trades: c.trades[index],
+      firstTradeId: c.firstTradeId[index],
+      lastTradeId: c.lastTradeId[index],
+    };
+  }
+
+  /** Fold the stored minutes in [from, to) into `acc`; returns false if none was stored. */
+  foldRange(from: number, to: number, acc: MinuteBar | null): MinuteBar | null {
+    const start = Math.max(0, Math.ceil((from - this.firstOpenTime) / MINUTE_MS));
+    const end = Math.min(this.length, Math.ceil((to - this.firstOpenTime) / MINUTE_MS));
+    const c = this.columns;
+    for (let i = start; i < end; i++) {
+      if (acc === null) {
+        acc = this.read(i);
+        continue;
+      }
+      if (c.high[i] > acc.high) acc.high = c.high[i];
+      if (c.low[i] < acc.low) acc.low = c.low[i];
+      acc.close = c.close[i];
+      acc.volume += c.volume[i];
+      acc.quoteVolume += c.quoteVolume[i];
+      acc.takerBuyBase += c.takerBuyBase[i];
+      acc.takerBuyQuote += c.takerBuyQuote[i];
+      acc.trades += c.trades[i];
+      if (c.firstTradeId[i] >= 0) {
+        if (acc.firstTradeId < 0) acc.firstTradeId = c.firstTradeId[i];
+        acc.lastTradeId = c.lastTradeId[i];
+      }
+    }
+    return acc;
+  }
+
+  /** Drop the oldest minutes so that at most `keepMinutes` remain (done in chunks to stay cheap). */
+  trim(keepMinutes: number): void {
+    const excess = this.length - keepMinutes;
+    if (excess < 1440) return;
+    for (const field of FIELDS) this.columns[field].copyWithin(0, excess, this.length);
+    this.length -= excess;
+    this.firstOpenTime += excess * MINUTE_MS;
+  }
+}
+
+export function mergeMinute(acc: MinuteBar | null, bar: MinuteBar): MinuteBar {
+  if (acc === null) return { ...bar };
+  acc.high = Math.max(acc.high, bar.high);
+  acc.low = Math.min(acc.low, bar.low);
+  acc.close = bar.close;
+  acc.volume += bar.volume;
+  acc.quoteVolume += bar.quoteVolume;
+  acc.takerBuyBase += bar.takerBuyBase;
+  acc.takerBuyQuote += bar.takerBuyQuote;
+  acc.trades += bar.trades;
+  if (bar.firstTradeId >= 0) {
+    if (acc.firstTradeId < 0) acc.firstTradeId = bar.firstTradeId;
+    acc.lastTradeId = bar.lastTradeId;
+  }
+  return acc;
+}
+
+export interface KlineQuery {
+  interval: string;
+  startTime?: number;
+  endTime?: number;
+  limit: number;
+}
+
+/**
+ * Klines as Binance serves them: with startTime, the first `limit` candles opening at or after it;
+ * otherwise the last `limit` candles opening at or before endTime (default: now, so the forming
+ * candle comes last). Buckets are aligned to epoch multiples of the interval.
+ */
+export function queryKlines(series: MinuteSeries, forming: MinuteBar | null, query: KlineQuery): KlineBar[] {
+  const intervalMs = INTERVAL_MS[query.interval];
+  if (!intervalMs) throw new RangeError(`unsupported interval ${query.interval}`);
+  const lastMinute = forming ? forming.openTime : series.nextOpenTime - MINUTE_MS;
+  if (lastMinute < series.startTime) return [];
+  const firstBucket = Math.floor(series.startTime / intervalMs) * intervalMs;
+  const lastBucket = Math.floor(lastMinute / intervalMs) * intervalMs;
+  let from: number;
+  let to: number;
+  if (query.startTime !== undefined) {
+    from = Math.max(firstBucket, Math.ceil(query.startTime / intervalMs) * intervalMs);
+    to = Math.min(lastBucket, from + (query.limit - 1) * intervalMs);
+    if (query.endTime !== undefined) to = Math.min(to, Math.floor(query.endTime / intervalMs) * intervalMs);
+  } else {
+    to = lastBucket;
+    if (query.endTime !== undefined) to = Math.min(to, Math.floor(query.endTime / intervalMs) * intervalMs);
+    from = Math.max(firstBucket, to - (query.limit - 1) * intervalMs);
+  }
+  const bars: KlineBar[] = [];
+  for (let bucket = from; bucket <= to; bucket += intervalMs) {
+    let acc = series.foldRange(bucket, bucket + intervalMs, null);
+    const formingInBucket = forming !== null && forming.openTime >= bucket && forming.openTime < bucket + intervalMs;
+    if (formingInBucket) acc = mergeMinute(acc, forming);
+    if (acc === null) continue;
+    bars.push({
+      ...acc,
+      openTime: bucket,
+      interval: query.interval,
+      closeTime: bucket + intervalMs - 1,
+      closed: !formingInBucket && bucket + intervalMs <= lastMinute + MINUTE_MS,
+    });
+  }
+  return bars;
+}

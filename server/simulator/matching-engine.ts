@@ -1,0 +1,723 @@
+import { Decimal, QUOTE_DP } from "../core/decimal";
+import { binanceErrors, BinanceError } from "./binance-errors";
+import type { SymbolSpec } from "./instruments";
+import type { SymbolMarket } from "./market";
+import type { BookLevel } from "./order-book";
+import { SUBSTEP_MS, SUBSTEPS_PER_MINUTE } from "./price-model";
+
+/**
+ * Accounts, balances and order matching of the simulated spot venue, following Binance's rules:
+ * - MARKET (by quantity or quoteOrderQty) takes liquidity from the synthetic book; what the book
+ *   cannot fill expires (status EXPIRED, partial fill kept).
+ * - LIMIT GTC/IOC/FOK first takes what crosses, then GTC rests; IOC expires the rest; FOK fills
+ *   completely or expires untouched. LIMIT_MAKER is rejected if it would take.
+ * - STOP_LOSS_LIMIT / TAKE_PROFIT_LIMIT wait for the last price to reach stopPrice (rejected if it
+ *   already has), then work as a limit order.
+ * - A resting limit fills as maker at its own price when the market trades through it (strictly
+ *   beyond the limit), up to the sub-step's traded volume shared by the resting orders.
+ * - Funds are locked while an order is open (SELL: the base quantity; BUY: limit × quantity, plus
+ *   the fee when fees are charged in the quote asset), released as it fills or ends.
+ * - newClientOrderId must be unique among the account's open orders; a duplicate of an open order
+ *   is rejected with -2010 "Duplicate order sent." exactly as Binance does (an id of a finished
+ *   order can be reused, and queries by client id then return the latest order).
+ *
+ * Fees: `feeMode: "quote"` (default) charges maker/taker commission in the quote asset on every
+ * fill; `feeMode: "received"` charges it in the asset received (Binance's default without BNB).
+ * Each fill reports commission and commissionAsset.
+ */
+
+export type OrderSide = "BUY" | "SELL";
+export type SimOrderType = "LIMIT" | "MARKET" | "LIMIT_MAKER" | "STOP_LOSS_LIMIT" | "TAKE_PROFIT_LIMIT";
+export type TimeInForceCode = "GTC" | "IOC" | "FOK";
+export type SimOrderStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "EXPIRED" | "REJECTED";
+export type ExecutionType = "NEW" | "TRADE" | "CANCELED" | "EXPIRED" | "REJECTED";
+export type FeeMode = "quote" | "received";
+
+export interface AccountSpec {
+  apiKey: string;
+  secret: string;
+  balances?: Record<string, number>;
+}
+
+export interface BalanceEntry {
+  free: number;
+  locked: number;
+}
+
+export interface SimFill {
+  tradeId: number;
+  orderId: number;
+  symbol: string;
+  side: OrderSide;
+  price: number;
+  qty: number;
+  quoteQty: number;
+  commission: number;
+  commissionAsset: string;
+  time: number;
+  isMaker: boolean;
+}
+
+export interface SimOrder {
+  orderId: number;
+  symbol: string;
+  clientOrderId: string;
+  side: OrderSide;
+  type: SimOrderType;
+  timeInForce: TimeInForceCode | null;
+  price: number;
+  stopPrice: number;
+  origQty: number;
+  executedQty: number;
+  cumQuote: number;
+  origQuoteOrderQty: number;
+  status: SimOrderStatus;
+  time: number;
+  updateTime: number;
+  /** -1 until the order works (stop orders start waiting for their trigger). */
+  workingTime: number;
+  isWorking: boolean;
+  /** Fills of this order, oldest first. */
+  fills: SimFill[];
+}
+
+export interface NewOrderRequest {
+  symbol: string;
+  side: OrderSide;
+  type: string;
+  timeInForce?: string;
+  quantity?: number;
+  quoteOrderQty?: number;
+  price?: number;
+  stopPrice?: number;
+  newClientOrderId?: string;
+}
+
+export interface OrderRef {
+  orderId?: number;
+  origClientOrderId?: string;
+}
+
+export interface ExecutionReport {
+  order: SimOrder;
+  executionType: ExecutionType;
+  fill: SimFill | null;
+  /** For cancels: the client id of the cancel request. */
+  cancelClientOrderId: string | null;
+  time: number;
+}
+
+export interface EngineListener {
+  onExecutionReport(account: Account, report: ExecutionReport): void;
+  onBalanceUpdate(account: Account, assets: string[], time: number): void;
+}
+
+export interface EngineFaults {
+  /** An injected rejection for the next order, if one is pending. */
+  takeOrderRejection(): BinanceError | null;
+  /** Cap on the filled share of any order, or null. */
+  fillRatio(): number | null;
+}
+
+export interface EngineOptions {
+  markets: ReadonlyMap<string, SymbolMarket>;
+  makerFee: number;
+  takerFee: number;
+  feeMode: FeeMode;
+  faults: EngineFaults;
+  /** Simulated time of the current processing point. */
+  now: () => number;
+  /** Share of each sub-step's traded volume available to the user's resting orders. */
+  restingFillParticipation?: number;
+  maxOpenOrdersPerSymbol?: number;
+  listener?: EngineListener;
+}
+
+function dec(value: number): Decimal {
+  return new Decimal(value);
+}
+
+function to8(value: Decimal): number {
+  return value.toDecimalPlaces(QUOTE_DP, Decimal.ROUND_HALF_EVEN).toNumber();
+}
+
+export class Account {
+  readonly balances = new Map<string, BalanceEntry>();
+  readonly orders = new Map<number, SimOrder>();
+  readonly fills: SimFill[] = [];
+  /** Open-order lock per order id. */
+  readonly locks = new Map<number, { asset: string; amount: number }>();
+  updateTime = 0;
+
+  constructor(
+    readonly apiKey: string,
+    readonly secret: string,
+  ) {}
+
+  balance(asset: string): BalanceEntry {
+    let entry = this.balances.get(asset);
+    if (!entry) {
+      entry = { free: 0, locked: 0 };
+      this.balances.set(asset, entry);
+    }
+    return entry;
+  }
+
+  openOrders(symbol?: string): SimOrder[] {
+    return [...this.orders.values()].filter(
+      (o) => (o.status === "NEW" || o.status === "PARTIALLY_FILLED") && (symbol === undefined || o.symbol === symbol),
+    );
+  }
+
+  findOrder(symbol: string, ref: OrderRef): SimOrder | undefined {
+    if (ref.orderId !== undefined) {
+      const order = this.orders.get(ref.orderId);
+      return order && order.symbol === symbol ? order : undefined;
+    }
+    let found: SimOrder | undefined;
+    for (const order of this.orders.values()) {
+      if (order.symbol === symbol && order.clientOrderId === ref.origClientOrderId) found = order;
+    }
+    return found;
+  }
+}
+
+interface PlannedFill {
+  priceTicks: number;
+  price: number;
+  steps: number;
+}
+
+function isOpen(order: SimOrder): boolean {
+  return order.status === "NEW" || order.status === "PARTIALLY_FILLED";
+}
+
+export class MatchingEngine {
+  private readonly accounts = new Map<string, Account>();
+  /** Open orders per symbol across accounts, in arrival order (time priority). */
+  private readonly openBySymbol = new Map<string, Array<{ account: Account; order: SimOrder }>>();
+  private nextOrderId = 1;
+  private readonly participation: number;
+  private readonly maxOpenOrders: number;
+  listener: EngineListener | undefined;
+
+  constructor(private readonly options: EngineOptions) {
+    this.participation = options.restingFillParticipation ?? 1;
+    this.maxOpenOrders = options.maxOpenOrdersPerSymbol ?? 200;
+    this.listener = options.listener;
+    if (!(options.makerFee >= 0 && options.makerFee < 0.1) || !(options.takerFee >= 0 && options.takerFee < 0.1)) {
+      throw new RangeError("fee rates must be between 0 and 0.1");
+    }
+  }
+
+  get makerFee(): number {
+    return this.options.makerFee;
+  }
+
+  get takerFee(): number {
+    return this.options.takerFee;
+  }
+
+  addAccount(spec: AccountSpec): Account {
+    if (!spec.apiKey || !spec.secret) throw new RangeError("an account needs an apiKey and a secret");
+    if (this.accounts.has(spec.apiKey)) throw new RangeError(`duplicate account apiKey ${spec.apiKey}`);
+    const account = new Account(spec.apiKey, spec.secret);
+    for (const [asset, amount] of Object.entries(spec.balances ?? {})) {
+      if (!(Number.isFinite(amount) && amount >= 0)) throw new RangeError(`balance of ${asset} must be a number >= 0`);
+      account.balance(asset).free = to8(dec(amount));
+    }
+    account.updateTime = this.options.now();
+    this.accounts.set(spec.apiKey, account);
+    return account;
+  }
+
+  account(apiKey: string): Account | undefined {
+    return this.accounts.get(apiKey);
+  }
+
+  allAccounts(): Account[] {
+    return [...this.accounts.values()];
+  }
+
+  private market(symbol: string): SymbolMarket {
+    const market = this.options.markets.get(symbol);
+    if (!market) throw binanceErrors.invalidSymbol();
+    return market;
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  /** Exact grid check: the decimal the client sent must be a whole number of ticks / steps. */
+  private onGrid(value: number, decimals: number): number | null {
+    const scaled = dec(value).times(dec(10).pow(decimals));
+    return scaled.isInteger() ? scaled.toNumber() : null;
+  }
+
+  private checkPrice(spec: SymbolSpec, value: number): number {
+    const ticks = this.onGrid(value, spec.priceDecimals);
+    if (ticks === null || value < spec.minPrice || value > spec.maxPrice) throw binanceErrors.filterFailure("PRICE_FILTER");
+    return ticks;
+  }
+
+  private checkQuantity(spec: SymbolSpec, value: number): number {
+    const steps = this.onGrid(value, spec.qtyDecimals);
+    if (steps === null || value < spec.minQty || value > spec.maxQty) throw binanceErrors.filterFailure("LOT_SIZE");
+    return steps;
+  }
+
+  private validate(account: Account, request: NewOrderRequest, clientOrderId: string | undefined) {
+    const market = this.market(request.symbol);
+    const spec = market.spec;
+    if (request.side !== "BUY" && request.side !== "SELL") throw binanceErrors.invalidSide();
+    const knownTypes = ["LIMIT", "MARKET", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"];
+    if (!knownTypes.includes(request.type)) {
+      if (["STOP_LOSS", "TAKE_PROFIT", "OCO"].includes(request.type)) throw binanceErrors.unsupportedOrderCombination();
+      throw binanceErrors.invalidOrderType();
+    }
+    const type = request.type as SimOrderType;
+    const needsTif = type === "LIMIT" || type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT";
+    const needsPrice = type !== "MARKET";
+    const needsStop = type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT";
+    if (needsTif && request.timeInForce === undefined) throw binanceErrors.mandatory("timeInForce");
+    if (!needsTif && request.timeInForce !== undefined) throw binanceErrors.notRequired("timeInForce");
+    if (request.timeInForce !== undefined && !["GTC", "IOC", "FOK"].includes(request.timeInForce)) {
+      throw binanceErrors.invalidTimeInForce();
+    }
+    if (needsPrice && request.price === undefined) throw binanceErrors.mandatory("price");
+    if (!needsPrice && request.price !== undefined) throw binanceErrors.notRequired("price");
+    if (needsStop && request.stopPrice === undefined) throw binanceErrors.mandatory("stopPrice");
+    if (!needsStop && request.stopPrice !== undefined) throw binanceErrors.notRequired("stopPrice");
+    if (type === "MARKET") {
+      if (request.quantity === undefined && request.quoteOrderQty === undefined) throw binanceErrors.eitherMandatory("quantity", "quoteOrderQty");
+      if (request.quantity !== undefined && request.quoteOrderQty !== undefined) throw binanceErrors.notRequired("quoteOrderQty");
+    } else {
+      if (request.quantity === undefined) throw binanceErrors.mandatory("quantity");
+      if (request.quoteOrderQty !== undefined) throw binanceErrors.notRequired("quoteOrderQty");
+    }
+    const priceTicks = request.price !== undefined ? this.checkPrice(spec, request.price) : 0;
+    const stopTicks = request.stopPrice !== undefined ? this.checkPrice(spec, request.stopPrice) : 0;
+    const steps = request.quantity !== undefined ? this.checkQuantity(spec, request.quantity) : 0;
+    if (request.quoteOrderQty !== undefined && !(request.quoteOrderQty > 0)) throw binanceErrors.invalidParameter("quoteOrderQty");
+    const notional =
+      request.quoteOrderQty ?? (type === "MARKET" ? market.lastPrice * (request.quantity ?? 0) : (request.price ?? 0) * (request.quantity ?? 0));
+    if (notional < spec.minNotional || (type !== "MARKET" && notional > spec.maxNotional)) throw binanceErrors.filterFailure("NOTIONAL");
+    const open = this.openBySymbol.get(spec.id)?.filter((e) => e.account === account && isOpen(e.order)) ?? [];
+    if (type !== "MARKET" && open.length >= this.maxOpenOrders) throw binanceErrors.filterFailure("MAX_NUM_ORDERS");
+    if (clientOrderId !== undefined && open.some((e) => e.order.clientOrderId === clientOrderId)) {
+      throw binanceErrors.duplicateOrder();
+    }
+    if (needsStop && this.stopTriggered(type, request.side, stopTicks, market.lastPriceTicks)) throw binanceErrors.stopWouldTrigger();
+    if (type === "LIMIT_MAKER") {
+      const { bids, asks } = market.book.sides;
+      const wouldTake = request.side === "BUY" ? asks.length > 0 && priceTicks >= asks[0].priceTicks : bids.length > 0 && priceTicks <= bids[0].priceTicks;
+      if (wouldTake) throw binanceErrors.wouldTake();
+    }
+    return { market, spec, type, priceTicks, stopTicks, steps };
+  }
+
+  private stopTriggered(type: SimOrderType, side: OrderSide, stopTicks: number, lastTicks: number): boolean {
+    const stopLoss = type === "STOP_LOSS_LIMIT";
+    if (side === "SELL") return stopLoss ? lastTicks <= stopTicks : lastTicks >= stopTicks;
+    return stopLoss ? lastTicks >= stopTicks : lastTicks <= stopTicks;
+  }
+
+  /** Check an order as POST /api/v3/order/test does, without placing it. */
+  testOrder(account: Account, request: NewOrderRequest): void {
+    this.validate(account, request, request.newClientOrderId);
+  }
+
+  // ---------------------------------------------------------------- placing
+
+  placeOrder(account: Account, request: NewOrderRequest, clientOrderId: string): SimOrder {
+    const v = this.validate(account, request, clientOrderId);
+    const injected = this.options.faults.takeOrderRejection();
+    if (injected) throw injected;
+    const now = this.options.now();
+    const { market, spec, type } = v;
+    const order: SimOrder = {
+      orderId: this.nextOrderId++,
+      symbol: spec.id,
+      clientOrderId,
+      side: request.side,
+      type,
+      timeInForce: (request.timeInForce as TimeInForceCode | undefined) ?? (type === "LIMIT_MAKER" ? "GTC" : null),
+      price: request.price ?? 0,
+      stopPrice: request.stopPrice ?? 0,
+      origQty: request.quantity ?? 0,
+      executedQty: 0,
+      cumQuote: 0,
+      origQuoteOrderQty: request.quoteOrderQty ?? 0,
+      status: "NEW",
+      time: now,
+      updateTime: now,
+      workingTime: type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT" ? -1 : now,
+      isWorking: !(type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT"),
+      fills: [],
+    };
+    if (type === "MARKET") {
+      this.executeMarket(account, market, order, v.steps);
+      return order;
+    }
+    this.lockFor(account, market, order, v.priceTicks, v.steps);
+    account.orders.set(order.orderId, order);
+    this.indexOpen(account, order);
+    this.report(account, order, "NEW", null, now);
+    const touched = new Set<string>([order.side === "BUY" ? spec.quote : spec.base]);
+    if (order.isWorking) this.takeAsLimit(account, market, order, market.book.sides, touched);
+    this.balanceChanged(account, touched, now);
+    return order;
+  }
+
+  private lockRate(): number {
+    return this.options.feeMode === "quote" ? Math.max(this.options.makerFee, this.options.takerFee) : 0;
+  }
+
+  private lockFor(account: Account, market: SymbolMarket, order: SimOrder, priceTicks: number, steps: number): void {
+    const spec = market.spec;
+    if (order.side === "SELL") {
+      const need = steps / 10 ** spec.qtyDecimals;
+      const base = account.balance(spec.base);
+      if (base.free < need) throw binanceErrors.insufficientBalance();
+      base.free = to8(dec(base.free).minus(need));
+      base.locked = to8(dec(base.locked).plus(need));
+      account.locks.set(order.orderId, { asset: spec.base, amount: need });
+    } else {
+      const price = priceTicks / 10 ** spec.priceDecimals;
+      const need = to8(dec(price).times(order.origQty).times(1 + this.lockRate()));
+      const quote = account.balance(spec.quote);
+      if (quote.free < need) throw binanceErrors.insufficientBalance();
+      quote.free = to8(dec(quote.free).minus(need));
+      quote.locked = to8(dec(quote.locked).plus(need));
+      account.locks.set(order.orderId, { asset: spec.quote, amount: need });
+    }
+  }
+
+  private releaseLock(account: Account, order: SimOrder): void {
+    const lock = account.locks.get(order.orderId);
+    if (!lock) return;
+    const entry = account.balance(lock.asset);
+    entry.locked = to8(dec(entry.locked).minus(lock.amount));
+    entry.free = to8(dec(entry.free).plus(lock.amount));
+    account.locks.delete(order.orderId);
+  }
+
+  /** Plan taker fills against book levels (best first) within the limits; does not change state. */
+  private planTaker(
+    spec: SymbolSpec,
+    levels: BookLevel[],
+    side: OrderSide,
+    limits: { limitTicks?: number; maxSteps?: number; maxQuote?: number },
+  ): PlannedFill[] {
+    const qtyScale = 10 ** spec.qtyDecimals;
+    const planned: PlannedFill[] = [];
+    let stepsLeft = limits.maxSteps ?? Number.POSITIVE_INFINITY;
+    let quoteLeft = limits.maxQuote ?? Number.POSITIVE_INFINITY;
+    for (const level of levels) {
+      if (limits.limitTicks !== undefined) {
+        if (side === "BUY" && level.priceTicks > limits.limitTicks) break;
+        if (side === "SELL" && level.priceTicks < limits.limitTicks) break;
+      }
+      let steps = Math.min(Math.round(level.qty * qtyScale), stepsLeft);
+      if (Number.isFinite(quoteLeft)) steps = Math.min(steps, Math.floor((quoteLeft / level.price) * qtyScale + 1e-7));
+      if (steps <= 0) break;
+      planned.push({ priceTicks: level.priceTicks, price: level.price, steps });
+      stepsLeft -= steps;
+      quoteLeft -= (steps / qtyScale) * level.price;
+      if (stepsLeft <= 0) break;
+    }
+    return planned;
+  }
+
+  private fillCapSteps(spec: SymbolSpec, order: SimOrder, origSteps: number): number {
+    const ratio = this.options.faults.fillRatio();
+    const executedSteps = Math.round(order.executedQty * 10 ** spec.qtyDecimals);
+    if (ratio === null) return origSteps - executedSteps;
+    return Math.max(0, Math.floor(origSteps * ratio + 1e-9) - executedSteps);
+  }
+
+  private executeMarket(account: Account, market: SymbolMarket, order: SimOrder, steps: number): void {
+    const spec = market.spec;
+    const qtyScale = 10 ** spec.qtyDecimals;
+    const now = order.time;
+    const levels = order.side === "BUY" ? market.book.sides.asks : market.book.sides.bids;
+    const byQuote = order.origQuoteOrderQty > 0;
+    const ratio = this.options.faults.fillRatio();
+    let planned = this.planTaker(spec, levels, order.side, byQuote ? { maxQuote: order.origQuoteOrderQty } : { maxSteps: steps });
+    if (ratio !== null) {
+      const plannedSteps = planned.reduce((s, f) => s + f.steps, 0);
+      const requested = byQuote ? plannedSteps : steps;
+      planned = this.capPlan(planned, Math.floor(requested * ratio + 1e-9));
+    }
+    // Funds check on the exact amounts that will be booked.
+    if (order.side === "BUY") {
+      let cost = dec(0);
+      for (const f of planned) {
+        const quote = to8(dec(f.price).times(f.steps).div(qtyScale));
+        cost = cost.plus(quote);
+        if (this.options.feeMode === "quote") cost = cost.plus(to8(dec(quote).times(this.options.takerFee)));
+      }
+      if (cost.greaterThan(account.balance(spec.quote).free)) throw binanceErrors.insufficientBalance();
+    } else {
+      const totalSteps = byQuote ? planned.reduce((s, f) => s + f.steps, 0) : steps;
+      if (totalSteps / qtyScale > account.balance(spec.base).free) throw binanceErrors.insufficientBalance();
+    }
+    const plannedSteps = planned.reduce((s, f) => s + f.steps, 0);
+    let completes: boolean;
+    if (byQuote) {
+      // A quote-sized order is complete when less than one more step was affordable; Binance then
+      // reports the executed quantity as the order's quantity.
+      const plannedQuote = planned.reduce((s, f) => s + (f.steps / qtyScale) * f.price, 0);
+      const lastPrice = planned.length ? planned[planned.length - 1].price : 0;
+      const bookLeft = levels.reduce((s, l) => s + l.qty, 0) * qtyScale > plannedSteps;
+      completes = plannedSteps > 0 && ratio === null && bookLeft && order.origQuoteOrderQty - plannedQuote < lastPrice / qtyScale + 1e-9;
+      order.origQty = plannedSteps / qtyScale;
+    } else {
+      completes = plannedSteps >= steps;
+    }
+    account.orders.set(order.orderId, order);
+    this.report(account, order, "NEW", null, now);
+    const touched = new Set<string>([spec.base, spec.quote]);
+    planned.forEach((f, i) =>
+      this.applyFill(account, market, order, f.priceTicks, f.steps, false, now, touched, true, undefined, completes && i === planned.length - 1 ? true : false),
+    );
+    if (!completes) this.finish(account, order, "EXPIRED", now);
+    this.balanceChanged(account, touched, now);
+  }
+
+  private capPlan(planned: PlannedFill[], capSteps: number): PlannedFill[] {
+    const out: PlannedFill[] = [];
+    let left = capSteps;
+    for (const f of planned) {
+      if (left <= 0) break;
+      const steps = Math.min(f.steps, left);
+      out.push({ ...f, steps });
+      left -= steps;
+    }
+    return out;
+  }
+
+  /** Take what crosses for a working limit order, then rest / expire per time in force. */
+  private takeAsLimit(
+    account: Account,
+    market: SymbolMarket,
+    order: SimOrder,
+    book: { bids: BookLevel[]; asks: BookLevel[] },
+    touched: Set<string>,
+    substep?: number,
+  ): void {
+    const spec = market.spec;
+    const qtyScale = 10 ** spec.qtyDecimals;
+    const now = this.options.now();
+    const origSteps = Math.round(order.origQty * qtyScale);
+    const remainingSteps = origSteps - Math.round(order.executedQty * qtyScale);
+    const levels = order.side === "BUY" ? book.asks : book.bids;
+    const limitTicks = market.toTicks(order.price);
+    const cap = Math.min(remainingSteps, this.fillCapSteps(spec, order, origSteps));
+    const planned = this.planTaker(spec, levels, order.side, { limitTicks, maxSteps: cap });
+    const plannedSteps = planned.reduce((s, f) => s + f.steps, 0);
+    if (order.timeInForce === "FOK" && plannedSteps < remainingSteps) {
+      this.finish(account, order, "EXPIRED", now);
+      touched.add(order.side === "BUY" ? spec.quote : spec.base);
+      return;
+    }
+    touched.add(spec.base).add(spec.quote);
+    for (const f of planned) this.applyFill(account, market, order, f.priceTicks, f.steps, false, now, touched, true, substep);
+    if (!isOpen(order)) return;
+    if (order.timeInForce === "IOC" || order.timeInForce === "FOK") this.finish(account, order, "EXPIRED", now);
+  }
+
+  private applyFill(
+    account: Account,
+    market: SymbolMarket,
+    order: SimOrder,
+    priceTicks: number,
+    steps: number,
+    isMaker: boolean,
+    time: number,
+    touched: Set<string>,
+    takesBookLiquidity: boolean,
+    substep = Math.floor(time / SUBSTEP_MS),
+    completesOrder?: boolean,
+  ): void {
+    const spec = market.spec;
+    const qtyScale = 10 ** spec.qtyDecimals;
+    const price = priceTicks / 10 ** spec.priceDecimals;
+    const qty = steps / qtyScale;
+    const quoteQty = to8(dec(price).times(steps).div(qtyScale));
+    const rate = isMaker ? this.options.makerFee : this.options.takerFee;
+    const base = account.balance(spec.base);
+    const quote = account.balance(spec.quote);
+    const lock = account.locks.get(order.orderId);
+    const origSteps = Math.round(order.origQty * qtyScale);
+    const lastFill = completesOrder ?? Math.round(order.executedQty * qtyScale) + steps >= origSteps;
+    let commission: number;
+    let commissionAsset: string;
+    if (order.side === "SELL") {
+      if (lock) {
+        base.locked = to8(dec(base.locked).minus(qty));
+        lock.amount = to8(dec(lock.amount).minus(qty));
+      } else {
+        base.free = to8(dec(base.free).minus(qty));
+      }
+      commission = to8(dec(quoteQty).times(rate));
+      commissionAsset = spec.quote;
+      quote.free = to8(dec(quote.free).plus(quoteQty).minus(commission));
+    } else {
+      let cost = dec(quoteQty);
+      if (this.options.feeMode === "quote") {
+        commission = to8(dec(quoteQty).times(rate));
+        commissionAsset = spec.quote;
+        cost = cost.plus(commission);
+        base.free = to8(dec(base.free).plus(qty));
+      } else {
+        commission = to8(dec(qty).times(rate));
+        commissionAsset = spec.base;
+        base.free = to8(dec(base.free).plus(qty).minus(commission));
+      }
+      if (lock) {
+        // Release this fill's share of the lock (all of it on the last fill) and pay from it.
+        const share = lastFill ? lock.amount : Math.min(lock.amount, Math.max(cost.toNumber(), to8(dec(order.price).times(qty).times(1 + this.lockRate()))));
+        quote.locked = to8(dec(quote.locked).minus(share));
+        lock.amount = to8(dec(lock.amount).minus(share));
+        quote.free = to8(dec(quote.free).plus(share).minus(cost));
+      } else {
+        quote.free = to8(dec(quote.free).minus(cost));
+      }
+    }
+    // Every fill prints on the public tape; the user's taker side decides the aggressor.
+    const isBuyerMaker = isMaker ? order.side === "BUY" : order.side === "SELL";
+    const trade = market.recordTrade(price, qty, isBuyerMaker, time);
+    if (takesBookLiquidity) market.book.consume(order.side === "BUY" ? "ask" : "bid", priceTicks, qty, substep);
+    const fill: SimFill = {
+      tradeId: trade.id,
+      orderId: order.orderId,
+      symbol: spec.id,
+      side: order.side,
+      price,
+      qty,
+      quoteQty,
+      commission,
+      commissionAsset,
+      time,
+      isMaker,
+    };
+    order.executedQty = (Math.round(order.executedQty * qtyScale) + steps) / qtyScale;
+    order.cumQuote = to8(dec(order.cumQuote).plus(quoteQty));
+    order.updateTime = time;
+    order.fills.push(fill);
+    account.fills.push(fill);
+    touched.add(spec.base).add(spec.quote);
+    order.status = lastFill ? "FILLED" : "PARTIALLY_FILLED";
+    if (lastFill) {
+      this.releaseLock(account, order);
+      this.unindexIfClosed(order);
+    }
+    this.report(account, order, "TRADE", fill, time);
+  }
+
+  private finish(account: Account, order: SimOrder, status: "FILLED" | "EXPIRED" | "CANCELED", time: number, cancelClientOrderId: string | null = null): void {
+    if (order.status === "FILLED" && status === "FILLED") return;
+    order.status = status;
+    order.updateTime = time;
+    this.releaseLock(account, order);
+    this.unindexIfClosed(order);
+    if (status !== "FILLED") this.report(account, order, status === "CANCELED" ? "CANCELED" : "EXPIRED", null, time, cancelClientOrderId);
+    else this.report(account, order, "TRADE", null, time);
+  }
+
+  // ---------------------------------------------------------------- cancel & query
+
+  cancelOrder(account: Account, symbol: string, ref: OrderRef, cancelClientOrderId: string): SimOrder {
+    this.market(symbol);
+    const order = account.findOrder(symbol, ref);
+    if (!order || !isOpen(order)) throw binanceErrors.unknownOrder();
+    const now = this.options.now();
+    const spec = this.market(symbol).spec;
+    this.finish(account, order, "CANCELED", now, cancelClientOrderId);
+    this.balanceChanged(account, new Set([spec.base, spec.quote]), now);
+    return order;
+  }
+
+  cancelAll(account: Account, symbol: string, cancelClientOrderId: (order: SimOrder) => string): SimOrder[] {
+    this.market(symbol);
+    const open = account.openOrders(symbol);
+    if (open.length === 0) throw binanceErrors.unknownOrder();
+    return open.map((o) => this.cancelOrder(account, symbol, { orderId: o.orderId }, cancelClientOrderId(o)));
+  }
+
+  queryOrder(account: Account, symbol: string, ref: OrderRef): SimOrder {
+    this.market(symbol);
+    const order = account.findOrder(symbol, ref);
+    if (!order) throw binanceErrors.orderDoesNotExist();
+    return order;
+  }
+
+  // ---------------------------------------------------------------- market events
+
+  /**
+   * A sub-step printed at `priceTicks` with `volume` base traded: trigger stops, then fill resting
+   * limits the price traded through.
+   */
+  onSubstep(market: SymbolMarket, time: number, priceTicks: number, volume: number): void {
+    const entries = this.openBySymbol.get(market.spec.id);
+    if (!entries || entries.length === 0) return;
+    const spec = market.spec;
+    const qtyScale = 10 ** spec.qtyDecimals;
+    const substep = Math.floor(time / SUBSTEP_MS);
+    let capacitySteps = Math.floor(Math.max(volume, spec.minuteBaseVolume / SUBSTEPS_PER_MINUTE) * this.participation * qtyScale);
+    const touchedByAccount = new Map<Account, Set<string>>();
+    const touched = (account: Account) => {
+      let set = touchedByAccount.get(account);
+      if (!set) touchedByAccount.set(account, (set = new Set()));
+      return set;
+    };
+    for (const { account, order } of [...entries]) {
+      if (!isOpen(order)) continue;
+      if (!order.isWorking) {
+        const stopTicks = market.toTicks(order.stopPrice);
+        if (!this.stopTriggered(order.type, order.side, stopTicks, priceTicks)) continue;
+        order.isWorking = true;
+        order.workingTime = time;
+        order.updateTime = time;
+        // The triggered limit meets the book as it stands at this price.
+        this.takeAsLimit(account, market, order, market.book.levelsAt(priceTicks, substep), touched(account), substep);
+        continue;
+      }
+      const limitTicks = market.toTicks(order.price);
+      const through = order.side === "BUY" ? priceTicks < limitTicks : priceTicks > limitTicks;
+      if (!through || capacitySteps <= 0) continue;
+      const origSteps = Math.round(order.origQty * qtyScale);
+      const remaining = origSteps - Math.round(order.executedQty * qtyScale);
+      const steps = Math.min(remaining, capacitySteps, this.fillCapSteps(spec, order, origSteps));
+      if (steps <= 0) continue;
+      capacitySteps -= steps;
+      this.applyFill(account, market, order, limitTicks, steps, true, time, touched(account), false, substep);
+    }
+    for (const [account, assets] of touchedByAccount) if (assets.size) this.balanceChanged(account, assets, time);
+  }
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  private indexOpen(account: Account, order: SimOrder): void {
+    let list = this.openBySymbol.get(order.symbol);
+    if (!list) this.openBySymbol.set(order.symbol, (list = []));
+    list.push({ account, order });
+  }
+
+  private unindexIfClosed(order: SimOrder): void {
+    const list = this.openBySymbol.get(order.symbol);
+    if (!list) return;
+    const index = list.findIndex((e) => e.order === order);
+    if (index >= 0 && !isOpen(order)) list.splice(index, 1);
+  }
+
+  private report(account: Account, order: SimOrder, executionType: ExecutionType, fill: SimFill | null, time: number, cancelClientOrderId: string | null = null): void {
+    if (executionType === "TRADE" && fill === null) return;
+    this.listener?.onExecutionReport(account, { order: { ...order, fills: [...order.fills] }, executionType, fill, cancelClientOrderId, time });
+  }
+
+  private balanceChanged(account: Account, assets: Set<string>, time: number): void {
+    account.updateTime = time;
+    this.listener?.onBalanceUpdate(account, [...assets], time);
+  }
+}

@@ -1,0 +1,218 @@
+import { floorToDecimals, type SymbolSpec } from "./instruments";
+import { hash01, hashString } from "./prng";
+
+/**
+ * The simulated market's resting liquidity: a book built around the last price on a fixed price
+ * grid, level sizes growing with the distance from the touch and reshuffled every few sub-steps.
+ * Liquidity taken by the user's orders stays taken until the level is reshuffled, so large orders
+ * walk the book and repeated orders see thinner levels. The user's own resting orders are not
+ * shown in this book (they fill when the price trades through them, see matching-engine.ts).
+ *
+ * Every change gets an update id, so the REST snapshot (lastUpdateId) and the diff stream (U/u)
+ * follow Binance's "how to manage a local order book" rules that ccxt checks.
+ */
+
+export interface OrderBookConfig {
+  /** Levels per side. */
+  levels: number;
+  /** Distance between levels, basis points of the starting price (at least one tick). */
+  spacingBps: number;
+  /** Quote value of the level at the touch; deeper levels hold more. */
+  levelQuote: number;
+}
+
+export const DEFAULT_ORDER_BOOK_CONFIG: OrderBookConfig = { levels: 100, spacingBps: 1, levelQuote: 10_000 };
+
+export interface BookLevel {
+  priceTicks: number;
+  price: number;
+  qty: number;
+}
+
+export interface BookSides {
+  bids: BookLevel[];
+  asks: BookLevel[];
+}
+
+export interface DepthDiff {
+  firstUpdateId: number;
+  finalUpdateId: number;
+  bids: Array<[number, number]>;
+  asks: Array<[number, number]>;
+}
+
+type Side = "bid" | "ask";
+
+class PendingDiff {
+  firstUpdateId = -1;
+  finalUpdateId = -1;
+  readonly bids = new Map<number, number>();
+  readonly asks = new Map<number, number>();
+
+  record(side: Side, priceTicks: number, qty: number, updateId: number): void {
+    if (this.firstUpdateId < 0) this.firstUpdateId = updateId;
+    this.finalUpdateId = updateId;
+    (side === "bid" ? this.bids : this.asks).set(priceTicks, qty);
+  }
+
+  take(scale: number): DepthDiff | null {
+    if (this.firstUpdateId < 0) return null;
+    const toPairs = (m: Map<number, number>) => [...m.entries()].map(([ticks, qty]) => [ticks / scale, qty] as [number, number]);
+    const diff: DepthDiff = {
+      firstUpdateId: this.firstUpdateId,
+      finalUpdateId: this.finalUpdateId,
+      bids: toPairs(this.bids).sort((a, b) => b[0] - a[0]),
+      asks: toPairs(this.asks).sort((a, b) => a[0] - b[0]),
+    };
+    this.firstUpdateId = -1;
+    this.finalUpdateId = -1;
+    this.bids.clear();
+    this.asks.clear();
+    return diff;
+  }
+}
+
+export class SyntheticOrderBook {
+  readonly spacingTicks: number;
+  private readonly scale: number;
+  private readonly salt: number;
+  private current: BookSides = { bids: [], asks: [] };
+  private readonly currentQty: Record<Side, Map<number, number>> = { bid: new Map(), ask: new Map() };
+  /** Liquidity taken per level, valid while the level's reshuffle epoch is unchanged. */
+  private readonly consumed: Record<Side, Map<number, { epoch: number; qty: number }>> = { bid: new Map(), ask: new Map() };
+  private updateIdValue = 1;
+  private readonly pending = { fast: new PendingDiff(), slow: new PendingDiff() };
+  private lastMidTicks = -1;
+  private lastSubstep = -1;
+
+  constructor(
+    private readonly spec: SymbolSpec,
+    private readonly config: OrderBookConfig,
+    seed: string,
+  ) {
+    this.scale = 10 ** spec.priceDecimals;
+    this.spacingTicks = Math.max(1, Math.round((spec.startPrice * config.spacingBps) / 10_000 / spec.tickSize));
+    this.salt = hashString(`${seed}:${spec.symbol}:book`)[0];
+  }
+
+  get updateId(): number {
+    return this.updateIdValue;
+  }
+
+  get sides(): BookSides {
+    return this.current;
+  }
+
+  private epochOf(priceTicks: number, substep: number): number {
+    return Math.floor((substep + (priceTicks % 7)) / 6);
+  }
+
+  private levelQty(side: Side, priceTicks: number, distance: number, substep: number): number {
+    const price = priceTicks / this.scale;
+    const epoch = this.epochOf(priceTicks, substep);
+    const noise = 0.4 + 1.2 * hash01(this.salt + (side === "bid" ? 1 : 2), priceTicks, epoch);
+    const quote = this.config.levelQuote * (1 + 0.15 * distance) * noise;
+    const full = Math.max(this.spec.stepSize, floorToDecimals(quote / price, this.spec.qtyDecimals));
+    const taken = this.consumed[side].get(priceTicks);
+    if (!taken || taken.epoch !== epoch) return full;
+    return Math.max(0, floorToDecimals(full - taken.qty, this.spec.qtyDecimals));
+  }
+
+  /** The book around `midTicks` at sub-step `substep`, without publishing it. */
+  levelsAt(midTicks: number, substep: number): BookSides {
+    const s = this.spacingTicks;
+    const grid = Math.floor(midTicks / s);
+    const bestBid = grid * s < midTicks ? grid * s : (grid - 1) * s;
+    const bestAsk = (grid + 1) * s;
+    const bids: BookLevel[] = [];
+    const asks: BookLevel[] = [];
+    for (let i = 0; i < this.config.levels; i++) {
+      const bidTicks = bestBid - i * s;
+      if (bidTicks > 0) {
+        const qty = this.levelQty("bid", bidTicks, i, substep);
+        if (qty > 0) bids.push({ priceTicks: bidTicks, price: bidTicks / this.scale, qty });
+      }
+      const askTicks = bestAsk + i * s;
+      const qty = this.levelQty("ask", askTicks, i, substep);
+      if (qty > 0) asks.push({ priceTicks: askTicks, price: askTicks / this.scale, qty });
+    }
+    return { bids, asks };
+  }
+
+  /** Rebuild the published book around the last price; records the changes for the diff streams. */
+  refresh(midTicks: number, substep: number, force = false): boolean {
+    if (!force && midTicks === this.lastMidTicks && substep === this.lastSubstep) return false;
+    this.lastMidTicks = midTicks;
+    this.lastSubstep = substep;
+    const next = this.levelsAt(midTicks, substep);
+    const changed = this.applyDiff("bid", next.bids) + this.applyDiff("ask", next.asks);
+    this.current = next;
+    return changed > 0;
+  }
+
+  private applyDiff(side: Side, levels: BookLevel[]): number {
+    const before = this.currentQty[side];
+    const after = new Map<number, number>();
+    for (const level of levels) after.set(level.priceTicks, level.qty);
+    let changes = 0;
+    const bump = () => {
+      if (changes === 0) this.updateIdValue += 1;
+      changes += 1;
+    };
+    for (const [ticks, qty] of after) {
+      if (before.get(ticks) !== qty) {
+        bump();
+        this.record(side, ticks, qty);
+      }
+    }
+    for (const ticks of before.keys()) {
+      if (!after.has(ticks)) {
+        bump();
+        this.record(side, ticks, 0);
+      }
+    }
+    this.currentQty[side] = after;
+    return changes;
+  }
+
+  private record(side: Side, ticks: number, qty: number): void {
+    this.pending.fast.record(side, ticks, qty, this.updateIdValue);
+    this.pending.slow.record(side, ticks, qty, this.updateIdValue);
+  }
+
+  /** Take `qty` of liquidity at a level (a taker order filled there). */
+  consume(side: Side, priceTicks: number, qty: number, substep: number): void {
+    const epoch = this.epochOf(priceTicks, substep);
+    const map = this.consumed[side];
+    const taken = map.get(priceTicks);
+    const already = taken && taken.epoch === epoch ? taken.qty : 0;
+    map.set(priceTicks, { epoch, qty: already + qty });
+    if (map.size > 4 * this.config.levels) {
+      for (const [ticks, entry] of map) if (entry.epoch !== this.epochOf(ticks, substep)) map.delete(ticks);
+    }
+    // Reflect the taken liquidity in the published book at once.
+    const list = side === "bid" ? this.current.bids : this.current.asks;
+    const index = list.findIndex((l) => l.priceTicks === priceTicks);
+    if (index >= 0) {
+      const left = Math.max(0, floorToDecimals(list[index].qty - qty, this.spec.qtyDecimals));
+      this.updateIdValue += 1;
+      this.record(side, priceTicks, left);
+      if (left > 0) {
+        list[index] = { ...list[index], qty: left };
+        this.currentQty[side].set(priceTicks, left);
+      } else {
+        list.splice(index, 1);
+        this.currentQty[side].delete(priceTicks);
+      }
+    }
+  }
+
+  /** Changes since the last call for this channel (fast = 100 ms stream, slow = 1000 ms stream). */
+  takeDiff(channel: "fast" | "slow"): DepthDiff | null {
+    return this.pending[channel].take(this.scale);
+  }
+
+  snapshot(limit: number): { lastUpdateId: number; bids: BookLevel[]; asks: BookLevel[] } {
+    return { lastUpdateId: this.updateIdValue, bids: this.current.bids.slice(0, limit), asks: this.current.asks.slice(0, limit) };
+  }
+}
