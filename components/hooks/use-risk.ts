@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "../lib/api";
 import { qk } from "../lib/query-keys";
+import { stageOf } from "../shell/kill-switch-phase";
 import type { KillSwitchAction, KillSwitchStatusDto, RiskDto, RiskEventDto, RiskLimitsDto } from "../lib/types";
 
 export function useRisk() {
@@ -34,9 +35,8 @@ export function useKillSwitch() {
     queryFn: ({ signal }) => apiFetch<{ status: KillSwitchStatusDto }>("/api/kill-switch", { signal }),
     select: (data) => data.status,
     refetchInterval: (query) => {
-      const phase = query.state.data?.status?.phase;
       // While it runs, poll as well as listen: the progress must never look stuck.
-      return phase && phase !== "idle" && phase !== "done" && phase !== "failed" ? 1_000 : 30_000;
+      return stageOf(query.state.data?.status?.phase) === "running" ? 1_000 : 30_000;
     },
   });
 }

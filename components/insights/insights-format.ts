@@ -35,12 +35,12 @@ export interface EdgeVerdict {
   text: string;
 }
 
-/** What the out-of-sample accuracy is worth next to always guessing the majority. */
+/** What the out-of-sample accuracy is worth next to always guessing the majority (a verb phrase: "the model …"). */
 export function edgeVerdict(oos: Pick<OutOfSampleDto, "accuracyEdge" | "accuracyStdErr">): EdgeVerdict {
   const pp = (x: number) => `${(100 * x).toFixed(1)} pp`;
   if (oos.accuracyEdge > 2 * oos.accuracyStdErr) return { level: "edge", text: `beats the majority guess by ${pp(oos.accuracyEdge)} (more than 2 standard errors, ${pp(2 * oos.accuracyStdErr)})` };
-  if (oos.accuracyEdge < -2 * oos.accuracyStdErr) return { level: "worse", text: `worse than the majority guess by ${pp(-oos.accuracyEdge)}: ignore its probability` };
-  return { level: "none", text: `no significant edge over the majority guess (${oos.accuracyEdge >= 0 ? "+" : ""}${pp(oos.accuracyEdge)}, 2 standard errors = ${pp(2 * oos.accuracyStdErr)}): treat as no signal` };
+  if (oos.accuracyEdge < -2 * oos.accuracyStdErr) return { level: "worse", text: `is worse than the majority guess by ${pp(-oos.accuracyEdge)}: ignore its probability` };
+  return { level: "none", text: `has no significant edge over the majority guess (${oos.accuracyEdge >= 0 ? "+" : ""}${pp(oos.accuracyEdge)}, 2 standard errors = ${pp(2 * oos.accuracyStdErr)}): treat as no signal` };
 }
 
 export interface CalibrationPoint {

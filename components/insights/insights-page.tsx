@@ -275,7 +275,7 @@ export function InsightsPage() {
           closable
           onClose={() => train.reset()}
           title={`Model v${train.data.model.version} trained on ${train.data.candles} candles in ${(train.data.durationMs / 1000).toFixed(1)} s`}
-          description={`Out of sample: accuracy ${formatShare(train.data.model.outOfSample.accuracy)} vs ${formatShare(train.data.model.outOfSample.majorityAccuracy)} majority on ${train.data.model.outOfSample.samples} samples; ${edgeVerdict(train.data.model.outOfSample).text}.`}
+          description={`Out of sample: accuracy ${formatShare(train.data.model.outOfSample.accuracy)} vs ${formatShare(train.data.model.outOfSample.majorityAccuracy)} majority on ${train.data.model.outOfSample.samples} samples; the model ${edgeVerdict(train.data.model.outOfSample).text}.`}
         />
       )}
       <QueryState query={insights} what="Insights" rows={6}>

@@ -37,6 +37,8 @@ export interface StatusDto {
   reconciliation: { ok: boolean; at: number | string | null; message: string | null } | null;
   liveArmed: boolean;
   startedAt: number | string | null;
+  /** The engine's clock: ahead of the wall clock when the simulator runs faster than real time. */
+  marketTime?: number | null;
 }
 
 export interface StreamDto {
@@ -375,7 +377,8 @@ export interface RiskEventDto {
   data: Record<string, unknown> | null;
 }
 
-export type KillSwitchPhase = "idle" | "halting" | "cancelling" | "closing" | "confirming" | "done" | "failed";
+/** The contract's phases, plus the engine's (running, completed, incomplete, cancelling_orders, …): see shell/kill-switch-phase.ts. */
+export type KillSwitchPhase = "idle" | "halting" | "cancelling" | "closing" | "confirming" | "done" | "failed" | (string & {});
 export type KillSwitchAction = "flatten" | "stop-entries";
 
 export interface KillSwitchStatusDto {
@@ -389,6 +392,8 @@ export interface KillSwitchStatusDto {
   flatConfirmed: boolean;
   remaining: { orders: unknown[]; positions: unknown[] };
   errors: unknown[];
+  /** Per trading account (mode): the detailed step of each. */
+  accounts?: Record<string, { phase?: string } | undefined>;
 }
 
 export interface TradingStateEventDto {

@@ -4,7 +4,7 @@ import { Col, Flex, Row, Segmented, Typography } from "antd";
 import { useEffect, useMemo } from "react";
 import { useLocalStorageState } from "../hooks/use-local-storage";
 import { useOrderbook, useSymbols } from "../hooks/use-market";
-import { useNow } from "../hooks/use-now";
+import { useMarketNow } from "../hooks/use-market-now";
 import { SymbolSelect } from "../charts/chart-toolbar";
 import { buildDepth } from "../lib/depth";
 import { formatAgo, formatDateTime } from "../lib/format";
@@ -35,7 +35,7 @@ export function OrderbookPage() {
   const [prefs, setPrefs, loaded] = useLocalStorageState<BookPrefs>("tradekeel.orderbook", { symbol: null, depth: 20 }, parsePrefs);
   const symbols = useSymbols();
   const book = useOrderbook(prefs.symbol ?? undefined, prefs.depth);
-  const now = useNow(1_000);
+  const now = useMarketNow(1_000);
 
   useEffect(() => {
     if (!loaded || !symbols.data || symbols.data.length === 0) return;

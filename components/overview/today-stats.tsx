@@ -4,7 +4,7 @@ import { Descriptions, Skeleton } from "antd";
 import { formatInt, formatMoney, formatPlainPct, formatRatio, formatStat } from "../lib/format";
 import { useStatus } from "../hooks/use-status";
 import { usePerformance, useTradeCount } from "../hooks/use-trading";
-import { useNow } from "../hooks/use-now";
+import { useMarketNow } from "../hooks/use-market-now";
 import { Num, Pnl } from "../ui/num";
 import { QueryError } from "../ui/query-state";
 
@@ -14,7 +14,7 @@ const DAY_MS = 86_400_000;
 export function TodayStats() {
   const status = useStatus();
   const mode = status.data?.mode;
-  const now = useNow(60_000);
+  const now = useMarketNow(60_000);
   const dayStart = now === null ? 0 : Math.floor(now / DAY_MS) * DAY_MS;
   const tradesToday = useTradeCount(now === null ? undefined : mode, dayStart);
   const winsToday = useTradeCount(now === null ? undefined : mode, dayStart, "win");

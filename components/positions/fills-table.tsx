@@ -15,7 +15,7 @@ export function FillsTable({ fills, reference }: { fills: FillDto[]; reference?:
   return (
     <Table<FillDto>
       size="small"
-      rowKey={(f, i) => f.venueTradeId ?? `${f.timestamp}-${f.price}-${f.quantity}-${i}`}
+      rowKey={(f) => `${f.clientOrderId}-${f.venueTradeId ?? `${f.timestamp}-${f.price}-${f.quantity}`}`}
       columns={columns}
       dataSource={fills}
       pagination={false}

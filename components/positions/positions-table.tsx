@@ -6,7 +6,7 @@ import { errorMessage } from "../lib/api";
 import { formatAgo, formatDateTime, formatMoney, formatPrice, formatQty } from "../lib/format";
 import type { Mode, PositionDto } from "../lib/types";
 import { useClosePosition, usePositions } from "../hooks/use-trading";
-import { useNow } from "../hooks/use-now";
+import { useMarketNow } from "../hooks/use-market-now";
 import { Num, Pnl } from "../ui/num";
 import { Clipped } from "../ui/clipped";
 import { QueryState } from "../ui/query-state";
@@ -18,7 +18,7 @@ export function PositionsTable({ mode, compact = false }: { mode: Mode | undefin
   const positions = usePositions(mode);
   const close = useClosePosition();
   const { modal, message } = App.useApp();
-  const now = useNow(5_000);
+  const now = useMarketNow(5_000);
 
   const confirmClose = (p: PositionDto) => {
     modal.confirm({

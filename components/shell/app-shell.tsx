@@ -1,9 +1,12 @@
 "use client";
 
 import {
+  AppstoreOutlined,
   AreaChartOutlined,
+  BulbOutlined,
   DashboardOutlined,
   DesktopOutlined,
+  ExperimentOutlined,
   LineChartOutlined,
   OrderedListOutlined,
   SafetyOutlined,
@@ -30,6 +33,8 @@ const NAV_ICONS: Record<string, ReactNode> = {
   trades: <SwapOutlined />,
   performance: <LineChartOutlined />,
   signals: <ThunderboltOutlined />,
+  backtest: <ExperimentOutlined />,
+  insights: <BulbOutlined />,
   risk: <SafetyOutlined />,
   system: <DesktopOutlined />,
   settings: <SettingOutlined />,
@@ -74,7 +79,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
                 style={{ borderInlineEnd: 0, background: "transparent" }}
                 items={NAV_ITEMS.map((item) => ({
                   key: item.key,
-                  icon: NAV_ICONS[item.key],
+                  icon: NAV_ICONS[item.key] ?? <AppstoreOutlined />,
                   label: (
                     <Link href={item.href} data-testid={`nav-${item.key}`}>
                       {item.label}

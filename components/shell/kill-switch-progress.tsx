@@ -1,24 +1,10 @@
 "use client";
 
 import { Alert, Descriptions, Steps, Tag, Typography } from "antd";
-import type { KillSwitchPhase, KillSwitchStatusDto } from "../lib/types";
+import type { KillSwitchStatusDto } from "../lib/types";
 import { formatDateTime, formatDuration, formatInt } from "../lib/format";
 import { Num } from "../ui/num";
-
-const FLOW: KillSwitchPhase[] = ["halting", "cancelling", "closing", "confirming", "done"];
-const PHASE_LABEL: Record<KillSwitchPhase, string> = {
-  idle: "Idle",
-  halting: "Halting",
-  cancelling: "Cancelling orders",
-  closing: "Closing positions",
-  confirming: "Confirming with venue",
-  done: "Done",
-  failed: "Failed",
-};
-
-export function isKillSwitchRunning(phase: KillSwitchPhase | undefined): boolean {
-  return !!phase && phase !== "idle" && phase !== "done" && phase !== "failed";
-}
+import { phaseLabel, stageOf, stepIndex, STEPS } from "./kill-switch-phase";
 
 /** A readable line for an order, position or error the kill switch reports, whatever its exact shape. */
 export function describeItem(item: unknown): string {
@@ -26,7 +12,7 @@ export function describeItem(item: unknown): string {
   if (typeof item === "string" || typeof item === "number") return String(item);
   if (typeof item === "object") {
     const o = item as Record<string, unknown>;
-    const parts = [o.symbol, o.side, o.quantity, o.clientOrderId ?? o.id, o.message ?? o.error]
+    const parts = [o.mode, o.step, o.symbol, o.side, o.quantity, o.clientOrderId ?? o.id, o.message ?? o.error, o.reason]
       .filter((v) => typeof v === "string" || typeof v === "number")
       .map(String);
     if (parts.length > 0) return parts.join(" · ");
@@ -36,27 +22,27 @@ export function describeItem(item: unknown): string {
 }
 
 export function KillSwitchProgress({ status }: { status: KillSwitchStatusDto }) {
-  const failed = status.phase === "failed";
-  const flowIndex = FLOW.indexOf(status.phase);
-  const current = failed ? Math.max(0, FLOW.findIndex((p) => p === "confirming")) : Math.max(0, flowIndex);
+  const stage = stageOf(status.phase);
+  const accountPhases = Object.values(status.accounts ?? {}).map((a) => a?.phase);
+  const current = stepIndex(status.phase, accountPhases);
   const remainingOrders = status.remaining?.orders ?? [];
   const remainingPositions = status.remaining?.positions ?? [];
   const errors = status.errors ?? [];
   const flatten = status.action === "flatten";
 
   return (
-    <div data-testid="kill-switch-progress" data-phase={status.phase}>
+    <div data-testid="kill-switch-progress" data-phase={status.phase} data-stage={stage}>
       <Steps
         size="small"
         current={current}
-        status={failed ? "error" : status.phase === "done" ? "finish" : "process"}
-        items={FLOW.map((p) => ({ title: PHASE_LABEL[p] }))}
+        status={stage === "failed" ? "error" : stage === "done" ? "finish" : "process"}
+        items={STEPS.map((title) => ({ title }))}
         style={{ marginBottom: 12 }}
       />
       <Descriptions size="small" column={2} bordered>
         <Descriptions.Item label="Action">{status.action === "stop-entries" ? "Stop new entries" : flatten ? "Flatten everything" : "—"}</Descriptions.Item>
         <Descriptions.Item label="Phase">
-          <span data-testid="kill-switch-phase">{PHASE_LABEL[status.phase] ?? status.phase}</span>
+          <span data-testid="kill-switch-phase">{phaseLabel(status.phase)}</span>
         </Descriptions.Item>
         <Descriptions.Item label="Orders cancelled">
           <Num testId="kill-switch-orders-cancelled">{formatInt(status.ordersCancelled)}</Num>

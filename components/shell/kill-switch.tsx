@@ -5,7 +5,8 @@ import { useState } from "react";
 import { errorMessage } from "../lib/api";
 import type { KillSwitchAction, TradingStateName } from "../lib/types";
 import { useKillSwitch, useResetKillSwitch, useTriggerKillSwitch } from "../hooks/use-risk";
-import { isKillSwitchRunning, KillSwitchProgress } from "./kill-switch-progress";
+import { KillSwitchProgress } from "./kill-switch-progress";
+import { phaseLabel, stageOf } from "./kill-switch-phase";
 
 const ACTIONS: Record<KillSwitchAction, { title: string; effect: string; confirm: string; testId: string }> = {
   flatten: {
@@ -33,7 +34,8 @@ export function KillSwitch({ tradingState }: { tradingState: TradingStateName | 
   const reset = useResetKillSwitch();
   const { message } = App.useApp();
   const status = killSwitch.data;
-  const running = isKillSwitchRunning(status?.phase);
+  const stage = stageOf(status?.phase);
+  const running = stage === "running";
   const canReset = (tradingState === "HALTED" || tradingState === "REDUCING") && !running;
 
   const close = () => {
@@ -63,14 +65,14 @@ export function KillSwitch({ tradingState }: { tradingState: TradingStateName | 
 
   return (
     <>
-      {status && status.phase !== "idle" && (
+      {status && stage !== "idle" && (
         <Tag
-          color={running ? "processing" : status.phase === "failed" ? "error" : "default"}
+          color={running ? "processing" : stage === "failed" ? "error" : "default"}
           onClick={() => setOpen(true)}
           style={{ cursor: "pointer", marginInlineEnd: 0 }}
           data-testid="kill-switch-indicator"
         >
-          Kill switch: {status.phase}
+          Kill switch: {phaseLabel(status.phase)}
         </Tag>
       )}
       <Button danger type="primary" onClick={() => setOpen(true)} data-testid="kill-switch-button" style={{ fontWeight: 700 }}>
@@ -85,7 +87,7 @@ export function KillSwitch({ tradingState }: { tradingState: TradingStateName | 
         destroyOnHidden
       >
         <div data-testid="kill-switch-dialog">
-        {status && status.phase !== "idle" && (
+        {status && stage !== "idle" && (
           <Card size="small" title="Progress" style={{ marginBottom: 12 }}>
             <KillSwitchProgress status={status} />
           </Card>

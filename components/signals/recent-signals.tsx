@@ -1,7 +1,7 @@
 "use client";
 
 import { Flex, Tooltip, Typography } from "antd";
-import { formatPrice, formatTime, formatDateTime } from "../lib/format";
+import { formatDateTime, formatPrice, formatTime, isNum } from "../lib/format";
 import type { Mode } from "../lib/types";
 import { useSignals } from "../hooks/use-trading";
 import { Num, Pnl } from "../ui/num";
@@ -25,10 +25,12 @@ export function RecentSignals({ mode, limit = 10 }: { mode: Mode | undefined; li
                 <strong>{s.symbol}</strong>
                 <SignalActionTag action={s.action} />
                 <Num>{formatPrice(s.price)}</Num>
-                <span style={{ marginInlineStart: "auto" }}>
-                  <OutcomeTag outcome={s.outcome} />
-                </span>
-                {s.outcomePct !== null && <Pnl value={s.outcomePct} kind="pct" />}
+                {s.outcome && (
+                  <span style={{ marginInlineStart: "auto" }}>
+                    <OutcomeTag outcome={s.outcome} />
+                  </span>
+                )}
+                {isNum(s.outcomePct) && <Pnl value={s.outcomePct} kind="pct" />}
               </Flex>
               <Tooltip title={s.reason}>
                 <Typography.Text type="secondary" ellipsis style={{ fontSize: 12 }}>

@@ -124,7 +124,7 @@ export function TradeDrawer({ tradeId, onClose }: { tradeId: string | null; onCl
                 <div data-testid="trade-risk-checks">
                   <Table<RiskCheckDto>
                     size="small"
-                    rowKey={(r, i) => `${r.code}-${i}`}
+                    rowKey={(r) => `${r.code}-${r.message}`}
                     pagination={false}
                     dataSource={d.riskChecks}
                     locale={{ emptyText: "No risk checks recorded" }}

@@ -21,7 +21,7 @@ export { indicatorConsensus, type ConsensusItem, type ConsensusNet, type Consens
 export { ModelInputError, contributions, fitLogistic, predictProbability, sigmoid, standardizer, type Contribution, type FitOptions, type FitResult, type LogisticModel } from "./logistic";
 export { classificationMetrics, type CalibrationBin, type ClassificationMetrics } from "./metrics";
 export { buildDataset, orderedClosedCandles, type Dataset } from "./dataset";
-export { DEFAULT_WALK_FORWARD, logisticFitter, walkForwardEvaluate, walkForwardFolds, type Fitter, type FoldRange, type FoldResult, type WalkForwardOptions, type WalkForwardResult } from "./walk-forward";
+export { DEFAULT_WALK_FORWARD, logisticFitter, walkForwardEvaluate, walkForwardSteps, walkForwardFolds, type Fitter, type FoldRange, type FoldResult, type WalkForwardOptions, type WalkForwardResult } from "./walk-forward";
 export {
   DEFAULT_LAMBDA,
   hasSignificantEdge,
@@ -31,6 +31,7 @@ export {
   outOfSampleView,
   predict,
   trainModel,
+  trainModelAsync,
   type MlModelMetrics,
   type MlModelParams,
   type MlModelRecord,
@@ -57,7 +58,7 @@ export {
   type LlmProvider,
   type LlmSummary,
 } from "./llm";
-export { InsightsService, type CandleSource, type Insights, type InsightsServiceOptions, type ModelSummary, type RiskUsageLike, type TrainResult } from "./insights-service";
+export { InsightsService, marketCandleSource, type CandleSource, type Insights, type InsightsServiceOptions, type ModelSummary, type RiskUsageLike, type TrainResult } from "./insights-service";
 
 import type { Logger } from "../core/logger";
 import { modelRegistry } from "./model-registry";

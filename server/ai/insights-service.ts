@@ -6,7 +6,7 @@ import { orderedClosedCandles } from "./dataset";
 import { insightReasons, type RiskInsight } from "./explain";
 import { FeatureEngine, FeatureInputError, featureReadyCandles, featureSettlingCandles } from "./features";
 import { LLM_LABEL, summarizerFromEnv, type LlmSummary, type MarketSummarizer } from "./llm";
-import { DEFAULT_LAMBDA, outOfSampleView, trainModel, type MlModelRecord, type OutOfSample } from "./model";
+import { DEFAULT_LAMBDA, outOfSampleView, trainModelAsync, type MlModelRecord, type OutOfSample } from "./model";
 import { modelRegistry as defaultRegistry, type ModelRegistry, type ModelsDb } from "./model-registry";
 import { buildSnapshot, type InsightSnapshot } from "./snapshot";
 
@@ -49,6 +49,29 @@ export interface InsightsServiceOptions {
   lambda?: number;
   /** How long a computed insights object is served from cache. Default 5 s. */
   cacheMs?: number;
+  /**
+   * observe() starts tracking a market the first time one of its candles arrives (an asynchronous
+   * catch-up from the candle source, off the caller's path). Default true.
+   */
+  trackOnObserve?: boolean;
+}
+
+/**
+ * A candle source over the live market data with the stored history as the fallback (as GET /api/candles
+ * does): the market's recent closed candles, completed from the store when it has fewer than asked for.
+ */
+export function marketCandleSource(
+  market: { recentCandles(symbol: string, timeframe: Timeframe, limit: number): Candle[] },
+  store: { loadLatest(symbol: string, timeframe: Timeframe, limit: number): Promise<Candle[]> },
+): CandleSource {
+  return async (symbol, timeframe, limit) => {
+    // One more than asked for, in case the market counts a forming candle among them.
+    const recent = market.recentCandles(symbol, timeframe, limit + 1).filter((c) => c.closed !== false).slice(-limit);
+    if (recent.length >= limit) return recent;
+    const stored = await store.loadLatest(symbol, timeframe, limit);
+    const firstRecent = recent[0]?.openTime ?? Number.POSITIVE_INFINITY;
+    return [...stored.filter((c) => c.openTime < firstRecent), ...recent].slice(-limit);
+  };
 }
 
 export interface ModelSummary {
@@ -107,6 +130,7 @@ export class InsightsService {
   private readonly lambda: number;
   private readonly cacheMs: number;
   private scheduleTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly tracking = new Set<string>();
 
   constructor(private readonly options: InsightsServiceOptions) {
     this.registry = options.registry ?? defaultRegistry;
@@ -192,20 +216,35 @@ export class InsightsService {
   }
 
   /**
-   * A closed candle from the live feed: an O(1) feature update when the market is tracked (its insights
-   * were asked for) and the candle is the next one; anything else is left to the next request's catch-up.
+   * A closed candle from the live feed: an O(1) feature update when the market is tracked and the candle
+   * is the next one. The first candle of an untracked market, or one after missed candles, schedules an
+   * asynchronous catch-up from the candle source instead (see trackOnObserve).
    */
   observe(candle: Candle): void {
     if (!candle.closed) return;
-    const state = this.states.get(pair(candle.symbol, candle.timeframe));
-    if (!state) return;
-    const last = state.engine.lastCandleTime;
-    if (candle.openTime !== last + TIMEFRAME_MS[candle.timeframe]) return;
-    try {
-      state.engine.update(candle);
-    } catch (err) {
-      this.options.logger.warn({ err: errorMessage(err), symbol: candle.symbol }, "insights: candle rejected");
+    const key = pair(candle.symbol, candle.timeframe);
+    const state = this.states.get(key);
+    if (state) {
+      const last = state.engine.lastCandleTime;
+      if (candle.openTime <= last) return;
+      if (candle.openTime === last + TIMEFRAME_MS[candle.timeframe]) {
+        try {
+          state.engine.update(candle);
+        } catch (err) {
+          this.options.logger.warn({ err: errorMessage(err), symbol: candle.symbol }, "insights: candle rejected");
+        }
+        return;
+      }
     }
+    // Untracked, or candles were missed: catch up from the candle source, later (the caller, the
+    // engine's candle event, must not wait for a history fetch).
+    if (!(this.options.trackOnObserve ?? true) || this.tracking.has(key) || !TIMEFRAMES.includes(candle.timeframe)) return;
+    this.tracking.add(key);
+    setImmediate(() => {
+      this.catchUp(candle.symbol, candle.timeframe)
+        .catch((err) => this.options.logger.debug({ err: errorMessage(err), symbol: candle.symbol, timeframe: candle.timeframe }, "insights: market not tracked yet"))
+        .finally(() => this.tracking.delete(key));
+    });
   }
 
   /**
@@ -300,9 +339,8 @@ export class InsightsService {
   private async runTraining(symbol: string, timeframe: Timeframe): Promise<TrainResult> {
     const started = this.options.clock.now();
     const candles = await this.fetchCandles(symbol, timeframe, this.trainingCandles);
-    // Yield once so a burst of requests does not stall the event loop before the CPU-bound part.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    const trained = trainModel(candles, symbol, timeframe, { horizon: this.horizon, lambda: this.lambda });
+    // Yields between fits: the process also trades, and a fit of 5000 candles takes tens of milliseconds.
+    const trained = await trainModelAsync(candles, symbol, timeframe, { horizon: this.horizon, lambda: this.lambda });
     const createdAt = this.options.clock.now();
     const input = { symbol, timeframe, params: trained.params, metrics: trained.metrics, createdAt };
     const record = this.options.prisma ? await this.registry.persist(this.options.prisma, input) : this.registry.addUnstored(input);

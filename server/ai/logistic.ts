@@ -123,62 +123,68 @@ export function fitLogistic(rows: readonly ArrayLike<number>[], labels: ArrayLik
   const maxIterations = options.maxIterations ?? 50;
   const tolerance = options.tolerance ?? 1e-9;
   const { means, stds } = standardizer(rows);
-  // Standardised design with a leading 1 for the intercept.
-  const z: Float64Array[] = rows.map((row) => {
-    const out = new Float64Array(d + 1);
-    out[0] = 1;
-    for (let j = 0; j < d; j++) out[j + 1] = (row[j] - means[j]) / stds[j];
-    return out;
-  });
-  const theta = new Array<number>(d + 1).fill(0);
-  const objectiveAt = (t: number[]): number => {
+  // Standardised design, row-major in one buffer, with a leading 1 per row for the intercept.
+  const width = d + 1;
+  const z = new Float64Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    const base = i * width;
+    z[base] = 1;
+    for (let j = 0; j < d; j++) z[base + j + 1] = (row[j] - means[j]) / stds[j];
+  }
+  const y = Float64Array.from({ length: n }, (_, i) => labels[i]);
+  const linear = (t: ArrayLike<number>, base: number): number => {
+    let eta = 0;
+    for (let j = 0; j < width; j++) eta += t[j] * z[base + j];
+    return eta;
+  };
+  const objectiveAt = (t: ArrayLike<number>): number => {
     let loss = 0;
     for (let i = 0; i < n; i++) {
-      let eta = 0;
-      const zi = z[i];
-      for (let j = 0; j <= d; j++) eta += t[j] * zi[j];
+      const eta = linear(t, i * width);
       // -[y log σ(η) + (1-y) log(1-σ(η))] = softplus(η) - y η
-      loss += softplus(eta) - labels[i] * eta;
+      loss += softplus(eta) - y[i] * eta;
     }
     let penalty = 0;
-    for (let j = 1; j <= d; j++) penalty += t[j] * t[j];
+    for (let j = 1; j < width; j++) penalty += t[j] * t[j];
     return loss / n + (lambda / 2) * penalty;
   };
 
+  const theta = new Float64Array(width);
+  const gradient = new Float64Array(width);
+  const hessian = new Float64Array(width * width);
   let objective = objectiveAt(theta);
   let iterations = 0;
   let converged = false;
   while (iterations < maxIterations) {
     iterations++;
-    const gradient = new Array<number>(d + 1).fill(0);
-    const hessian = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
+    gradient.fill(0);
+    hessian.fill(0);
     for (let i = 0; i < n; i++) {
-      const zi = z[i];
-      let eta = 0;
-      for (let j = 0; j <= d; j++) eta += theta[j] * zi[j];
-      const p = sigmoid(eta);
-      const r = p - labels[i];
+      const base = i * width;
+      const p = sigmoid(linear(theta, base));
+      const r = p - y[i];
       const w = p * (1 - p);
-      for (let j = 0; j <= d; j++) {
-        gradient[j] += r * zi[j];
-        const wzj = w * zi[j];
-        for (let k = 0; k <= j; k++) hessian[j][k] += wzj * zi[k];
+      for (let j = 0; j < width; j++) {
+        const zj = z[base + j];
+        gradient[j] += r * zj;
+        const wzj = w * zj;
+        const row = j * width;
+        for (let k = 0; k <= j; k++) hessian[row + k] += wzj * z[base + k];
       }
     }
-    for (let j = 0; j <= d; j++) {
+    const system: number[][] = [];
+    for (let j = 0; j < width; j++) {
       gradient[j] /= n;
-      for (let k = 0; k <= j; k++) {
-        hessian[j][k] /= n;
-        hessian[k][j] = hessian[j][k];
-      }
-      if (j > 0) {
-        gradient[j] += lambda * theta[j];
-        hessian[j][j] += lambda;
-      }
+      if (j > 0) gradient[j] += lambda * theta[j];
+      const line = new Array<number>(width);
+      for (let k = 0; k < width; k++) line[k] = (k <= j ? hessian[j * width + k] : hessian[k * width + j]) / n;
+      if (j > 0) line[j] += lambda;
+      system.push(line);
     }
     // A tiny ridge on the intercept keeps the system solvable when every label is the same.
-    hessian[0][0] += 1e-12;
-    const step = solveSpd(hessian, gradient);
+    system[0][0] += 1e-12;
+    const step = solveSpd(system, Array.from(gradient));
     let scale = 1;
     let candidate = theta.map((t, j) => t - step[j]);
     let candidateObjective = objectiveAt(candidate);
@@ -187,15 +193,16 @@ export function fitLogistic(rows: readonly ArrayLike<number>[], labels: ArrayLik
       candidate = theta.map((t, j) => t - scale * step[j]);
       candidateObjective = objectiveAt(candidate);
     }
-    const largestStep = Math.max(...step.map((s) => Math.abs(s * scale)));
-    for (let j = 0; j <= d; j++) theta[j] = candidate[j];
+    let largestStep = 0;
+    for (let j = 0; j < width; j++) largestStep = Math.max(largestStep, Math.abs(step[j] * scale));
+    theta.set(candidate);
     objective = candidateObjective;
     if (largestStep < tolerance) {
       converged = true;
       break;
     }
   }
-  return { model: { means, stds, weights: theta.slice(1), intercept: theta[0], lambda }, iterations, converged, objective };
+  return { model: { means, stds, weights: Array.from(theta.subarray(1)), intercept: theta[0], lambda }, iterations, converged, objective };
 }
 
 /** The logit b + Σ w_j z_j of one row. */

@@ -5,7 +5,7 @@ import { buildDataset, checkHorizon, type Dataset } from "./dataset";
 import { FEATURE_NAMES, FEATURE_SET_VERSION } from "./features";
 import { contributions, fitLogistic, logit, sigmoid, type Contribution, type LogisticModel } from "./logistic";
 import type { ClassificationMetrics } from "./metrics";
-import { DEFAULT_WALK_FORWARD, logisticFitter, walkForwardEvaluate, type FoldResult, type WalkForwardOptions } from "./walk-forward";
+import { DEFAULT_WALK_FORWARD, drain, logisticFitter, walkForwardSteps, type FoldResult, type WalkForwardOptions } from "./walk-forward";
 
 /** What is stored in ml_models.params: everything needed to predict, and what it was trained on. */
 export const mlModelParamsSchema = z.object({
@@ -98,11 +98,26 @@ export interface TrainedModel {
  * labelled sample. Throws AppError INSUFFICIENT_HISTORY (422) when the history is too short.
  */
 export function trainModel(candles: readonly Candle[], symbol: string, timeframe: Timeframe, options: TrainOptions): TrainedModel {
+  return drain(trainSteps(candles, symbol, timeframe, options));
+}
+
+/** trainModel, yielding to the event loop between its CPU-bound parts (each fit): for a server process that also trades. */
+export async function trainModelAsync(candles: readonly Candle[], symbol: string, timeframe: Timeframe, options: TrainOptions): Promise<TrainedModel> {
+  const steps = trainSteps(candles, symbol, timeframe, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function* trainSteps(candles: readonly Candle[], symbol: string, timeframe: Timeframe, options: TrainOptions): Generator<void, TrainedModel> {
   const horizon = options.horizon;
   checkHorizon(horizon);
   const lambda = options.lambda ?? DEFAULT_LAMBDA;
   if (!(Number.isFinite(lambda) && lambda > 0)) throw new AppError("INVALID_LAMBDA", `lambda must be a number > 0 (got ${String(lambda)})`, 400);
   const dataset = buildDataset(candles, symbol, timeframe, horizon);
+  yield;
   const n = dataset.labeledCount;
   if (n === 0) {
     throw new AppError(
@@ -114,7 +129,7 @@ export function trainModel(candles: readonly Candle[], symbol: string, timeframe
   const wf: WalkForwardOptions = { ...DEFAULT_WALK_FORWARD, ...options.walkForward, horizon };
   const rows = dataset.rows.slice(0, n);
   const labels = dataset.labels;
-  const evaluation = walkForwardEvaluate(rows, labels, wf, logisticFitter(lambda));
+  const evaluation = yield* walkForwardSteps(rows, labels, wf, logisticFitter(lambda));
   const fit = fitLogistic(rows, labels, { lambda });
   const positives = labels.reduce((s, y) => s + y, 0);
   const params: MlModelParams = {

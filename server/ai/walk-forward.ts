@@ -89,12 +89,29 @@ export interface WalkForwardResult {
 }
 
 export function walkForwardEvaluate(rows: readonly Float64Array[], labels: readonly number[], options: WalkForwardOptions, fit: Fitter): WalkForwardResult {
+  return drain(walkForwardSteps(rows, labels, options, fit));
+}
+
+/** Runs a step generator to completion synchronously. */
+export function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * The evaluation as a generator that pauses after each fold's fit, so a caller on a shared event loop
+ * can yield between the CPU-bound parts (see trainModelAsync).
+ */
+export function* walkForwardSteps(rows: readonly Float64Array[], labels: readonly number[], options: WalkForwardOptions, fit: Fitter): Generator<void, WalkForwardResult> {
   const n = labels.length;
   const ranges = walkForwardFolds(n, options);
   const predictions: WalkForwardResult["predictions"] = [];
   const folds: FoldResult[] = [];
   for (const range of ranges) {
     const predict = fit(rows.slice(range.trainStart, range.trainEnd), labels.slice(range.trainStart, range.trainEnd));
+    yield;
     let correct = 0;
     let positives = 0;
     for (let i = range.testStart; i < range.testEnd; i++) {

@@ -1,6 +1,7 @@
 import { AppError } from "../core/errors";
-import { CandleAggregator, importCandleCsv, type CandleStore } from "../market";
-import { symbolAndTimeframeFromFileName } from "../market/csv";
+import { CandleAggregator } from "../market/aggregator";
+import type { CandleStore } from "../market/candle-store";
+import { importCandleCsv, symbolAndTimeframeFromFileName } from "../market/csv";
 import { TIMEFRAMES, TIMEFRAME_MS, type Candle, type Timeframe } from "../model/types";
 import type { BacktestConfig } from "./config";
 

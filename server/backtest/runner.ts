@@ -282,6 +282,7 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
   const metrics = computeMetrics({ trades, equity: fullCurve, periodMs, openPositions });
 
   const equity = decimateCurve(curveTimes, curveEquity, points, config.equityPoints);
+  const orders = engine.orderStore.allOrders();
   const lean = options.lean ?? false;
   const result: BacktestResult = {
     version: 1,
@@ -303,14 +304,14 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
       netProfit: finalEquity - config.startingBalance,
       feesPaid: ledger.fees,
       signals: kernel.stats.signals,
-      orders: kernel.stats.orders,
+      orders: orders.length,
       denials,
       strategyErrors,
       openPositionsAtEnd: ledger.openPositionCount,
       tradingState: account.tradingState,
     },
     trades,
-    orders: lean ? [] : engine.orderStore.allOrders().map(compactOrder),
+    orders: lean ? [] : orders.map(compactOrder),
     equity,
     drawdown: drawdownSeries(equity),
     chart: lean ? {} : chartsOf(run, plan, prepared),
@@ -363,7 +364,8 @@ function chartsOf(run: readonly Candle[], plan: DataPlan, prepared: PreparedStra
   for (const symbol of plan.symbols) {
     const timeframe = prepared.find((s) => s.summary.symbols.includes(symbol))?.summary.timeframe ?? plan.curveTimeframe;
     const candles = run.filter((c) => c.symbol === symbol && c.timeframe === timeframe);
-    chart[symbol] = (({ timeframe: tf, rows }) => ({ timeframe: tf, candles: rows }))(chartCandles(candles, timeframe, MAX_CHART_CANDLES));
+    const coarse = chartCandles(candles, timeframe, MAX_CHART_CANDLES);
+    chart[symbol] = { timeframe: coarse.timeframe, candles: coarse.rows };
   }
   return chart;
 }

@@ -198,6 +198,11 @@ export class TradingAccount {
     return this.entriesInFlight.size > 0 && this.entriesInFlight.has(positionKey(symbol, strategyInstanceId));
   }
 
+  /** An exit order (a protective exit or an earlier signal) is already working for this position. */
+  exitInFlight(symbol: string, strategyInstanceId?: string): boolean {
+    return this.exitsInFlight.size > 0 && this.exitsInFlight.has(positionKey(symbol, strategyInstanceId));
+  }
+
   // ---- market data ----
 
   /** A closed candle of the finest timeframe: venue fills, protective exits, marks, breakers. */

@@ -68,7 +68,9 @@ export class TradingKernel {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly keys = new Map<string, Map<Timeframe, string>>();
   private killSwitchAction: KernelKillSwitchStatus["action"] = null;
+  /** Wall-clock times: a trader wants to know how long flattening really took, whatever the market clock. */
   private killSwitchStartedAt: number | null = null;
+  private killSwitchFinishedAt: number | null = null;
   /** Reused per call: strategies must not keep it (see CandleContext). */
   private readonly candleContext: { now: number; position: CandleContext["position"]; entryPrice: number | undefined } = {
     now: 0,
@@ -280,6 +282,9 @@ export class TradingKernel {
     for (const account of this.accounts.values()) {
       const position = account.hasPosition(signal.symbol, runner.info.id);
       if (!position || position.side !== wanted) continue;
+      // A stop that triggered on this candle is already selling it: a second exit would be refused by
+      // the venue (or, on a venue that allows it, open the opposite position).
+      if (account.exitInFlight(signal.symbol, runner.info.id)) continue;
       this.count(await account.closePosition(position, { exitReason: "signal", reason: signal.reason, signalId: signal.id }));
     }
   }
@@ -343,12 +348,17 @@ export class TradingKernel {
 
   async killSwitch(action: "flatten" | "stop-entries", actor: string, reason = "kill switch"): Promise<KernelKillSwitchStatus> {
     this.killSwitchAction = action;
-    this.killSwitchStartedAt = this.clock.now();
+    this.killSwitchStartedAt ??= Date.now();
+    this.killSwitchFinishedAt = null;
     const accounts = [...this.accounts.values()];
-    if (action === "stop-entries") {
-      await Promise.all(accounts.map((a) => a.killSwitch.stopNewEntries({ actor, reason })));
-    } else {
-      await Promise.all(accounts.map((a) => a.killSwitch.trigger({ actor, reason })));
+    try {
+      if (action === "stop-entries") {
+        await Promise.all(accounts.map((a) => a.killSwitch.stopNewEntries({ actor, reason })));
+      } else {
+        await Promise.all(accounts.map((a) => a.killSwitch.trigger({ actor, reason })));
+      }
+    } finally {
+      this.killSwitchFinishedAt = Date.now();
     }
     const status = this.killSwitchStatus();
     this.bus.emit("kill-switch", status);
@@ -358,7 +368,8 @@ export class TradingKernel {
   /** Start the kill switch without waiting for it (the API answers 202 and the feed shows progress). */
   startKillSwitch(action: "flatten" | "stop-entries", actor: string, reason?: string): KernelKillSwitchStatus {
     this.killSwitchAction = action;
-    this.killSwitchStartedAt = this.clock.now();
+    this.killSwitchStartedAt = Date.now();
+    this.killSwitchFinishedAt = null;
     this.track(this.killSwitch(action, actor, reason)).catch((err) => this.logger.error({ err }, "kill switch failed"));
     return this.killSwitchStatus();
   }
@@ -369,6 +380,7 @@ export class TradingKernel {
     }
     this.killSwitchAction = null;
     this.killSwitchStartedAt = null;
+    this.killSwitchFinishedAt = null;
     const status = this.killSwitchStatus();
     this.bus.emit("kill-switch", status);
     return status;
@@ -394,18 +406,15 @@ export class TradingKernel {
       status.phase = "completed";
       return status;
     }
-    let running = false;
+    let running = this.killSwitchFinishedAt === null;
     let incomplete = false;
-    let finishedAt = 0;
     let allFlat = true;
     for (const [mode, account] of this.accounts) {
       const s = account.killSwitch.status;
       accounts[mode] = s;
       if (account.killSwitch.running || s.phase === "halting" || s.phase === "cancelling_orders" || s.phase === "closing_positions" || s.phase === "confirming") running = true;
       if (s.phase === "incomplete") incomplete = true;
-      if (s.phase === "idle" && this.killSwitchStartedAt !== null) running = true;
       allFlat &&= s.flatConfirmed;
-      finishedAt = Math.max(finishedAt, s.finishedAt ?? 0);
       status.ordersCancelled += s.ordersCancelled;
       status.positionsClosed += s.positionsClosed;
       for (const o of s.remaining.orders) status.remaining.orders.push({ mode, ...o });
@@ -414,9 +423,9 @@ export class TradingKernel {
     }
     status.phase = running ? "running" : incomplete ? "incomplete" : "completed";
     status.flatConfirmed = !running && allFlat;
-    if (!running) {
-      status.finishedAt = finishedAt || null;
-      status.durationMs = finishedAt && this.killSwitchStartedAt !== null ? finishedAt - this.killSwitchStartedAt : null;
+    if (!running && this.killSwitchFinishedAt !== null && this.killSwitchStartedAt !== null) {
+      status.finishedAt = this.killSwitchFinishedAt;
+      status.durationMs = this.killSwitchFinishedAt - this.killSwitchStartedAt;
     }
     return status;
   }

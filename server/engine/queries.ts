@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError, notFound } from "../core/errors";
+import { sumMoney } from "../core/decimal";
 import { num, optNum } from "../db/repositories/convert";
 import { fillFromRow, orderFromRow } from "../db/repositories/order-store";
 import type { Prisma, PrismaClient } from "../db/generated/client";
@@ -314,9 +315,22 @@ export async function getPerformance(engine: EngineRuntime, prisma: PrismaClient
     byStrategy: Object.fromEntries(Object.entries(metrics.byStrategy).map(([k, v]) => [k, metricsDto(v)])),
     bySymbol: Object.fromEntries(Object.entries(metrics.bySymbol).map(([k, v]) => [k, metricsDto(v)])),
     daily: tradePnlBuckets(trades, "day", tz).map((b) => ({ day: b.label, start: b.start, pnl: b.pnl, trades: b.trades })),
-    hourly: tradePnlBuckets(trades, "hour", tz).map((b) => ({ hour: b.label, start: b.start, pnl: b.pnl, trades: b.trades })),
+    hourly: pnlByHourOfDay(tradePnlBuckets(trades, "hour", tz)),
     drawdown: drawdownSeries(curve).map((d) => ({ timestamp: d.timestamp, drawdownPct: d.drawdownPct })),
   };
+}
+
+/** Realized P&L by local hour of day (0-23): when in the day the strategies make or lose money. */
+function pnlByHourOfDay(buckets: ReadonlyArray<{ label: string; pnl: number; trades: number }>) {
+  const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, pnl: 0, trades: 0 }));
+  for (const b of buckets) {
+    const hour = Number.parseInt(b.label.slice(11, 13), 10);
+    if (hour >= 0 && hour < 24) {
+      hours[hour].pnl = sumMoney([hours[hour].pnl, b.pnl]);
+      hours[hour].trades += b.trades;
+    }
+  }
+  return hours.filter((h) => h.trades > 0);
 }
 
 export const riskEventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), kind: z.string().optional(), mode: z.string().optional() });

@@ -6,7 +6,7 @@ import { ManualClock } from "../../core/clock";
 import { AppError } from "../../core/errors";
 import { openDatabase, type Database } from "../../db/database";
 import { TIMEFRAME_MS, type Candle, type Timeframe } from "../../model/types";
-import { InsightsService, type InsightsServiceOptions } from "../insights-service";
+import { InsightsService, marketCandleSource, type InsightsServiceOptions } from "../insights-service";
 import { MarketSummarizer } from "../llm";
 import { ModelRegistry } from "../model-registry";
 import { momentumSeries, silentLogger } from "./helpers";
@@ -92,9 +92,18 @@ describe("InsightsService", () => {
     live.push(next);
     service.observe(next);
     expect(service.snapshotFor("BTC/USDT", "5m")!.candleTime).toBe(next.openTime);
-    // a candle that is not the next one is left to the next request's catch-up
-    service.observe(history[live.length + 3]);
+    // after missed candles: no update on the spot, a catch-up from the source follows
+    live.push(...history.slice(live.length, live.length + 4));
+    service.observe(live[live.length - 1]);
     expect(service.snapshotFor("BTC/USDT", "5m")!.candleTime).toBe(next.openTime);
+    await vi.waitFor(() => expect(service.snapshotFor("BTC/USDT", "5m")!.candleTime).toBe(live[live.length - 1].openTime));
+  });
+
+  it("starts tracking a market from its first live candle, without making the caller wait", async () => {
+    const { service, live } = setup();
+    service.observe(live[live.length - 1]);
+    expect(service.snapshotFor("BTC/USDT", "5m")).toBeUndefined();
+    await vi.waitFor(() => expect(service.snapshotFor("BTC/USDT", "5m")?.candleTime).toBe(live[live.length - 1].openTime));
   });
 
   it("refuses unknown symbols, bad timeframes and too little history with clear errors", async () => {
@@ -148,6 +157,18 @@ describe("InsightsService", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("marketCandleSource", () => {
+  it("completes the market's recent candles with older stored ones, without duplicates or forming candles", async () => {
+    const all = momentumSeries(50, 1, 0.5);
+    const market = { recentCandles: (_s: string, _tf: Timeframe, limit: number) => [...all.slice(40), { ...all[49], openTime: all[49].openTime + 300_000, closed: false }].slice(-limit) };
+    const store = { loadLatest: async (_s: string, _tf: Timeframe, limit: number) => all.slice(-limit) };
+    const source = marketCandleSource(market, store);
+    const out = await source("BTC/USDT", "5m", 20);
+    expect(out.map((c) => c.openTime)).toEqual(all.slice(30).map((c) => c.openTime));
+    expect((await source("BTC/USDT", "5m", 5)).map((c) => c.openTime)).toEqual(all.slice(45).map((c) => c.openTime));
   });
 });
 

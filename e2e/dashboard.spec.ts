@@ -1,0 +1,134 @@
+import { test, expect, signIn, apiHeaders, screenshot } from "./support/fixtures";
+import type { APIRequestContext, Page } from "@playwright/test";
+
+/**
+ * What a trader does all day, in a real browser against the real server on its embedded defaults
+ * (built-in simulator at SIM_SPEED=60, embedded database, paper mode).
+ */
+
+async function api<T>(request: APIRequestContext, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  const res = await request.fetch(path, { method, headers: { ...apiHeaders, "Content-Type": "application/json" }, data: body });
+  expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
+  return (await res.json()) as T;
+}
+
+async function barsOf(page: Page): Promise<number> {
+  return Number(await page.getByTestId("candle-chart").first().getAttribute("data-bars"));
+}
+
+test.describe.configure({ mode: "serial" });
+
+test.describe("dashboard", () => {
+  test("overview shows live simulated candles, labelled simulated", async ({ page, consoleErrors }) => {
+    await signIn(page);
+    await expect(page.getByTestId("venue-badge")).toHaveText(/SIMULATED/);
+    await expect(page.getByTestId("mode-badge")).toHaveText(/PAPER/);
+    await expect(page.getByTestId("feed-status")).toContainText(/live/i, { timeout: 30_000 });
+    await expect.poll(() => barsOf(page), { timeout: 30_000 }).toBeGreaterThan(10);
+    // At SIM_SPEED=60 a 1-minute candle closes every second: the chart's newest bar moves on.
+    const before = await page.getByTestId("chart-legend").first().textContent();
+    await expect.poll(async () => page.getByTestId("chart-legend").first().textContent(), { timeout: 20_000 }).not.toBe(before);
+    await screenshot(page, "01-overview");
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test("in paper mode a position opens and its P&L moves", async ({ page, request }) => {
+    await signIn(page);
+    const { order } = await api<{ order: { status: string; filledQuantity: number } }>(request, "POST", "/api/orders", {
+      symbol: "BTC/USDT",
+      side: "buy",
+      type: "market",
+      quantity: 0.01,
+    });
+    // Paper mode simulates latency: the order is accepted first and filled a moment later.
+    expect(["submitted", "filled"]).toContain(order.status);
+    const row = page.getByTestId("positions-table").locator("tr", { hasText: "BTC/USDT" }).first();
+    await expect(row).toBeVisible({ timeout: 20_000 });
+    const first = await row.textContent();
+    await expect.poll(async () => row.textContent(), { timeout: 30_000 }).not.toBe(first);
+    const positions = await api<Array<{ symbol: string; unrealizedPnl: number; markPrice: number }>>(request, "GET", "/api/positions");
+    expect(positions.find((p) => p.symbol === "BTC/USDT")).toBeTruthy();
+    const status = await api<{ equity: number; cash: number }>(request, "GET", "/api/status");
+    expect(status.cash).toBeLessThan(status.equity);
+    await screenshot(page, "02-paper-position");
+  });
+
+  test("the kill switch flattens the account, confirmed, and halts until reset", async ({ page, request }) => {
+    await signIn(page);
+    await page.getByTestId("kill-switch-button").click();
+    await page.getByTestId("kill-switch-flatten").click();
+    await page.getByTestId("kill-switch-confirm").click();
+    await expect(page.getByTestId("kill-switch-flat-confirmed")).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId("trading-state-badge")).toHaveText(/HALTED/, { timeout: 20_000 });
+    await screenshot(page, "03-kill-switch");
+    const positions = await api<unknown[]>(request, "GET", "/api/positions");
+    expect(positions).toEqual([]);
+    const open = await api<unknown[]>(request, "GET", "/api/orders?status=open");
+    expect(open).toEqual([]);
+    // HALTED lets nothing new through.
+    const denied = await request.fetch("/api/orders", {
+      method: "POST",
+      headers: { ...apiHeaders, "Content-Type": "application/json" },
+      data: { symbol: "ETH/USDT", side: "buy", type: "market", quantity: 0.1 },
+    });
+    expect(denied.status()).toBe(422);
+    expect((await denied.json()).error.code).toBe("RISK_DENIED");
+
+    await page.getByTestId("kill-switch-reset").click();
+    await page.getByTestId("kill-switch-reset-confirm").click();
+    await expect(page.getByTestId("trading-state-badge")).toHaveText(/ACTIVE/, { timeout: 20_000 });
+  });
+
+  test("switching ghost and back to paper", async ({ page }) => {
+    await signIn(page, "/settings");
+    await page.getByTestId("mode-option-ghost").click();
+    await page.getByTestId("mode-confirm").click();
+    await expect(page.getByTestId("mode-badge")).toHaveText(/GHOST/, { timeout: 15_000 });
+    await screenshot(page, "04-settings-ghost");
+    await page.getByTestId("mode-option-paper").click();
+    await page.getByTestId("mode-confirm").click();
+    await expect(page.getByTestId("mode-badge")).toHaveText(/PAPER/, { timeout: 15_000 });
+  });
+
+  test("performance shows the equity curve", async ({ page }) => {
+    await signIn(page, "/performance");
+    await expect(page.getByTestId("equity-chart")).toBeVisible();
+    await expect(page.getByTestId("equity-chart").locator("canvas").first()).toBeVisible({ timeout: 15_000 });
+    await screenshot(page, "05-performance");
+  });
+
+  test("trades can be filtered and exported", async ({ page }) => {
+    await signIn(page, "/trades");
+    const table = page.getByTestId("trades-table");
+    await expect(table.locator("tr", { hasText: "BTC/USDT" }).first()).toBeVisible({ timeout: 20_000 });
+    await screenshot(page, "06-trades");
+    const csv = page.getByTestId("trades-export-csv");
+    const href = await csv.getAttribute("href");
+    expect(href).toContain("/api/trades/export");
+    const download = page.waitForEvent("download");
+    await csv.click();
+    const file = await (await download).path();
+    const { readFileSync } = await import("node:fs");
+    const text = readFileSync(file, "utf8");
+    expect(text.split("\n")[0]).toContain("symbol");
+    expect(text).toContain("kill_switch");
+  });
+
+  test("the order book ladder updates", async ({ page }) => {
+    await signIn(page, "/orderbook");
+    await expect(page.getByTestId("orderbook-ladder")).toBeVisible();
+    await expect(page.getByTestId("orderbook-asks").locator("tr").nth(3)).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId("orderbook-spread")).toContainText(/\d/);
+    await screenshot(page, "07-orderbook");
+  });
+
+  test("every page renders without console errors", async ({ page, consoleErrors }) => {
+    await signIn(page);
+    for (const path of ["/charts", "/positions", "/signals", "/risk", "/system", "/settings"]) {
+      await page.goto(path);
+      await page.waitForLoadState("networkidle").catch(() => {});
+      await screenshot(page, `08-page${path.replace(/\//g, "-")}`);
+    }
+    expect(consoleErrors).toEqual([]);
+  });
+});
