@@ -53,6 +53,7 @@ describe("open positions follow the feed", () => {
     const marked = applyPosition(opened, position("p1", 1, 5))!;
     expect(marked[0]!.unrealizedPnl).toBe(5);
     expect(applyPosition(marked, position("p1", 0))).toEqual([]);
+    expect(applyPosition(marked, { ...position("p1", 1), status: "closed" } as PositionDto)).toEqual([]);
   });
   it("nothing is invented before the list was fetched", () => {
     expect(applyPosition(undefined, position("p1", 1))).toBeUndefined();

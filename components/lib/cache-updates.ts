@@ -72,10 +72,10 @@ export function removeById<T>(list: T[] | undefined, id: string, idOf: (x: T) =>
   return next.length === list.length ? list : next;
 }
 
-/** Open positions: a position with quantity 0 has closed and leaves the list. */
+/** Open positions: a position with quantity 0 (or marked `status: "closed"`) has closed and leaves the list. */
 export function applyPosition(list: PositionDto[] | undefined, position: PositionDto): PositionDto[] | undefined {
   if (!list) return list;
-  if (!(position.quantity > 0)) return removeById(list, position.id, (p) => p.id);
+  if (isClosedPosition(position)) return removeById(list, position.id, (p) => p.id);
   const index = list.findIndex((p) => p.id === position.id);
   if (index >= 0) {
     const next = list.slice();
@@ -83,6 +83,10 @@ export function applyPosition(list: PositionDto[] | undefined, position: Positio
     return next;
   }
   return [...list, position];
+}
+
+export function isClosedPosition(position: PositionDto & { status?: string }): boolean {
+  return !(position.quantity > 0) || position.status === "closed";
 }
 
 /** An order list filtered by `open` drops orders that reached a terminal status. */

@@ -9,6 +9,7 @@ import {
   applyPosition,
   applyTicker,
   applyTradingState,
+  isClosedPosition,
   isValidCandle,
   mergeCandle,
   upsertFirst,
@@ -161,7 +162,7 @@ export function applyFeedBatch(client: QueryClient, batch: FeedMessage[]): Apply
       case "position": {
         const ev = payload as PositionDto;
         client.setQueryData<PositionDto[]>(qk.positions(ev.mode), (old) => applyPosition(old, ev));
-        if (!(ev.quantity > 0)) invalidate.add("trades");
+        if (isClosedPosition(ev)) invalidate.add("trades");
         break;
       }
       case "trade":

@@ -1,7 +1,8 @@
 /**
  * Shapes of the REST API and the Socket.IO feed as the browser sees them (docs/api.md is the contract).
  * Every field the server may omit or send as null is typed so, so the UI has to show "—" for it.
- * Units: `*Pct` fields are percentage points (1.5 = 1.5 %); `ratio`, `winRate` and `accuracy` are fractions 0..1.
+ * Units (as the server sends them): `*Pct` fields, `winRate` and `accuracy` are percentage points (1.5 = 1.5 %);
+ * the risk usage `ratio` is a fraction 0..1.
  */
 
 export type Mode = "ghost" | "paper" | "live";
@@ -128,6 +129,8 @@ export type OrderSide = "buy" | "sell";
 export interface PositionDto {
   id: string;
   mode: Mode;
+  /** Sent by the server on events; "closed" means the position left the book. */
+  status?: "open" | "closed";
   symbol: string;
   side: PositionSide;
   quantity: number;

@@ -4,10 +4,9 @@ import { Col, Flex, Row, Segmented, Typography } from "antd";
 import { useEffect, useMemo } from "react";
 import { useLocalStorageState } from "../hooks/use-local-storage";
 import { useOrderbook, useSymbols } from "../hooks/use-market";
-import { useMarketNow } from "../hooks/use-market-now";
 import { SymbolSelect } from "../charts/chart-toolbar";
 import { buildDepth } from "../lib/depth";
-import { formatAgo, formatDateTime } from "../lib/format";
+import { formatDateTime, formatTime } from "../lib/format";
 import { Panel } from "../ui/panel";
 import { QueryState } from "../ui/query-state";
 import { SimulatedTag } from "../ui/simulated-tag";
@@ -35,7 +34,6 @@ export function OrderbookPage() {
   const [prefs, setPrefs, loaded] = useLocalStorageState<BookPrefs>("tradekeel.orderbook", { symbol: null, depth: 20 }, parsePrefs);
   const symbols = useSymbols();
   const book = useOrderbook(prefs.symbol ?? undefined, prefs.depth);
-  const now = useMarketNow(1_000);
 
   useEffect(() => {
     if (!loaded || !symbols.data || symbols.data.length === 0) return;
@@ -61,7 +59,7 @@ export function OrderbookPage() {
         <SimulatedTag simulated={book.data?.simulated} what="order book" />
         {book.data && (
           <Typography.Text type="secondary" className="num" title={formatDateTime(book.data.timestamp)} data-testid="orderbook-updated">
-            updated {now === null ? formatDateTime(book.data.timestamp) : formatAgo(book.data.timestamp, now)}
+            as of {formatTime(book.data.timestamp)}
           </Typography.Text>
         )}
       </Flex>

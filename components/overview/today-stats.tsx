@@ -58,7 +58,7 @@ export function TodayStats() {
           </Num>
         </Descriptions.Item>
         <Descriptions.Item label="Win rate (all)">
-          <Num>{formatRatio(overall?.winRate)}</Num>
+          <Num>{formatPlainPct(overall?.winRate, 1)}</Num>
         </Descriptions.Item>
         <Descriptions.Item label="Profit factor">
           <Num>{formatStat(overall?.profitFactor)}</Num>

@@ -1,7 +1,7 @@
 "use client";
 
 import { Table, type TableColumnsType } from "antd";
-import { formatInt, formatMoney, formatPlainPct, formatRatio, formatStat } from "../lib/format";
+import { formatInt, formatMoney, formatPlainPct, formatStat } from "../lib/format";
 import type { MetricsDto } from "../lib/types";
 import { Num, Pnl } from "../ui/num";
 
@@ -15,7 +15,7 @@ export function MetricsTable({ rows, testId }: { rows: MetricsRow[]; testId: str
   const columns: TableColumnsType<MetricsRow> = [
     { title: "", key: "name", render: (_, r) => r.name, fixed: "left" },
     { title: "Trades", key: "trades", align: "right", render: (_, r) => <Num>{formatInt(r.metrics.trades)}</Num> },
-    { title: "Win rate", key: "winRate", align: "right", render: (_, r) => <Num>{formatRatio(r.metrics.winRate)}</Num> },
+    { title: "Win rate", key: "winRate", align: "right", render: (_, r) => <Num>{formatPlainPct(r.metrics.winRate, 1)}</Num> },
     { title: "Profit factor", key: "pf", align: "right", render: (_, r) => <Num>{formatStat(r.metrics.profitFactor)}</Num> },
     { title: "Sharpe", key: "sharpe", align: "right", render: (_, r) => <Num>{formatStat(r.metrics.sharpe)}</Num> },
     { title: "Sortino", key: "sortino", align: "right", render: (_, r) => <Num>{formatStat(r.metrics.sortino)}</Num> },

@@ -30,7 +30,8 @@ export function PnlBars({ bars, height = 220, testId }: { bars: Bar[]; height?: 
   const plotH = H - PAD_BOTTOM;
   const y = (v: number) => ((max - v) / range) * plotH;
   const slot = W / bars.length;
-  const barW = Math.max(1, slot * 0.7);
+  // A handful of bars must not turn into slabs: at most a 30th of the width each.
+  const barW = Math.max(1, Math.min(slot * 0.7, W / 30));
   const labelEvery = Math.ceil(bars.length / 24);
 
   return (

@@ -70,6 +70,7 @@ export function PositionsTable({ mode, compact = false }: { mode: Mode | undefin
       title: "",
       key: "actions",
       align: "right",
+      fixed: "right",
       render: (_, p) => (
         <Button size="small" danger onClick={() => confirmClose(p)} data-testid={`position-close-${p.id}`} loading={close.isPending && close.variables === p.id}>
           Close

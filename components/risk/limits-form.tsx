@@ -42,7 +42,8 @@ export function LimitsForm({ limits, tighter }: { limits: RiskLimitsDto; tighter
   };
 
   const err = update.error;
-  const loosening = err instanceof ApiError && err.code === "LIMIT_LOOSENING";
+  // The contract says LIMIT_LOOSENING; the server answers RISK_LIMIT_LOOSENING (409). Either is a refusal to loosen.
+  const loosening = err instanceof ApiError && /LOOSENING/.test(err.code);
   return (
     <Form form={form} layout="vertical" size="small" initialValues={initial} onFinish={submit} data-testid="risk-limits-form">
       {update.isError && (
@@ -52,11 +53,7 @@ export function LimitsForm({ limits, tighter }: { limits: RiskLimitsDto; tighter
           style={{ marginBottom: 12 }}
           data-testid="risk-limits-error"
           title={loosening ? "Loosening refused" : "Limits not updated"}
-          description={
-            loosening
-              ? `${errorMessage(err)} Loosening a limit takes a config change and a restart.`
-              : errorMessage(err)
-          }
+          description={errorMessage(err)}
         />
       )}
       <Row gutter={12}>

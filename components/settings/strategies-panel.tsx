@@ -4,7 +4,7 @@ import { PlusOutlined } from "@ant-design/icons";
 import { App, Button, Flex, Popconfirm, Space, Table, Tag, Tooltip, type TableColumnsType } from "antd";
 import { useState, type HTMLAttributes } from "react";
 import { errorMessage } from "../lib/api";
-import { formatDateTime, formatInt, formatMoney, formatRatio } from "../lib/format";
+import { formatDateTime, formatInt, formatMoney, formatPlainPct } from "../lib/format";
 import type { StrategyInstanceDto } from "../lib/types";
 import { useDeleteStrategy, usePauseStrategy, useStrategies, useStrategyKinds } from "../hooks/use-settings";
 import { Num, Pnl } from "../ui/num";
@@ -30,7 +30,16 @@ export function StrategiesPanel() {
   const kindName = (kind: string) => kinds.data?.find((k) => k.kind === kind)?.name ?? kind;
 
   const columns: TableColumnsType<StrategyInstanceDto> = [
-    { title: "Name", dataIndex: "name", key: "name", render: (v: string) => <strong>{v}</strong> },
+    {
+      title: "Name",
+      dataIndex: "name",
+      key: "name",
+      render: (v: string, s) => (
+        <Tooltip title={`created ${formatDateTime(s.createdAt)} · ${s.id}`}>
+          <strong>{v}</strong>
+        </Tooltip>
+      ),
+    },
     { title: "Kind", key: "kind", render: (_, s) => kindName(s.kind) },
     { title: "Symbols", key: "symbols", render: (_, s) => s.symbols.join(", ") },
     { title: "TF", dataIndex: "timeframe", key: "tf" },
@@ -49,12 +58,12 @@ export function StrategiesPanel() {
     { title: "Status", key: "status", render: (_, s) => <Tag color={s.status === "active" ? "success" : "default"}>{s.status}</Tag> },
     { title: "Trades", key: "trades", align: "right", render: (_, s) => <Num>{formatInt(s.stats?.trades)}</Num> },
     { title: "P&L", key: "pnl", align: "right", render: (_, s) => <Pnl value={s.stats?.pnl} /> },
-    { title: "Win rate", key: "wr", align: "right", render: (_, s) => <Num>{formatRatio(s.stats?.winRate)}</Num> },
-    { title: "Created", key: "created", render: (_, s) => <Num>{formatDateTime(s.createdAt)}</Num> },
+    { title: "Win rate", key: "wr", align: "right", render: (_, s) => <Num>{formatPlainPct(s.stats?.winRate, 1)}</Num> },
     {
       title: "",
       key: "actions",
       align: "right",
+      fixed: "right",
       render: (_, s) => (
         <Space size={4}>
           <Button size="small" onClick={() => { setEditing(s); setOpen(true); }} data-testid={`strategy-edit-${s.id}`}>

@@ -93,8 +93,10 @@ export function TokensPanel() {
         footer={<Button type="primary" onClick={() => setCreated(null)} data-testid="token-created-done">I have stored it</Button>}
       >
         <Alert type="warning" showIcon title="Copy it now: it is shown only once." style={{ marginBottom: 12 }} />
-        <Typography.Paragraph copyable={{ text: created?.token ?? "" }} className="num" style={{ wordBreak: "break-all" }} data-testid="token-created-value">
-          {created?.token}
+        <Typography.Paragraph copyable={{ text: created?.token ?? "" }} style={{ wordBreak: "break-all" }}>
+          <Typography.Text code data-testid="token-created-value">
+            {created?.token}
+          </Typography.Text>
         </Typography.Paragraph>
       </Modal>
     </Flex>

@@ -16,8 +16,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "performance", href: "/performance", label: "Performance" },
   { key: "signals", href: "/signals", label: "Signals" },
   // ── Research pages ───────────────────────────────────────────────────────────
-  // Backtest (/backtest) is added here by its own issue, once its page exists:
-  // { key: "backtest", href: "/backtest", label: "Backtest" }.
+  { key: "backtest", href: "/backtest", label: "Backtest" },
   { key: "insights", href: "/insights", label: "Insights" },
   // ─────────────────────────────────────────────────────────────────────────────
   { key: "risk", href: "/risk", label: "Risk" },

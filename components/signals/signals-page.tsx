@@ -2,7 +2,7 @@
 
 import { Col, Flex, Row, Statistic, Table, Typography, type TableColumnsType } from "antd";
 import { useState, type HTMLAttributes } from "react";
-import { formatDateTime, formatInt, formatPct, formatPrice, formatRatio, formatStat } from "../lib/format";
+import { formatDateTime, formatInt, formatPct, formatPlainPct, formatPrice, formatStat } from "../lib/format";
 import type { Mode, SignalDto } from "../lib/types";
 import { useCurrentMode } from "../hooks/use-status";
 import { useSignals, useSignalStats } from "../hooks/use-trading";
@@ -33,7 +33,7 @@ export function SignalsPage() {
     { title: "Action", key: "action", render: (_, x) => <SignalActionTag action={x.action} /> },
     { title: "Price", key: "price", align: "right", render: (_, x) => <Num>{formatPrice(x.price)}</Num> },
     { title: "Strategy", key: "strategy", render: (_, x) => <StrategyName id={x.strategyInstanceId} /> },
-    { title: "Reason", key: "reason", render: (_, x) => <Clipped text={x.reason} maxWidth={380} /> },
+    { title: "Reason", key: "reason", render: (_, x) => <Clipped text={x.reason} maxWidth={300} /> },
     { title: "Outcome", key: "outcome", render: (_, x) => <OutcomeTag outcome={x.outcome} /> },
     { title: "Exit", key: "exit", align: "right", render: (_, x) => <Num>{formatPrice(x.exitPrice, x.price)}</Num> },
     { title: "Result", key: "pct", align: "right", render: (_, x) => <Pnl value={x.outcomePct} kind="pct" /> },
@@ -58,7 +58,7 @@ export function SignalsPage() {
               <Col xs={12} md={6} xl={3}><Stat title="Signals" value={formatInt(s.total)} /></Col>
               <Col xs={12} md={6} xl={3}><Stat title="Resolved" value={formatInt(s.closed)} /></Col>
               <Col xs={12} md={6} xl={3}><Stat title="Wins / losses" value={`${formatInt(s.wins)} / ${formatInt(s.losses)}`} /></Col>
-              <Col xs={12} md={6} xl={3}><Stat title="Accuracy" value={formatRatio(s.accuracy)} testId="signal-accuracy" /></Col>
+              <Col xs={12} md={6} xl={3}><Stat title="Accuracy" value={formatPlainPct(s.accuracy, 1)} testId="signal-accuracy" /></Col>
               <Col xs={12} md={6} xl={3}><Stat title="Avg win" value={formatPct(s.avgWinPct)} color={pnlColor(s.avgWinPct)} /></Col>
               <Col xs={12} md={6} xl={3}><Stat title="Avg loss" value={formatPct(s.avgLossPct === null ? null : -Math.abs(s.avgLossPct))} color={pnlColor(s.avgLossPct === null ? null : -Math.abs(s.avgLossPct))} /></Col>
               <Col xs={12} md={6} xl={3}><Stat title="Expectancy" value={formatPct(s.expectancyPct)} color={pnlColor(s.expectancyPct)} testId="signal-expectancy" /></Col>

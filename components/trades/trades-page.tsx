@@ -45,7 +45,7 @@ export function TradesPage() {
     { title: "Fees", dataIndex: "fees", key: "fees", align: "right", render: (v: number) => <Num>{formatMoney(v)}</Num> },
     { title: "Held", key: "held", align: "right", render: (_, t) => <Num>{formatDuration(t.closedAt - t.openedAt)}</Num> },
     {
-      title: "Exit",
+      title: "Exit reason",
       key: "exitReason",
       render: (_, t) => (
         <Tooltip title={t.exitReasonText}>

@@ -27,8 +27,3 @@ export function formatOne(x: number): string {
 export function formatSignedPct(x: number): string {
   return `${x >= 0 ? "+" : ""}${x.toFixed(2)}%`;
 }
-
-/** Prices: up to 8 significant digits, no grouping: 23412.5 → "23412.5", 0.000123456 → "0.000123456". */
-export function formatPlainPrice(x: number): string {
-  return Number(x.toPrecision(8)).toString();
-}

@@ -31,6 +31,17 @@ export const timeSchema = z.union([z.number(), z.string()]).transform((value, ct
   return ms;
 });
 
+/** Like timeSchema, but a date alone ("2023-03-21") means the end of that day: the range includes it. */
+export const endTimeSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const dateOnly = typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value.trim());
+  const ms = typeof value === "number" ? value : parseTime(value);
+  if (ms === undefined || !Number.isFinite(ms)) {
+    ctx.addIssue({ code: "custom", message: `"${String(value)}" is not a date (use 2023-03-21, an ISO time or epoch ms)` });
+    return z.NEVER;
+  }
+  return dateOnly ? ms + 86_400_000 : ms;
+});
+
 export function parseTime(text: string): number | undefined {
   const trimmed = text.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
@@ -52,11 +63,8 @@ export const backtestStrategySchema = z.object({
   name: z.string().trim().min(1).max(120).optional(),
 });
 
-const storedSourceSchema = z.object({
-  type: z.literal("stored"),
-  /** Venue whose stored candles to use; default: the configured venue. */
-  venue: z.string().min(1).optional(),
-});
+/** Candles stored by the app for the configured venue (the caller hands over the candle store). */
+const storedSourceSchema = z.object({ type: z.literal("stored") });
 
 const csvSourceSchema = z.object({
   type: z.literal("csv"),
@@ -84,8 +92,8 @@ export const backtestConfigSchema = z
     source: z.discriminatedUnion("type", [storedSourceSchema, csvSourceSchema, inlineSourceSchema]).default({ type: "stored" }),
     /** Start of the traded range (inclusive); candles before it only warm the strategies up. */
     from: timeSchema.optional(),
-    /** End of the traded range (exclusive). */
-    to: timeSchema.optional(),
+    /** End of the traded range (exclusive); a date alone includes that whole day. */
+    to: endTimeSchema.optional(),
     startingBalance: z.number().positive().finite().default(10_000),
     quoteCurrency: z.string().trim().toUpperCase().min(1).default("USDT"),
     /** Maker/taker rates as fractions (0.001 = 0.1 %). */

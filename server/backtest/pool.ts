@@ -41,8 +41,8 @@ export function workerScript(): string | undefined {
  * the working directory), through the package's own export map.
  */
 function tsxRegisterUrl(script: string): string {
-  const require = createRequire(script);
-  const manifestPath = require.resolve("tsx/package.json");
+  const resolveFrom = createRequire(script);
+  const manifestPath = resolveFrom.resolve("tsx/package.json");
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { exports?: Record<string, { import?: { default?: string } | string }> };
   const entry = manifest.exports?.["./esm/api"];
   const relative = typeof entry === "object" && entry.import ? (typeof entry.import === "string" ? entry.import : entry.import.default) : undefined;

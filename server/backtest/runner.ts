@@ -76,6 +76,7 @@ export interface BacktestResult {
     /** Every fee the ledger booked (closed and still-open positions). */
     feesPaid: number;
     signals: number;
+    /** Orders sent: entries, signal exits, protective exits and end-of-run closes. */
     orders: number;
     /** Entries the risk engine refused, by code. */
     denials: Record<string, number>;
@@ -111,7 +112,7 @@ export interface RunBacktestOptions {
   yieldEvery?: boolean;
   signal?: AbortSignal;
   logger?: Logger;
-  /** Skip the result parts only a person reads (orders, chart, notes, curves): the optimiser's runs. */
+  /** Skip the result parts only a person reads (orders, chart, per-symbol/strategy curves): the optimiser's runs. */
   lean?: boolean;
 }
 

@@ -5,6 +5,7 @@ import { newId } from "../core/ids";
 import type { Logger } from "../core/logger";
 import type { RiskLimits } from "../config/risk-limits";
 import type { CandleStore } from "../market";
+import { TIMEFRAME_MS } from "../model/types";
 import { backtestConfigSchema, type BacktestConfig } from "./config";
 import { runInWorker, type ExecutionMode } from "./pool";
 import { equityCsv, tradesCsv } from "./report";
@@ -195,10 +196,15 @@ export class BacktestService {
     try {
       await repository.setStatus(id, "running");
       const plan = planBacktest(config);
+      const max = this.options.maxCandles ?? DEFAULT_MAX_CANDLES;
+      const tooLarge = (candles: number) => new AppError("BACKTEST_TOO_LARGE", `about ${candles} candles is more than the ${max} a backtest from the API may use: shorten the range`, 422);
+      // Refuse before reading the database when the range alone says it is too large.
+      let expected = 0;
+      for (const timeframes of plan.needs.values()) for (const tf of timeframes) expected += Math.ceil((config.to! - config.from! + plan.warmupMs) / TIMEFRAME_MS[tf]);
+      if (expected > max) throw tooLarge(expected);
       const data = await loadData(config, plan, { store: this.options.candleStore });
       const candles = data.series.reduce((n, s) => n + s.candles.length, 0);
-      const max = this.options.maxCandles ?? DEFAULT_MAX_CANDLES;
-      if (candles > max) throw new AppError("BACKTEST_TOO_LARGE", `${candles} candles is more than the ${max} a backtest from the API may use: shorten the range`, 422);
+      if (candles > max) throw tooLarge(candles);
       const { result, mode } = await runInWorker(config, data, {
         inProcess: this.options.inProcess,
         signal: run.controller.signal,

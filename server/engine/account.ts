@@ -215,6 +215,12 @@ export class TradingAccount {
     this.observe();
   }
 
+  /** A historical candle (warm-up): the last known price and the marks, with no fills or exits. */
+  markHistory(candle: Candle): void {
+    this.lastPrices.set(candle.symbol, candle.close);
+    this.ledger.mark(candle.symbol, candle.close);
+  }
+
   /** A traded price between candles (live and paper): marks and protective exits react at once. */
   onPrice(symbol: string, price: number, timestamp: number): void {
     if (!(price > 0) || !Number.isFinite(price)) return;
@@ -356,7 +362,13 @@ export class TradingAccount {
     }
   }
 
-  private onFill(fill: Fill, order: Order): void {
+  private onFill(reported: Fill, order: Order): void {
+    // A fill of an order has the order's side; booking a sell as a buy would double a position.
+    let fill = reported;
+    if (reported.side !== order.side) {
+      this.bus.emit("warning", { code: "FILL_SIDE_MISMATCH", message: `fill ${reported.venueTradeId} of ${order.clientOrderId} reported as ${reported.side}; booked as the order's ${order.side}`, mode: this.mode, at: reported.timestamp });
+      fill = { ...reported, side: order.side };
+    }
     let outcome;
     try {
       outcome = this.ledger.applyFill(fill, fillMetaFromOrder(order));

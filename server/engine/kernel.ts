@@ -8,6 +8,7 @@ import type { CandleContext, Strategy } from "../strategy";
 import type { TradingAccount, SubmitResult } from "./account";
 import type { EngineEvents, KernelKillSwitchStatus } from "./events";
 import { sizeEntry } from "./sizing";
+import { floorToStep, roundToTick } from "../core/decimal";
 
 /**
  * The trading kernel: one pipeline for every mode. Closed candles go to the accounts (fills, protective
@@ -318,14 +319,18 @@ export class TradingKernel {
     actor: string;
   }): Promise<SubmitResult> {
     const account = this.activeAccount;
+    // Snap to the venue's grid the way the exchange would: quantity down to the lot step, price to the tick.
+    const instrument = this.instruments.get(input.symbol);
+    const quantity = instrument ? floorToStep(input.quantity, instrument.stepSize) : input.quantity;
+    const price = instrument && input.price !== undefined ? roundToTick(input.price, instrument.tickSize) : input.price;
     const held = account.ledger.openPositionsOf(input.symbol).find((p) => !p.strategyInstanceId && p.side === (input.side === "buy" ? "short" : "long"));
-    const reducing = held !== undefined && input.quantity <= held.quantity + 1e-12;
+    const reducing = held !== undefined && quantity <= held.quantity + 1e-12;
     return account.submit({
       symbol: input.symbol,
       side: input.side,
       type: input.type,
-      quantity: input.quantity,
-      price: input.price,
+      quantity,
+      price,
       timeInForce: input.type === "limit" ? "GTC" : undefined,
       intent: reducing ? "exit" : "entry",
       reduceOnly: reducing,

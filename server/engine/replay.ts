@@ -22,7 +22,8 @@ export interface ReplayResult {
 export function replayFills(ledger: Ledger, entries: ReadonlyArray<{ fill: Fill; order: Order }>, logger: Logger): ReplayResult {
   const result: ReplayResult = { origins: new Map(), recentClosedTrades: [], recentEntries: [], trades: [], refused: 0, fills: 0 };
   const entryIds = new Set<string>();
-  for (const { fill, order } of entries) {
+  for (const { fill: stored, order } of entries) {
+    const fill = stored.side === order.side ? stored : { ...stored, side: order.side };
     let outcome;
     try {
       outcome = ledger.applyFill(fill, fillMetaFromOrder(order));

@@ -320,7 +320,7 @@ export class EngineRuntime {
     events.on("candle:update", (candle) => this.bus.emit("candle:update", candle));
     events.on("ticker", (t) => {
       this.bus.emit("ticker", { symbol: t.symbol, last: t.last, change24hPct: t.changePct24h ?? null, timestamp: t.timestamp });
-      if (this.running) this.kernel.onPrice(t.symbol, t.last, t.timestamp);
+      this.kernel.onPrice(t.symbol, t.last, t.timestamp);
     });
     events.on("orderbook", (book) => {
       this.bus.emit("orderbook", book);

@@ -457,14 +457,14 @@ export class LiveVenue implements ExecutionVenue {
       tracked.venueOrderId = order.id;
       this.clientIdByVenueId.set(order.id, clientOrderId);
     }
-    for (const trade of order.trades ?? []) this.addFill(tracked, this.toFill(trade, clientOrderId, symbol));
+    for (const trade of order.trades ?? []) this.addFill(tracked, this.toFill(trade, clientOrderId, symbol, order.side));
     const filled = num(order.filled) ?? 0;
     if (filled > tracked.fillQuantity * (1 + 1e-9) + 1e-12 && order.id) {
       try {
         const trades = this.exchange.has?.fetchOrderTrades
           ? await this.exchange.fetchOrderTrades(order.id, symbol)
           : (await this.exchange.fetchMyTrades(symbol, order.timestamp ?? undefined)).filter((t) => t.order === order.id);
-        for (const trade of trades) this.addFill(tracked, this.toFill(trade, clientOrderId, symbol));
+        for (const trade of trades) this.addFill(tracked, this.toFill(trade, clientOrderId, symbol, order.side));
       } catch (err) {
         const error = toVenueError(err, `fetch trades of ${clientOrderId}`);
         this.logger.warn({ clientOrderId, code: error.code, err: error.message }, "could not fetch the order's trades yet; the next update or poll retries");
@@ -504,7 +504,11 @@ export class LiveVenue implements ExecutionVenue {
     tracked.fillQuantity += fill.quantity;
   }
 
-  private toFill(trade: CcxtTrade, clientOrderId: string, symbol: string): Fill | undefined {
+  /**
+   * A fill of our order has our order's side. ccxt leaves `side` undefined on the fills of Binance's
+   * order response, so the order's side is the fallback; a trade with neither is not booked.
+   */
+  private toFill(trade: CcxtTrade, clientOrderId: string, symbol: string, orderSide?: string): Fill | undefined {
     const price = num(trade.price);
     const quantity = num(trade.amount);
     if (!(price! > 0) || !(quantity! > 0)) {
@@ -513,7 +517,12 @@ export class LiveVenue implements ExecutionVenue {
     }
     const timestamp = trade.timestamp ?? this.clock.now();
     const liquidity = trade.takerOrMaker === "maker" ? "maker" : "taker";
-    const side: Side = trade.side === "sell" ? "sell" : "buy";
+    const known = (v: unknown): v is Side => v === "buy" || v === "sell";
+    const side = known(orderSide) ? orderSide : known(trade.side) ? trade.side : undefined;
+    if (!side) {
+      this.logger.error({ trade: { id: trade.id, order: trade.order } }, "venue trade without a side ignored");
+      return undefined;
+    }
     return {
       clientOrderId,
       // A venue trade id is what makes a fill idempotent; without one, derive a stable key.

@@ -147,7 +147,7 @@ export function registerTestStrategies(): void {
     paramsSchema: scriptedParams,
     defaultTimeframe: "1h",
     presets: [],
-    create: (config, params) => new ScriptedStrategy(config, params as ScriptedParams),
+    create: (config: StrategyInstanceConfig, params: unknown) => new ScriptedStrategy(config, params as ScriptedParams),
   } as unknown as StrategyDefinition);
   register({
     kind: "test_probe",
@@ -156,7 +156,7 @@ export function registerTestStrategies(): void {
     paramsSchema: probeParams,
     defaultTimeframe: "5m",
     presets: [],
-    create: (config, params) => new ProbeStrategy(config, params as ProbeParams),
+    create: (config: StrategyInstanceConfig, params: unknown) => new ProbeStrategy(config, params as ProbeParams),
   } as unknown as StrategyDefinition);
 }
 

@@ -17,7 +17,7 @@ beforeAll(() => registerTestStrategies());
  * - candle 7 opens at 95 and trades down to 85: the stop at 90 fills at 90 (the level, not the low):
  *   pnl = −10.0877 × 10 − 1.00877 − 0.907893 = −102.793663.
  */
-const ROWS = [
+const ROWS: ReadonlyArray<readonly [number, number, number, number]> = [
   [100, 100, 100, 100],
   [100, 100, 100, 100],
   [100, 100, 100, 100],
@@ -28,7 +28,7 @@ const ROWS = [
   [95, 96, 85, 88],
   [88, 88, 88, 88],
   [88, 88, 88, 88],
-] as const;
+];
 
 const scripted = (extra: Record<string, unknown> = {}) => ({
   strategies: [

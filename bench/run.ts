@@ -1,0 +1,128 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { csvCandles, generatedCandles, registerBenchStrategies } from "./data";
+import { indicatorCosts, type IndicatorResult } from "./indicators";
+import { orderLatency, type LatencyResult } from "./latency";
+import { backtestThroughput, type ThroughputResult } from "./throughput";
+
+/**
+ * npm run bench [-- --csv FILE] [--candles N] [--only throughput,latency,indicators] [--quick] [--out FILE]
+ *
+ * Reproducible figures for the engine: backtest throughput (candles per second, one core), latency
+ * from a candle closing to the order reaching the venue client (paper and live on the simulator), and
+ * the cost of each indicator update. Printed as tables and written as JSON (bench/results/latest.json).
+ * Targets: ≥ 5 million candles/s for the backtest, p99 < 1 ms from candle close to order handoff.
+ */
+
+const { values } = parseArgs({
+  options: {
+    csv: { type: "string" },
+    candles: { type: "string" },
+    only: { type: "string" },
+    quick: { type: "boolean" },
+    out: { type: "string" },
+    "no-db": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+if (values.help) {
+  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,latency,indicators] [--quick] [--no-db] [--out FILE]\n");
+  process.exit(0);
+}
+
+const quick = values.quick ?? false;
+const count = values.candles ? Number(values.candles) : quick ? 200_000 : 1_000_000;
+if (!Number.isInteger(count) || count < 1_000) {
+  process.stderr.write(`--candles must be a whole number >= 1000 (got ${values.candles})\n`);
+  process.exit(2);
+}
+const only = new Set((values.only ?? "throughput,latency,indicators").split(",").map((s) => s.trim()));
+const out = values.out ?? path.resolve(import.meta.dirname, "results", "latest.json");
+
+function table(headers: string[], rows: Array<Array<string | number>>): string {
+  const text = rows.map((r) => r.map((v) => (typeof v === "number" ? v.toLocaleString("en-US") : v)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...text.map(line)].join("\n");
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  registerBenchStrategies();
+  const environment = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
+    commit: gitCommit(),
+  };
+  process.stderr.write(`bench: ${environment.cpu}, ${environment.cores} cores, load ${environment.loadAverage1m}, node ${environment.node}\n`);
+  const data = values.csv ? await csvCandles(values.csv, count) : generatedCandles(count);
+  process.stderr.write(`data: ${data.source}\n`);
+
+  let throughput: ThroughputResult[] | undefined;
+  let latency: LatencyResult[] | undefined;
+  let indicators: IndicatorResult[] | undefined;
+
+  if (only.has("throughput")) {
+    process.stderr.write("throughput...\n");
+    throughput = await backtestThroughput(data.candles, quick ? 1 : 2);
+    process.stdout.write(
+      `\nBacktest throughput (one core, best of ${throughput[0].runs} after a warm-up run; ${data.candles.length.toLocaleString("en-US")} one-minute candles)\n` +
+        table(
+          ["scenario", "candles/s (wall)", "candles/s (CPU)", "wall ms", "events", "trades"],
+          throughput.map((t) => [t.name, t.candlesPerSecond, t.candlesPerCpuSecond, t.wallMs, t.events, t.trades ?? "–"]),
+        ) +
+        "\n",
+    );
+  }
+  if (only.has("latency")) {
+    process.stderr.write("latency...\n");
+    latency = await orderLatency({ samples: quick ? 1_000 : 5_000, liveSamples: quick ? 100 : 300, database: !values["no-db"] });
+    process.stdout.write(
+      "\nCandle close → order handoff to the venue client (ms)\n" +
+        table(
+          ["path", "samples", "p50", "p90", "p99", "max", "mean"],
+          latency.map((l) => [l.name, l.samples, l.p50Ms.toFixed(3), l.p90Ms.toFixed(3), l.p99Ms.toFixed(3), l.maxMs.toFixed(3), l.meanMs.toFixed(3)]),
+        ) +
+        "\n",
+    );
+  }
+  if (only.has("indicators")) {
+    process.stderr.write("indicators...\n");
+    indicators = indicatorCosts(data.candles.slice(0, Math.min(data.candles.length, 1_000_000)));
+    process.stdout.write(`\nIndicator update cost (ns per candle, best of 3 passes over ${indicators[0].updates.toLocaleString("en-US")} candles)\n` + table(["indicator", "ns/update"], indicators.map((i) => [i.name, i.nsPerUpdate.toFixed(1)])) + "\n");
+  }
+
+  const report = {
+    environment,
+    data: { source: data.source, candles: data.candles.length },
+    targets: { backtestCandlesPerSecond: 5_000_000, handoffP99Ms: 1 },
+    throughput,
+    latency,
+    indicators,
+  };
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\nwritten to ${path.relative(process.cwd(), out)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
