@@ -5,7 +5,9 @@ import { openDatabase } from "./db/database";
 import { createAuthService } from "./auth";
 import { createExchange } from "./market";
 import { EngineRuntime } from "./engine/runtime";
-import { getStatus } from "./engine/queries";
+import { SessionManager } from "./engine/sessions";
+import { getRisk, getStatus } from "./engine/queries";
+import { InsightsService, enrichSignal, loadModelRegistry, marketCandleSource, registerMlStrategy } from "./ai";
 import type { HealthReport, Services } from "./http/services";
 import { VERSION } from "./version";
 
@@ -66,6 +68,9 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
         await (exchange as unknown as { close?: () => Promise<void> }).close?.().catch(() => {});
       }
     });
+    // The ML strategy kind and the stored models must exist before stored strategy instances start.
+    registerMlStrategy();
+    await loadModelRegistry(db.prisma, logger);
     const network = config.venue.id === "binance-testnet" ? "testnet" : "mainnet";
     const venueId = config.venue.id === "binance-testnet" ? "binance" : config.venue.id;
     engine = await EngineRuntime.create({
@@ -81,6 +86,20 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
   }
   engineRef = engine;
 
+  const sessions = new SessionManager(engine, db.prisma);
+  const insights = new InsightsService({
+    candles: marketCandleSource(engine.market, engine.candleStore),
+    prisma: db.prisma,
+    clock: engine.clock,
+    logger: logger.child({ module: "insights" }),
+    symbols: () => engine.symbols,
+    targets: () => engine.symbols.map((symbol) => ({ symbol, timeframe: "5m" as const })),
+    risk: () => getRisk(engine),
+  });
+  engine.bus.on("candle", (candle) => insights.observe(candle));
+  // Every signal's reason carries the regime, the indicator consensus and the model's view at that moment.
+  engine.kernel.enrichSignal = (signal) => enrichSignal(signal, insights.snapshotFor(signal.symbol, signal.timeframe));
+
   const services: Services = {
     config,
     logger,
@@ -91,6 +110,8 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     health,
     engine,
     status: () => getStatus(engine, db.prisma),
+    insights,
+    sessions,
     audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined),
     armLive: async (req, arming) => {
       const a = (arming ?? {}) as { typedConfirmation?: string; acknowledgedDailyLossLimit?: number; acknowledgedMaxPosition?: number; totpCode?: string };
@@ -113,10 +134,15 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     services,
     async start() {
       await engine.start();
+      await sessions.start();
+      await insights.start();
+      insights.scheduleRetraining(24 * 3_600_000);
       engineState = "running";
     },
     async stop() {
       engineState = "stopping";
+      insights.stop();
+      sessions.stop();
       await engine.stop();
       await db.close();
     },

@@ -24,7 +24,7 @@ export function BacktestPage() {
   }, [selected, newest]);
 
   return (
-    <Space direction="vertical" size={12} style={{ width: "100%" }} data-testid="backtest-page">
+    <Space orientation="vertical" size={12} style={{ width: "100%" }} data-testid="backtest-page">
       <Typography.Title level={4} style={{ margin: 0 }}>
         Backtest
       </Typography.Title>

@@ -100,7 +100,7 @@ export function BacktestResultView({ detail }: { detail: BacktestDetail }) {
   const chartTimeframe = (symbol ? result.chart[symbol]?.timeframe : undefined) as Timeframe | undefined;
   const breakers = result.notes.filter((n) => n.kind === "risk:breaker");
   return (
-    <Space direction="vertical" size={12} style={{ width: "100%" }} data-testid="backtest-result">
+    <Space orientation="vertical" size={12} style={{ width: "100%" }} data-testid="backtest-result">
       <Panel
         title={`${result.strategies.map((s) => `${s.name} · ${s.symbols.join(", ")}`).join(" + ")}`}
         extra={

@@ -85,10 +85,17 @@ export class CandleChartController {
   private timeframe: Timeframe;
   private lastMarkers: ChartMarker[] = [];
   private precisionRef: number | undefined;
+  /** React may clean up effects that use the chart after the one that removed it: everything is a no-op then. */
+  private disposed = false;
 
-  constructor(container: HTMLElement, panes: { rsi: boolean; macd: boolean }, timeframe: Timeframe) {
+  /**
+   * `attributionLogo: false` only where the page links TradingView itself (the library's licence asks for the
+   * attribution notice and a link; the small charts of the grid would otherwise each carry the logo).
+   */
+  constructor(container: HTMLElement, panes: { rsi: boolean; macd: boolean }, timeframe: Timeframe, attributionLogo = true) {
     this.timeframe = timeframe;
-    this.chart = createChart(container, baseChartOptions());
+    const options = baseChartOptions();
+    this.chart = createChart(container, { ...options, layout: { ...options.layout, attributionLogo } });
     this.candleSeries = this.chart.addSeries(CandlestickSeries, {
       upColor: COLORS.profit,
       downColor: COLORS.loss,
@@ -131,12 +138,14 @@ export class CandleChartController {
 
   /** Another symbol or timeframe: forget the bars on screen and the price precision. */
   reset(timeframe: Timeframe): void {
+    if (this.disposed) return;
     this.timeframe = timeframe;
     this.shown = [];
     this.precisionRef = undefined;
   }
 
   applyToggles(toggles: IndicatorToggles): void {
+    if (this.disposed) return;
     this.volumeSeries.applyOptions({ visible: toggles.volume });
     this.candleSeries.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: toggles.volume ? 0.2 : 0.08 } });
     this.smaSeries.applyOptions({ visible: toggles.sma });
@@ -158,6 +167,7 @@ export class CandleChartController {
   }
 
   setCandles(candles: readonly CandleDto[]): void {
+    if (this.disposed) return;
     const closes = candles.map((c) => c.close);
     const smaValues = sma(closes, OVERLAY_SETTINGS.smaPeriod);
     const emaValues = ema(closes, OVERLAY_SETTINGS.emaPeriod);
@@ -209,6 +219,7 @@ export class CandleChartController {
   }
 
   setMarkers(markers: ChartMarker[]): void {
+    if (this.disposed) return;
     this.lastMarkers = markers;
     this.placeMarkers();
   }
@@ -231,6 +242,7 @@ export class CandleChartController {
   }
 
   setPriceLines(lines: ChartPriceLine[]): void {
+    if (this.disposed) return;
     for (const line of this.priceLines) this.candleSeries.removePriceLine(line);
     this.priceLines = lines.map((l) =>
       this.candleSeries.createPriceLine({
@@ -262,15 +274,21 @@ export class CandleChartController {
       }
       callback(null);
     };
+    if (this.disposed) return () => {};
     this.chart.subscribeCrosshairMove(handler);
-    return () => this.chart.unsubscribeCrosshairMove(handler);
+    return () => {
+      if (!this.disposed) this.chart.unsubscribeCrosshairMove(handler);
+    };
   }
 
   fit(): void {
+    if (this.disposed) return;
     this.chart.timeScale().fitContent();
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.markers.detach();
     this.chart.remove();
   }

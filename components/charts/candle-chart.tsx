@@ -3,7 +3,7 @@
 import { Spin, Typography } from "antd";
 import { useEffect, useRef, useState } from "react";
 import type { CandleDto, Timeframe } from "../lib/types";
-import { formatDateTime, formatPrice, formatQty } from "../lib/format";
+import { formatDateTime, formatPrice, formatQty, formatTime } from "../lib/format";
 import { COLORS } from "../shell/colors";
 import { CandleChartController } from "./candle-chart-controller";
 import type { ChartMarker, ChartPriceLine, IndicatorToggles } from "./chart-types";
@@ -19,12 +19,21 @@ export interface CandleChartProps {
   loading?: boolean;
   /** Shown over the chart instead of bars (an error, "no data"). */
   notice?: string | null;
+  /** Small chart in a grid: a one-line legend and no logo (the page carries the attribution). */
+  compact?: boolean;
   testId?: string;
 }
 
-function Legend({ bar }: { bar: CandleDto }) {
+function Legend({ bar, compact }: { bar: CandleDto; compact: boolean }) {
   const color = bar.close >= bar.open ? COLORS.profit : COLORS.loss;
   const ref = bar.close;
+  if (compact) {
+    return (
+      <div className="num" data-testid="chart-legend" style={{ position: "absolute", top: 4, left: 8, zIndex: 2, fontSize: 11, pointerEvents: "none", color: COLORS.muted }}>
+        {formatTime(bar.time).slice(0, 5)} C <span style={{ color }}>{formatPrice(bar.close, ref)}</span>
+      </div>
+    );
+  }
   return (
     <div
       className="num"
@@ -49,7 +58,7 @@ const overlayStyle: React.CSSProperties = {
 };
 
 /** A lightweight-charts candlestick chart; the chart lives as long as its pane layout (RSI/MACD) stays the same. */
-export function CandleChart({ symbol, timeframe, candles, indicators, markers, priceLines, height, loading, notice, testId = "candle-chart" }: CandleChartProps) {
+export function CandleChart({ symbol, timeframe, candles, indicators, markers, priceLines, height, loading, notice, compact = false, testId = "candle-chart" }: CandleChartProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const [controller, setController] = useState<CandleChartController | null>(null);
   const initialTimeframe = useRef(timeframe);
@@ -57,13 +66,13 @@ export function CandleChart({ symbol, timeframe, candles, indicators, markers, p
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const created = new CandleChartController(container, { rsi: indicators.rsi, macd: indicators.macd }, initialTimeframe.current);
+    const created = new CandleChartController(container, { rsi: indicators.rsi, macd: indicators.macd }, initialTimeframe.current, !compact);
     setController(created);
     return () => {
       created.dispose();
       setController(null);
     };
-  }, [indicators.rsi, indicators.macd]);
+  }, [indicators.rsi, indicators.macd, compact]);
 
   useEffect(() => {
     controller?.reset(timeframe);
@@ -97,7 +106,7 @@ export function CandleChart({ symbol, timeframe, candles, indicators, markers, p
   return (
     <div style={{ position: "relative", width: "100%", height }} data-testid={testId} data-symbol={symbol} data-timeframe={timeframe} data-bars={candles?.length ?? 0}>
       <div ref={containerRef} style={{ position: "absolute", inset: 0 }} />
-      {legendBar && <Legend bar={legendBar} />}
+      {legendBar && <Legend bar={legendBar} compact={compact} />}
       {loading && (
         <div style={overlayStyle}>
           <Spin />

@@ -58,6 +58,9 @@ export function MultiChartPage() {
           data-testid="chart-grid-size"
         />
         <Typography.Text type="secondary">charts · layout is remembered in this browser</Typography.Text>
+        <Typography.Link href="https://www.tradingview.com/" target="_blank" rel="noopener noreferrer" style={{ marginInlineStart: "auto", fontSize: 12 }}>
+          Charts by TradingView Lightweight Charts™
+        </Typography.Link>
       </Flex>
       {symbols.isError && !symbols.data && <QueryError error={symbols.error} what="Symbols" />}
       <div

@@ -89,6 +89,7 @@ export function SymbolChart({
         height={height}
         loading={!!symbol && candles.isPending}
         notice={notice}
+        compact={compact}
         testId={testId}
       />
     </Flex>

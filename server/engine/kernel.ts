@@ -28,7 +28,8 @@ export interface StrategyInstanceInfo {
   kind: string;
   /** Capital budget in quote currency attributed to this instance. */
   capital: number;
-  sessionId?: string;
+  /** A trading session's own rules (see sessions.ts), on top of the account's risk limits. */
+  session?: { id: string; maxPositionQuote: number; maxOpenPositions: number; stopLossPct: number; takeProfitPct: number };
 }
 
 interface StrategyRunner {
@@ -79,6 +80,8 @@ export class TradingKernel {
     entryPrice: undefined,
   };
   readonly stats = { candles: 0, signals: 0, orders: 0, denials: 0 };
+  /** Adds context (regime, indicator consensus, model view) to a signal's reason before it is acted on. */
+  enrichSignal: ((signal: Signal) => Signal) | undefined;
 
   constructor(options: KernelOptions) {
     this.currentMode = options.mode;
@@ -224,8 +227,16 @@ export class TradingKernel {
     return undefined;
   }
 
-  private async handleSignal(runner: StrategyRunner, signal: Signal): Promise<void> {
+  private async handleSignal(runner: StrategyRunner, raw: Signal): Promise<void> {
     this.stats.signals += 1;
+    let signal = raw;
+    if (this.enrichSignal) {
+      try {
+        signal = this.enrichSignal(raw);
+      } catch (err) {
+        this.logger.warn({ err }, "signal enrichment failed; the strategy's own reason is kept");
+      }
+    }
     this.bus.emit("signal", { ...signal, mode: this.currentMode });
     try {
       if (signal.action === "enter_long" || signal.action === "enter_short") {
@@ -244,11 +255,18 @@ export class TradingKernel {
     const side: Side = signal.action === "enter_long" ? "buy" : "sell";
     if (side === "sell" && !this.allowShort) return;
     if (account.hasPosition(signal.symbol, runner.info.id) || account.entryInFlight(signal.symbol, runner.info.id)) return;
+    const session = runner.info.session;
+    if (session && account.ledger.positions().filter((p) => p.sessionId === session.id).length >= session.maxOpenPositions) {
+      this.bus.emit("warning", { code: "SESSION_MAX_OPEN", message: `session ${session.id}: ${session.maxOpenPositions} positions already open; ${signal.symbol} entry skipped`, mode: account.mode, at: this.clock.now() });
+      return;
+    }
     const price = account.lastPrices.get(signal.symbol) ?? signal.price;
     const positionSide = side === "buy" ? "long" : "short";
     const sign = positionSide === "long" ? 1 : -1;
-    const stopLoss = signal.stopLoss ?? price * (1 - (sign * this.limits.defaultStopLossPct) / 100);
-    const takeProfit = signal.takeProfit ?? price * (1 + (sign * this.limits.defaultTakeProfitPct) / 100);
+    const stopPct = session?.stopLossPct ?? this.limits.defaultStopLossPct;
+    const targetPct = session?.takeProfitPct ?? this.limits.defaultTakeProfitPct;
+    const stopLoss = signal.stopLoss ?? price * (1 - (sign * stopPct) / 100);
+    const takeProfit = signal.takeProfit ?? price * (1 + (sign * targetPct) / 100);
     const ctx = account.riskContext();
     const sizing = sizeEntry({
       side: positionSide,
@@ -256,7 +274,7 @@ export class TradingKernel {
       equity: ctx.equity,
       freeQuote: ctx.freeQuote,
       limits: account.risk.limits,
-      capital: runner.info.capital,
+      capital: session ? Math.min(runner.info.capital, session.maxPositionQuote) : runner.info.capital,
       stopLoss,
       takerFee: ctx.fees.taker,
       instrument: this.instruments.get(signal.symbol),
@@ -269,7 +287,7 @@ export class TradingKernel {
       intent: "entry",
       reduceOnly: false,
       strategyInstanceId: runner.info.id,
-      sessionId: runner.info.sessionId,
+      sessionId: session?.id,
       stopLoss,
       takeProfit,
       reason: signal.reason,

@@ -360,7 +360,13 @@ export class EngineRuntime {
       await this.createDefaultStrategies();
       rows = await db.prisma.strategyInstance.findMany({ orderBy: { createdAt: "asc" } });
     }
+    const sessions = new Map(
+      (await db.prisma.tradingSession.findMany({ where: { status: "running" } })).map((r) => [`ses_${r.id}`, { id: r.id, config: r.config as Record<string, number> }]),
+    );
     for (const row of rows) {
+      // A session's strategy runs only while its session does.
+      const session = row.id.startsWith("ses_") ? sessions.get(row.id) : undefined;
+      if (row.id.startsWith("ses_") && !session) continue;
       try {
         this.startStrategy({
           id: row.id,
@@ -372,6 +378,13 @@ export class EngineRuntime {
           capital: num(row.capital),
           paused: row.status !== "active",
           state: row.state,
+          session: session && {
+            id: session.id,
+            maxPositionQuote: session.config.maxPositionQuote,
+            maxOpenPositions: session.config.maxOpenPositions,
+            stopLossPct: session.config.stopLossPct,
+            takeProfitPct: session.config.takeProfitPct,
+          },
         });
       } catch (err) {
         this.logger.error({ err, id: row.id }, "a stored strategy instance could not be started");
@@ -414,6 +427,7 @@ export class EngineRuntime {
     capital: number;
     paused: boolean;
     state?: unknown;
+    session?: StrategyInstanceInfo["session"];
   }): void {
     const strategy = createStrategy(instance.kind, instance.params, { id: instance.id, symbols: instance.symbols, timeframe: instance.timeframe });
     const safe = safeStrategy(strategy, (report) => {
@@ -428,7 +442,7 @@ export class EngineRuntime {
         this.logger.warn({ err, id: instance.id }, "strategy state could not be restored; re-warming from history");
       }
     }
-    const info: StrategyInstanceInfo = { id: instance.id, name: instance.name, kind: instance.kind, capital: instance.capital };
+    const info: StrategyInstanceInfo = { id: instance.id, name: instance.name, kind: instance.kind, capital: instance.capital, session: instance.session };
     this.kernel.addStrategy(info, safe as never, instance.paused);
     // Warm from the candles the market service already holds (at start it replays its warm-up).
     for (const sub of strategy.subscriptions) {

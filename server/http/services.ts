@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config";
 import type { Database } from "../db/database";
 import type { EngineRuntime } from "../engine/runtime";
+import type { SessionManager } from "../engine/sessions";
 import type { InsightsService } from "../ai/insights-service";
 
 /**
@@ -44,6 +45,7 @@ export interface Services {
   /** The trading engine; absent only while the process is starting or in tests of the web layer. */
   engine?: EngineRuntime;
   status(): Promise<unknown>;
+  sessions?: SessionManager;
   /** Append to the hash-chained audit log. */
   audit?: (entry: { actor: string; action: string; data: Record<string, unknown> }) => Promise<void>;
   /** Checks every condition for trading real money (throws AppError naming the missing one). */

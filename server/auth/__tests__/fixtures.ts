@@ -133,7 +133,7 @@ export function stubServices(db: Database, dataDir: string, auth: AuthGate, logg
     version: "test",
     startedAt: 0,
     auth,
-    health: async () => ({ status: "ok", version: "test", uptimeS: 0, db: { kind: "embedded", ok: true }, reasons: [] }),
+    health: async () => ({ status: "ok", version: "test", uptimeS: 0, db: { kind: "embedded", ok: true }, engine: { state: "running", reconciliation: null }, reasons: [] }),
     status: async () => ({}),
   };
 }
