@@ -31,6 +31,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: "SIM_SYMBOLS", path: ["simulator", "symbols"], kind: "list", fix: "a comma-separated list such as BTC/USDT,ETH/USDT" },
   { env: "SIM_HISTORY_DAYS", path: ["simulator", "historyDays"], kind: "number", fix: "days of generated history, 0 to 30" },
   { env: "SIM_CSV", path: ["simulator", "csv"], kind: "string", fix: "path to a candle CSV (open_time,open,high,low,close,volume)" },
+  { env: "SIM_URL", path: ["simulator", "url"], kind: "string", fix: "the address `npm run simulator` printed, e.g. http://127.0.0.1:9100" },
   { env: "SIM_PORT", path: ["simulator", "port"], kind: "int", fix: "a port for the embedded simulator, or 0 for any free port" },
   { env: "TRADING_MODE", path: ["trading", "mode"], kind: "string", fix: "use ghost, paper or live" },
   { env: "TRADING_SYMBOLS", path: ["trading", "symbols"], kind: "list", fix: "a comma-separated list such as BTC/USDT,ETH/USDT" },

@@ -50,6 +50,8 @@ export const configSchema = z.object({
     csv: z.string().optional(),
     /** Port for the embedded simulator (0 = any free port on loopback). */
     port: z.number().int().min(0).max(65535).default(0),
+    /** Use a simulator that already runs (npm run simulator) instead of starting one in-process. */
+    url: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+$/, "expected http://127.0.0.1:PORT (the simulator only listens on loopback)").optional(),
   }),
   trading: z.object({
     mode: z.enum(["ghost", "paper", "live"]).default("paper"),

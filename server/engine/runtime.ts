@@ -25,7 +25,7 @@ import { MarketDataService, createExchange, describeVenue, type VenueDescription
 import type { Instrument, KernelMode, Timeframe, TradingMode } from "../model/types";
 import { Ledger, sequentialLedgerIds } from "../portfolio";
 import { createStrategy, listStrategyKinds, safeStrategy } from "../strategy";
-import { startSimulator, type SimulatorHandle } from "../simulator";
+import { DEFAULT_ACCOUNT, startSimulator, type SimulatorHandle } from "../simulator";
 import { TradingAccount } from "./account";
 import type { EngineEvents } from "./events";
 import { TradingKernel, type StrategyInstanceInfo } from "./kernel";
@@ -111,7 +111,21 @@ export class EngineRuntime {
   private async build(): Promise<void> {
     const { config, logger, db } = this.options;
 
-    if (this.venue.simulated) {
+    let simulatorEndpoints: { restUrl: string; wsUrl: string; wsApiUrl: string; defaultAccount: { apiKey: string; secret: string } } | undefined;
+    if (this.venue.simulated && config.simulator.url) {
+      // A simulator that already runs (npm run simulator): its clock is followed from its own state.
+      const url = config.simulator.url;
+      const state = await fetch(`${url}/admin/state`)
+        .then((r) => r.json() as Promise<{ now: number; speed: number }>)
+        .catch((err) => {
+          throw new AppError("SIMULATOR_UNREACHABLE", `no simulator answers at SIM_URL=${url}: ${errorMessage(err)}`, 503);
+        });
+      const measuredAt = Date.now();
+      this.clock = { now: () => Math.round(state.now + (Date.now() - measuredAt) * state.speed) };
+      const ws = url.replace(/^http/, "ws");
+      simulatorEndpoints = { restUrl: url, wsUrl: `${ws}/stream/ws`, wsApiUrl: `${ws}/ws-api/v3`, defaultAccount: { apiKey: DEFAULT_ACCOUNT.apiKey, secret: DEFAULT_ACCOUNT.secret } };
+      logger.info({ url, speed: state.speed }, "using the running exchange simulator (SIMULATED)");
+    } else if (this.venue.simulated) {
       this.simulator = await startSimulator({
         port: config.simulator.port,
         seed: config.simulator.seed,
@@ -122,6 +136,7 @@ export class EngineRuntime {
       });
       const sim = this.simulator;
       this.clock = { now: () => sim.now() };
+      simulatorEndpoints = { restUrl: sim.restUrl, wsUrl: sim.wsUrl, wsApiUrl: sim.wsApiUrl, defaultAccount: sim.defaultAccount };
       logger.info({ rest: sim.restUrl, speed: config.simulator.speed }, "built-in exchange simulator started (SIMULATED)");
     }
 
@@ -136,14 +151,14 @@ export class EngineRuntime {
     this.hasKeys = Boolean(keys.apiKey && keys.secret);
     this.exchange = await createExchange(
       { id: config.venue.id, ...keys },
-      this.simulator ? { simulator: { restUrl: this.simulator.restUrl, wsUrl: this.simulator.wsUrl, wsApiUrl: this.simulator.wsApiUrl, defaultAccount: this.simulator.defaultAccount } } : {},
+      simulatorEndpoints ? { simulator: simulatorEndpoints } : {},
     );
     try {
       await this.exchange.loadMarkets();
     } catch (err) {
       throw new AppError("VENUE_UNREACHABLE", `cannot load markets from ${this.venue.id}: ${errorMessage(err)}`, 503);
     }
-    for (const symbol of new Set([...config.trading.symbols, ...(this.simulator ? config.simulator.symbols : [])])) {
+    for (const symbol of new Set([...config.trading.symbols, ...(this.venue.simulated ? config.simulator.symbols : [])])) {
       const market = this.exchange.markets?.[symbol];
       if (!market) {
         if (config.trading.symbols.includes(symbol)) throw new AppError("UNKNOWN_SYMBOL", `${this.venue.id} does not list ${symbol} (TRADING_SYMBOLS)`, 400);
@@ -164,7 +179,7 @@ export class EngineRuntime {
 
     this.market = new MarketDataService({
       exchange: this.exchange as never,
-      symbols: [...this.instruments.keys()].filter((s) => config.trading.symbols.includes(s) || this.simulator !== undefined),
+      symbols: [...this.instruments.keys()].filter((s) => config.trading.symbols.includes(s) || this.venue.simulated),
       store: this.candleStore,
       exchangeClock: this.clock,
       warmupMinutes: 24 * 60,
