@@ -132,3 +132,19 @@ test.describe("dashboard", () => {
     expect(consoleErrors).toEqual([]);
   });
 });
+
+test.describe("command line", () => {
+  test("npm run kill stops entries and reports, then resets", async ({ server, request }) => {
+    const { execFileSync } = await import("node:child_process");
+    const run = (...args: string[]) =>
+      execFileSync(process.execPath, ["--import", "tsx", "scripts/kill.ts", "--url", server.url, "--token", apiHeaders.Authorization.slice(7), ...args], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+    expect(run("--stop-entries")).toMatch(/phase completed/);
+    const status = await (await request.get("/api/status", { headers: apiHeaders })).json();
+    expect(status.tradingState).toBe("REDUCING");
+    expect(run("--reset", "--yes")).toMatch(/reset to ACTIVE/);
+    expect((await (await request.get("/api/status", { headers: apiHeaders })).json()).tradingState).toBe("ACTIVE");
+  });
+});
