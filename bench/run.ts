@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     cores: cpus().length,
     loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
     commit: gitCommit(),
-    /** V8 flags change the figures (a larger young generation removes most of the latency tail). */
+    /** V8 flags change the figures (a larger young generation means fewer GC pauses in the latency tail). */
     nodeOptions: process.env.NODE_OPTIONS ?? null,
     execArgv: process.execArgv.filter((a) => !a.includes("tsx")),
   };
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
           ["path", "samples", "p50", "p90", "p99", "max", "mean"],
           latency.map((l) => [l.name, l.samples, l.p50Ms.toFixed(3), l.p90Ms.toFixed(3), l.p99Ms.toFixed(3), l.maxMs.toFixed(3), l.meanMs.toFixed(3)]),
         ) +
-        "\n(most of the p99 tail is young-generation garbage collection: compare with NODE_OPTIONS=--max-semi-space-size=64)\n",
+        "\n(the tail (p99, max) is garbage-collection pauses and, on a busy machine, the scheduler: compare runs, and try NODE_OPTIONS=--max-semi-space-size=64)\n",
     );
   }
   const data = values.csv ? await csvCandles(values.csv, count) : generatedCandles(count);

@@ -1,6 +1,6 @@
 "use client";
 
-import { Alert, Button, Col, DatePicker, Divider, Form, InputNumber, Row, Segmented, Select, Switch, Tooltip, Typography } from "antd";
+import { Alert, Button, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Segmented, Select, Switch, Tooltip, Typography } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useEffect, useMemo } from "react";
 import { useSymbols } from "../hooks/use-market";
@@ -53,7 +53,13 @@ function ParamField({ param }: { param: StrategyParamDto }) {
       </Form.Item>
     );
   }
-  if (input === "text") return null; // file paths (unlock calendars) are set up under Settings, not here
+  if (input === "text") {
+    return (
+      <Form.Item name={name} label={label} rules={rules}>
+        <Input data-testid={`bt-param-${param.key}`} />
+      </Form.Item>
+    );
+  }
   return (
     <Form.Item name={name} label={label} rules={rules}>
       <InputNumber style={{ width: "100%" }} min={param.min} max={param.max} step={param.step ?? (input === "integer" ? 1 : undefined)} precision={input === "integer" ? 0 : undefined} data-testid={`bt-param-${param.key}`} />

@@ -70,6 +70,15 @@ describe("feed events update the one copy of server state", () => {
     expect(qc.getQueryData(qk.status)).toBe(status);
   });
 
+  it("a mode switch made elsewhere refetches everything on screen", () => {
+    const qc = client();
+    qc.setQueryData(qk.status, status);
+    qc.setQueryData(qk.positions("paper"), []);
+    applyFeedBatch(qc, [{ event: "mode", payload: { mode: "ghost", previous: "paper" } }]);
+    expect(qc.getQueryState(qk.status)!.isInvalidated).toBe(true);
+    expect(qc.getQueryState(qk.positions("paper"))!.isInvalidated).toBe(true);
+  });
+
   it("kill-switch progress replaces the cached status", () => {
     const qc = client();
     const progress = { phase: "closing", action: "flatten", ordersCancelled: 2, positionsClosed: 1, flatConfirmed: false, remaining: { orders: [], positions: ["p2"] }, errors: [] };

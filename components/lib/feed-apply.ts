@@ -50,6 +50,7 @@ export const FEED_EVENTS = [
   "risk:event",
   "trading-state",
   "kill-switch",
+  "mode",
 ] as const;
 
 type Rec = Record<string, unknown>;
@@ -74,6 +75,7 @@ const validators: Record<string, (p: unknown) => boolean> = {
   "risk:event": (p) => isObj(p) && isStr(p.id) && isStr(p.kind),
   "trading-state": (p) => isObj(p) && isStr(p.tradingState),
   "kill-switch": (p) => isObj(p) && isStr(p.phase),
+  mode: (p) => isObj(p) && isStr(p.mode),
 };
 
 export interface ApplyReport {
@@ -190,11 +192,19 @@ export function applyFeedBatch(client: QueryClient, batch: FeedMessage[]): Apply
       case "kill-switch":
         client.setQueryData<{ status: KillSwitchStatusDto }>(qk.killSwitch, { status: payload as KillSwitchStatusDto });
         break;
+      case "mode":
+        // Another tab, the CLI or a script switched the mode: every list on screen belongs to the old one.
+        invalidate.add("all");
+        break;
       default:
         break;
     }
   }
 
+  if (invalidate.has("all")) {
+    void client.invalidateQueries();
+    return report;
+  }
   if (invalidate.has("trades")) {
     void client.invalidateQueries({ queryKey: qk.tradesAll });
     void client.invalidateQueries({ queryKey: qk.performanceAll });

@@ -21,6 +21,7 @@ export function coalesceKey(event: string, payload: unknown): string | null {
     case "status":
     case "trading-state":
     case "kill-switch":
+    case "mode":
     case "hello":
       return event;
     case "ticker":

@@ -451,5 +451,6 @@ export interface ArmingInput {
   typedConfirmation: string;
   acknowledgedDailyLossLimit: number;
   acknowledgedMaxPosition: number;
-  totpCode: string;
+  /** Required by the server when the trader has two-factor on. */
+  totpCode?: string;
 }

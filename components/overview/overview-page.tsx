@@ -11,6 +11,7 @@ import { SymbolChart } from "../charts/symbol-chart";
 import { parseChartPrefs, type ChartPrefs } from "../charts/chart-prefs";
 import { PositionsTable } from "../positions/positions-table";
 import { RecentSignals } from "../signals/recent-signals";
+import { InsightsPanel } from "../insights/insights-panel";
 import { Panel } from "../ui/panel";
 import { TodayStats } from "./today-stats";
 
@@ -58,6 +59,9 @@ export function OverviewPage() {
             <Panel title="Recent signals" bodyStyle={{ maxHeight: 300, overflowY: "auto" }}>
               <RecentSignals mode={mode} limit={12} />
             </Panel>
+          </Col>
+          <Col span={24}>
+            <InsightsPanel symbol={prefs.symbol ?? undefined} />
           </Col>
         </Row>
       </Col>

@@ -12,6 +12,12 @@ describe("arming live trading on a real-money venue", () => {
     const draft = { typedConfirmation: "trade real money", acknowledgedDailyLossLimit: true, acknowledgedMaxPosition: true, totpCode: "12345" };
     expect(missingArmingSteps(draft, limits)).toEqual([`type ${ARMING_PHRASE}`, "enter the 6-digit code from your authenticator"]);
   });
+  it("without two-factor on, no code is asked for nor sent", () => {
+    const draft = { typedConfirmation: ARMING_PHRASE, acknowledgedDailyLossLimit: true, acknowledgedMaxPosition: true, totpCode: "" };
+    expect(missingArmingSteps(draft, limits, false)).toEqual([]);
+    expect(toArmingInput(draft, limits, false)).toEqual({ typedConfirmation: ARMING_PHRASE, acknowledgedDailyLossLimit: 3, acknowledgedMaxPosition: 30 });
+    expect(missingArmingSteps(draft, limits, true)).toEqual(["enter the 6-digit code from your authenticator"]);
+  });
   it("limits that did not load cannot be acknowledged", () => {
     const draft = { typedConfirmation: ARMING_PHRASE, acknowledgedDailyLossLimit: true, acknowledgedMaxPosition: true, totpCode: "123456" };
     expect(toArmingInput(draft, { dailyLossLimit: null, maxPosition: 30 })).toBeNull();

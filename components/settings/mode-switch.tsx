@@ -6,7 +6,7 @@ import { errorMessage } from "../lib/api";
 import { formatMoney, formatPlainPct, isNum } from "../lib/format";
 import { MODES, type Mode } from "../lib/types";
 import { useRisk } from "../hooks/use-risk";
-import { useSetMode } from "../hooks/use-settings";
+import { useMe, useSetMode } from "../hooks/use-settings";
 import { useStatus } from "../hooks/use-status";
 import { ModeBadge, VenueBadge } from "../shell/status-badges";
 import { QueryState } from "../ui/query-state";
@@ -18,7 +18,7 @@ const EFFECT: Record<Mode, string> = {
   live: "Orders are sent to the venue.",
 };
 
-function ArmingSteps({ draft, onChange }: { draft: ArmingDraft; onChange: (d: ArmingDraft) => void }) {
+function ArmingSteps({ draft, onChange, totpEnabled }: { draft: ArmingDraft; onChange: (d: ArmingDraft) => void; totpEnabled: boolean }) {
   const risk = useRisk();
   const limits = risk.data?.limits ?? {};
   // The usage row of the daily loss limit carries the limit in money (its key is named by the server).
@@ -70,8 +70,17 @@ function ArmingSteps({ draft, onChange }: { draft: ArmingDraft; onChange: (d: Ar
           data-testid="arming-typed-confirmation"
         />
       </div>
-      <div>
-        <Typography.Text>Two-factor code from your authenticator app:</Typography.Text>
+      {!totpEnabled && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="arming-no-totp"
+          title="Two-factor authentication is off"
+          description="Turn it on under Settings → Two-factor before trading real money: then nobody with only your password can arm live trading."
+        />
+      )}
+      <div style={{ display: totpEnabled ? undefined : "none" }}>
+        <Typography.Text>Two-factor code from your authenticator app: </Typography.Text>
         <Input
           value={draft.totpCode}
           onChange={(e) => onChange({ ...draft, totpCode: e.target.value.replace(/\D/g, "").slice(0, 6) })}
@@ -97,13 +106,16 @@ export function ModeSwitch() {
     dailyLossLimit: isNum(limits?.dailyLossPct) ? limits.dailyLossPct : null,
     maxPosition: isNum(limits?.maxPositionPctEquity) ? limits.maxPositionPctEquity : null,
   };
+  const me = useMe();
+  // Two-factor status unknown (e.g. an older server): ask for the code; the server ignores it when 2FA is off.
+  const totpRequired = me.data?.user ? me.data.user.totpEnabled : true;
   const { message } = App.useApp();
   const [target, setTarget] = useState<Mode | null>(null);
   const [draft, setDraft] = useState<ArmingDraft>(EMPTY_ARMING);
   const s = status.data;
   const realMoney = s?.venue.label === "REAL MONEY";
   const needsArming = target === "live" && realMoney;
-  const missing = needsArming ? missingArmingSteps(draft, shown) : [];
+  const missing = needsArming ? missingArmingSteps(draft, shown, totpRequired) : [];
 
   const close = () => {
     setTarget(null);
@@ -114,7 +126,7 @@ export function ModeSwitch() {
   const confirm = () => {
     if (!target || missing.length > 0) return;
     setMode.mutate(
-      { mode: target, arming: needsArming ? (toArmingInput(draft, shown) ?? undefined) : undefined },
+      { mode: target, arming: needsArming ? (toArmingInput(draft, shown, totpRequired) ?? undefined) : undefined },
       {
         onSuccess: (res) => {
           void message.success(`Mode is now ${(res?.mode ?? target).toUpperCase()}`);
@@ -161,7 +173,7 @@ export function ModeSwitch() {
             <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
               Open positions stay in the ledger of the mode that opened them.
             </Typography.Paragraph>
-            {needsArming && <ArmingSteps draft={draft} onChange={setDraft} />}
+            {needsArming && <ArmingSteps draft={draft} onChange={setDraft} totpEnabled={totpRequired} />}
             {needsArming && missing.length > 0 && (
               <Typography.Text type="secondary" data-testid="arming-missing">
                 Still to do: {missing.join("; ")}.

@@ -73,6 +73,8 @@ const numberArg = (name: string, text: string | undefined): number | undefined =
 function progressBar(): { update(p: BacktestProgress): void; done(): void } {
   const tty = process.stderr.isTTY;
   let last = -1;
+  let lastTenth = -1;
+  let open = false;
   return {
     update(p) {
       const pct = Math.floor(p.pct);
@@ -80,12 +82,19 @@ function progressBar(): { update(p: BacktestProgress): void; done(): void } {
       last = pct;
       const width = 30;
       const filled = Math.round((pct / 100) * width);
-      const line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(pct).padStart(3)}% ${p.processed.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")} candles`;
-      if (tty) process.stderr.write(`\r${line}`);
-      else if (pct % 10 === 0) process.stderr.write(`${line}\n`);
+      const line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(pct).padStart(3)}% ${p.processed.toLocaleString("en-US")}/${p.total.toLocaleString("en-US")}`;
+      if (tty) {
+        process.stderr.write(`\r${line}`);
+        open = true;
+      } else if (Math.floor(pct / 10) > lastTenth) {
+        // Not a terminal (a log file, CI): one line per tenth instead of redrawing.
+        lastTenth = Math.floor(pct / 10);
+        process.stderr.write(`${line}\n`);
+      }
     },
     done() {
-      if (tty && last >= 0) process.stderr.write("\n");
+      if (open) process.stderr.write("\n");
+      open = false;
     },
   };
 }

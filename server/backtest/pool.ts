@@ -22,18 +22,22 @@ export type ExecutionMode = "workers" | "in-process";
 
 const WORKER_FILE = "worker.ts";
 
-/** Where worker.ts is: next to this module, or (when a bundler moved this module) under the working directory. */
+/**
+ * Where worker.ts is: next to this module, or (when a bundler moved this module, as Next does for route
+ * handlers) under the working directory. A candidate only counts when the backtester's sources are next to
+ * it: a bundler may also copy worker.ts alone as an asset, and that copy cannot import anything.
+ */
 export function workerScript(): string | undefined {
-  const candidates: string[] = [];
+  const dirs: string[] = [];
   try {
-    // Built from a variable so bundlers leave it alone (they rewrite `new URL("literal", import.meta.url)`).
     const here = import.meta.url;
-    if (here.startsWith("file:")) candidates.push(fileURLToPath(new URL(`./${WORKER_FILE}`, here)));
+    if (here.startsWith("file:")) dirs.push(path.dirname(fileURLToPath(here)));
   } catch {
     // not a file URL: fall through to the working directory
   }
-  candidates.push(path.resolve(process.cwd(), "server", "backtest", WORKER_FILE));
-  return candidates.find((file) => existsSync(file));
+  dirs.push(path.resolve(process.cwd(), "server", "backtest"));
+  const dir = dirs.find((d) => existsSync(path.join(d, WORKER_FILE)) && existsSync(path.join(d, "runner.ts")));
+  return dir ? path.join(dir, WORKER_FILE) : undefined;
 }
 
 /**

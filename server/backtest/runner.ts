@@ -155,13 +155,16 @@ export async function loadData(config: BacktestConfig, plan: DataPlan, options: 
   throw new AppError("BACKTEST_NO_DATA", "source \"inline\" needs the candles handed to runBacktest (options.data)", 400);
 }
 
-/** The plan (symbols, timeframes, warm-up) of a config, without running it. */
-export function planBacktest(config: BacktestConfig): DataPlan {
-  const strategies = createStrategies(config, () => {});
+function planOf(config: BacktestConfig, strategies: readonly PreparedStrategy[]): DataPlan {
   return planData(
     config,
     strategies.map((s) => ({ symbols: s.summary.symbols, timeframe: s.summary.timeframe, warmupCandles: s.strategy.warmupCandles })),
   );
+}
+
+/** The plan (symbols, timeframes, warm-up) of a config, without running it. */
+export function planBacktest(config: BacktestConfig): DataPlan {
+  return planOf(config, createStrategies(config, () => {}));
 }
 
 /**
@@ -181,10 +184,7 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
     strategyErrors += 1;
     note(clockNow(), "strategy", "STRATEGY_ERROR", message);
   });
-  const plan = planData(
-    config,
-    prepared.map((s) => ({ symbols: s.summary.symbols, timeframe: s.summary.timeframe, warmupCandles: s.strategy.warmupCandles })),
-  );
+  const plan = planOf(config, prepared);
   const data = options.data ?? (await loadData(config, plan, options));
   const timeline = buildTimeline(prepareSeries(data, plan), plan, config.from, config.to);
   const { run, closeTimes, sampleAfter } = timeline;

@@ -7,6 +7,8 @@ import type { Prisma, PrismaClient } from "../db/generated/client";
 import { TIMEFRAMES, type ClosedTrade, type KernelMode, type Timeframe } from "../model/types";
 import { computeMetrics, drawdownSeries, tradePnlBuckets, type TradeStats } from "../portfolio/metrics";
 import { candleDto, orderBookDto, positionDto } from "./dto";
+import { RISK_LIMIT_TIGHTER } from "../config/risk-limits";
+import { RISK_LIMIT_TIGHTER_EXTRA } from "../risk/limits";
 import type { EngineRuntime } from "./runtime";
 
 /**
@@ -353,6 +355,8 @@ export function getRisk(engine: EngineRuntime, mode?: string) {
     reason: account.tradingStateReason,
     latches: account.risk.latches,
     limits: account.risk.limits,
+    /** Which direction tightens each limit: the Risk page's form only offers those moves. */
+    tighter: { ...RISK_LIMIT_TIGHTER, ...RISK_LIMIT_TIGHTER_EXTRA },
     usage: account.risk.getUsage(account.riskContext()),
   };
 }

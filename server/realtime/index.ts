@@ -64,7 +64,7 @@ export function attachRealtime(httpServer: HttpServer, services: Services, logge
     });
     on("orderbook", (b) => {
       if (throttled(`b:${b.symbol}`, BOOK_THROTTLE_MS)) return;
-      io.to(`book:${b.symbol}`).emit("orderbook", orderBookDto(b, 20));
+      io.to(`book:${b.symbol}`).emit("orderbook", orderBookDto(b, 20, engine.venue.simulated));
     });
     on("signal", (s) => io.emit("signal", s));
     on("order", (o) => io.emit("order", o));

@@ -112,6 +112,15 @@ describe("a backtest through the API", () => {
     expect((await item.GET(get(`/api/backtests/${id}`), ctx(id))).status).toBe(404);
   });
 
+  it("DELETE of a running backtest cancels it: nothing is stored afterwards", async () => {
+    const { id } = (await (await post(valid)).json()) as { id: string };
+    const deleted = await item.DELETE(new Request(`http://127.0.0.1/api/backtests/${id}`, { method: "DELETE" }), ctx(id));
+    expect(await deleted.json()).toEqual({ deleted: true, cancelled: true });
+    await service.idle();
+    expect((await item.GET(get(`/api/backtests/${id}`), ctx(id))).status).toBe(404);
+    expect((await repository.list({ limit: 200, offset: 0 })).rows.some((r) => r.id === id)).toBe(false);
+  });
+
   it("rejects bad query parameters and unknown ids", async () => {
     expect((await collection.GET(get("/api/backtests?limit=0"), ctx())).status).toBe(400);
     expect((await collection.GET(get("/api/backtests?status=done"), ctx())).status).toBe(400);
