@@ -21,6 +21,7 @@ import { InMemoryRiskStateStore } from "../server/risk";
 import { createStrategy, safeStrategy } from "../server/strategy";
 import { startSimulator } from "../server/simulator";
 import { BENCH_LIMITS, percentile } from "./data";
+import { instrumentFromMarket } from "../server/market/instruments";
 
 /**
  * Latency from a candle closing (the kernel receiving it) to the order reaching the venue client: the
@@ -146,16 +147,7 @@ async function live(count: number): Promise<LatencyResult> {
     const instruments = new Map<string, Instrument>([
       [
         SYMBOL,
-        {
-          symbol: SYMBOL,
-          base: market.base,
-          quote: market.quote,
-          tickSize: Number(market.precision.price ?? 0),
-          stepSize: Number(market.precision.amount ?? 0),
-          minQty: Number(market.limits.amount?.min ?? 0),
-          maxQty: Number(market.limits.amount?.max ?? Number.MAX_SAFE_INTEGER),
-          minNotional: Number(market.limits.cost?.min ?? 0),
-        },
+        instrumentFromMarket(SYMBOL, market),
       ],
     ]);
     const clock = new ManualClock(sim.now());

@@ -21,8 +21,8 @@ test.describe.configure({ mode: "serial" });
 test.describe("dashboard", () => {
   test("overview shows live simulated candles, labelled simulated", async ({ page, consoleErrors }) => {
     await signIn(page);
-    await expect(page.getByTestId("venue-badge")).toHaveText(/SIMULATED/);
-    await expect(page.getByTestId("mode-badge")).toHaveText(/PAPER/);
+    await expect(page.locator("header").getByTestId("venue-badge")).toHaveText(/SIMULATED/);
+    await expect(page.locator("header").getByTestId("mode-badge")).toHaveText(/PAPER/);
     await expect(page.getByTestId("feed-status")).toContainText(/live/i, { timeout: 30_000 });
     await expect.poll(() => barsOf(page), { timeout: 30_000 }).toBeGreaterThan(10);
     // At SIM_SPEED=60 a 1-minute candle closes every second: the chart's newest bar moves on.
@@ -59,7 +59,7 @@ test.describe("dashboard", () => {
     await page.getByTestId("kill-switch-flatten").click();
     await page.getByTestId("kill-switch-confirm").click();
     await expect(page.getByTestId("kill-switch-flat-confirmed")).toBeVisible({ timeout: 60_000 });
-    await expect(page.getByTestId("trading-state-badge")).toHaveText(/HALTED/, { timeout: 20_000 });
+    await expect(page.locator("header").getByTestId("trading-state-badge")).toHaveText(/HALTED/, { timeout: 20_000 });
     await screenshot(page, "03-kill-switch");
     const positions = await api<unknown[]>(request, "GET", "/api/positions");
     expect(positions).toEqual([]);
@@ -76,18 +76,18 @@ test.describe("dashboard", () => {
 
     await page.getByTestId("kill-switch-reset").click();
     await page.getByTestId("kill-switch-reset-confirm").click();
-    await expect(page.getByTestId("trading-state-badge")).toHaveText(/ACTIVE/, { timeout: 20_000 });
+    await expect(page.locator("header").getByTestId("trading-state-badge")).toHaveText(/ACTIVE/, { timeout: 20_000 });
   });
 
   test("switching ghost and back to paper", async ({ page }) => {
     await signIn(page, "/settings");
     await page.getByTestId("mode-option-ghost").click();
     await page.getByTestId("mode-confirm").click();
-    await expect(page.getByTestId("mode-badge")).toHaveText(/GHOST/, { timeout: 15_000 });
+    await expect(page.locator("header").getByTestId("mode-badge")).toHaveText(/GHOST/, { timeout: 15_000 });
     await screenshot(page, "04-settings-ghost");
     await page.getByTestId("mode-option-paper").click();
     await page.getByTestId("mode-confirm").click();
-    await expect(page.getByTestId("mode-badge")).toHaveText(/PAPER/, { timeout: 15_000 });
+    await expect(page.locator("header").getByTestId("mode-badge")).toHaveText(/PAPER/, { timeout: 15_000 });
   });
 
   test("performance shows the equity curve", async ({ page }) => {

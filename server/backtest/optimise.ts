@@ -8,6 +8,7 @@ import { buildTimeline, prepareSeries, type BacktestData } from "./data";
 import { OBJECTIVES, compareEvaluations, type Evaluation } from "./evaluate";
 import { BacktestPool, type ExecutionMode } from "./pool";
 import { loadData, planBacktest } from "./runner";
+import { seededRandom } from "../core/random";
 
 /**
  * Parameter optimisation: grid or seeded random search over a strategy's declared parameter ranges,
@@ -130,17 +131,7 @@ export function gridOf(params: readonly ResolvedParam[], limit: number): Array<R
   return sets;
 }
 
-/** mulberry32: a small seeded PRNG, so a random search is repeatable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from "../core/random";
 
 /** `samples` distinct parameter sets drawn with the seed (fewer when the space is smaller). */
 export function randomSets(params: readonly ResolvedParam[], samples: number, seed: number): Array<Record<string, unknown>> {

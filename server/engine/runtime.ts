@@ -21,7 +21,7 @@ import {
   type ExecutionVenue,
   type FeeSchedule,
 } from "../execution";
-import { MarketDataService, createExchange, describeVenue, type VenueDescription } from "../market";
+import { MarketDataService, createExchange, describeVenue, instrumentFromMarket, type VenueDescription } from "../market";
 import type { Instrument, KernelMode, Timeframe, TradingMode } from "../model/types";
 import { Ledger, sequentialLedgerIds } from "../portfolio";
 import { createStrategy, listStrategyKinds, safeStrategy } from "../strategy";
@@ -164,16 +164,7 @@ export class EngineRuntime {
         if (config.trading.symbols.includes(symbol)) throw new AppError("UNKNOWN_SYMBOL", `${this.venue.id} does not list ${symbol} (TRADING_SYMBOLS)`, 400);
         continue;
       }
-      this.instruments.set(symbol, {
-        symbol,
-        base: market.base,
-        quote: market.quote,
-        tickSize: Number(market.precision.price ?? 0),
-        stepSize: Number(market.precision.amount ?? 0),
-        minQty: Number(market.limits.amount?.min ?? 0),
-        maxQty: Number(market.limits.amount?.max ?? Number.MAX_SAFE_INTEGER),
-        minNotional: Number(market.limits.cost?.min ?? 0),
-      });
+      this.instruments.set(symbol, instrumentFromMarket(symbol, market));
     }
     this.fees = feeScheduleFromCcxt(this.exchange, config.trading.symbols[0]);
 

@@ -53,3 +53,4 @@ export {
   type VenueLabel,
   type VenueRef,
 } from "./exchange";
+export { instrumentFromMarket } from "./instruments";

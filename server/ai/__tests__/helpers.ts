@@ -1,22 +1,13 @@
 import { Writable } from "node:stream";
 import { createLogger, type Logger } from "../../core/logger";
 import { TIMEFRAME_MS, type Candle, type Timeframe } from "../../model/types";
+import { seededRandom as rng } from "../../core/random";
 
 /** Shared by the ai tests: seeded random numbers and synthetic candle series. */
 
 export const T0 = Date.UTC(2024, 0, 1);
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from "../../core/random";
 
 /** Standard normal draws (Box–Muller) from a uniform source. */
 export function gaussian(uniform: () => number): () => number {

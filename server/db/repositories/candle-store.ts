@@ -3,6 +3,22 @@ import type { CandleStore } from "../../market";
 import type { PrismaClient } from "../generated/client";
 import { dec, num } from "./convert";
 
+type CandleRow = Awaited<ReturnType<PrismaClient["candle"]["findMany"]>>[number];
+
+function candleFromRow(r: CandleRow): Candle {
+  return {
+    symbol: r.symbol,
+    timeframe: r.timeframe as Timeframe,
+    openTime: r.openTime.getTime(),
+    open: num(r.open),
+    high: num(r.high),
+    low: num(r.low),
+    close: num(r.close),
+    volume: num(r.volume),
+    closed: true,
+  };
+}
+
 /** Closed candles per venue; upserts make replays and backfills idempotent. */
 export class PrismaCandleStore implements CandleStore {
   constructor(
@@ -38,17 +54,7 @@ export class PrismaCandleStore implements CandleStore {
       orderBy: { openTime: "asc" },
       take: limit,
     });
-    return rows.map((r) => ({
-      symbol,
-      timeframe,
-      openTime: r.openTime.getTime(),
-      open: num(r.open),
-      high: num(r.high),
-      low: num(r.low),
-      close: num(r.close),
-      volume: num(r.volume),
-      closed: true,
-    }));
+    return rows.map(candleFromRow);
   }
 
   /** The newest candles (for charts), oldest first. */
@@ -58,17 +64,7 @@ export class PrismaCandleStore implements CandleStore {
       orderBy: { openTime: "desc" },
       take: limit,
     });
-    return rows.reverse().map((r) => ({
-      symbol,
-      timeframe,
-      openTime: r.openTime.getTime(),
-      open: num(r.open),
-      high: num(r.high),
-      low: num(r.low),
-      close: num(r.close),
-      volume: num(r.volume),
-      closed: true,
-    }));
+    return rows.reverse().map(candleFromRow);
   }
 
   async latestOpenTime(symbol: string, timeframe: Timeframe): Promise<number | undefined> {

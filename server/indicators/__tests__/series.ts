@@ -1,3 +1,4 @@
+import { seededRandom } from "../../core/random";
 /** Deterministic, realistic OHLCV test data: a seeded random walk with volatility regimes. */
 
 export interface TestBar {
@@ -9,17 +10,7 @@ export interface TestBar {
   volume: number;
 }
 
-/** mulberry32: tiny, fast, seeded PRNG with good enough statistics for test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from "../../core/random";
 
 function normal(random: () => number): number {
   const u = 1 - random();

@@ -2,20 +2,11 @@ import { ExchangeNotAvailable, NetworkError, type OHLCV } from "ccxt";
 import type { Clock } from "../../core/clock";
 import type { Candle } from "../../model/types";
 import type { MarketExchange } from "../types";
+import { seededRandom } from "../../core/random";
 
 export const MINUTE = 60_000;
 
-/** Small seeded PRNG (mulberry32): tests must be reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from "../../core/random";
 
 interface MinutePath {
   openTime: number;
