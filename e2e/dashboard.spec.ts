@@ -101,6 +101,13 @@ test.describe("dashboard", () => {
     await signIn(page, "/trades");
     const table = page.getByTestId("trades-table");
     await expect(table.locator("tr", { hasText: "BTC/USDT" }).first()).toBeVisible({ timeout: 20_000 });
+    // Filter by symbol: only ETH/USDT trades (there are none from this test), so BTC/USDT rows disappear.
+    await page.getByTestId("trades-filter-symbol").click();
+    await page.locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: "ETH/USDT" }).first().click();
+    await expect(table.locator("tr", { hasText: "BTC/USDT" })).toHaveCount(0, { timeout: 15_000 });
+    await expect(page.getByTestId("trades-export-csv")).toHaveAttribute("href", /symbol=ETH%2FUSDT|symbol=ETH\/USDT/);
+    await page.goto("/trades");
+    await expect(table.locator("tr", { hasText: "BTC/USDT" }).first()).toBeVisible({ timeout: 15_000 });
     await screenshot(page, "06-trades");
     const csv = page.getByTestId("trades-export-csv");
     const href = await csv.getAttribute("href");
@@ -117,8 +124,13 @@ test.describe("dashboard", () => {
   test("the order book ladder updates", async ({ page }) => {
     await signIn(page, "/orderbook");
     await expect(page.getByTestId("orderbook-ladder")).toBeVisible();
-    await expect(page.getByTestId("orderbook-asks").locator("tr").nth(3)).toBeVisible({ timeout: 20_000 });
-    await expect(page.getByTestId("orderbook-spread")).toContainText(/\d/);
+    const ladder = page.getByTestId("orderbook-ladder");
+    await expect(ladder.getByTestId("orderbook-ask")).toHaveCount(20, { timeout: 20_000 });
+    await expect(ladder.getByTestId("orderbook-bid")).toHaveCount(20);
+    await expect(page.getByTestId("orderbook-spread")).toContainText(/spread \d/);
+    // The ladder is live: the best ask changes as the simulated market moves.
+    const best = await ladder.getByTestId("orderbook-ask").last().textContent();
+    await expect.poll(async () => ladder.getByTestId("orderbook-ask").last().textContent(), { timeout: 20_000 }).not.toBe(best);
     await screenshot(page, "07-orderbook");
   });
 

@@ -60,6 +60,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       TRADEKEEL_API_TOKEN: E2E_API_TOKEN,
       SIM_SPEED: "60",
+      // The shared server runs no strategies, so the manual flows are not raced by the bot's own entries
+      // (the risk engine would rightly deny them); e2e/bot.spec.ts runs the bot on its own.
+      AUTO_START: "false",
       NEXT_TELEMETRY_DISABLED: "1",
       ...options.env,
     },
