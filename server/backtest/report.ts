@@ -1,5 +1,6 @@
 import type { EquityPoint } from "../portfolio";
 import type { BacktestResult, BacktestTrade } from "./runner";
+import { toCsv } from "../core/csv";
 
 /** Exports (CSV of trades or of the equity curve, JSON of everything) and the CLI's text summary. */
 
@@ -23,31 +24,12 @@ const TRADE_COLUMNS = [
 ] as const;
 
 /** A CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function tradesCsv(trades: readonly BacktestTrade[]): string {
-  const lines: string[] = [TRADE_COLUMNS.join(",")];
-  for (const t of trades) {
-    lines.push(
-      TRADE_COLUMNS.map((c) => {
-        const v = t[c];
-        if ((c === "openedAt" || c === "closedAt") && typeof v === "number") return new Date(v).toISOString();
-        return cell(v);
-      }).join(","),
-    );
-  }
-  return `${lines.join("\n")}\n`;
+  return toCsv(TRADE_COLUMNS, trades);
 }
 
 export function equityCsv(points: readonly EquityPoint[]): string {
-  const lines = ["timestamp,equity"];
-  for (const p of points) lines.push(`${new Date(p.timestamp).toISOString()},${p.equity}`);
-  return `${lines.join("\n")}\n`;
+  return toCsv(["timestamp", "equity"], points);
 }
 
 // ---------------------------------------------------------------- text summary

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError, notFound } from "../core/errors";
 import { sumMoney } from "../core/decimal";
+import { toCsv } from "../core/csv";
 import { num, optNum } from "../db/repositories/convert";
 import { fillFromRow, orderFromRow } from "../db/repositories/order-store";
 import type { Prisma, PrismaClient } from "../db/generated/client";
@@ -191,15 +192,7 @@ export async function exportTrades(engine: EngineRuntime, prisma: PrismaClient, 
     });
   }
   const columns = ["id", "mode", "symbol", "side", "quantity", "entryPrice", "exitPrice", "pnl", "pnlPct", "fees", "openedAt", "closedAt", "exitReason", "entryReason", "exitReasonText", "strategyInstanceId"] as const;
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? "" : typeof v === "number" && /At$/.test("") ? String(v) : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [columns.join(",")];
-  for (const t of rows) {
-    lines.push(columns.map((c) => (c === "openedAt" || c === "closedAt" ? new Date(t[c]).toISOString() : cell(t[c]))).join(","));
-  }
-  return new Response(lines.join("\n") + "\n", {
+  return new Response(toCsv(columns, rows), {
     headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="tradekeel-trades-${stamp}.csv"` },
   });
 }

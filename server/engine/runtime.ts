@@ -78,7 +78,6 @@ export class EngineRuntime {
   reconciliation: ReconciliationState = { ok: true, at: null, message: "not run yet" };
   readonly venueErrors: Array<{ at: number; message: string }> = [];
   private readonly orderLatencies: number[] = [];
-  private running = false;
   private hasKeys = false;
 
   private constructor(private readonly options: RuntimeOptions) {
@@ -109,7 +108,7 @@ export class EngineRuntime {
   }
 
   private async build(): Promise<void> {
-    const { config, logger, db } = this.options;
+    const { config, logger } = this.options;
 
     let simulatorEndpoints: { restUrl: string; wsUrl: string; wsApiUrl: string; defaultAccount: { apiKey: string; secret: string } } | undefined;
     if (this.venue.simulated && config.simulator.url) {
@@ -197,7 +196,6 @@ export class EngineRuntime {
       limits: config.risk,
       instruments: this.instruments,
     });
-    void db;
   }
 
   private async createAccount(mode: TradingMode): Promise<TradingAccount | undefined> {
@@ -309,7 +307,6 @@ export class EngineRuntime {
 
     await this.loadStrategies();
     await this.market.start();
-    this.running = true;
   }
 
   private wireMarketData(): void {
@@ -464,7 +461,6 @@ export class EngineRuntime {
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     await this.market?.stop().catch((err) => this.logger.warn({ err }, "market data stop failed"));
     await this.kernel?.stop().catch((err) => this.logger.warn({ err }, "kernel stop failed"));
     await this.persistence.flush();

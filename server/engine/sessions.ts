@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError, errorMessage, notFound } from "../core/errors";
 import { sumMoney } from "../core/decimal";
+import { toCsv } from "../core/csv";
 import { newId } from "../core/ids";
 import type { PrismaClient } from "../db/generated/client";
 import { TIMEFRAMES, type Timeframe } from "../model/types";
@@ -252,16 +253,11 @@ export class SessionManager {
         headers: { "Content-Type": "application/json", "Content-Disposition": `attachment; filename="${name}.json"` },
       });
     }
-    const rows = format === "csv" ? report.trades : report.hourly;
-    const columns = format === "csv"
-      ? ["id", "symbol", "side", "quantity", "entryPrice", "exitPrice", "pnl", "pnlPct", "fees", "openedAt", "closedAt", "exitReason", "entryReason", "exitReasonText"]
-      : ["hour", "pnl", "trades", "wins", "losses"];
-    const cell = (v: unknown) => {
-      const s = v === null || v === undefined ? "" : String(v);
-      return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-    };
-    const lines = [columns.join(","), ...rows.map((r) => columns.map((c) => cell(c.endsWith("At") && typeof r[c] === "number" ? new Date(r[c] as number).toISOString() : r[c])).join(","))];
-    return new Response(lines.join("\n") + "\n", {
+    const csv =
+      format === "csv"
+        ? toCsv(["id", "symbol", "side", "quantity", "entryPrice", "exitPrice", "pnl", "pnlPct", "fees", "openedAt", "closedAt", "exitReason", "entryReason", "exitReasonText"], report.trades)
+        : toCsv(["hour", "pnl", "trades", "wins", "losses"], report.hourly);
+    return new Response(csv, {
       headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}-${format === "csv" ? "trades" : "hourly"}.csv"` },
     });
   }
