@@ -137,6 +137,8 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
       await sessions.start();
       await insights.start();
       insights.scheduleRetraining(24 * 3_600_000);
+      // In the background: start-up is not delayed, and training yields between fits.
+      void insights.trainMissing().catch((err) => logger.warn({ err }, "training the first models failed"));
       engineState = "running";
     },
     async stop() {

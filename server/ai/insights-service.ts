@@ -374,6 +374,26 @@ export class InsightsService {
     return { trained, failed };
   }
 
+  /**
+   * Trains a first model for every target market that has none (a fresh install), one at a time, so
+   * the insights page shows real out-of-sample figures from the first minutes on.
+   */
+  async trainMissing(): Promise<{ trained: TrainResult[]; failed: { symbol: string; timeframe: Timeframe; error: string }[] }> {
+    const trained: TrainResult[] = [];
+    const failed: { symbol: string; timeframe: Timeframe; error: string }[] = [];
+    const known = new Set(this.registry.pairs().map((m) => pair(m.symbol, m.timeframe)));
+    for (const m of this.options.targets?.() ?? []) {
+      if (known.has(pair(m.symbol, m.timeframe))) continue;
+      try {
+        trained.push(await this.train(m.symbol, m.timeframe));
+      } catch (err) {
+        failed.push({ symbol: m.symbol, timeframe: m.timeframe, error: errorMessage(err) });
+      }
+    }
+    if (failed.length) this.options.logger.warn({ failed }, "first models could not be trained yet (not enough history?); the daily retraining tries again");
+    return { trained, failed };
+  }
+
   /** Calls retrainAll() every `intervalMs` (at least a minute) until stop(); the timer does not keep the process alive. */
   scheduleRetraining(intervalMs: number): () => void {
     if (!Number.isFinite(intervalMs) || intervalMs < 60_000) throw new RangeError(`the retraining interval must be at least 60000 ms (got ${intervalMs})`);

@@ -172,7 +172,8 @@ export class EngineRuntime {
       symbols: [...this.instruments.keys()].filter((s) => config.trading.symbols.includes(s) || this.venue.simulated),
       store: this.candleStore,
       exchangeClock: this.clock,
-      warmupMinutes: 24 * 60,
+      // Two days: enough 5m candles for the first models' walk-forward evaluation (server/ai).
+      warmupMinutes: 2 * 24 * 60,
       streams: { orderbook: true, trades: false, ticker: "auto" },
     });
 
