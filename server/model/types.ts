@@ -129,7 +129,12 @@ export interface Fill {
   side: Side;
   price: number;
   quantity: number;
-  fee: number; // in quote currency
+  fee: number; // in quote currency: the commission's value, whatever asset paid it
+  /**
+   * Commission withheld from the base asset received (Binance without BNB takes a buy's fee out of
+   * the coins bought), in base units. The holding grows by quantity − baseFee; fee is its quote value.
+   */
+  baseFee?: number;
   liquidity: "maker" | "taker";
   timestamp: number;
 }
