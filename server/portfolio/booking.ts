@@ -1,4 +1,5 @@
 import { Decimal, QUOTE_DP, money } from "../core/decimal";
+import { addQty as exactAddQty, subQty as exactSubQty } from "../core/quantity";
 
 /**
  * Exact arithmetic for booked amounts and quantities. Runs once per fill (about a microsecond per
@@ -27,11 +28,11 @@ export function proRata(amount: number, part: number, whole: number): number {
 
 /** Quantities are decimal on the venue's step grid: add and subtract them exactly (0.1 + 0.2 = 0.3). */
 export function addQty(a: number, b: number): number {
-  return new Decimal(a).plus(b).toNumber();
+  return exactAddQty(a, b);
 }
 
 export function subQty(a: number, b: number): number {
-  return new Decimal(a).minus(b).toNumber();
+  return exactSubQty(a, b);
 }
 
 export { money };
