@@ -51,6 +51,12 @@ export interface RiskContext {
    * entries it approved itself, deduplicated by clientOrderId, so a burst cannot race the ledger.
    */
   readonly recentEntries: readonly RiskEntryRecord[];
+  /**
+   * The account may sell more than it holds (margin, or a simulated short in a backtest). Absent or
+   * false = spot: a sell larger than the long it closes is refused (spot-sell-holding), because the
+   * ledger could not book its fill. Set it from the ledger's own allowShort.
+   */
+  readonly allowShort?: boolean;
 }
 
 export interface RiskPosition {

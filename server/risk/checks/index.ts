@@ -13,6 +13,7 @@ import { portfolioHeatCheck } from "./portfolio-heat";
 import { positionSizeCheck } from "./position-size";
 import { requestSanityCheck } from "./request-sanity";
 import { slippageCheck } from "./slippage";
+import { spotSellHoldingCheck } from "./spot-sell-holding";
 import { stablecoinReserveCheck } from "./stablecoin-reserve";
 import { symbolCooldownCheck } from "./symbol-cooldown";
 import { symbolWhitelistCheck } from "./symbol-whitelist";
@@ -24,14 +25,16 @@ import { weeklyLossCheck } from "./weekly-loss";
 
 /**
  * The default pipeline, in order. Sanity first (so nothing later sees NaN), then the trading-state
- * gate, then exit sanity and venue rules, then cheap entry rules before the ones that walk the
- * portfolio or the order book. A new rule is a new file added here.
+ * gate, then exit sanity and, for sells that arrive as entries, the spot holding rule (both decide
+ * whether the ledger can book the fill at all), then venue rules, then cheap entry rules before the
+ * ones that walk the portfolio or the order book. A new rule is a new file added here.
  */
 export const DEFAULT_RISK_CHECKS: readonly RiskCheck[] = [
   requestSanityCheck,
   contextSanityCheck,
   tradingStateCheck,
   exitSanityCheck,
+  spotSellHoldingCheck,
   venueMinimumsCheck,
   symbolWhitelistCheck,
   blackoutHoursCheck,
@@ -67,6 +70,7 @@ export {
   positionSizeCheck,
   requestSanityCheck,
   slippageCheck,
+  spotSellHoldingCheck,
   stablecoinReserveCheck,
   symbolCooldownCheck,
   symbolWhitelistCheck,
