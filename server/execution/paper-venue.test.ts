@@ -330,4 +330,117 @@ describe("paper venue", () => {
     venue.onTrade(SYMBOL, 94, 2_000);
     expect(updates.at(-1)).toMatchObject({ status: "filled", venueOrderId: "paper-O7" });
   });
+
+  describe("exact quantities (issue 12: a position can always be closed)", () => {
+    const ETH = "ETH/USDT";
+    const ethInstrument = { symbol: ETH, base: "ETH", quote: "USDT", tickSize: 0.01, stepSize: 0.0001, minQty: 0.0001, maxQty: 9_000, minNotional: 5 };
+    const ethBook = (timestamp: number, asks: [number, number][], bids: [number, number][] = [[1_990, 5]]): OrderBook => ({
+      ...book(timestamp, asks, bids),
+      symbol: ETH,
+    });
+    const eth = (overrides: Partial<OrderRequest>) => order({ symbol: ETH, ...overrides });
+
+    /** A limit buy of 0.06 ETH at 2 000 filled in three pieces by thin books, then cancelled: 0.0513 held. */
+    async function partiallyFilledLong(options: Partial<PaperVenueOptions> = {}) {
+      const ctx = setup({ balances: { USDT: 1_000 }, instruments: [ethInstrument], ...options });
+      const { venue, clock } = ctx;
+      venue.onTrade(ETH, 2_010, 1_000);
+      const entry = await venue.submit(eth({ side: "buy", type: "limit", quantity: 0.06, price: 2_000 }));
+      const pieces = [0.0004, 0.0447, 0.0062];
+      for (const [i, piece] of pieces.entries()) {
+        clock.set(2_000 + i * 1_000);
+        venue.onBook(ethBook(clock.now(), [[2_000, piece], [2_020, 5]]));
+      }
+      const entryState = (await venue.fetchOrder(entry.clientOrderId, ETH))!;
+      await venue.cancel(entry.clientOrderId, ETH);
+      return { ...ctx, entry: entryState, pieces };
+    }
+
+    it("partially filled long, stopped out, closes in full", async () => {
+      const { venue, clock, updates, entry, pieces } = await partiallyFilledLong();
+      expect(entry.status).toBe("partially_filled");
+      expect(0.0004 + 0.0447 + 0.0062).toBeLessThan(0.0513); // what a float sum of the pieces gives
+      expect(entry.filledQuantity).toBe(0.0513);
+      expect(balanceOf(venue, "ETH")).toEqual({ asset: "ETH", free: 0.0513, locked: 0 });
+      expect(balanceOf(venue, "USDT").locked).toBe(0);
+      expect(pieces).toHaveLength(3);
+
+      // The protective stop for the position's quantity is accepted (it was INSUFFICIENT_FUNDS).
+      const stop = await venue.submit(eth({ side: "sell", type: "stop_loss_limit", quantity: 0.0513, stopPrice: 1_950, price: 1_940, intent: "exit", reduceOnly: true }));
+      expect(stop.status).toBe("submitted");
+      expect(balanceOf(venue, "ETH")).toMatchObject({ free: 0, locked: 0.0513 });
+
+      clock.set(10_000);
+      venue.onTrade(ETH, 1_948, 10_000);
+      const last = updates.at(-1)!;
+      expect(last).toMatchObject({ clientOrderId: stop.clientOrderId, status: "filled", filledQuantity: 0.0513 });
+      expect(balanceOf(venue, "ETH")).toEqual({ asset: "ETH", free: 0, locked: 0 });
+    });
+
+    it("a market exit of the whole position is accepted after many partial fills of odd sizes", async () => {
+      const { venue, clock } = setup({ balances: { USDT: 100_000 }, instruments: [{ ...ethInstrument, minNotional: 0 }] });
+      venue.onTrade(ETH, 2_000, 1_000);
+      let held = 0;
+      const sizes = [0.0171, 0.0213, 0.0129, 0.0004, 0.0447, 0.0062, 0.0333, 0.0101];
+      for (let round = 0; round < 25; round++) {
+        for (const size of sizes) {
+          clock.set(clock.now() + 1);
+          venue.onBook(ethBook(clock.now(), [[2_000, size], [2_100, 10]]));
+          const buy = await venue.submit(eth({ side: "buy", type: "limit", quantity: size, price: 2_000, timeInForce: "IOC" }));
+          expect(buy.status).toBe("filled");
+          held = Number((held + size).toFixed(4));
+        }
+      }
+      expect(balanceOf(venue, "ETH").free).toBe(held);
+      const exit = await venue.submit(eth({ side: "sell", type: "market", quantity: held, intent: "exit", reduceOnly: true }));
+      expect(exit.errorCode).toBeUndefined();
+      expect(exit.status).toBe("filled");
+      expect(balanceOf(venue, "ETH")).toEqual({ asset: "ETH", free: 0, locked: 0 });
+    });
+
+    it("with the fee taken from the coins bought, the holding is the fills minus their base fees, and all of it can be sold", async () => {
+      const { venue, clock, entry } = await partiallyFilledLong({ feeAsset: "received" });
+      const fills = await venue.fetchFills(ETH, 0);
+      expect(fills).toHaveLength(3);
+      for (const fill of fills) {
+        expect(fill.baseFee).toBe(Number((fill.quantity * 0.001).toFixed(8)));
+        expect(fill.fee).toBe(Number((fill.baseFee! * fill.price).toFixed(8)));
+      }
+      // 0.0513 bought, 0.00005130 withheld: 0.0512487 held; quote paid is the notional only.
+      expect(entry.filledQuantity).toBe(0.0513);
+      expect(balanceOf(venue, "ETH")).toEqual({ asset: "ETH", free: 0.0512487, locked: 0 });
+      expect(balanceOf(venue, "USDT")).toEqual({ asset: "USDT", free: 897.4, locked: 0 });
+
+      // The exit sells what is held, floored to the step; dust below one step stays.
+      clock.set(10_000);
+      venue.onTrade(ETH, 1_990, 10_000);
+      const exit = await venue.submit(eth({ side: "sell", type: "market", quantity: 0.0512487, intent: "exit", reduceOnly: true }));
+      expect(exit).toMatchObject({ status: "filled", quantity: 0.0512, filledQuantity: 0.0512 });
+      expect(exit.fills[0].baseFee).toBeUndefined(); // a sell pays in the quote it receives
+      expect(balanceOf(venue, "ETH")).toEqual({ asset: "ETH", free: 0.0000487, locked: 0 });
+    });
+
+    it("fees default to the quote asset: a buy is credited the full quantity and no base fee is reported", async () => {
+      const { venue } = await partiallyFilledLong();
+      const fills = await venue.fetchFills(ETH, 0);
+      expect(fills.every((f) => f.baseFee === undefined)).toBe(true);
+      expect(balanceOf(venue, "USDT")).toEqual({ asset: "USDT", free: 897.2974, locked: 0 });
+    });
+
+    it("a limit buy's lock is released exactly: nothing stays locked after partial fills and a cancel", async () => {
+      const { venue } = await partiallyFilledLong();
+      expect(balanceOf(venue, "USDT").locked).toBe(0);
+      const { venue: received } = await partiallyFilledLong({ feeAsset: "received" });
+      expect(balanceOf(received, "USDT").locked).toBe(0);
+    });
+
+    it("without an instrument, quantities are taken at 8 decimals", async () => {
+      const { venue } = setup({ slippageBps: 0 });
+      venue.onTrade(SYMBOL, 100, 1_000);
+      const buy = await venue.submit(order({ side: "buy", quantity: 0.1 + 0.2 }));
+      expect(buy.quantity).toBe(0.3);
+      expect(balanceOf(venue, "BTC").free).toBe(10.3);
+      await expect(venue.submit(order({ side: "buy", quantity: 1e-9 }))).rejects.toSatisfy((e) => isVenueError(e, "INVALID_ORDER"));
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import type { Clock } from "../core/clock";
-import { floorToStep, money, roundToTick } from "../core/decimal";
+import { Decimal, money, roundToTick } from "../core/decimal";
+import { addQty, cmpQty, floorQtyToStep, gteQty, ltQty, maxQty, minQty, mulQty, proRataQty, qtyTimesRate, subQty, toQty } from "../core/quantity";
 import { createLogger, type Logger } from "../core/logger";
 import {
   TERMINAL_ORDER_STATUSES,
@@ -58,8 +59,17 @@ import { assertValidOrderRequest, isStopType, splitSymbol } from "./validate";
  *   time. submit() returns at once with status "submitted"; the outcome arrives through onUpdate.
  *   The arrival runs when the scheduler fires or when a later market event is fed, whichever comes
  *   first, so backtests need no timers at all.
- * - Fees: notional x rate, booked with money() (8 dp) in the quote currency, taken from the quote
- *   balance for buys and sells alike.
+ * - Fees: notional x rate, booked with money() (8 dp) in the quote currency. With feeAsset "quote"
+ *   (default) the commission is taken from the quote balance for buys and sells alike. With
+ *   "received" it is taken from the asset received, as Binance does without BNB: a buy's commission
+ *   is quantity x rate in the base asset (rounded to 8 dp, reported as Fill.baseFee; Fill.fee is its
+ *   quote value baseFee x price, money-rounded) and the holding grows by quantity - baseFee; a
+ *   sell's commission comes out of the quote received.
+ * - Quantities and balances are exact (server/core/quantity.ts): every free/locked balance, filled
+ *   and remaining quantity and book-walk quantity is an 8-decimal value added and compared exactly,
+ *   an order is filled when its filled quantity equals its quantity (no tolerance), the last fill
+ *   of an order releases exactly what remains locked, and with an instrument the book's liquidity is
+ *   taken in whole lot steps. A quantity without an instrument is floored to 8 decimals.
  */
 export interface PaperVenueOptions {
   clock: Clock;
@@ -69,6 +79,11 @@ export interface PaperVenueOptions {
   /** Runs latency arrivals in real time. Omit in backtests: market events then drive arrivals. */
   scheduler?: Scheduler;
   fees?: FeeSchedule;
+  /**
+   * Asset that pays the commission: "quote" (default) takes it from the quote balance; "received"
+   * takes a buy's commission out of the base received (Fill.baseFee) and a sell's out of the quote.
+   */
+  feeAsset?: "quote" | "received";
   /** Slippage applied to taker fills when no usable book is known, in basis points. Default 5. */
   slippageBps?: number;
   /** Delay between submit and the order reaching the matching engine. Default 0. */
@@ -132,8 +147,6 @@ interface AssetBalance {
 
 const NO_FILLS: readonly Fill[] = Object.freeze([]);
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(TERMINAL_ORDER_STATUSES);
-/** Relative tolerance below which a remaining quantity counts as nothing (float dust). */
-const DUST = 1e-9;
 
 export class PaperVenue implements ExecutionVenue {
   readonly id: string;
@@ -145,6 +158,7 @@ export class PaperVenue implements ExecutionVenue {
   private readonly clock: Clock;
   private readonly scheduler: Scheduler | undefined;
   private readonly fees: FeeSchedule;
+  private readonly feeAsset: "quote" | "received";
   private readonly slip: number;
   private readonly latencyMs: number;
   private readonly useOrderBook: boolean;
@@ -171,6 +185,10 @@ export class PaperVenue implements ExecutionVenue {
     this.clock = options.clock;
     this.scheduler = options.scheduler;
     this.fees = options.fees ?? DEFAULT_FEES;
+    this.feeAsset = options.feeAsset ?? "quote";
+    if (this.feeAsset !== "quote" && this.feeAsset !== "received") {
+      throw new RangeError(`paper venue option feeAsset must be "quote" or "received" (got ${String(options.feeAsset)})`);
+    }
     this.slip = (options.slippageBps ?? 5) / 10_000;
     this.latencyMs = options.latencyMs ?? 0;
     this.useOrderBook = options.useOrderBook ?? true;
@@ -191,7 +209,7 @@ export class PaperVenue implements ExecutionVenue {
     }
     for (const [asset, amount] of Object.entries(options.balances ?? {})) {
       if (!Number.isFinite(amount)) throw new RangeError(`paper venue balance of ${asset} must be a number (got ${amount})`);
-      this.balances.set(asset, { free: amount, locked: 0 });
+      this.balances.set(asset, { free: toQty(amount), locked: 0 });
     }
     for (const instrument of options.instruments ?? []) this.instruments.set(instrument.symbol, instrument);
     this.capabilities = {
@@ -310,7 +328,7 @@ export class PaperVenue implements ExecutionVenue {
         status: stored.status === "new" ? "submitted" : stored.status,
         active: !isStopType(stored.type) || stored.status === "partially_filled",
         resting: true,
-        filledQuantity: stored.filledQuantity,
+        filledQuantity: toQty(stored.filledQuantity),
         filledNotional: stored.filledQuantity * stored.avgFillPrice,
         fee: stored.fee,
         lockAsset: "",
@@ -319,7 +337,7 @@ export class PaperVenue implements ExecutionVenue {
         updatedAt: this.clock.now(),
         fills: [],
       };
-      const shortfall = this.reserve(order, st, order.request.quantity - order.filledQuantity);
+      const shortfall = this.reserve(order, st, subQty(order.request.quantity, order.filledQuantity));
       if (shortfall) this.logger.warn({ clientOrderId: stored.clientOrderId, shortfall }, "restored paper order without locked funds");
       this.orders.set(order.request.clientOrderId, order);
       st.resting.push(order);
@@ -474,7 +492,7 @@ export class PaperVenue implements ExecutionVenue {
     const request = order.request;
     const limit = request.type === "market" ? undefined : request.price;
     const tif = request.type === "market" ? "IOC" : (request.timeInForce ?? "GTC");
-    const remaining = request.quantity - order.filledQuantity;
+    const remaining = subQty(request.quantity, order.filledQuantity);
     let quantity = 0;
     let price = 0;
     const fromBook = this.bookUsable(st);
@@ -493,15 +511,15 @@ export class PaperVenue implements ExecutionVenue {
       return this.finish(order, request.type === "market" ? "rejected" : "expired", ts, NO_FILLS, `no price for ${request.symbol} yet`, "NO_MARKET_PRICE");
     }
 
-    if (tif === "FOK" && quantity < remaining * (1 - DUST)) {
+    if (tif === "FOK" && ltQty(quantity, remaining)) {
       return this.finish(order, "expired", ts, NO_FILLS, `FOK: only ${quantity} of ${remaining} executable within ${limit}`);
     }
     let fills: readonly Fill[] = NO_FILLS;
     if (quantity > 0) {
       if (this.enforce && request.side === "buy" && order.lockAmount === 0) {
-        const need = quantity * price * (1 + this.fees.taker);
+        const need = this.quoteCost(quantity, price, "taker");
         const free = this.balance(st.quote).free;
-        if (free < need) {
+        if (ltQty(free, need)) {
           return this.finish(order, "rejected", ts, NO_FILLS, `needs ${need} ${st.quote}, ${free} free`, "INSUFFICIENT_FUNDS");
         }
       }
@@ -513,7 +531,7 @@ export class PaperVenue implements ExecutionVenue {
       const why =
         request.type === "market"
           ? `market order: book exhausted after ${order.filledQuantity} of ${request.quantity}`
-          : `${tif}: ${request.quantity - order.filledQuantity} not immediately executable within ${limit}`;
+          : `${tif}: ${subQty(request.quantity, order.filledQuantity)} not immediately executable within ${limit}`;
       return this.finish(order, "expired", ts, fills, why);
     }
     order.status = order.filledQuantity > 0 ? "partially_filled" : "submitted";
@@ -551,7 +569,7 @@ export class PaperVenue implements ExecutionVenue {
         best.active = true;
         this.executeTaker(best, st, ts);
       } else {
-        this.fillResting(best, st, best.request.quantity - best.filledQuantity, ts);
+        this.fillResting(best, st, subQty(best.request.quantity, best.filledQuantity), ts);
       }
       a = bestAt;
     }
@@ -586,7 +604,7 @@ export class PaperVenue implements ExecutionVenue {
     for (const order of st.resting.slice()) {
       if (!order.active) continue;
       const request = order.request;
-      const available = this.walkBook(st, request.side, request.quantity - order.filledQuantity, request.price, this.strictCross, true);
+      const available = this.walkBook(st, request.side, subQty(request.quantity, order.filledQuantity), request.price, this.strictCross, true);
       if (available > 0) this.fillResting(order, st, available, ts);
     }
   }
@@ -607,20 +625,23 @@ export class PaperVenue implements ExecutionVenue {
     const book = st.book!;
     const levels: OrderBookLevel[] = side === "buy" ? book.asks : book.bids;
     const used = side === "buy" ? st.askUsed : st.bidUsed;
+    // Quantities exact; liquidity is taken in whole lot steps so the order stays on its grid.
+    const step = st.instrument?.stepSize ?? 0;
     let quantity = 0;
     let notional = 0;
-    for (let i = 0; i < levels.length && quantity < maxQuantity; i++) {
+    for (let i = 0; i < levels.length && ltQty(quantity, maxQuantity); i++) {
       const level = levels[i];
       if (limit !== undefined) {
         const beyond = side === "buy" ? level.price > limit || (strict && level.price === limit) : level.price < limit || (strict && level.price === limit);
         if (beyond) break;
       }
-      const available = level.quantity - (used[i] ?? 0);
-      if (available <= 0) continue;
-      const take = Math.min(available, maxQuantity - quantity);
-      quantity += take;
+      const available = subQty(level.quantity, used[i] ?? 0);
+      if (cmpQty(available, 0) <= 0) continue;
+      const take = floorQtyToStep(minQty(available, subQty(maxQuantity, quantity)), step);
+      if (cmpQty(take, 0) <= 0) continue;
+      quantity = addQty(quantity, take);
       notional += take * level.price;
-      if (commit) used[i] = (used[i] ?? 0) + take;
+      if (commit) used[i] = addQty(used[i] ?? 0, take);
     }
     this.walkNotional = notional;
     return quantity;
@@ -654,50 +675,56 @@ export class PaperVenue implements ExecutionVenue {
     } else {
       if (request.type === "market") return undefined; // checked against the actual cost when it executes
       asset = st.quote;
-      amount = quantity * request.price! * (1 + Math.max(this.fees.maker, this.fees.taker));
+      // The notional at the limit, plus the larger fee rate when the fee is paid in the quote asset.
+      const rate = this.feeAsset === "quote" ? Math.max(this.fees.maker, this.fees.taker) : 0;
+      amount = toQty(new Decimal(quantity).times(request.price!).times(new Decimal(1).plus(rate)).toDecimalPlaces(8, Decimal.ROUND_UP).toNumber());
     }
     const b = this.balance(asset);
-    if (b.free < amount) return `needs ${amount} ${asset}, ${b.free} free`;
-    b.free -= amount;
-    b.locked += amount;
+    if (ltQty(b.free, amount)) return `needs ${amount} ${asset}, ${b.free} free`;
+    b.free = subQty(b.free, amount);
+    b.locked = addQty(b.locked, amount);
     order.lockAsset = asset;
     order.lockAmount = amount;
     return undefined;
   }
 
   private releaseLock(order: SimOrder): void {
-    if (order.lockAmount <= 0) return;
+    if (!(order.lockAmount > 0)) return;
     const b = this.balance(order.lockAsset);
-    b.locked -= order.lockAmount;
-    b.free += order.lockAmount;
+    b.locked = subQty(b.locked, order.lockAmount);
+    b.free = addQty(b.free, order.lockAmount);
     order.lockAmount = 0;
   }
 
   private applyFill(order: SimOrder, st: SymbolState, quantity: number, price: number, liquidity: "maker" | "taker", ts: number): Fill {
     const request = order.request;
-    const remainingBefore = request.quantity - order.filledQuantity;
-    const notional = quantity * price;
-    const fee = money(notional * (liquidity === "maker" ? this.fees.maker : this.fees.taker));
+    const remainingBefore = subQty(request.quantity, order.filledQuantity);
+    const charge = this.charge(request.side, quantity, price, liquidity);
+    const { fee, baseFee, quoteAmount } = charge;
     if (order.lockAmount > 0) {
-      // Unlock the share of the reservation that belongs to the filled quantity, then pay from free.
-      const release = quantity >= remainingBefore ? order.lockAmount : order.lockAmount * (quantity / remainingBefore);
+      // Unlock the share of the reservation that belongs to the filled quantity (all that remains on
+      // the last fill), then pay from free. A quote share covers at least this fill's cost.
+      let release: number;
+      if (gteQty(quantity, remainingBefore)) release = order.lockAmount;
+      else if (order.lockAsset === st.base) release = minQty(order.lockAmount, quantity);
+      else release = minQty(order.lockAmount, maxQty(quoteAmount, proRataQty(order.lockAmount, quantity, remainingBefore)));
       const locked = this.balance(order.lockAsset);
-      locked.locked -= release;
-      locked.free += release;
-      order.lockAmount -= release;
+      locked.locked = subQty(locked.locked, release);
+      locked.free = addQty(locked.free, release);
+      order.lockAmount = subQty(order.lockAmount, release);
     }
     const base = this.balance(st.base);
     const quote = this.balance(st.quote);
     if (request.side === "buy") {
-      base.free += quantity;
-      quote.free -= notional + fee;
+      base.free = addQty(base.free, subQty(quantity, baseFee ?? 0));
+      quote.free = subQty(quote.free, quoteAmount);
     } else {
-      base.free -= quantity;
-      quote.free += notional - fee;
+      base.free = subQty(base.free, quantity);
+      quote.free = addQty(quote.free, quoteAmount);
     }
-    order.filledQuantity += quantity;
-    order.filledNotional += notional;
-    order.fee = money(order.fee + fee);
+    order.filledQuantity = addQty(order.filledQuantity, quantity);
+    order.filledNotional += quantity * price;
+    order.fee = addQty(order.fee, fee);
     const fill: Fill = {
       clientOrderId: request.clientOrderId,
       venueTradeId: `${this.idPrefix}-T${++this.tradeSeq}`,
@@ -706,6 +733,7 @@ export class PaperVenue implements ExecutionVenue {
       price,
       quantity,
       fee,
+      ...(baseFee !== undefined ? { baseFee } : {}),
       liquidity,
       timestamp: ts,
     };
@@ -714,10 +742,34 @@ export class PaperVenue implements ExecutionVenue {
     return fill;
   }
 
+  /**
+   * What a fill costs or pays: fee is the commission's quote value (money-rounded; for a buy paid in
+   * the base asset, baseFee x price), baseFee the base withheld from a buy with feeAsset "received",
+   * quoteAmount the exact quote debited (buy: notional, plus the fee when paid in quote) or credited
+   * (sell: notional - fee). The notional is quantity x price rounded to 8 dp.
+   */
+  private charge(side: Side, quantity: number, price: number, liquidity: "maker" | "taker"): { fee: number; baseFee?: number; quoteAmount: number } {
+    const rate = liquidity === "maker" ? this.fees.maker : this.fees.taker;
+    const notional = mulQty(quantity, price);
+    if (side === "buy" && this.feeAsset === "received") {
+      const baseFee = qtyTimesRate(quantity, rate);
+      return { fee: money(baseFee * price), baseFee, quoteAmount: notional };
+    }
+    // Same fee as always (notional x rate, money-rounded), so backtest numbers do not move.
+    const fee = money(quantity * price * rate);
+    return { fee, quoteAmount: side === "buy" ? addQty(notional, fee) : subQty(notional, fee) };
+  }
+
+  /** The exact quote a taker buy of quantity at price will take from the free balance. */
+  private quoteCost(quantity: number, price: number, liquidity: "maker" | "taker"): number {
+    return this.charge("buy", quantity, price, liquidity).quoteAmount;
+  }
+
   // ---------------------------------------------------------------- helpers
 
+  /** Filled exactly: the filled quantity equals the order's quantity (both on the same grid). */
   private isDone(order: SimOrder): boolean {
-    return order.request.quantity - order.filledQuantity <= order.request.quantity * DUST;
+    return gteQty(order.filledQuantity, order.request.quantity);
   }
 
   private finish(order: SimOrder, status: OrderStatus, ts: number, fills: readonly Fill[], reason?: string, errorCode?: VenueErrorCode): void {
@@ -796,8 +848,17 @@ export class PaperVenue implements ExecutionVenue {
   /** Snap to the instrument grid and check its minimums, as a real venue would. */
   private snapToInstrument(request: OrderRequest, st: SymbolState): OrderRequest {
     const instrument = st.instrument;
-    if (!instrument) return request;
-    const quantity = floorToStep(request.quantity, instrument.stepSize);
+    if (!instrument) {
+      // No grid known: Binance's precision, 8 decimals, so quantities add up exactly.
+      const quantity = floorQtyToStep(request.quantity, 1e-8);
+      if (!(quantity > 0)) {
+        throw new VenueError("INVALID_ORDER", `order ${request.clientOrderId} on ${request.symbol}: quantity ${request.quantity} is below 0.00000001`, {
+          problems: [`quantity ${request.quantity} is below 0.00000001`],
+        });
+      }
+      return quantity === request.quantity ? request : { ...request, quantity };
+    }
+    const quantity = floorQtyToStep(request.quantity, instrument.stepSize);
     const price = request.price === undefined ? undefined : roundToTick(request.price, instrument.tickSize);
     const stopPrice = request.stopPrice === undefined ? undefined : roundToTick(request.stopPrice, instrument.tickSize);
     const problems: string[] = [];
