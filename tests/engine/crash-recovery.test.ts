@@ -18,6 +18,18 @@ import { crashTestConfig } from "./fixtures/crash-config";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const dataDir = mkdtempSync(path.join(tmpdir(), "tk-crash-"));
 let sim: SimulatorHandle | undefined;
+/** Venue orders to wait for before the kill (each round of the child sends 8). */
+const MIN_VENUE_ORDERS = 12;
+
+/** Polls `condition` until it holds; `explain` may throw to stop early, or says what was missing at the timeout. */
+async function waitUntil(condition: () => boolean, timeoutMs: number, explain: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    const missing = explain();
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${missing}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 afterAll(async () => {
   await sim?.close();
@@ -46,12 +58,17 @@ describe("crash while orders are in flight", () => {
       });
       child.once("exit", (code) => reject(new Error(`child exited (${code}) before trading:\n${output}`)));
     });
-    // Let a few more rounds start, then kill it without warning.
-    await new Promise((r) => setTimeout(r, 250));
+    // Wait until the venue has taken a few rounds of orders (the child keeps firing more, so some
+    // are still in flight), then kill it without warning. A condition, not a fixed delay: on a busy
+    // machine 250 ms was sometimes not enough for even one more round to reach the venue.
+    const account = sim.core.engine.allAccounts()[0];
+    await waitUntil(() => account.orders.size >= MIN_VENUE_ORDERS, 90_000, () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`child exited (${child.exitCode ?? child.signalCode}) before the venue had ${MIN_VENUE_ORDERS} orders:\n${output}`);
+      return `the venue has ${account.orders.size} orders, not ${MIN_VENUE_ORDERS}:\n${output}`;
+    });
     child.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
 
-    const account = sim.core.engine.allAccounts()[0];
     const venueOrders = [...account.orders.values()];
     expect(venueOrders.length).toBeGreaterThan(4);
 
