@@ -4,6 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { apiFetch, withQuery } from "../lib/api";
 import { qk, type TradeFilters } from "../lib/query-keys";
 import type {
+  ClosePositionResultDto,
   EquityPointDto,
   Mode,
   OrderDto,
@@ -28,10 +29,12 @@ export function usePositions(mode: Mode | undefined) {
 export function useClosePosition() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => apiFetch<{ order: OrderDto }>(`/api/positions/${encodeURIComponent(id)}/close`, { method: "POST", body: {} }),
+    mutationFn: (id: string) =>
+      apiFetch<ClosePositionResultDto>(`/api/positions/${encodeURIComponent(id)}/close`, { method: "POST", body: {} }),
     onSettled: () => {
       void queryClient.invalidateQueries({ queryKey: qk.positionsAll });
       void queryClient.invalidateQueries({ queryKey: qk.ordersAll });
+      void queryClient.invalidateQueries({ queryKey: qk.exitAlarms });
     },
   });
 }

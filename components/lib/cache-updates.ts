@@ -1,5 +1,6 @@
 import type {
   CandleDto,
+  ExitAlarmDto,
   CandlesResponse,
   EquityPointDto,
   FillDto,
@@ -164,4 +165,34 @@ export function applyOrderBook(book: OrderBookDto | undefined, update: OrderBook
     bids: update.bids.slice(0, depth),
     asks: update.asks.slice(0, depth),
   };
+}
+
+/** An exit alarm the banner can show: identity, symbol, mode, code and a quantity. */
+export function isValidExitAlarm(value: unknown): value is ExitAlarmDto {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const a = value as Record<string, unknown>;
+  const str = (v: unknown) => typeof v === "string" && v.length > 0;
+  return str(a.id) && str(a.symbol) && str(a.mode) && str(a.code) && isNum(a.quantity);
+}
+
+function sameAlarm(a: ExitAlarmDto, b: ExitAlarmDto): boolean {
+  return (
+    a.id === b.id &&
+    a.updatedAt === b.updatedAt &&
+    a.attempts === b.attempts &&
+    a.quantity === b.quantity &&
+    a.closableQuantity === b.closableQuantity &&
+    a.code === b.code &&
+    a.reason === b.reason &&
+    a.positionId === b.positionId
+  );
+}
+
+/**
+ * The exit alarms are always sent as the full current list: it replaces the cached one (an empty list means
+ * every alarm is resolved). The cached array is kept when nothing changed, so nothing re-renders.
+ */
+export function replaceExitAlarms(old: ExitAlarmDto[] | undefined, next: ExitAlarmDto[]): ExitAlarmDto[] {
+  if (old && old.length === next.length && old.every((a, i) => sameAlarm(a, next[i]!))) return old;
+  return next;
 }

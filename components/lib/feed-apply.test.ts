@@ -2,7 +2,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import { applyFeedBatch } from "./feed-apply";
 import { qk } from "./query-keys";
-import type { CandlesResponse, PositionDto, RiskEventDto, StatusDto } from "./types";
+import type { CandlesResponse, ExitAlarmDto, PositionDto, RiskEventDto, StatusDto } from "./types";
 
 function client() {
   return new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
@@ -84,5 +84,45 @@ describe("feed events update the one copy of server state", () => {
     const progress = { phase: "closing", action: "flatten", ordersCancelled: 2, positionsClosed: 1, flatConfirmed: false, remaining: { orders: [], positions: ["p2"] }, errors: [] };
     applyFeedBatch(qc, [{ event: "kill-switch", payload: progress }]);
     expect(qc.getQueryData(qk.killSwitch)).toEqual({ status: progress });
+  });
+
+  describe("exit alarms", () => {
+    const alarm = (id: string, patch: Partial<ExitAlarmDto> = {}): ExitAlarmDto => ({
+      id, mode: "live", positionId: `pos-${id}`, symbol: "ETH/USDT", side: "long", quantity: 0.0513, closableQuantity: 0.0512,
+      code: "EXIT_REJECTED", reason: "INSUFFICIENT_FUNDS: needs 0.0513 ETH, 0.0512 free", attempts: 1, since: 1_000, updatedAt: 1_000, ...patch,
+    });
+
+    it("the exit:alarm event replaces the cached list", () => {
+      const qc = client();
+      qc.setQueryData(qk.exitAlarms, [alarm("a"), alarm("b")]);
+      const next = [alarm("b", { attempts: 2, updatedAt: 2_000 }), alarm("c", { code: "STOP_PASSED_OPEN" })];
+      applyFeedBatch(qc, [{ event: "exit:alarm", payload: { alarms: next } }]);
+      expect(qc.getQueryData(qk.exitAlarms)).toEqual(next);
+    });
+
+    it("an empty list clears every alarm, and a list arrives even before the REST list has loaded", () => {
+      const qc = client();
+      applyFeedBatch(qc, [{ event: "exit:alarm", payload: { alarms: [alarm("a")] } }]);
+      expect(qc.getQueryData(qk.exitAlarms)).toEqual([alarm("a")]);
+      applyFeedBatch(qc, [{ event: "exit:alarm", payload: { alarms: [] } }]);
+      expect(qc.getQueryData(qk.exitAlarms)).toEqual([]);
+    });
+
+    it("the same list again keeps the cached array (no re-render)", () => {
+      const qc = client();
+      const cached = [alarm("a")];
+      qc.setQueryData(qk.exitAlarms, cached);
+      applyFeedBatch(qc, [{ event: "exit:alarm", payload: { alarms: [alarm("a")] } }]);
+      expect(qc.getQueryData(qk.exitAlarms)).toBe(cached);
+    });
+
+    it("a garbled list is skipped and the REST list refetched", () => {
+      const qc = client();
+      qc.setQueryData(qk.exitAlarms, [alarm("a")]);
+      const report = applyFeedBatch(qc, [{ event: "exit:alarm", payload: { alarms: [{ id: "x" }] } }]);
+      expect(report.rejected.map((r) => r.event)).toEqual(["exit:alarm"]);
+      expect(qc.getQueryData(qk.exitAlarms)).toEqual([alarm("a")]);
+      expect(qc.getQueryState(qk.exitAlarms)!.isInvalidated).toBe(true);
+    });
   });
 });

@@ -11,7 +11,9 @@ import {
   applyTradingState,
   isClosedPosition,
   isValidCandle,
+  isValidExitAlarm,
   mergeCandle,
+  replaceExitAlarms,
   upsertFirst,
 } from "./cache-updates";
 import { qk } from "./query-keys";
@@ -20,6 +22,8 @@ import type {
   CandlesResponse,
   EquityEventDto,
   EquityPointDto,
+  ExitAlarmDto,
+  ExitAlarmsDto,
   FillDto,
   KillSwitchStatusDto,
   OrderBookDto,
@@ -50,6 +54,7 @@ export const FEED_EVENTS = [
   "risk:event",
   "trading-state",
   "kill-switch",
+  "exit:alarm",
   "mode",
 ] as const;
 
@@ -75,6 +80,7 @@ const validators: Record<string, (p: unknown) => boolean> = {
   "risk:event": (p) => isObj(p) && isStr(p.id) && isStr(p.kind),
   "trading-state": (p) => isObj(p) && isStr(p.tradingState),
   "kill-switch": (p) => isObj(p) && isStr(p.phase),
+  "exit:alarm": (p) => isObj(p) && Array.isArray(p.alarms) && p.alarms.every(isValidExitAlarm),
   mode: (p) => isObj(p) && isStr(p.mode),
 };
 
@@ -101,6 +107,8 @@ export function applyFeedBatch(client: QueryClient, batch: FeedMessage[]): Apply
     if (!validate) continue;
     if (!validate(payload)) {
       report.rejected.push({ event, reason: `malformed ${event} message` });
+      // A failed exit must not go unseen because one message was garbled: ask the server for the list.
+      if (event === "exit:alarm") invalidate.add("exit-alarms");
       continue;
     }
     report.applied++;
@@ -192,6 +200,12 @@ export function applyFeedBatch(client: QueryClient, batch: FeedMessage[]): Apply
       case "kill-switch":
         client.setQueryData<{ status: KillSwitchStatusDto }>(qk.killSwitch, { status: payload as KillSwitchStatusDto });
         break;
+      case "exit:alarm": {
+        const alarms = (payload as ExitAlarmsDto).alarms;
+        // The full list, even before the REST list has loaded: it is the whole truth either way.
+        client.setQueryData<ExitAlarmDto[]>(qk.exitAlarms, (old) => replaceExitAlarms(old, alarms));
+        break;
+      }
       case "mode":
         // Another tab, the CLI or a script switched the mode: every list on screen belongs to the old one.
         invalidate.add("all");
@@ -211,5 +225,6 @@ export function applyFeedBatch(client: QueryClient, batch: FeedMessage[]): Apply
   }
   if (invalidate.has("signal-stats")) void client.invalidateQueries({ queryKey: ["signals", "stats"] });
   if (invalidate.has("risk")) void client.invalidateQueries({ queryKey: qk.risk });
+  if (invalidate.has("exit-alarms")) void client.invalidateQueries({ queryKey: qk.exitAlarms });
   return report;
 }

@@ -88,3 +88,18 @@ describe("a burst of feed events becomes one update", () => {
     expect(coalesceKey("status", {})).toBe("status");
   });
 });
+
+describe("an exit alarm does not wait for the batch", () => {
+  it("flushes at once, after the events that came before it, and cancels the pending timer", () => {
+    const clock = manualScheduler();
+    const batches: FeedMessage[][] = [];
+    const batcher = new FeedBatcher((b) => batches.push(b), 250, clock.schedule);
+    batcher.push("status", { mode: "live" });
+    expect(clock.scheduled).toBe(1);
+    batcher.push("exit:alarm", { alarms: [{ id: "a" }] });
+    expect(batches.map((b) => b.map((m) => m.event))).toEqual([["status", "exit:alarm"]]);
+    expect(clock.scheduled).toBe(0);
+    expect(batcher.pending).toBe(0);
+    expect(coalesceKey("exit:alarm", { alarms: [] })).toBe("exit:alarm");
+  });
+});

@@ -3,7 +3,12 @@
  * Events that describe "the latest state of X" (status, an order book, a forming candle, a position)
  * replace the earlier one of the same X within a batch; the rest (signals, fills, risk events) are all kept.
  * Within a batch, events keep the order in which their key first appeared.
+ * Urgent events (a failed exit) do not wait: they flush the batch at once, with whatever came before them,
+ * so the order of events is kept and the alarm is on screen without the 250 ms delay.
  */
+
+/** Events that flush the batch as soon as they arrive. */
+export const URGENT_FEED_EVENTS: ReadonlySet<string> = new Set(["exit:alarm"]);
 
 export interface FeedMessage {
   event: string;
@@ -21,6 +26,7 @@ export function coalesceKey(event: string, payload: unknown): string | null {
     case "status":
     case "trading-state":
     case "kill-switch":
+    case "exit:alarm":
     case "mode":
     case "hello":
       return event;
@@ -82,6 +88,10 @@ export class FeedBatcher {
     } else {
       if (!this.keyed.has(key)) this.order.push(key);
       this.keyed.set(key, message);
+    }
+    if (URGENT_FEED_EVENTS.has(event)) {
+      this.flush();
+      return;
     }
     if (!this.cancel) this.cancel = this.schedule(() => this.flush(), this.delayMs);
   }

@@ -46,6 +46,7 @@ export const qk = {
   riskEventsAll: ["risk", "events"] as const,
   riskEvents: (limit: number, kind: string) => ["risk", "events", limit, kind] as const,
   killSwitch: ["kill-switch"] as const,
+  exitAlarms: ["exit-alarms"] as const,
   strategies: ["strategies", "list"] as const,
   strategyKinds: ["strategies", "kinds"] as const,
   tokens: ["tokens"] as const,

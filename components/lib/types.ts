@@ -40,6 +40,38 @@ export interface StatusDto {
   startedAt: number | string | null;
   /** The engine's clock: ahead of the wall clock when the simulator runs faster than real time. */
   marketTime?: number | null;
+  /** Positions the bot failed to get out of (issue 12); absent on older servers. */
+  exitAlarms?: ExitAlarmDto[];
+}
+
+export type ExitAlarmCode = "EXIT_REJECTED" | "STOP_PASSED_OPEN" | "POSITIONS_LEFT_OPEN";
+
+/** A failed exit: `GET /api/exit-alarms`, the `exit:alarm` event and `GET /api/status` carry the full current list. */
+export interface ExitAlarmDto {
+  /** Stable per (mode, position). */
+  id: string;
+  mode: Mode;
+  /** Null when the position is no longer known by id. */
+  positionId: string | null;
+  symbol: string;
+  side: PositionSide;
+  /** Position quantity still open. */
+  quantity: number;
+  /** What a close at market would send now: min(position, venue free), floored to the step. */
+  closableQuantity: number;
+  code: ExitAlarmCode;
+  /** The venue's reason, e.g. "INSUFFICIENT_FUNDS: needs 0.0513 ETH, 0.0512 free". */
+  reason: string;
+  /** Exit attempts so far. */
+  attempts: number;
+  /** Epoch ms when it was raised. */
+  since: number;
+  updatedAt: number;
+}
+
+/** `exit:alarm` event and `GET /api/exit-alarms`: always the full current list (empty = all resolved). */
+export interface ExitAlarmsDto {
+  alarms: ExitAlarmDto[];
 }
 
 export interface StreamDto {
@@ -226,6 +258,12 @@ export interface RiskCheckDto {
   message: string;
 }
 
+/** `POST /api/positions/{id}/close`: the reduce-only order (possibly `rejected` with the venue's reason in `error`). */
+export interface ClosePositionResultDto {
+  order: OrderDto;
+  riskChecks?: RiskCheckDto[];
+}
+
 export interface TradeDetailDto {
   trade: TradeDto;
   orders: OrderDto[];
@@ -393,7 +431,12 @@ export interface KillSwitchStatusDto {
   ordersCancelled: number;
   positionsClosed: number;
   flatConfirmed: boolean;
-  remaining: { orders: unknown[]; positions: unknown[] };
+  /**
+   * What the kill switch could not clear. The engine sends orders as `{ clientOrderId, symbol, reason }` and
+   * positions as `{ symbol, side, quantity, reason }`, the reason carrying the venue's words; `confirmed` is
+   * false when the venue could not be listed at the end. Shown whatever the exact shape.
+   */
+  remaining: { orders: unknown[]; positions: unknown[]; confirmed?: boolean };
   errors: unknown[];
   /** Per trading account (mode): the detailed step of each. */
   accounts?: Record<string, { phase?: string } | undefined>;

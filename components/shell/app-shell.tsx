@@ -20,6 +20,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { FeedProvider } from "../lib/socket";
+import { ExitAlarmBanner } from "./exit-alarm-banner";
 import { FeedBanner } from "./feed-banner";
 import { HeaderBar } from "./header-bar";
 import { activeNavKey, NAV_ITEMS } from "./nav-config";
@@ -61,6 +62,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
         >
           <HeaderBar username={username} />
         </Layout.Header>
+        <ExitAlarmBanner />
         <FeedBanner />
         <Layout>
           <Layout.Sider

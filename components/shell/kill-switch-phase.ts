@@ -56,3 +56,30 @@ export function phaseLabel(phase: string | null | undefined): string {
   if (phase === "done" || phase === "completed") return "completed";
   return phase.replace(/_/g, " ");
 }
+
+/**
+ * Why a remaining order or position is still there (the server's `reason`, now carrying the venue's own
+ * words, e.g. "close failed: INSUFFICIENT_FUNDS: …"), or null.
+ */
+export function itemReason(item: unknown): string | null {
+  if (!item || typeof item !== "object") return null;
+  const o = item as Record<string, unknown>;
+  const texts = [o.reason, o.error, o.message].filter((v): v is string => typeof v === "string" && v.trim().length > 0);
+  const unique = [...new Set(texts)];
+  return unique.length > 0 ? unique.join("; ") : null;
+}
+
+/** A readable line for an order, position or error the kill switch reports, whatever its exact shape. */
+export function describeItem(item: unknown, { withReason = true }: { withReason?: boolean } = {}): string {
+  if (item === null || item === undefined) return "—";
+  if (typeof item === "string" || typeof item === "number") return String(item);
+  if (typeof item === "object") {
+    const o = item as Record<string, unknown>;
+    const fields = [o.mode, o.step, o.symbol, o.side, o.quantity, o.clientOrderId ?? o.id];
+    if (withReason) fields.push(o.message ?? o.error, o.reason);
+    const parts = fields.filter((v) => typeof v === "string" || typeof v === "number").map(String);
+    if (parts.length > 0) return parts.join(" · ");
+    return withReason || itemReason(item) === null ? JSON.stringify(item) : "";
+  }
+  return String(item);
+}

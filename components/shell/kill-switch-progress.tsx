@@ -4,21 +4,26 @@ import { Alert, Descriptions, Steps, Tag, Typography } from "antd";
 import type { KillSwitchStatusDto } from "../lib/types";
 import { formatDateTime, formatDuration, formatInt } from "../lib/format";
 import { Num } from "../ui/num";
-import { phaseLabel, stageOf, stepIndex, STEPS } from "./kill-switch-phase";
+import { describeItem, itemReason, phaseLabel, stageOf, stepIndex, STEPS } from "./kill-switch-phase";
 
-/** A readable line for an order, position or error the kill switch reports, whatever its exact shape. */
-export function describeItem(item: unknown): string {
-  if (item === null || item === undefined) return "—";
-  if (typeof item === "string" || typeof item === "number") return String(item);
-  if (typeof item === "object") {
-    const o = item as Record<string, unknown>;
-    const parts = [o.mode, o.step, o.symbol, o.side, o.quantity, o.clientOrderId ?? o.id, o.message ?? o.error, o.reason]
-      .filter((v) => typeof v === "string" || typeof v === "number")
-      .map(String);
-    if (parts.length > 0) return parts.join(" · ");
-    return JSON.stringify(item);
-  }
-  return String(item);
+export { describeItem };
+
+/** One remaining order or position: what it is, then why the kill switch could not clear it. */
+function RemainingItem({ kind, item }: { kind: "order" | "position"; item: unknown }) {
+  const reason = itemReason(item);
+  return (
+    <li className="num" data-testid={`kill-switch-remaining-${kind}`}>
+      {kind} {describeItem(item, { withReason: false })}
+      {reason && (
+        <>
+          {" — "}
+          <strong data-testid="kill-switch-remaining-reason" style={{ overflowWrap: "anywhere" }}>
+            {reason}
+          </strong>
+        </>
+      )}
+    </li>
+  );
 }
 
 export function KillSwitchProgress({ status }: { status: KillSwitchStatusDto }) {
@@ -75,10 +80,10 @@ export function KillSwitchProgress({ status }: { status: KillSwitchStatusDto }) 
           description={
             <ul style={{ margin: 0, paddingInlineStart: 18 }}>
               {remainingOrders.map((o, i) => (
-                <li key={`o${i}`} className="num">order {describeItem(o)}</li>
+                <RemainingItem key={`o${i}`} kind="order" item={o} />
               ))}
               {remainingPositions.map((p, i) => (
-                <li key={`p${i}`} className="num">position {describeItem(p)}</li>
+                <RemainingItem key={`p${i}`} kind="position" item={p} />
               ))}
             </ul>
           }
