@@ -2,11 +2,15 @@ export {
   Ledger,
   LedgerError,
   UNATTRIBUTED,
+  dustRemainder,
   fillMetaFromOrder,
   sequentialLedgerIds,
   uniqueLedgerIds,
   type Attribution,
   type AttributionStats,
+  type DustHolding,
+  type DustMove,
+  type DustMoveStore,
   type FillMeta,
   type FillOutcome,
   type LedgerClosedTrade,
@@ -17,6 +21,7 @@ export {
   type LedgerRestoreInput,
   type LedgerState,
   type LedgerSummary,
+  type MoveToDustResult,
   type PositionView,
 } from "./ledger";
 export {

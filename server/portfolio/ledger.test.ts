@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Fill } from "../model/types";
 import { checkExits } from "./exits";
-import { Ledger, LedgerError, UNATTRIBUTED, fillMetaFromOrder, sequentialLedgerIds, type FillMeta } from "./ledger";
+import { Ledger, LedgerError, UNATTRIBUTED, dustRemainder, fillMetaFromOrder, sequentialLedgerIds, type FillMeta } from "./ledger";
 
 const T0 = Date.UTC(2024, 0, 1);
 const MIN = 60_000;
@@ -417,6 +417,236 @@ describe("Ledger: persistence", () => {
     ).toEqual({ strategyInstanceId: "ema", reason: "cross up", stopLoss: 95, takeProfit: 110, sessionId: "s1" });
   });
 });
+
+function baseFeeBuy(symbol: string, quantity: number, price: number, baseFee: number, fee = baseFee * price, timestamp = T0): Fill {
+  return { ...fill("buy", symbol, quantity, price, fee, timestamp), baseFee };
+}
+
+/** equity = start + realized + unrealized, and cash + open cost + dust cost = start + realized to the satoshi. */
+function expectInvariants(ledger: Ledger): void {
+  expect(Math.abs(ledger.equity() - (ledger.startingCash + ledger.realizedPnl + ledger.unrealizedPnl()))).toBeLessThan(1e-8);
+  if (ledger.openPositionCount === 0) {
+    const dustCost = ledger.dust().reduce((sum, d) => sum + d.costBasis, 0);
+    expect(Number((ledger.cash + dustCost).toFixed(8))).toBe(Number((ledger.startingCash + ledger.realizedPnl).toFixed(8)));
+  }
+}
+
+describe("Ledger: commission withheld in base (Fill.baseFee)", () => {
+  it("a buy of 0.001 BTC with 0.000001 BTC withheld holds 0.000999, pays 50 USDT, counts the 0.05 fee; selling 0.000999 leaves it flat", () => {
+    const ledger = paper(100_000);
+    const buy = ledger.applyFill(baseFeeBuy("BTC/USDT", 0.001, 50_000, 0.000001, 0.05), { strategyInstanceId: "ema", reason: "entry" });
+    expect(buy.quantity).toBe(0.000999);
+    expect(buy.cashDelta).toBe(-50);
+    expect(buy.fee).toBe(0.05);
+    expect(buy.position).toMatchObject({ quantity: 0.000999, costBasis: 49.95, avgEntryPrice: 50_000, fees: 0.05, realizedPnl: -0.05 });
+    expect(ledger.cash).toBe(99_950);
+    expect(ledger.fees).toBe(0.05);
+    expect(ledger.realizedPnl).toBe(-0.05);
+    expect(ledger.equity()).toBeCloseTo(99_999.95, 8);
+    expect(ledger.balances()).toEqual([
+      { asset: "USDT", free: 99_950, locked: 0 },
+      { asset: "BTC", free: 0.000999, locked: 0 },
+    ]);
+    expectInvariants(ledger);
+    expect(ledger.attribution().bySymbol["BTC/USDT"]).toMatchObject({ volume: 50, fees: 0.05 });
+
+    const sell = ledger.applyFill(fill("sell", "BTC/USDT", 0.000999, 51_000, 0.050949), { strategyInstanceId: "ema", exitReason: "take_profit" });
+    expect(sell.position).toBeNull();
+    expect(sell.closedTrade).toMatchObject({ quantity: 0.000999, entryPrice: 50_000, fees: 0.100949, pnl: 0.898051, exitReason: "take_profit" });
+    expect(sell.closedTrade!.exitPrice).toBeCloseTo(51_000, 8);
+    expect(ledger.cash).toBe(100_000.898051); // 99,950 + 50.949 − 0.050949
+    expect(ledger.realizedPnl).toBe(0.898051); // 0.999 gross − 0.05 − 0.050949
+    expect(ledger.openPositionCount).toBe(0);
+    expectInvariants(ledger);
+  });
+
+  it("partial buys with base fees add up exactly: 0.3 − 0.0003 + 0.2 − 0.0002 = 0.4995", () => {
+    const ledger = paper(10_000);
+    ledger.applyFill(baseFeeBuy("ETH/USDT", 0.3, 2_000, 0.0003));
+    const out = ledger.applyFill(baseFeeBuy("ETH/USDT", 0.2, 2_010, 0.0002));
+    expect(out.position!.quantity).toBe(0.4995);
+    expect(out.position!.costBasis).toBe(1_000.998); // 599.4 + 401.598
+    expect(ledger.cash).toBe(10_000 - 600 - 402);
+    const close = ledger.applyFill(fill("sell", "ETH/USDT", 0.4995, 2_020, 1.00899));
+    expect(close.closedTrade!.quantity).toBe(0.4995);
+    expectInvariants(ledger);
+  });
+
+  it("a buy with a base fee covers a short with its net quantity, and the rest opens a long", () => {
+    const ledger = paper(1_000, true);
+    ledger.applyFill(fill("sell", "ETH/USDT", 1, 100));
+    const cover = ledger.applyFill(baseFeeBuy("ETH/USDT", 1.001, 90, 0.001, 0.09));
+    expect(cover.position).toBeNull();
+    expect(cover.closedTrade).toMatchObject({ side: "short", quantity: 1, exitPrice: 90, pnl: 9.91, fees: 0.09 });
+    expect(ledger.cash).toBe(1_009.91); // 1,000 + 100 − 90.09
+    expect(ledger.realizedPnl).toBe(9.91);
+    expectInvariants(ledger);
+
+    ledger.applyFill(fill("sell", "ETH/USDT", 1, 100));
+    const flip = ledger.applyFill(baseFeeBuy("ETH/USDT", 1.5, 90, 0.0015, 0.135));
+    expect(flip.quantity).toBe(1.4985);
+    expect(flip.closedTrade).toMatchObject({ side: "short", quantity: 1 });
+    expect(flip.position).toMatchObject({ side: "long", quantity: 0.4985, avgEntryPrice: 90 });
+    expect(flip.cashDelta).toBe(-135);
+    expectInvariants(ledger);
+  });
+
+  it("baseFee 0 is an ordinary quote fee; an invalid baseFee is rejected with LEDGER_INVALID_FILL and books nothing", () => {
+    const ledger = paper(1_000);
+    expect(ledger.applyFill({ ...fill("buy", "SOL/USDT", 1, 100, 0.1), baseFee: 0 }).cashDelta).toBe(-100.1);
+    ledger.applyFill(fill("sell", "SOL/USDT", 1, 100));
+    const before = ledger.toJSON();
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -0.001, 1, 2]) {
+      expect(() => ledger.applyFill(baseFeeBuy("SOL/USDT", 1, 100, bad, 0.1))).toThrow(expect.objectContaining({ code: "LEDGER_INVALID_FILL" }));
+    }
+    expect(() => ledger.applyFill({ ...fill("sell", "SOL/USDT", 1, 100), baseFee: 0.001 })).toThrow(/buys only/);
+    expect(() => ledger.applyFill(baseFeeBuy("SOL/USDT", 1, 100, 0.001, 150))).toThrow(/exceeds the traded notional/);
+    expect(ledger.toJSON()).toEqual(before);
+  });
+});
+
+describe("Ledger: dust", () => {
+  const BTC = { stepSize: 0.00001, minQty: 0.00001, minNotional: 5 };
+
+  function dustyLedger() {
+    const ledger = paper(100_000);
+    ledger.applyFill(baseFeeBuy("BTC/USDT", 0.001, 50_000, 0.000001, 0.05), { strategyInstanceId: "ema", reason: "entry" });
+    // A sell of the whole position snapped to the lot step leaves 0.000009 BTC that can never be sold.
+    const sell = ledger.applyFill(fill("sell", "BTC/USDT", 0.00099, 51_000, 0.050490, T0 + MIN), {
+      strategyInstanceId: "ema",
+      exitReason: "stop_loss",
+      reason: "stop hit",
+    });
+    return { ledger, sell };
+  }
+
+  it("dustRemainder: all of a quantity below step, min quantity or min notional; else the part below the step", () => {
+    expect(dustRemainder(0.000009, 51_000, BTC)).toBe(0.000009);
+    expect(dustRemainder(0.00099, 51_000, BTC)).toBe(0); // 50.49 USDT, on the step
+    expect(dustRemainder(0.000999, 51_000, BTC)).toBe(0.000009);
+    expect(dustRemainder(0.00009, 51_000, BTC)).toBe(0.00009); // 4.59 USDT < 5 min notional
+    expect(dustRemainder(0.3, 1, { stepSize: 0.1, minQty: 0.1, minNotional: 0 })).toBe(0);
+    expect(dustRemainder(0.05, 1, { stepSize: 0.01, minQty: 0.1, minNotional: 0 })).toBe(0.05); // below min quantity
+  });
+
+  it("moveToDust after exits books the trade of the sold part and keeps the remainder in equity as dust", () => {
+    const { ledger, sell } = dustyLedger();
+    const pos = sell.position!;
+    expect(pos.quantity).toBe(0.000009);
+    expect(dustRemainder(pos.quantity, 51_000, BTC)).toBe(pos.quantity);
+    const equityBefore = ledger.equity();
+    const realizedBefore = ledger.realizedPnl;
+    const cashBefore = ledger.cash;
+
+    const moved = ledger.moveToDust(pos.id, T0 + 2 * MIN, "0.000009 BTC below the lot step");
+    expect(moved.closedTrade).toMatchObject({
+      positionId: pos.id,
+      quantity: 0.00099,
+      entryPrice: 50_000,
+      pnl: pos.realizedPnl,
+      fees: 0.10049,
+      exitReason: "stop_loss",
+      exitReasonText: "stop hit; 0.000009 BTC below the lot step",
+      closedAt: T0 + 2 * MIN,
+      strategyInstanceId: "ema",
+    });
+    // Sold part: 50.49 − 49.95 × 0.00099 / 0.000999 = 50.49 − 49.5 = 0.99 gross; − 0.05 − 0.05049 fees.
+    expect(moved.closedTrade!.pnl).toBe(0.88951);
+    expect(moved.closedTrade!.exitPrice).toBeCloseTo(51_000, 8);
+    expect(moved.closedTrade!.pnlPct).toBe(money8((0.88951 / 49.5) * 100));
+    expect(moved.dust).toEqual({ asset: "BTC", symbol: "BTC/USDT", quantity: 0.000009, costBasis: 0.45 });
+    expect(ledger.dust()).toEqual([moved.dust]);
+    expect(ledger.openPositionCount).toBe(0);
+    expect(ledger.getPosition("BTC/USDT", "ema")).toBeUndefined();
+    expect(ledger.cash).toBe(cashBefore);
+    expect(ledger.realizedPnl).toBe(realizedBefore);
+    expect(ledger.equity()).toBe(equityBefore);
+    expect(ledger.balances()).toEqual([
+      { asset: "USDT", free: cashBefore, locked: 0 },
+      { asset: "BTC", free: 0.000009, locked: 0 },
+    ]);
+    expect(ledger.attribution().byStrategy.ema).toMatchObject({ trades: 1, wins: 1 });
+    expectInvariants(ledger);
+
+    // Dust is marked: 0.000009 × (60,000 − 50,000) = +0.09 unrealized.
+    ledger.mark("BTC/USDT", 60_000);
+    expect(ledger.unrealizedPnl()).toBeCloseTo(0.09, 8);
+    expect(ledger.equity()).toBeCloseTo(cashBefore + 0.54, 8);
+    expect(ledger.snapshot(T0).unrealizedPnl).toBeCloseTo(0.09, 8);
+    expect(ledger.summary()).toMatchObject({ openPositions: 0 });
+    expectInvariants(ledger);
+  });
+
+  it("moveToDust without exits books no trade; the fees stay in realized P&L", () => {
+    const ledger = paper(1_000);
+    const buy = ledger.applyFill(baseFeeBuy("DOGE/USDT", 1.5, 0.1, 0.0015, 0.00015));
+    const moved = ledger.moveToDust(buy.position!.id, T0 + MIN);
+    expect(moved.closedTrade).toBeNull();
+    expect(moved.dust).toEqual({ asset: "DOGE", symbol: "DOGE/USDT", quantity: 1.4985, costBasis: 0.14985 });
+    expect(ledger.realizedPnl).toBe(-0.00015);
+    expect(ledger.attribution().bySymbol["DOGE/USDT"].trades).toBe(0);
+    expectInvariants(ledger);
+  });
+
+  it("a later buy of the same symbol opens a fresh position; the dust stays dust and a second move adds to it", () => {
+    const { ledger, sell } = dustyLedger();
+    ledger.moveToDust(sell.position!.id, T0 + 2 * MIN);
+    const again = ledger.applyFill(fill("buy", "BTC/USDT", 0.001, 52_000, 0.052), { strategyInstanceId: "ema" });
+    expect(again.opened).toBe(true);
+    expect(again.position).toMatchObject({ quantity: 0.001, costBasis: 52, entryQuantity: 0.001 });
+    expect(again.position!.id).not.toBe(sell.position!.id);
+    expect(ledger.dust()).toEqual([{ asset: "BTC", symbol: "BTC/USDT", quantity: 0.000009, costBasis: 0.45 }]);
+    expect(ledger.balances().find((b) => b.asset === "BTC")).toEqual({ asset: "BTC", free: 0.001009, locked: 0 });
+    expectInvariants(ledger);
+    const part = ledger.applyFill(fill("sell", "BTC/USDT", 0.00099, 52_000, 0.051480), { strategyInstanceId: "ema" });
+    ledger.moveToDust(part.position!.id, T0 + 3 * MIN);
+    expect(ledger.dust()).toEqual([{ asset: "BTC", symbol: "BTC/USDT", quantity: 0.000019, costBasis: 0.97 }]);
+    expectInvariants(ledger);
+  });
+
+  it("moveToDust refuses an unknown position, a short and a non-finite time", () => {
+    const ledger = paper(1_000, true);
+    const short = ledger.applyFill(fill("sell", "ETH/USDT", 1, 100));
+    const long = ledger.applyFill(fill("buy", "SOL/USDT", 1, 10));
+    expect(() => ledger.moveToDust("nope", T0)).toThrow(expect.objectContaining({ code: "LEDGER_INVALID_ARGUMENT" }));
+    expect(() => ledger.moveToDust(short.position!.id, T0)).toThrow(/short/);
+    expect(() => ledger.moveToDust(long.position!.id, Number.NaN)).toThrow(/finite/);
+    expect(ledger.openPositionCount).toBe(2);
+  });
+
+  it("toJSON/fromJSON carry dust (a state without dust reads as none); restore takes dust too", () => {
+    const { ledger, sell } = dustyLedger();
+    ledger.moveToDust(sell.position!.id, T0 + 2 * MIN);
+    ledger.applyFill(fill("buy", "ETH/USDT", 0.5, 2_000, 1));
+    ledger.mark("BTC/USDT", 55_000);
+    const state = JSON.parse(JSON.stringify(ledger));
+    expect(state.dust).toEqual([{ asset: "BTC", symbol: "BTC/USDT", quantity: 0.000009, costBasis: 0.45 }]);
+    const back = Ledger.fromJSON(state, { ids: sequentialLedgerIds("test-") });
+    expect(back.toJSON()).toEqual(ledger.toJSON());
+    expect(back.equity()).toBe(ledger.equity());
+    expect(back.unrealizedPnl()).toBe(ledger.unrealizedPnl());
+
+    const old = JSON.parse(JSON.stringify(paper(500)));
+    delete old.dust;
+    expect(Ledger.fromJSON(old).dust()).toEqual([]);
+    const twice = { ...state, dust: [...state.dust, ...state.dust] };
+    expect(() => Ledger.fromJSON(twice)).toThrow(/two dust holdings/);
+
+    const restored = Ledger.restore({ mode: "paper", startingCash: 100_000, cash: ledger.cash, fees: ledger.fees, positions: [], dust: ledger.dust(), marks: { "BTC/USDT": 55_000 } });
+    expect(restored.dust()).toEqual(ledger.dust());
+    // The open ETH position (cost 1,000) is left out of the rows, so its cost reads as a loss.
+    expect(restored.realizedPnl).toBe(subtract8(ledger.realizedPnl, 1_000));
+    expectInvariants(restored);
+  });
+});
+
+function money8(x: number): number {
+  return Number(x.toFixed(8));
+}
+
+function subtract8(a: number, b: number): number {
+  return Number((a - b).toFixed(8));
+}
 
 describe("Ledger: hot path", () => {
   it("marks a million candles quickly with open positions", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Decimal } from "../core/decimal";
 import { AppError } from "../core/errors";
 import { SequentialIds, newId } from "../core/ids";
 import type {
@@ -8,6 +9,7 @@ import type {
   EquitySnapshot,
   ExitReason,
   Fill,
+  Instrument,
   KernelMode,
   OrderRequest,
   Position,
@@ -21,7 +23,17 @@ import { advanceTrailing, exitRulesSchema, parseExitRules, protectiveLevels, typ
  *
  * Accounting rules (the engine, the backtester and the dashboard rely on them):
  * - Cash is in the quote currency. A buy pays quantity × price plus its fee; a sell receives
- *   quantity × price minus its fee. Fees are always in quote and only ever reduce cash.
+ *   quantity × price minus its fee. `fee` is always the commission's quote value and is counted in
+ *   fees and in realized P&L, whatever asset paid it.
+ * - Commission withheld from the base received (Fill.baseFee > 0, buys only: Binance without BNB): the
+ *   buy is booked as a buy of the net quantity q − baseFee (what the account really holds) for a
+ *   booked notional of q × price − fee, plus the fee: cash falls by q × price exactly (no quote is
+ *   paid on top), the position (or the short it covers) moves by q − baseFee, its cost basis grows by
+ *   q × price − fee (so with fee = baseFee × price the average entry stays the fill price) and fees
+ *   and realized P&L count the fee as for a quote fee. So both invariants below hold unchanged. A fill
+ *   is rejected (LEDGER_INVALID_FILL) unless baseFee is finite, ≥ 0 and < quantity; a baseFee > 0 on a
+ *   sell, or a fee above q × price with baseFee > 0, is rejected too. baseFee absent or 0: the fee was
+ *   paid in quote (or another asset) and is taken from cash on top.
  * - Positions are keyed by symbol + strategy instance id (unattributed fills share the key with no
  *   instance), so several strategy instances can each hold their own position on one symbol.
  * - Averaging in: the average entry price is the booked cost of the open quantity / that quantity.
@@ -34,11 +46,23 @@ import { advanceTrailing, exitRulesSchema, parseExitRules, protectiveLevels, typ
  * - Shorts (spot-like, on borrowed base): the sale proceeds are credited to cash and the borrowed
  *   quantity is a liability marked to market, so equity = cash + Σ long qty × mark − Σ short qty × mark.
  *   In balances() the short's booked proceeds are shown as locked quote (collateral), not free cash.
+ * - Dust: what is left of a long that the venue will never accept as a sell (below the lot step, the
+ *   minimum quantity or the minimum notional; see dustRemainder) is moved out of the positions by
+ *   moveToDust: the position closes, its remaining quantity and remaining cost basis go to one dust
+ *   holding per base asset (marked with the symbol of its first move). If the position had exits, a
+ *   ClosedTrade of the sold part is booked: quantity = exit quantity, exit price = exit notional / exit
+ *   quantity, pnl = the position's realized P&L (gross P&L of what was sold − every fee of the
+ *   position), pnlPct = pnl / (entry notional × exit quantity / entry quantity) × 100. With no exits no
+ *   trade is booked (its fees stay in realized P&L). Dust is still owned: it counts in equity at its
+ *   symbol's mark and in balances(), and its unrealized P&L is quantity × mark − cost basis, so the
+ *   equity invariant holds. Dust is never sold nor merged: a later buy of the same symbol opens a fresh
+ *   position and the dust stays dust. Shorts are not moved to dust.
  * - Booked amounts (cash, fees, cost basis, realized P&L) are rounded half-even to 8 dp with decimal
- *   arithmetic per fill; quantities are added exactly in decimal. Marks use plain numbers and allocate
- *   nothing. Invariant: equity = startingCash + realizedPnl + unrealizedPnl, where realizedPnl is net of
- *   every fee paid (open positions' entry fees included), and when flat cash = startingCash + realizedPnl
- *   to the last satoshi.
+ *   arithmetic per fill; quantities are added exactly in decimal (8-dp grid). Marks use plain numbers
+ *   and allocate nothing. Invariants: equity = startingCash + realizedPnl + unrealizedPnl, where
+ *   realizedPnl is net of every fee paid (open positions' entry fees included) and unrealizedPnl covers
+ *   open positions and dust; with no open position cash + Σ dust cost basis = startingCash +
+ *   realizedPnl to the last satoshi (cash = startingCash + realizedPnl when there is no dust either).
  * - A position's realizedPnl is net of all its fees over its life (entry fees count as soon as paid).
  * - Duplicate fills are not detected here: the execution layer dedupes on (clientOrderId, venueTradeId).
  */
@@ -81,6 +105,53 @@ export interface LedgerPosition extends Position {
   /** Realized P&L before fees, 8 dp; realizedPnl = grossRealizedPnl − fees. */
   grossRealizedPnl: number;
   updatedAt: number;
+  /** Why and with which text the latest reducing fill exited (the trade of a move to dust takes them). */
+  lastExitReason?: ExitReason;
+  lastExitText?: string;
+}
+
+/** What is left of long positions that can never be sold, per base asset (see moveToDust). */
+export interface DustHolding {
+  /** Base asset, e.g. "BTC". */
+  asset: string;
+  /** The symbol whose mark values it (the symbol of the first position moved to this dust). */
+  symbol: string;
+  /** Base quantity, exact on the 8-dp grid. */
+  quantity: number;
+  /** Cost basis moved over with the quantity (quote, 8 dp); unrealized P&L = quantity × mark − costBasis. */
+  costBasis: number;
+}
+
+export interface MoveToDustResult {
+  /** The trade of the sold part, when the position had exits; null otherwise. */
+  closedTrade: LedgerClosedTrade | null;
+  /** The asset's dust holding after the move (a copy). */
+  dust: DustHolding;
+  /** The position as it was just before the move (a copy). */
+  position: LedgerPosition;
+}
+
+/**
+ * A durable record that a position was moved to dust (fills.dustMoves, written by
+ * PrismaOrderStore.recordDust before the move is acknowledged). Replay applies it right after the fill
+ * it is stored with, by positionId (replayed ids are deterministic) or else by symbol + strategy.
+ */
+export interface DustMove {
+  positionId: string;
+  symbol: string;
+  strategyInstanceId?: string;
+  /** When the position was moved (epoch ms): the closedAt of its trade. */
+  at: number;
+  reason?: string;
+}
+
+/** Persistence port for dust moves (implemented by PrismaOrderStore). */
+export interface DustMoveStore {
+  /**
+   * Store a dust move of a mode. With afterFill, it is stored with that fill (the fill that left the
+   * remainder); without, with the mode's latest stored fill. Resolves once durable.
+   */
+  recordDust(mode: KernelMode, move: DustMove, afterFill?: { clientOrderId: string; venueTradeId: string }): Promise<void>;
 }
 
 /**
@@ -146,6 +217,8 @@ export interface FillOutcome {
   fee: number;
   /** Change of cash (quote, 8 dp). */
   cashDelta: number;
+  /** Base quantity booked: fill quantity − baseFee (the fill quantity when there is no baseFee). */
+  quantity: number;
 }
 
 export interface AttributionStats {
@@ -228,6 +301,8 @@ export interface LedgerState {
   peakEquity: number;
   marks: Record<string, number>;
   positions: LedgerPosition[];
+  /** Absent in states written before dust existed (read as none). */
+  dust: DustHolding[];
   attribution: Attribution;
 }
 
@@ -239,6 +314,8 @@ export interface LedgerRestoreInput extends LedgerOptions {
   fees?: number;
   peakEquity?: number;
   marks?: Record<string, number>;
+  /** Dust holdings (Ledger.dust()) to restore with the positions. */
+  dust?: DustHolding[];
 }
 
 const KERNEL_MODES = ["ghost", "paper", "live", "backtest"] as const;
@@ -270,6 +347,8 @@ class PositionState implements LedgerPosition {
   exitNotional = 0;
   grossRealizedPnl = 0;
   updatedAt: number;
+  lastExitReason: ExitReason | undefined = undefined;
+  lastExitText: string | undefined = undefined;
 
   constructor(id: string, mode: KernelMode, symbol: string, side: PositionSide, openedAt: number, price: number) {
     this.id = id;
@@ -290,6 +369,16 @@ class SymbolBook {
   constructor(
     readonly symbol: string,
     readonly base: string,
+  ) {}
+}
+
+class DustState {
+  quantity = 0;
+  costBasis = 0;
+  constructor(
+    readonly asset: string,
+    readonly symbol: string,
+    readonly book: SymbolBook,
   ) {}
 }
 
@@ -319,6 +408,17 @@ function validateFill(fill: Fill): void {
   if (!isFiniteNumber(fill.fee) || fill.fee < 0) problems.push(`fee must be a finite number >= 0, got ${String(fill.fee)}`);
   if (!isFiniteNumber(fill.timestamp)) problems.push(`timestamp must be a finite epoch-ms number, got ${String(fill.timestamp)}`);
   if (problems.length === 0 && !Number.isFinite(fill.price * fill.quantity)) problems.push("price × quantity overflows");
+  if (fill.baseFee !== undefined) {
+    const baseFee = fill.baseFee;
+    if (!isFiniteNumber(baseFee) || baseFee < 0) problems.push(`baseFee must be a finite number >= 0, got ${String(baseFee)}`);
+    else if (problems.length === 0 && baseFee > 0) {
+      if (fill.side !== "buy") problems.push(`baseFee applies to buys only (the base received), got ${baseFee} on a sell`);
+      else if (!(baseFee < fill.quantity) || subQty(fill.quantity, baseFee) <= 0)
+        problems.push(`baseFee must be below the quantity ${fill.quantity}, got ${baseFee}`);
+      else if (fill.fee > notional(fill.quantity, fill.price))
+        problems.push(`fee ${fill.fee} exceeds the traded notional ${notional(fill.quantity, fill.price)} of a fill whose fee was withheld in base`);
+    }
+  }
   if (problems.length > 0) {
     const what = typeof fill.symbol === "string" ? `${String(fill.side)} ${fill.symbol}` : "fill";
     throw new LedgerError("LEDGER_INVALID_FILL", `fill rejected (${what}, order ${String(fill.clientOrderId)}): ${problems.join("; ")}`, {
@@ -369,6 +469,11 @@ export class Ledger {
   private readonly byKey = new Map<string, PositionState>();
   private readonly bySymbol = new Map<string, AttributionStats>();
   private readonly byStrategy = new Map<string, AttributionStats>();
+  /** Dust per base asset, and as a list for the equity loop. */
+  private readonly dustByAsset = new Map<string, DustState>();
+  private readonly dustList: DustState[] = [];
+  /** Σ dust cost basis (booked). */
+  private dustCostBasis = 0;
 
   constructor(options: LedgerOptions) {
     if (!KERNEL_MODES.includes(options.mode)) throw new LedgerError("LEDGER_INVALID_ARGUMENT", `unknown ledger mode ${String(options.mode)}`);
@@ -392,8 +497,9 @@ export class Ledger {
 
   /**
    * Book a fill. Validates first and throws LedgerError (leaving the ledger unchanged) on a NaN,
-   * infinite, zero or negative price/quantity, a negative fee, or a sell that would open or cross into
-   * a short on a ledger that does not allow shorting.
+   * infinite, zero or negative price/quantity, a negative fee, an invalid baseFee, or a sell that would
+   * open or cross into a short on a ledger that does not allow shorting. A buy with baseFee > 0 books
+   * quantity − baseFee (see "Accounting rules").
    */
   applyFill(fill: Fill, meta: FillMeta = {}): FillOutcome {
     validateFill(fill);
@@ -401,7 +507,9 @@ export class Ledger {
     const key = positionKey(fill.symbol, meta.strategyInstanceId);
     const existing = this.byKey.get(key);
     const fillSide: PositionSide = fill.side === "buy" ? "long" : "short";
-    const qty = fill.quantity;
+    const baseFee = fill.baseFee !== undefined && fill.baseFee > 0 ? fill.baseFee : 0;
+    // The base the account really receives: the venue withheld baseFee of it.
+    const qty = baseFee > 0 ? subQty(fill.quantity, baseFee) : fill.quantity;
 
     let closeQty = 0;
     let openQty = qty;
@@ -424,10 +532,23 @@ export class Ledger {
     const fee = money(fill.fee);
     const closeFee = closeQty === 0 ? 0 : openQty === 0 ? fee : proRata(fee, closeQty, qty);
     const openFee = openQty === 0 ? 0 : subMoney(fee, closeFee);
-    const closeNotional = closeQty === 0 ? 0 : notional(closeQty, fill.price);
-    const openNotional = openQty === 0 ? 0 : notional(openQty, fill.price);
-    const tradedNotional = addMoney(closeNotional, openNotional);
-    const cashDelta = fill.side === "buy" ? subMoney(-tradedNotional, fee) : subMoney(tradedNotional, fee);
+    let closeNotional: number;
+    let openNotional: number;
+    let tradedNotional: number;
+    let cashDelta: number;
+    if (baseFee > 0) {
+      // Cash pays q × price; the net coins are booked at that minus the fee's value (the withheld coins).
+      tradedNotional = notional(fill.quantity, fill.price);
+      const booked = subMoney(tradedNotional, fee);
+      closeNotional = closeQty === 0 ? 0 : openQty === 0 ? booked : proRata(booked, closeQty, qty);
+      openNotional = openQty === 0 ? 0 : subMoney(booked, closeNotional);
+      cashDelta = -tradedNotional;
+    } else {
+      closeNotional = closeQty === 0 ? 0 : notional(closeQty, fill.price);
+      openNotional = openQty === 0 ? 0 : notional(openQty, fill.price);
+      tradedNotional = addMoney(closeNotional, openNotional);
+      cashDelta = fill.side === "buy" ? subMoney(-tradedNotional, fee) : subMoney(tradedNotional, fee);
+    }
 
     const book = this.bookFor(fill.symbol);
     // A fill is a trade at the market: the freshest price the ledger knows until the next mark.
@@ -447,8 +568,10 @@ export class Ledger {
     let position: PositionState | null = existing ?? null;
     if (closeQty > 0 && existing) {
       grossPnl = this.reduce(existing, book, closeQty, closeNotional, closeFee, fill.timestamp);
+      existing.lastExitReason = meta.exitReason ?? "signal";
+      existing.lastExitText = meta.reason ?? "";
       if (existing.quantity === 0) {
-        closedTrade = this.close(existing, book, key, fill.timestamp, meta, symbolStats, strategyStats);
+        closedTrade = this.close(existing, book, key, fill.timestamp, existing.lastExitReason, existing.lastExitText, symbolStats, strategyStats);
         position = null;
       }
     }
@@ -467,7 +590,7 @@ export class Ledger {
       stats.realizedPnl = subMoney(stats.grossPnl, stats.fees);
     }
     this.trackPeak();
-    return { position: position ? copyPosition(position) : null, closedTrade, opened, grossPnl, fee, cashDelta };
+    return { position: position ? copyPosition(position) : null, closedTrade, opened, grossPnl, fee, cashDelta, quantity: qty };
   }
 
   private open(key: string, book: SymbolBook, side: PositionSide, fill: Fill, meta: FillMeta, rules: ExitRules): PositionState {
@@ -531,32 +654,39 @@ export class Ledger {
     return gross;
   }
 
+  /**
+   * Book the trade of a position and remove it. The trade covers what was sold (bought back): after a
+   * full close that is everything entered; after a move to dust, the exits only.
+   */
   private close(
     pos: PositionState,
     book: SymbolBook,
     key: string,
     closedAt: number,
-    meta: FillMeta,
+    exitReason: ExitReason,
+    exitReasonText: string,
     symbolStats: AttributionStats,
     strategyStats: AttributionStats,
   ): LedgerClosedTrade {
+    const soldEntryNotional =
+      pos.exitQuantity === pos.entryQuantity ? pos.entryNotional : proRata(pos.entryNotional, pos.exitQuantity, pos.entryQuantity);
     const trade: LedgerClosedTrade = {
       id: this.ids.tradeId(),
       positionId: pos.id,
       mode: this.mode,
       symbol: pos.symbol,
       side: pos.side,
-      quantity: pos.entryQuantity,
+      quantity: pos.exitQuantity,
       entryPrice: pos.entryNotional / pos.entryQuantity,
       exitPrice: pos.exitNotional / pos.exitQuantity,
       pnl: pos.realizedPnl,
-      pnlPct: pos.entryNotional > 0 ? money((pos.realizedPnl / pos.entryNotional) * 100) : 0,
+      pnlPct: soldEntryNotional > 0 ? money((pos.realizedPnl / soldEntryNotional) * 100) : 0,
       fees: pos.fees,
       openedAt: pos.openedAt,
       closedAt,
-      exitReason: meta.exitReason ?? "signal",
+      exitReason,
       entryReason: pos.entryReason,
-      exitReasonText: meta.reason ?? "",
+      exitReasonText,
       durationMs: closedAt - pos.openedAt,
     };
     if (pos.strategyInstanceId !== undefined) trade.strategyInstanceId = pos.strategyInstanceId;
@@ -567,6 +697,11 @@ export class Ledger {
       else if (trade.pnl < 0) stats.losses += 1;
       else stats.breakeven += 1;
     }
+    this.remove(pos, book, key);
+    return trade;
+  }
+
+  private remove(pos: PositionState, book: SymbolBook, key: string): void {
     this.byKey.delete(key);
     book.positions.splice(book.positions.indexOf(pos), 1);
     if (book.positions.length === 0) {
@@ -574,7 +709,79 @@ export class Ledger {
       // Exact zero even if the decimal sums of long and short legs met at a float representation.
       book.netQty = 0;
     }
-    return trade;
+  }
+
+  // ---------------------------------------------------------------- dust
+
+  /**
+   * Close a long whose remainder can never be sold (see dustRemainder) and move its remaining quantity
+   * and cost basis to the base asset's dust holding. Books the trade of the sold part if the position
+   * had exits (exitReason and text of its latest exit; `reason` is appended to the text), none
+   * otherwise. Cash, fees and realized P&L do not change; equity neither. Throws LEDGER_INVALID_ARGUMENT
+   * when no open position has this id, when it is a short, or when `at` is not a finite time.
+   */
+  moveToDust(positionId: string, at: number, reason?: string): MoveToDustResult {
+    if (!isFiniteNumber(at)) throw new LedgerError("LEDGER_INVALID_ARGUMENT", `moveToDust: at must be a finite epoch-ms number, got ${String(at)}`);
+    let found: [string, PositionState] | undefined;
+    for (const entry of this.byKey) {
+      if (entry[1].id === positionId) {
+        found = entry;
+        break;
+      }
+    }
+    if (!found) throw new LedgerError("LEDGER_INVALID_ARGUMENT", `moveToDust: no open position ${String(positionId)}`);
+    const [key, pos] = found;
+    if (pos.side !== "long") throw new LedgerError("LEDGER_INVALID_ARGUMENT", `moveToDust: position ${positionId} is a short; only a long's remainder becomes dust`);
+    const before = copyPosition(pos);
+    const book = this.bookFor(pos.symbol);
+    const dust = this.dustFor(book);
+    dust.quantity = addQty(dust.quantity, pos.quantity);
+    dust.costBasis = addMoney(dust.costBasis, pos.costBasis);
+    this.dustCostBasis = addMoney(this.dustCostBasis, pos.costBasis);
+    book.netQty = subQty(book.netQty, pos.quantity);
+    this.netCostBasis = subMoney(this.netCostBasis, pos.costBasis);
+    pos.quantity = 0;
+    pos.costBasis = 0;
+    pos.updatedAt = at;
+
+    let closedTrade: LedgerClosedTrade | null = null;
+    if (pos.exitQuantity > 0) {
+      const text = [pos.lastExitText, reason].filter((t) => t !== undefined && t !== "").join("; ");
+      const symbolStats = this.statsFor(this.bySymbol, pos.symbol);
+      const strategyStats = this.statsFor(this.byStrategy, pos.strategyInstanceId ?? UNATTRIBUTED);
+      closedTrade = this.close(pos, book, key, at, pos.lastExitReason ?? "signal", text, symbolStats, strategyStats);
+    } else {
+      this.remove(pos, book, key);
+    }
+    this.trackPeak();
+    return { closedTrade, dust: copyDust(dust), position: before };
+  }
+
+  /** Dust holdings per base asset (copies), in the order they first appeared. */
+  dust(): DustHolding[] {
+    return this.dustList.map(copyDust);
+  }
+
+  private dustFor(book: SymbolBook): DustState {
+    let dust = this.dustByAsset.get(book.base);
+    if (dust === undefined) {
+      dust = new DustState(book.base, book.symbol, book);
+      this.dustByAsset.set(book.base, dust);
+      this.dustList.push(dust);
+    }
+    return dust;
+  }
+
+  private insertDust(d: DustHolding): void {
+    if (this.dustByAsset.has(d.asset)) throw new LedgerError("LEDGER_INVALID_STATE", `two dust holdings for ${d.asset}`);
+    const book = this.bookFor(d.symbol);
+    if (book.base !== d.asset) throw new LedgerError("LEDGER_INVALID_STATE", `dust of ${d.asset} marked with ${d.symbol}, whose base is ${book.base}`);
+    if (Number.isNaN(book.mark)) book.mark = d.costBasis > 0 ? d.costBasis / d.quantity : Number.NaN;
+    if (Number.isNaN(book.mark)) throw new LedgerError("LEDGER_INVALID_STATE", `dust of ${d.asset} has no mark for ${d.symbol} and no cost basis`);
+    const dust = this.dustFor(book);
+    dust.quantity = d.quantity;
+    dust.costBasis = d.costBasis;
+    this.dustCostBasis = addMoney(this.dustCostBasis, d.costBasis);
   }
 
   // ---------------------------------------------------------------- marks (hot path: no allocation)
@@ -590,7 +797,7 @@ export class Ledger {
     book.mark = price;
     const positions = book.positions;
     for (let i = 0; i < positions.length; i++) advanceTrailing(positions[i], price, price);
-    if (this.activeBooks.length > 0) this.trackPeak();
+    if (this.activeBooks.length > 0 || this.dustList.length > 0) this.trackPeak();
   }
 
   /**
@@ -606,7 +813,7 @@ export class Ledger {
     book.mark = close;
     const positions = book.positions;
     for (let i = 0; i < positions.length; i++) advanceTrailing(positions[i], high, low);
-    if (this.activeBooks.length > 0) this.trackPeak();
+    if (this.activeBooks.length > 0 || this.dustList.length > 0) this.trackPeak();
   }
 
   /** Last mark of a symbol: the latest mark or fill price (NaN if never marked nor traded). */
@@ -638,17 +845,19 @@ export class Ledger {
     return this.peak;
   }
 
-  /** cash + Σ long qty × mark − Σ short qty × mark. */
+  /** cash + Σ long qty × mark − Σ short qty × mark + Σ dust qty × mark. */
   equity(): number {
     let value = this.cashBalance;
     const books = this.activeBooks;
     for (let i = 0; i < books.length; i++) value += books[i].netQty * books[i].mark;
+    const dust = this.dustList;
+    for (let i = 0; i < dust.length; i++) value += dust[i].quantity * dust[i].book.mark;
     return value;
   }
 
-  /** Σ long (qty × mark − cost) + Σ short (proceeds − qty × mark). */
+  /** Σ long (qty × mark − cost) + Σ short (proceeds − qty × mark) + Σ dust (qty × mark − cost). */
   unrealizedPnl(): number {
-    return this.equity() - this.cashBalance - this.netCostBasis;
+    return this.equity() - this.cashBalance - this.netCostBasis - this.dustCostBasis;
   }
 
   /** Distance below the peak equity (quote ≥ 0) and as % of the peak. */
@@ -667,7 +876,7 @@ export class Ledger {
       equity,
       cash: this.cashBalance,
       realizedPnl: this.realizedPnl,
-      unrealizedPnl: equity - this.cashBalance - this.netCostBasis,
+      unrealizedPnl: equity - this.cashBalance - this.netCostBasis - this.dustCostBasis,
     };
   }
 
@@ -681,7 +890,7 @@ export class Ledger {
       cash: this.cashBalance,
       equity,
       realizedPnl: this.realizedPnl,
-      unrealizedPnl: equity - this.cashBalance - this.netCostBasis,
+      unrealizedPnl: equity - this.cashBalance - this.netCostBasis - this.dustCostBasis,
       fees: this.feesTotal,
       peakEquity: this.peak,
       drawdown: amount,
@@ -691,9 +900,10 @@ export class Ledger {
   }
 
   /**
-   * Quote first, then one entry per base asset with open exposure. Quote: free = cash − short proceeds,
-   * locked = short proceeds (collateral of the borrowed base). Base: free = net quantity (long − short);
-   * negative means borrowed. Open-order reservations belong to the execution layer, not the ledger.
+   * Quote first, then one entry per base asset with open exposure or dust. Quote: free = cash − short
+   * proceeds, locked = short proceeds (collateral of the borrowed base). Base: free = net quantity
+   * (long − short) + dust; negative means borrowed. Open-order reservations belong to the execution
+   * layer, not the ledger.
    */
   balances(): Balance[] {
     let shortCollateral = 0;
@@ -702,6 +912,7 @@ export class Ledger {
       base.set(book.base, addQty(base.get(book.base) ?? 0, book.netQty));
       for (const pos of book.positions) if (pos.side === "short") shortCollateral = addMoney(shortCollateral, pos.costBasis);
     }
+    for (const dust of this.dustList) base.set(dust.asset, addQty(base.get(dust.asset) ?? 0, dust.quantity));
     const result: Balance[] = [{ asset: this.quoteCurrency, free: subMoney(this.cashBalance, shortCollateral), locked: shortCollateral }];
     for (const [asset, quantity] of base) result.push({ asset, free: quantity, locked: 0 });
     return result;
@@ -795,6 +1006,7 @@ export class Ledger {
       peakEquity: this.peak,
       marks,
       positions,
+      dust: this.dust(),
       attribution: this.attribution(),
     };
   }
@@ -824,6 +1036,7 @@ export class Ledger {
         throw new LedgerError("LEDGER_INVALID_STATE", `position ${p.id} is a short but the ledger does not allow shorting`);
       ledger.insertPosition(p);
     }
+    for (const d of s.dust) ledger.insertDust(d);
     for (const [k, v] of Object.entries(s.attribution.bySymbol)) ledger.bySymbol.set(k, { ...v });
     for (const [k, v] of Object.entries(s.attribution.byStrategy)) ledger.byStrategy.set(k, { ...v });
     ledger.peak = Math.max(s.peakEquity, ledger.equity());
@@ -870,9 +1083,17 @@ export class Ledger {
         updatedAt: p.openedAt,
       });
     }
+    for (const d of input.dust ?? []) {
+      const parsed = dustSchema.safeParse(d);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+        throw new LedgerError("LEDGER_INVALID_STATE", `dust ${String(d?.asset)} rejected: ${issues.join("; ")}`, { issues });
+      }
+      ledger.insertDust(parsed.data);
+    }
     ledger.feesTotal = input.fees === undefined ? openFees : money(input.fees);
-    // equity at cost = cash + net cost basis = startingCash + net realized  ⇒  gross = that − start + fees.
-    const netRealized = subMoney(addMoney(ledger.cashBalance, ledger.netCostBasis), ledger.startingCash);
+    // equity at cost = cash + net cost basis + dust cost = startingCash + net realized  ⇒  gross = that − start + fees.
+    const netRealized = subMoney(addMoney(addMoney(ledger.cashBalance, ledger.netCostBasis), ledger.dustCostBasis), ledger.startingCash);
     ledger.grossRealizedTotal = addMoney(netRealized, ledger.feesTotal);
     ledger.peak = Math.max(input.peakEquity ?? ledger.startingCash, ledger.equity());
     return ledger;
@@ -949,7 +1170,31 @@ function copyPosition(p: LedgerPosition): LedgerPosition {
   if (p.takeProfit !== undefined) copy.takeProfit = p.takeProfit;
   if (p.trailingStop !== undefined) copy.trailingStop = p.trailingStop;
   if (p.atrStop !== undefined) copy.atrStop = p.atrStop;
+  if (p.lastExitReason !== undefined) copy.lastExitReason = p.lastExitReason;
+  if (p.lastExitText !== undefined) copy.lastExitText = p.lastExitText;
   return copy;
+}
+
+function copyDust(d: DustHolding): DustHolding {
+  return { asset: d.asset, symbol: d.symbol, quantity: d.quantity, costBasis: d.costBasis };
+}
+
+/**
+ * The part of a long's quantity that the venue will never accept as a sell: everything when the
+ * quantity floored to the lot step is below the step, the minimum quantity or (at this price) the
+ * minimum notional; otherwise the part below the step (quantity − floored quantity). 0 when all of it
+ * can be sold. Decimal arithmetic, so 0.3 on a 0.1 step has no remainder.
+ */
+export function dustRemainder(quantity: number, price: number, instrument: Pick<Instrument, "stepSize" | "minQty" | "minNotional">): number {
+  if (!isPositive(quantity)) return 0;
+  const q = new Decimal(quantity);
+  const step = instrument.stepSize > 0 ? new Decimal(instrument.stepSize) : null;
+  const sellable = step ? q.div(step).floor().mul(step) : q;
+  const tooSmall =
+    sellable.isZero() ||
+    sellable.lt(instrument.minQty > 0 ? instrument.minQty : 0) ||
+    (instrument.minNotional > 0 && isPositive(price) && sellable.mul(price).lt(instrument.minNotional));
+  return tooSmall ? quantity : q.minus(sellable).toNumber();
 }
 
 // ---------------------------------------------------------------- state schemas
@@ -980,6 +1225,15 @@ const restorePositionSchema = z.object({
   trailingDistancePct: positive.nullable().optional(),
 });
 
+const EXIT_REASONS = ["signal", "stop_loss", "take_profit", "trailing_stop", "atr_stop", "manual", "kill_switch", "session_end", "unlock"] as const satisfies readonly ExitReason[];
+
+const dustSchema = z.object({
+  asset: z.string().min(1),
+  symbol: z.string().min(1),
+  quantity: positive,
+  costBasis: nonNegative,
+});
+
 const ledgerPositionSchema = restorePositionSchema.extend({
   mode: z.enum(KERNEL_MODES),
   trailingActivationPct: nonNegative.nullable(),
@@ -991,6 +1245,8 @@ const ledgerPositionSchema = restorePositionSchema.extend({
   exitNotional: nonNegative,
   grossRealizedPnl: finite,
   updatedAt: finite,
+  lastExitReason: z.enum(EXIT_REASONS).optional(),
+  lastExitText: z.string().optional(),
 });
 
 const statsSchema = z.object({
@@ -1018,5 +1274,6 @@ const ledgerStateSchema = z.object({
   peakEquity: finite,
   marks: z.record(z.string(), positive),
   positions: z.array(ledgerPositionSchema),
+  dust: z.array(dustSchema).default([]),
   attribution: z.object({ bySymbol: z.record(z.string(), statsSchema), byStrategy: z.record(z.string(), statsSchema) }),
 });
