@@ -13,7 +13,8 @@ import { Decimal } from "./decimal";
  * integers (Math.round(x × 1e8)) while the values are small enough for that to be exact (|x| below
  * about 4.5e7); beyond that it falls back to decimal.js, which is exact too. Inputs that are not on
  * the 8-decimal grid (a float sum made elsewhere) are taken at their shortest decimal representation
- * and every result is rounded half-even to 8 decimals, so results are always canonical. Quote
+ * and every result is rounded half-even to 8 decimals, so results are always canonical (above about
+ * 9e7 a double cannot hold 8 decimals: results are then the nearest double of the exact sum). Quote
  * balances follow the same rule (they are 8-decimal amounts too); fees and P&L are still booked with
  * money() from ./decimal.
  */
