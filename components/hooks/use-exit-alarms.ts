@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import { apiFetch } from "../lib/api";
+import { ApiError, apiFetch, isClientError } from "../lib/api";
 import { isValidExitAlarm } from "../lib/cache-updates";
 import { qk } from "../lib/query-keys";
 import type { ExitAlarmDto, ExitAlarmsDto, Mode } from "../lib/types";
@@ -21,8 +21,9 @@ export function useExitAlarms(): { alarms: ExitAlarmDto[]; isError: boolean } {
       const data = await apiFetch<ExitAlarmsDto>("/api/exit-alarms", { signal });
       return Array.isArray(data?.alarms) ? data.alarms.filter(isValidExitAlarm) : [];
     },
-    refetchInterval: 10_000,
-    retry: 1,
+    // A server without the route (404) is not asked again every 10 s: status.exitAlarms stands in.
+    refetchInterval: (q) => (q.state.error instanceof ApiError && q.state.error.status === 404 ? false : 10_000),
+    retry: (failures, err) => !isClientError(err) && failures < 1,
   });
   const status = useStatus();
   const fromStatus = status.data?.exitAlarms;

@@ -21,6 +21,15 @@ const pill: CSSProperties = {
   whiteSpace: "nowrap",
 };
 
+const visuallyHidden: CSSProperties = {
+  position: "absolute",
+  width: 1,
+  height: 1,
+  overflow: "hidden",
+  clip: "rect(0 0 0 0)",
+  whiteSpace: "nowrap",
+};
+
 function AlarmRow({
   alarm,
   wallNow,
@@ -61,7 +70,7 @@ function AlarmRow({
         <span className="num" data-testid={`exit-alarm-quantity-${alarm.id}`}>
           {formatQty(alarm.quantity)} {base}
         </span>
-        <span style={pill} data-testid={`exit-alarm-code-${alarm.id}`}>
+        <span style={{ ...pill, whiteSpace: "normal" }} data-testid={`exit-alarm-code-${alarm.id}`}>
           {exitAlarmWords(alarm.code)}
         </span>
         <span style={{ ...pill, fontWeight: 600 }}>{String(alarm.mode).toUpperCase()}</span>
@@ -74,7 +83,11 @@ function AlarmRow({
       </span>
       <span style={{ color: ALARM_COLORS.secondary, whiteSpace: "nowrap" }}>
         {attemptsLabel(alarm.attempts)} ·{" "}
-        <span title={formatDateTime(alarm.since)}>{age === null ? formatDateTime(alarm.since) : `${formatDuration(age)} ago`}</span>
+        {/* The age ticks every second: hidden from screen readers, which would re-announce the alert each time. */}
+        <span title={formatDateTime(alarm.since)} aria-hidden data-testid={`exit-alarm-age-${alarm.id}`}>
+          {age === null ? formatDateTime(alarm.since) : `${formatDuration(age)} ago`}
+        </span>
+        <span style={visuallyHidden}>raised at {formatDateTime(alarm.since)}</span>
       </span>
       {alarm.positionId ? (
         <Tooltip
@@ -163,9 +176,8 @@ export function ExitAlarmBanner() {
       <div style={{ fontWeight: 700, fontSize: 14, paddingBottom: 6 }}>
         <WarningFilled aria-hidden style={{ marginInlineEnd: 8 }} />
         {alarms.length === 1
-          ? "The bot could not get out of a position"
-          : `The bot could not get out of ${alarms.length} positions`}
-        : it is still open.
+          ? "The bot could not get out of a position: it is still open."
+          : `The bot could not get out of ${alarms.length} positions: they are still open.`}
       </div>
       <ul style={{ listStyle: "none", margin: 0, padding: 0 }}>
         {alarms.map((alarm) => (
