@@ -48,6 +48,10 @@ export interface SimulatorCoreOptions {
   accounts?: AccountSpec[];
   /** Maker and taker fee rate (0.001 = 0.1 %), or both at once. */
   feeRate?: number | { maker: number; taker: number };
+  /**
+   * Asset that pays the commission: "received" (default, Binance without BNB: a buy pays in the base
+   * bought, a sell in the quote received) or "quote" (every fill pays in the quote asset).
+   */
   feeMode?: FeeMode;
   orderBook?: Partial<OrderBookConfig>;
   /** Share of each sub-step's traded volume the user's resting orders can fill (default 1). */
@@ -152,7 +156,7 @@ export class SimulatorCore {
       markets: this.markets,
       makerFee: fees.maker,
       takerFee: fees.taker,
-      feeMode: options.feeMode ?? "quote",
+      feeMode: options.feeMode ?? "received",
       faults: this.faults,
       now: () => this.processingAt ?? this.now(),
       restingFillParticipation: options.restingFillParticipation,

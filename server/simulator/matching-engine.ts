@@ -21,9 +21,11 @@ import { SUBSTEP_MS, SUBSTEPS_PER_MINUTE } from "./price-model";
  *   is rejected with -2010 "Duplicate order sent." exactly as Binance does (an id of a finished
  *   order can be reused, and queries by client id then return the latest order).
  *
- * Fees: `feeMode: "quote"` (default) charges maker/taker commission in the quote asset on every
- * fill; `feeMode: "received"` charges it in the asset received (Binance's default without BNB).
- * Each fill reports commission and commissionAsset.
+ * Fees: `feeMode: "received"` (the simulator's default, Binance's without BNB) charges the
+ * commission in the asset received: a buy's in the base (the holding grows by qty − commission), a
+ * sell's in the quote; `feeMode: "quote"` charges it in the quote asset on every fill. Each fill
+ * reports commission and commissionAsset. Balances, locks and executed quantities are exact: steps
+ * are integers, and every balance change is a decimal sum rounded to 8 decimals.
  */
 
 export type OrderSide = "BUY" | "SELL";

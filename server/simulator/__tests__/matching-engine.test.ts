@@ -38,8 +38,22 @@ function advanceUntil(core: SimulatorCore, done: () => boolean, maxMinutes = 24 
 }
 
 describe("market orders", () => {
-  it("a big market buy walks the book: several fills, average above the best ask, taker fee in USDT", () => {
-    const { place, btc, account } = setup();
+  it("fees default to the asset received (Binance without BNB): a buy pays in BTC, a sell in USDT", () => {
+    const { place, account } = setup();
+    const buy = place({ side: "BUY", type: "MARKET", quantity: 0.5 });
+    expect(buy.fills.length).toBeGreaterThan(0);
+    expect(buy.fills.every((f) => f.commissionAsset === "BTC")).toBe(true);
+    const buyCommission = buy.fills.reduce((s, f) => s + f.commission, 0);
+    expect(buyCommission).toBeCloseTo(0.5 * 0.001, 10);
+    expect(account.balance("BTC").free).toBe(10 + 0.5 - 0.0005);
+    expect(account.balance("USDT").free).toBeCloseTo(1_000_000 - buy.cumQuote, 6);
+    const sell = place({ side: "SELL", type: "MARKET", quantity: 0.4995 });
+    expect(sell.fills.every((f) => f.commissionAsset === "USDT")).toBe(true);
+    expect(account.balance("BTC").free).toBe(10);
+  });
+
+  it("a big market buy walks the book: several fills, average above the best ask, taker fee in USDT (fee mode quote)", () => {
+    const { place, btc, account } = setup({ feeMode: "quote" });
     const bestAsk = btc.book.sides.asks[0].price;
     const order = place({ side: "BUY", type: "MARKET", quantity: 2 });
     expect(order.status).toBe("FILLED");
@@ -63,7 +77,8 @@ describe("market orders", () => {
     expect(order.status).toBe("EXPIRED");
     expect(order.executedQty).toBeGreaterThan(0);
     expect(order.executedQty).toBeLessThan(1);
-    expect(account.balance("BTC").free).toBeCloseTo(10 + order.executedQty, 8);
+    const commission = order.fills.reduce((s, f) => s + f.commission, 0);
+    expect(account.balance("BTC").free).toBeCloseTo(10 + order.executedQty - commission, 8);
     expect(reports.map((r) => r.executionType)).toEqual(["NEW", "TRADE", "TRADE", "TRADE", "EXPIRED"]);
   });
 
@@ -98,8 +113,8 @@ describe("market orders", () => {
 });
 
 describe("limit orders", () => {
-  it("a resting buy locks its funds, fills as maker at its price once the market trades below it, then unlocks", () => {
-    const { core, place, btc, account } = setup();
+  it("a resting buy locks its funds, fills as maker at its price once the market trades below it, then unlocks (fee mode quote)", () => {
+    const { core, place, btc, account } = setup({ feeMode: "quote" });
     const limit = Math.round(btc.lastPrice * 0.999 * 100) / 100;
     const order = place({ side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: 0.5, price: limit });
     expect(order.status).toBe("NEW");
@@ -112,6 +127,18 @@ describe("limit orders", () => {
     expect(account.balance("BTC").free).toBe(10.5);
   });
 
+  it("with fees in the received asset a resting buy locks only its notional and is credited the BTC minus commission", () => {
+    const { core, place, btc, account } = setup();
+    const limit = Math.round(btc.lastPrice * 0.999 * 100) / 100;
+    const order = place({ side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: 0.5, price: limit });
+    expect(account.balance("USDT").locked).toBeCloseTo(limit * 0.5, 6);
+    advanceUntil(core, () => order.status === "FILLED");
+    expect(order.fills.every((f) => f.isMaker && f.commissionAsset === "BTC")).toBe(true);
+    expect(account.balance("USDT").locked).toBe(0);
+    expect(account.balance("USDT").free).toBeCloseTo(1_000_000 - limit * 0.5, 6);
+    expect(account.balance("BTC").free).toBe(10.4995);
+  });
+
   it("a large resting order fills in parts across sub-steps (limited by traded volume)", () => {
     const { core, place, btc } = setup({ restingFillParticipation: 0.05 });
     const limit = Math.round(btc.lastPrice * 0.998 * 100) / 100;
@@ -122,7 +149,7 @@ describe("limit orders", () => {
   });
 
   it("a crossing limit takes what crosses; IOC expires the rest, FOK expires untouched", () => {
-    const { place, btc, account } = setup({ orderBook: { levels: 3, levelQuote: 1_000 } });
+    const { place, btc, account } = setup({ feeMode: "quote", orderBook: { levels: 3, levelQuote: 1_000 } });
     const far = Math.round(btc.lastPrice * 1.05 * 100) / 100;
     const fok = place({ side: "BUY", type: "LIMIT", timeInForce: "FOK", quantity: 1, price: far });
     expect(fok).toMatchObject({ status: "EXPIRED", executedQty: 0 });
@@ -146,7 +173,7 @@ describe("limit orders", () => {
   });
 
   it("a client order id is unique among open orders only, as on Binance", () => {
-    const { core, place, btc, account } = setup();
+    const { core, place, btc, account } = setup({ feeMode: "quote" });
     const price = Math.round(btc.lastPrice * 0.9 * 100) / 100;
     const first = place({ side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: 0.01, price }, "tk-1");
     expect(binanceCode(() => place({ side: "BUY", type: "LIMIT", timeInForce: "GTC", quantity: 0.01, price }, "tk-1")).msg).toBe("Duplicate order sent.");
