@@ -166,6 +166,30 @@ describe("live venue (ccxt adapter)", () => {
     expect(update.fee).toBe(0.0123);
   });
 
+  it("a buy whose commission Binance took out of the BTC bought reports it as baseFee, so the holding is quantity − baseFee", async () => {
+    const { venue } = setup((ex) => {
+      ex.fillOnCreate = { price: 65_432.1, fee: { cost: 0.000123, currency: "BTC" } };
+    });
+    const update = await venue.submit(request({ clientOrderId: "tk-live-13", side: "buy", type: "market", quantity: 0.123 }));
+    const [fill] = update.fills;
+    expect(fill).toMatchObject({ quantity: 0.123, baseFee: 0.000123, fee: 8.0481483 }); // 0.000123 × 65 432.1
+    expect(update.fee).toBe(8.0481483);
+  });
+
+  it("a fee paid in the quote asset (or BNB) reports no baseFee", async () => {
+    const quote = setup((ex) => {
+      ex.fillOnCreate = { price: 100, fee: { cost: 0.1, currency: "USDT" } };
+    });
+    const sold = await quote.venue.submit(request({ clientOrderId: "tk-live-14", side: "sell", type: "market", quantity: 1 }));
+    expect(sold.fills[0].fee).toBe(0.1);
+    expect(sold.fills[0]).not.toHaveProperty("baseFee");
+    const bnb = setup((ex) => {
+      ex.fillOnCreate = { price: 100, fee: { cost: 0.0002, currency: "BNB" } };
+    });
+    const bought = await bnb.venue.submit(request({ clientOrderId: "tk-live-15", side: "buy", type: "market", quantity: 1 }));
+    expect(bought.fills[0]).not.toHaveProperty("baseFee");
+  });
+
   it("sends a stop-loss-limit as a limit with the unified stopLossPrice, prices rounded to the tick, GTC by default", async () => {
     const { exchange, venue } = setup();
     const update = await venue.submit(request({ clientOrderId: "tk-live-2", side: "sell", type: "stop_loss_limit", quantity: 1, price: 94.504, stopPrice: 95.001 }));

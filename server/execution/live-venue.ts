@@ -1,6 +1,7 @@
 import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from "ccxt";
 import { systemClock, type Clock } from "../core/clock";
 import { money } from "../core/decimal";
+import { toQty } from "../core/quantity";
 import { createLogger, type Logger } from "../core/logger";
 import type { Balance, Fill, OrderRequest, OrderStatus, OrderType, Side } from "../model/types";
 import { toVenueError, VenueError } from "./errors";
@@ -523,6 +524,7 @@ export class LiveVenue implements ExecutionVenue {
       this.logger.error({ trade: { id: trade.id, order: trade.order } }, "venue trade without a side ignored");
       return undefined;
     }
+    const baseFee = this.feeInBase(trade.fee, symbol);
     return {
       clientOrderId,
       // A venue trade id is what makes a fill idempotent; without one, derive a stable key.
@@ -532,9 +534,22 @@ export class LiveVenue implements ExecutionVenue {
       price: price!,
       quantity: quantity!,
       fee: this.feeInQuote(trade.fee, symbol, price!, quantity!, timestamp, liquidity),
+      ...(baseFee !== undefined ? { baseFee } : {}),
       liquidity,
       timestamp,
     };
+  }
+
+  /**
+   * The commission in base units when the venue took it in the base asset (Binance without BNB
+   * takes a buy's fee out of the coins bought): the base holding moves by the fill's quantity minus
+   * this (a buy receives quantity − baseFee; a sell, rarely charged in base, gives quantity + baseFee).
+   */
+  private feeInBase(fee: { currency?: string; cost?: number } | undefined, symbol: string): number | undefined {
+    const cost = num(fee?.cost);
+    if (cost === undefined || !(cost >= 0) || !fee?.currency) return undefined;
+    const [base] = splitSymbol(symbol);
+    return fee.currency === base ? toQty(cost) : undefined;
   }
 
   private feeInQuote(
@@ -548,8 +563,9 @@ export class LiveVenue implements ExecutionVenue {
     const cost = num(fee?.cost);
     if (cost === undefined) return this.estimatedFee(symbol, price, quantity, liquidity, "the venue reported no fee");
     const [base, quote] = splitSymbol(symbol);
+    // A base fee's quote value at the fill's price (the base amount itself is Fill.baseFee).
+    if (fee?.currency === base) return money(toQty(cost) * price);
     if (cost === 0 || !fee?.currency || fee.currency === quote) return money(cost);
-    if (fee.currency === base) return money(cost * price);
     const converted = this.feeToQuote?.({ currency: fee.currency, cost }, { symbol, price, quantity, timestamp });
     if (converted !== undefined && Number.isFinite(converted) && converted >= 0) return money(converted);
     return this.estimatedFee(symbol, price, quantity, liquidity, `fee paid in ${fee.currency} (${cost}) has no conversion to ${quote}`);
