@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "./generated/client";
 import { AwaitingPGliteFactory, createPgAdapterFactory } from "./adapters";
+import { acquireDirLock, DataDirLockError } from "./data-dir-lock";
 import { applyMigrations } from "./migrate";
 import { redactUrl } from "../core/logger";
 
@@ -35,45 +36,25 @@ export interface OpenDatabaseOptions {
   log?: (line: string) => void;
 }
 
-function processAlive(pid: number): boolean {
+/** PGlite's data directory must never be opened by two processes at once (see data-dir-lock.ts). */
+function acquireDataDirLock(dbDir: string, log: (line: string) => void): () => void {
   try {
-    process.kill(pid, 0);
-    return true;
+    return acquireDirLock(dbDir, { log });
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    if (!(err instanceof DataDirLockError)) throw new DatabaseError(`cannot lock the data directory ${dbDir}: ${(err as Error).message}`, "set DATA_DIR to a writable folder");
+    if (!err.owner) throw new DatabaseError(err.message, err.fix);
+    throw new DatabaseError(`the embedded database in ${dbDir} is in use by another Tradekeel process (pid ${err.owner.pid}${err.owner.acquiredAt ? `, since ${err.owner.acquiredAt}` : ""})`, err.fix);
   }
 }
 
-/** PGlite's data directory must never be opened by two processes at once: a lock file says who has it. */
-function acquireDataDirLock(dbDir: string): () => void {
-  const lockFile = path.join(dbDir, "tradekeel.lock");
-  if (existsSync(lockFile)) {
-    const pid = Number.parseInt(readFileSync(lockFile, "utf8").trim(), 10);
-    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) {
-      throw new DatabaseError(
-        `the embedded database in ${dbDir} is in use by another Tradekeel process (pid ${pid})`,
-        `stop that process first, or give this one another DATA_DIR`,
-      );
-    }
-  }
-  writeFileSync(lockFile, String(process.pid));
-  return () => {
-    try {
-      if (existsSync(lockFile) && readFileSync(lockFile, "utf8").trim() === String(process.pid)) rmSync(lockFile);
-    } catch {
-      // Best effort: a stale lock of a dead pid is ignored at the next start anyway.
-    }
-  };
-}
-
-async function openEmbedded(dataDir: string): Promise<{ client: PGlite; release: () => void; dbDir: string }> {
+async function openEmbedded(dataDir: string, log: (line: string) => void = () => {}): Promise<{ client: PGlite; release: () => void; dbDir: string }> {
   const dbDir = path.resolve(dataDir, "db");
   try {
     mkdirSync(dbDir, { recursive: true });
   } catch (err) {
     throw new DatabaseError(`cannot create the data directory ${dbDir}: ${(err as Error).message}`, "set DATA_DIR to a writable folder");
   }
-  const release = acquireDataDirLock(dbDir);
+  const release = acquireDataDirLock(dbDir, log);
   const pgDataDir = path.join(dbDir, "pgdata");
   try {
     const client = await PGlite.create(pgDataDir);
@@ -116,7 +97,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     };
   }
 
-  const { client, release, dbDir } = await openEmbedded(opts.dataDir);
+  const { client, release, dbDir } = await openEmbedded(opts.dataDir, log);
   try {
     if (opts.migrate !== false) {
       const { applied } = await applyMigrations(new AwaitingPGliteFactory(client));
