@@ -42,8 +42,11 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     if (engineState !== "running") reasons.push(`engine ${engineState}`);
     const reconciliation = engineRef?.reconciliation ?? null;
     if (reconciliation && !reconciliation.ok) reasons.push(reconciliation.message);
+    // A position the bot could not get out of is never "ok".
+    const exitAlarms = engineRef?.kernel.exitAlarms() ?? [];
+    for (const alarm of exitAlarms) reasons.push(`exit alarm ${alarm.code} ${alarm.side} ${alarm.quantity} ${alarm.symbol} (${alarm.mode}): ${alarm.reason}`);
     return {
-      status: !ping.ok ? "down" : engineState !== "running" ? "starting" : reconciliation && !reconciliation.ok ? "degraded" : "ok",
+      status: !ping.ok ? "down" : engineState !== "running" ? "starting" : (reconciliation && !reconciliation.ok) || exitAlarms.length > 0 ? "degraded" : "ok",
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       db: { kind: db.kind, ok: ping.ok, latencyMs: ping.latencyMs, error: ping.error },

@@ -4,7 +4,7 @@ import { errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { floorToStep } from "../core/decimal";
 import type { RiskLimits } from "../config/risk-limits";
-import { TERMINAL_ORDER_STATUSES, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
+import { TERMINAL_ORDER_STATUSES, type Balance, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
 import { OrderManager, type NewOrder, type OrderStore, type ExecutionVenue, type FeeSchedule } from "../execution";
 import { Ledger, checkExits, fillMetaFromOrder, type LedgerPosition } from "../portfolio";
 import {
@@ -21,6 +21,7 @@ import {
 } from "../risk";
 import type { EngineEvents } from "./events";
 import type { ReplayResult } from "./replay";
+import { ExitGuard, OVERDUE_MS, type ExitAlarm, type ExitAlarmCode } from "./exit-guard";
 
 /**
  * One trading account: a mode's venue, order manager, ledger and risk engine. Each mode (ghost,
@@ -43,6 +44,8 @@ export interface AccountOptions {
   newEventId?: () => string;
   /** Orders are retried with backoff; backtests pass an instant sleep. */
   sleep?: (ms: number) => Promise<void>;
+  /** Wall time for operational timing (exit alarms within a second whatever the market clock's speed). Default: clock. */
+  wallClock?: Clock;
   /** Fed with a synthetic trade at the trigger price before a protective exit (backtest fills at the level). */
   simulateExitAtTrigger?: boolean;
   killSwitch?: { maxDurationMs?: number; pollIntervalMs?: number; callTimeoutMs?: number };
@@ -55,6 +58,8 @@ export interface AccountOptions {
 export interface SubmitResult {
   decision: RiskDecision;
   order?: Order;
+  /** A close that found only dust below the venue's minimums: no order, the remainder was recorded as dust. */
+  dust?: { symbol: string; quantity: number; reason: string };
 }
 
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_ORDER_STATUSES);
@@ -94,6 +99,13 @@ export class TradingAccount {
   private readonly publishEquity: boolean;
   private lastState: TradingState;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly exitGuard: ExitGuard;
+  private readonly wallClock: Clock;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** Final state of recent exit orders (an update can repeat a terminal state; the kill switch reads the venue's reason). */
+  private readonly finishedExits = new Map<string, Order>();
+  /** Exit reason of the exit in flight per position key, for retries. */
+  private readonly exitReasons = new Map<string, { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; signalId?: string }>();
 
   private constructor(options: AccountOptions, risk: RiskEngine) {
     this.mode = options.mode;
@@ -108,6 +120,9 @@ export class TradingAccount {
     this.publishEquity = options.mode !== "backtest";
     this.risk = risk;
     this.lastState = risk.state;
+    this.exitGuard = new ExitGuard(options.mode);
+    this.wallClock = options.wallClock ?? options.clock;
+    this.sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     if (options.restored) {
       for (const [id, origin] of options.restored.origins) this.positionOrigins.set(id, origin);
       this.recentClosedTrades.push(...options.restored.recentClosedTrades.slice(-RECENT_TRADES));
@@ -240,9 +255,18 @@ export class TradingAccount {
     for (let i = 0; i < positions.length; i++) {
       const position = positions[i];
       const key = positionKey(position.symbol, position.strategyInstanceId);
-      if (this.exitsInFlight.has(key)) continue;
+      const inFlight = this.exitsInFlight.has(key);
+      if (inFlight && !this.exitGuard.has(key) && !this.simulateExitAtTrigger) {
+        // An exit is working: is it overdue? (cheap: only while an exit is in flight)
+        const trigger = checkExits(position, bar, at);
+        if (trigger) this.watchOverdueExit(key, position, trigger.text);
+        continue;
+      }
+      if (inFlight) continue;
       const trigger = checkExits(position, bar, at);
       if (!trigger) continue;
+      if (!this.simulateExitAtTrigger) this.watchOverdueExit(key, position, trigger.text);
+      if (!this.exitGuard.mayAutoExit(key, this.wallClock.now())) continue;
       if (this.simulateExitAtTrigger) {
         this.orders.onMarket({ type: "trade", symbol: position.symbol, price: trigger.price, timestamp: at });
       }
@@ -328,19 +352,43 @@ export class TradingAccount {
     }
   }
 
-  /** A reduce-only market order for the whole position (protective exits, signals, manual close, kill switch). */
+  /**
+   * A reduce-only market order for the whole position (protective exits, signals, manual close, kill
+   * switch, session end). It sells what is there: min(position, what the venue reports free of the
+   * base asset), floored to the lot step. What is left below the venue's minimums is dust: recorded as
+   * such, never an open position that can never close. A failure is handled by the exit guard.
+   */
   async closePosition(
-    position: Pick<LedgerPosition, "symbol" | "side" | "quantity" | "strategyInstanceId" | "sessionId">,
+    position: Pick<LedgerPosition, "id" | "symbol" | "side" | "quantity" | "strategyInstanceId" | "sessionId">,
     exit: { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; bypass?: KillSwitchBypass; signalId?: string },
   ): Promise<SubmitResult> {
-    const instrument = this.instruments.get(position.symbol);
-    const quantity = instrument ? floorToStep(position.quantity, instrument.stepSize) || position.quantity : position.quantity;
+    const key = positionKey(position.symbol, position.strategyInstanceId);
+    // Mark the exit as working before any await: a second trigger on the same candle must not send a second close.
+    const reserved = !this.exitsInFlight.has(key);
+    this.exitsInFlight.add(key);
+    const read = this.needsFreeBalance(position) ? this.freeBalances(position.symbol) : undefined;
+    const balances = read instanceof Promise ? await read : read;
+    const size = this.exitSize(position, balances);
+    if (size.dust || size.shortfall) {
+      if (reserved) this.exitsInFlight.delete(key);
+    }
+    if (size.dust) {
+      const dust = this.moveToDust(position, size.dust);
+      return { decision: this.exitVerdict(true, "EXIT_DUST", size.dust), dust };
+    }
+    if (size.shortfall) {
+      this.exitGuard.noteAttempt(key, this.wallClock.now());
+      this.raiseExitAlarm(key, position, "EXIT_REJECTED", size.shortfall, size.quantity);
+      return { decision: this.exitVerdict(false, "EXIT_VENUE_HOLDS_LESS", size.shortfall) };
+    }
+    this.exitReasons.set(key, { exitReason: exit.exitReason, reason: exit.reason, signalId: exit.signalId });
+    this.exitGuard.noteAttempt(key, this.wallClock.now());
     return this.submit(
       {
         symbol: position.symbol,
         side: position.side === "long" ? "sell" : "buy",
         type: "market",
-        quantity,
+        quantity: size.quantity,
         intent: "exit",
         reduceOnly: true,
         strategyInstanceId: position.strategyInstanceId,
@@ -353,12 +401,176 @@ export class TradingAccount {
     );
   }
 
+  /**
+   * A session or the kill switch ended and these positions are still open: one alarm each, with the
+   * cause (an exit's own rejection, when there was one, stays the alarm's reason). Returns how many.
+   */
+  reportLeftOpen(why: (position: LedgerPosition) => string | undefined): number {
+    let count = 0;
+    for (const position of this.ledger.positions()) {
+      const reason = why(position);
+      if (reason === undefined) continue;
+      const key = positionKey(position.symbol, position.strategyInstanceId);
+      count += 1;
+      if (this.exitGuard.has(key)) continue;
+      this.raiseExitAlarm(key, position, "POSITIONS_LEFT_OPEN", reason, position.quantity);
+    }
+    return count;
+  }
+
+  /** The account's exit alarms (see exit-guard.ts). */
+  exitAlarms(): ExitAlarm[] {
+    return this.exitGuard.list();
+  }
+
+  /** Spot longs sell base coins: the venue's free balance bounds what an exit can sell. */
+  private needsFreeBalance(position: Pick<LedgerPosition, "side">): boolean {
+    return position.side === "long" && this.venue.kind !== "ghost";
+  }
+
+  /** The venue's balances; a synchronous read where the venue keeps them in process (no await: same-candle ordering holds). */
+  private freeBalances(symbol: string): Balance[] | Promise<Balance[] | undefined> {
+    if (this.venue.balanceList) return this.venue.balanceList();
+    return this.venue.fetchBalances().catch((err) => {
+      // Never block an exit on a balance read: send the position's quantity and let the venue judge.
+      this.logger.warn({ err, symbol }, "free balance unknown before an exit; sending the position's quantity");
+      return undefined;
+    });
+  }
+
+  /** What an exit of this position can send now, or why it cannot. */
+  private exitSize(position: Pick<LedgerPosition, "symbol" | "side" | "quantity">, balances: Balance[] | undefined): { quantity: number; dust?: string; shortfall?: string } {
+    const instrument = this.instruments.get(position.symbol);
+    const step = instrument?.stepSize ?? 0;
+    const held = floorToStep(position.quantity, step);
+    const price = this.lastPrices.get(position.symbol);
+    const belowMinimum = (q: number) =>
+      !(q > 0) || (instrument !== undefined && (q < instrument.minQty || (price !== undefined && q * price < instrument.minNotional)));
+    if (belowMinimum(held)) {
+      return { quantity: 0, dust: `${position.quantity} ${position.symbol} is below the venue's minimum order (step ${step}, min qty ${instrument?.minQty ?? 0}, min notional ${instrument?.minNotional ?? 0}): recorded as dust` };
+    }
+    if (!balances) return { quantity: held };
+    const base = instrument?.base ?? position.symbol.split("/")[0];
+    const free = balances.find((b) => b.asset === base)?.free ?? 0;
+    const quantity = free < position.quantity ? floorToStep(free, step) : held;
+    if (belowMinimum(quantity)) {
+      return { quantity, shortfall: `the venue holds ${free} ${base} free, the position is ${position.quantity}: nothing sellable (a resting order may lock it, or the venue and the ledger disagree)` };
+    }
+    return { quantity };
+  }
+
+  private exitVerdict(allowed: boolean, code: string, message: string): RiskDecision {
+    return { allowed, code, message, orderClass: "exit", tradingState: this.risk.state, checks: [] };
+  }
+
+  /** Close the position's sub-minimum remainder as dust and resolve its alarm. */
+  private moveToDust(position: Pick<LedgerPosition, "id" | "symbol" | "side" | "quantity" | "strategyInstanceId">, reason: string): SubmitResult["dust"] {
+    const key = positionKey(position.symbol, position.strategyInstanceId);
+    const now = this.clock.now();
+    const before = this.ledger.positions().find((p) => p.id === position.id);
+    if (!before) return { symbol: position.symbol, quantity: 0, reason };
+    const moved = this.ledger.moveToDust(position.id, now, reason);
+    this.bus.emit("dust", { mode: this.mode, symbol: position.symbol, positionId: position.id, quantity: before.quantity, reason, at: now });
+    this.bus.emit("position", { ...before, quantity: 0, status: "closed" });
+    if (moved.closedTrade) this.publishClosedTrade(moved.closedTrade, undefined);
+    else this.positionOrigins.delete(position.id);
+    this.resolveExitAlarm(key, `${position.symbol} remainder ${before.quantity} recorded as dust`);
+    return { symbol: position.symbol, quantity: before.quantity, reason };
+  }
+
+  private raiseExitAlarm(
+    key: string,
+    position: Pick<LedgerPosition, "id" | "symbol" | "side" | "quantity" | "strategyInstanceId">,
+    code: ExitAlarmCode,
+    reason: string,
+    closableQuantity: number,
+  ): void {
+    const wallNow = this.wallClock.now();
+    const isNew = this.exitGuard.raise(
+      key,
+      { positionId: position.id ?? null, symbol: position.symbol, side: position.side, strategyInstanceId: position.strategyInstanceId ?? null, quantity: position.quantity, closableQuantity, code, reason },
+      wallNow,
+    );
+    if (isNew || code === "EXIT_REJECTED") {
+      const attempts = this.exitGuard.attemptsOf(key);
+      const words = code === "STOP_PASSED_OPEN" ? "stop passed, position still open" : code === "POSITIONS_LEFT_OPEN" ? "position left open" : "exit rejected";
+      this.risk.reportExitFailure({
+        code,
+        message: `${position.side} ${position.quantity} ${position.symbol}: ${words} (attempt ${attempts}): ${reason}`,
+        data: { symbol: position.symbol, side: position.side, quantity: position.quantity, positionId: position.id ?? null, attempts, reason },
+        at: this.clock.now(),
+      });
+      this.publishStateIfChanged();
+    }
+    this.bus.emit("exit:alarm", { mode: this.mode, alarms: this.exitGuard.list() });
+  }
+
+  private resolveExitAlarm(key: string, why: string): void {
+    if (!this.exitGuard.resolve(key)) return;
+    this.exitReasons.delete(key);
+    if (this.exitGuard.size === 0) {
+      this.risk.resolveExitFailures({ message: `every failed exit resolved (last: ${why})`, at: this.clock.now() });
+      this.publishStateIfChanged();
+    }
+    this.bus.emit("exit:alarm", { mode: this.mode, alarms: this.exitGuard.list() });
+  }
+
+  /** A protective level is reached and an exit is working: alarm if the position outlives it by more than OVERDUE_MS. */
+  private watchOverdueExit(key: string, position: LedgerPosition, text: string): void {
+    const overdueMs = this.exitGuard.triggered(key, this.wallClock.now());
+    if (overdueMs <= OVERDUE_MS || this.exitGuard.has(key)) return;
+    this.raiseExitAlarm(key, position, "STOP_PASSED_OPEN", `${text}; the position is still open ${(overdueMs / 1000).toFixed(1)} s later`, position.quantity);
+  }
+
+  /** A terminal exit order: the position is closed, dust, or the exit failed and the guard decides what next. */
+  private onExitFinished(order: Order): void {
+    if (this.finishedExits.has(order.clientOrderId)) return;
+    this.finishedExits.set(order.clientOrderId, order);
+    if (this.finishedExits.size > 1_000) this.finishedExits.delete(this.finishedExits.keys().next().value!);
+    const key = positionKey(order.symbol, order.strategyInstanceId);
+    const position = this.hasPosition(order.symbol, order.strategyInstanceId);
+    const closingSide = order.side === "sell" ? "long" : "short";
+    if (!position || position.side !== closingSide) {
+      this.resolveExitAlarm(key, `${order.symbol} closed`);
+      return;
+    }
+    if (order.status === "filled" || order.filledQuantity > 0) {
+      // Sold what was there; the rest is either dust or still sellable (a book that ran out).
+      this.track(this.retryExit(key, order, "now"));
+      return;
+    }
+    if (order.status === "cancelled" && order.exitReason === "kill_switch") return;
+    const reason = order.error ?? `exit order ${order.status}`;
+    this.raiseExitAlarm(key, position, "EXIT_REJECTED", reason, position.quantity);
+    const plan = this.exitGuard.planRetry(key, reason);
+    if (plan.kind === "flagged") {
+      this.logger.error({ symbol: order.symbol, attempts: this.exitGuard.attemptsOf(key), reason }, "exit failed repeatedly: position flagged, automatic exits slowed down");
+      return;
+    }
+    this.track(this.retryExit(key, order, plan.kind === "now" ? "now" : plan.delayMs));
+  }
+
+  private async retryExit(key: string, order: Order, when: "now" | number): Promise<void> {
+    if (when !== "now") await this.sleep(when);
+    const position = this.hasPosition(order.symbol, order.strategyInstanceId);
+    if (!position || this.exitsInFlight.has(key)) return;
+    const exit = this.exitReasons.get(key) ?? { exitReason: order.exitReason ?? "signal", reason: order.reason ?? "retry of a failed exit" };
+    try {
+      await this.closePosition(position, exit);
+    } catch (err) {
+      this.logger.error({ err, symbol: order.symbol }, "exit retry failed");
+    }
+  }
+
   private onOrderUpdated(order: Order): void {
     this.bus.emit("order", order);
     if (TERMINAL.has(order.status)) {
       const key = positionKey(order.symbol, order.strategyInstanceId);
       if (order.intent === "entry") this.entriesInFlight.delete(key);
-      else this.exitsInFlight.delete(key);
+      else {
+        this.exitsInFlight.delete(key);
+        if (order.reduceOnly || order.intent === "exit") this.onExitFinished(order);
+      }
     }
   }
 
@@ -384,16 +596,25 @@ export class TradingAccount {
     }
     const trade = outcome.closedTrade;
     if (trade) {
-      const origin = this.positionOrigins.get(trade.positionId);
-      this.positionOrigins.delete(trade.positionId);
-      this.recentClosedTrades.push({ symbol: trade.symbol, pnl: trade.pnl, closedAt: trade.closedAt, exitReason: trade.exitReason });
-      if (this.recentClosedTrades.length > RECENT_TRADES) this.recentClosedTrades.shift();
       this.bus.emit("position", {
         ...(outcome.position && outcome.position.id === trade.positionId ? outcome.position : closedPositionOf(trade)),
         quantity: 0,
         status: "closed",
       });
-      this.bus.emit("trade", { ...trade, signalId: origin?.signalId, entryOrderId: origin?.entryOrderId, exitOrderId: order.clientOrderId });
+      this.publishClosedTrade(trade, order.clientOrderId);
+    }
+    this.bus.emit("equity", { ...this.ledger.snapshot(fill.timestamp), mode: this.mode });
+    this.lastObservedAt = Number.NEGATIVE_INFINITY;
+    this.observe();
+  }
+
+  private publishClosedTrade(trade: import("../portfolio").LedgerClosedTrade, exitOrderId: string | undefined): void {
+    {
+      const origin = this.positionOrigins.get(trade.positionId);
+      this.positionOrigins.delete(trade.positionId);
+      this.recentClosedTrades.push({ symbol: trade.symbol, pnl: trade.pnl, closedAt: trade.closedAt, exitReason: trade.exitReason });
+      if (this.recentClosedTrades.length > RECENT_TRADES) this.recentClosedTrades.shift();
+      this.bus.emit("trade", { ...trade, signalId: origin?.signalId, entryOrderId: origin?.entryOrderId, exitOrderId });
       if (origin?.signalId) {
         this.bus.emit("signal:outcome", {
           signalId: origin.signalId,
@@ -405,9 +626,6 @@ export class TradingAccount {
         });
       }
     }
-    this.bus.emit("equity", { ...this.ledger.snapshot(fill.timestamp), mode: this.mode });
-    this.lastObservedAt = Number.NEGATIVE_INFINITY;
-    this.observe();
   }
 
   private onRiskEvent(event: RiskEvent): void {
@@ -457,15 +675,24 @@ export class TradingAccount {
       closePosition: async (target, options) => {
         let filledQuantity = 0;
         let lastId: string | undefined;
+        const sent: Order[] = [];
         for (const p of this.ledger.positions()) {
           if (p.symbol !== target.symbol || p.side !== target.side) continue;
           const result = await this.closePosition(p, { exitReason: "kill_switch", reason: options.reason, bypass: options.bypass });
-          if (!result.decision.allowed) throw new Error(`risk refused the kill-switch close: ${result.decision.message}`);
-          if (result.order?.status === "rejected") throw new Error(`venue rejected the close: ${result.order.error ?? "rejected"}`);
-          filledQuantity += result.order?.filledQuantity ?? 0;
+          if (result.dust) continue;
+          if (!result.decision.allowed) throw new Error(`${result.decision.code === "EXIT_VENUE_HOLDS_LESS" ? "" : "risk refused the kill-switch close: "}${result.decision.message}`);
+          if (result.order) sent.push(result.order);
           lastId = result.order?.clientOrderId;
         }
         await this.orders.idle();
+        // The venue's answer may come after submit returned (latency, async rejects): report its reason.
+        for (const order of sent) {
+          const final = this.orders.getOrder(order.clientOrderId) ?? this.finishedExits.get(order.clientOrderId) ?? order;
+          filledQuantity += final?.filledQuantity ?? 0;
+          if (final && (final.status === "rejected" || (TERMINAL.has(final.status) && final.filledQuantity === 0))) {
+            throw new Error(`venue rejected the close: ${final.error ?? final.status}`);
+          }
+        }
         return { clientOrderId: lastId, filledQuantity };
       },
     };

@@ -1,6 +1,7 @@
 import type { Candle, EquitySnapshot, Fill, KernelMode, Order, OrderBook, Signal, TradingState } from "../model/types";
 import type { LedgerClosedTrade, LedgerPosition } from "../portfolio";
 import type { KillSwitchStatus, RiskEvent } from "../risk";
+import type { ExitAlarm } from "./exit-guard";
 
 /**
  * Everything the engine publishes, after its own state is updated. Persistence, the realtime feed
@@ -25,6 +26,10 @@ export interface EngineEvents {
   "kill-switch": KernelKillSwitchStatus;
   "mode:changed": { mode: KernelMode; previous: KernelMode };
   "strategy:error": { instanceId: string; kind: string; symbol: string; message: string; at: number };
+  /** A position's remainder below the venue's minimums was moved out of the open positions into dust. */
+  dust: { mode: KernelMode; symbol: string; positionId: string; quantity: number; reason: string; at: number };
+  /** The account's current exit alarms (the full list; empty = all resolved). See exit-guard.ts. */
+  "exit:alarm": { mode: KernelMode; alarms: ExitAlarm[] };
   /** Something a person should see that did not stop trading. */
   warning: { code: string; message: string; mode?: KernelMode; at: number };
 }

@@ -8,6 +8,7 @@ import type { CandleContext, Strategy } from "../strategy";
 import type { TradingAccount, SubmitResult } from "./account";
 import type { EngineEvents, KernelKillSwitchStatus } from "./events";
 import { sizeEntry } from "./sizing";
+import type { ExitAlarm } from "./exit-guard";
 import { floorToStep, roundToTick } from "../core/decimal";
 
 /**
@@ -367,6 +368,11 @@ export class TradingKernel {
     throw new AppError("NOT_FOUND", `no open position ${positionId}`, 404);
   }
 
+  /** Every account's exit alarms: positions the bot tried and failed to get out of (see exit-guard.ts). */
+  exitAlarms(): ExitAlarm[] {
+    return [...this.accounts.values()].flatMap((a) => a.exitAlarms());
+  }
+
   // ---- kill switch (every account at once) ----
 
   async killSwitch(action: "flatten" | "stop-entries", actor: string, reason = "kill switch"): Promise<KernelKillSwitchStatus> {
@@ -378,7 +384,14 @@ export class TradingKernel {
       if (action === "stop-entries") {
         await Promise.all(accounts.map((a) => a.killSwitch.stopNewEntries({ actor, reason })));
       } else {
-        await Promise.all(accounts.map((a) => a.killSwitch.trigger({ actor, reason })));
+        await Promise.all(
+          accounts.map(async (a) => {
+            const result = await a.killSwitch.trigger({ actor, reason });
+            // Each position the venue still reports is an alarm with the venue's reason.
+            const left = new Map(result.remaining.positions.map((p) => [`${p.symbol}|${p.side}`, p.reason]));
+            if (left.size) a.reportLeftOpen((p) => left.get(`${p.symbol}|${p.side}`) && `kill switch left it open: ${left.get(`${p.symbol}|${p.side}`)}`);
+          }),
+        );
       }
     } finally {
       this.killSwitchFinishedAt = Date.now();

@@ -63,7 +63,13 @@ export async function getStatus(engine: EngineRuntime, prisma: PrismaClient) {
     liveArmed: engine.kernel.accounts.has("live"),
     marketTime: now,
     startedAt: engine.startedAt,
+    exitAlarms: engine.kernel.exitAlarms(),
   };
+}
+
+/** GET /api/exit-alarms: positions the bot tried and failed to get out of, every mode. */
+export function getExitAlarms(engine: EngineRuntime) {
+  return { alarms: engine.kernel.exitAlarms() };
 }
 
 export function getSymbols(engine: EngineRuntime) {

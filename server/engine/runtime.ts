@@ -261,6 +261,7 @@ export class EngineRuntime {
       fees: this.fees,
       newClientOrderId,
       newEventId: () => newId("rev_"),
+      wallClock: systemClock,
       restored,
       onKillSwitchProgress: () => this.kernel && this.bus.emit("kill-switch", this.kernel.killSwitchStatus()),
     });

@@ -100,6 +100,8 @@ export interface ExecutionVenue {
   /** Own fills of a symbol with timestamp >= since. */
   fetchFills(symbol: string, since: number): Promise<VenueFill[]>;
   fetchBalances(): Promise<Balance[]>;
+  /** The balances at once, where the venue keeps them in process (paper, ghost): exits size themselves without a round trip. */
+  balanceList?(): Balance[];
 
   /** Every order change (including the ones also returned by submit/cancel). Returns an unsubscribe. */
   onUpdate(listener: VenueUpdateListener): () => void;

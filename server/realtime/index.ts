@@ -76,6 +76,8 @@ export function attachRealtime(httpServer: HttpServer, services: Services, logge
     on("trading-state", (s) => io.emit("trading-state", s));
     on("kill-switch", (k) => io.emit("kill-switch", k));
     on("mode:changed", (m) => io.emit("mode", m));
+    // Always the full list of every mode, at once (no batching: the banner must show within a second).
+    on("exit:alarm", () => io.emit("exit:alarm", { alarms: engine.kernel.exitAlarms() }));
     const statusTimer = setInterval(() => {
       if (io.engine.clientsCount === 0 || throttled("status", STATUS_THROTTLE_MS)) return;
       services

@@ -595,6 +595,43 @@ export class RiskEngine {
     return this.state;
   }
 
+  /**
+   * The bot could not get out of a position (an exit rejected, a stop passed while still open, a
+   * kill switch or session that ended with positions left). A critical event every time, and
+   * REDUCING until the engine reports every such position resolved: no new entries while an exit
+   * is failing, exits and the kill switch still go out.
+   */
+  reportExitFailure(failure: { code: string; message: string; data?: Record<string, number | string | boolean | null>; at?: number }): TradingState {
+    const now = finite(failure?.at) ? failure.at : this.#clock.now();
+    if (this.#latches.has("exit_failure")) {
+      this.#emit("breaker", failure.code, "critical", failure.message, { latch: "exit_failure", ...(failure.data ?? {}) }, now);
+      return this.state;
+    }
+    this.#trip({
+      id: "exit_failure",
+      state: "REDUCING",
+      code: failure.code,
+      reason: `${failure.message}; entries paused until the position is closed`,
+      since: now,
+      until: null,
+      ...(failure.data ? { data: failure.data } : {}),
+    });
+    return this.state;
+  }
+
+  /** Every failed exit was resolved (its position closed or moved to dust): lift the exit-failure latch. */
+  resolveExitFailures(details: { message: string; at?: number }): TradingState {
+    const latch = this.#latches.get("exit_failure");
+    if (!latch) return this.state;
+    const now = finite(details?.at) ? details.at : this.#clock.now();
+    const before = this.state;
+    this.#latches.delete("exit_failure");
+    this.#emit("state_change", "EXIT_FAILURES_RESOLVED", "info", details.message, { latch: "exit_failure" }, now);
+    this.#stateChanged(before, now, details.message);
+    this.#persistInBackground();
+    return this.state;
+  }
+
   #trip(latch: RiskLatch): void {
     if (this.#latches.has(latch.id)) return;
     const before = this.state;

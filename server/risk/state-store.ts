@@ -53,6 +53,7 @@ const latchSchema = z.object({
     "venue_errors",
     "reconciliation",
     "state_unreadable",
+    "exit_failure",
   ]),
   state: z.enum(["REDUCING", "HALTED"]),
   code: z.string(),

@@ -171,7 +171,8 @@ export type RiskLatchId =
   | "consecutive_losses"
   | "venue_errors"
   | "reconciliation"
-  | "state_unreadable";
+  | "state_unreadable"
+  | "exit_failure";
 
 export interface RiskLatch {
   id: RiskLatchId;
