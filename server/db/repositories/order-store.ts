@@ -1,5 +1,6 @@
 import type { KernelMode, Order, Fill, OrderStatus, OrderType, TimeInForce, ExitReason } from "../../model/types";
 import type { OrderStore } from "../../execution";
+import type { DustMove, DustMoveStore } from "../../portfolio";
 import { conflict, notFound } from "../../core/errors";
 import { newId } from "../../core/ids";
 import type { PrismaClient } from "../generated/client";
@@ -41,7 +42,7 @@ export function orderFromRow(row: OrderRow): Order {
 }
 
 export function fillFromRow(row: FillRow): Fill {
-  return {
+  const fill: Fill = {
     clientOrderId: row.clientOrderId,
     venueTradeId: row.venueTradeId,
     symbol: row.symbol,
@@ -52,6 +53,30 @@ export function fillFromRow(row: FillRow): Fill {
     liquidity: row.liquidity as Fill["liquidity"],
     timestamp: ms(row.timestamp)!,
   };
+  if (row.baseFee !== null && row.baseFee !== undefined) fill.baseFee = num(row.baseFee);
+  return fill;
+}
+
+/** The dust moves stored with a fill (fills.dustMoves), in order; malformed entries are dropped. */
+export function dustMovesFromRow(row: Pick<FillRow, "dustMoves">): DustMove[] {
+  const raw = row.dustMoves;
+  if (!Array.isArray(raw)) return [];
+  const moves: DustMove[] = [];
+  for (const item of raw) {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) continue;
+    const m = item as Record<string, unknown>;
+    if (typeof m.positionId !== "string" || typeof m.symbol !== "string" || typeof m.at !== "number" || !Number.isFinite(m.at)) continue;
+    const move: DustMove = { positionId: m.positionId, symbol: m.symbol, at: m.at };
+    if (typeof m.strategyInstanceId === "string" && m.strategyInstanceId !== "") move.strategyInstanceId = m.strategyInstanceId;
+    if (typeof m.reason === "string") move.reason = m.reason;
+    moves.push(move);
+  }
+  return moves;
+}
+
+/** A stored fill with its order, as server/engine/replay.ts replays it (fill, order, dust moves after it). */
+export function replayEntryFromRow(row: FillRow & { order: OrderRow }): { fill: Fill; order: Order; dustMoves: DustMove[] } {
+  return { fill: fillFromRow(row), order: orderFromRow(row.order), dustMoves: dustMovesFromRow(row) };
 }
 
 function orderData(order: Order) {
@@ -69,8 +94,12 @@ function orderData(order: Order) {
   };
 }
 
-/** Orders and fills in the database: an order is durable before the venue ever sees it. */
-export class PrismaOrderStore implements OrderStore {
+/**
+ * Orders and fills in the database: an order is durable before the venue ever sees it. Dust moves
+ * (Ledger.moveToDust) are stored with a fill, in fills.dustMoves (a JSON array, appended atomically):
+ * replay applies them right after that fill, so a restart reproduces the move at the same point.
+ */
+export class PrismaOrderStore implements OrderStore, DustMoveStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly venueId: string,
@@ -128,6 +157,7 @@ export class PrismaOrderStore implements OrderStore {
           price: dec(fill.price),
           quantity: dec(fill.quantity),
           fee: dec(fill.fee),
+          baseFee: optDec(fill.baseFee),
           liquidity: fill.liquidity,
           timestamp: new Date(fill.timestamp),
         },
@@ -135,6 +165,31 @@ export class PrismaOrderStore implements OrderStore {
       skipDuplicates: true,
     });
     return result.count === 1;
+  }
+
+  /**
+   * Store a dust move durably: with afterFill, with that fill (the fill that left the remainder); else
+   * with the mode's latest stored fill (a remainder found later, e.g. at start-up). Throws NOT_FOUND
+   * when there is no such fill of that mode (nothing is written then).
+   */
+  async recordDust(mode: KernelMode, move: DustMove, afterFill?: { clientOrderId: string; venueTradeId: string }): Promise<void> {
+    const entry: DustMove = { positionId: move.positionId, symbol: move.symbol, at: move.at };
+    if (move.strategyInstanceId !== undefined) entry.strategyInstanceId = move.strategyInstanceId;
+    if (move.reason !== undefined) entry.reason = move.reason;
+    const json = JSON.stringify([entry]);
+    const count = afterFill
+      ? await this.prisma.$executeRaw`
+          UPDATE "fills" AS f SET "dustMoves" = COALESCE(f."dustMoves", '[]'::jsonb) || ${json}::jsonb
+          FROM "orders" AS o
+          WHERE o."clientOrderId" = f."clientOrderId" AND o."mode" = ${mode}
+            AND f."clientOrderId" = ${afterFill.clientOrderId} AND f."venueTradeId" = ${afterFill.venueTradeId}`
+      : await this.prisma.$executeRaw`
+          UPDATE "fills" SET "dustMoves" = COALESCE("dustMoves", '[]'::jsonb) || ${json}::jsonb
+          WHERE "seq" = (SELECT MAX(f."seq") FROM "fills" AS f JOIN "orders" AS o ON o."clientOrderId" = f."clientOrderId" WHERE o."mode" = ${mode})`;
+    if (count !== 1) {
+      const where = afterFill ? `fill ${afterFill.venueTradeId} of ${afterFill.clientOrderId}` : "any fill";
+      throw notFound(`${where} of mode ${mode} to record the dust move of position ${move.positionId} with`);
+    }
   }
 
   async loadOpenOrders(mode: KernelMode): Promise<Order[]> {
