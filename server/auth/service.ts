@@ -5,6 +5,7 @@ import { AppError, isAppError } from "../core/errors";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/logger";
 import type { PrismaClient } from "../db/generated/client";
+import { userText } from "../http/input";
 import type { AuthGate, Principal } from "../http/services";
 import { createAuditLog, type AuditLog } from "./audit";
 import { CLIENT_ADDRESS_HEADER, CSRF_HEADER, SESSION_COOKIE, parseCookies } from "./cookies";
@@ -165,7 +166,8 @@ const usernameSchema = z
   .toLowerCase()
   .regex(/^[a-z0-9._-]{1,64}$/, "use 1 to 64 letters, digits, dots, dashes or underscores");
 
-const tokenNameSchema = z.string({ error: "name is required" }).trim().min(1, "name is required").max(64, "name is at most 64 characters");
+/** The token's label: the shared user-text contract (trimmed, 1–64 characters, no NUL or lone surrogate). */
+const tokenNameSchema = userText({ max: 64 });
 
 const unauthenticated = () => new AppError("UNAUTHENTICATED", "sign in first", 401);
 const sessionRequired = () => new AppError("SESSION_REQUIRED", "this action needs a signed-in user, not an API token", 403);

@@ -5,6 +5,7 @@ import type { PrismaClient } from "../db/generated/client";
 import { num } from "../db/repositories/convert";
 import { TIMEFRAMES, type Timeframe, type TradingMode } from "../model/types";
 import { riskLimitsSchema } from "../config/risk-limits";
+import { moneyAmount, userText } from "../http/input";
 import { createStrategy, listStrategyKinds } from "../strategy";
 import type { SubmitResult } from "./account";
 import type { EngineRuntime } from "./runtime";
@@ -79,13 +80,18 @@ export async function setMode(
 // ---- strategies ----
 
 const timeframeSchema = z.enum(TIMEFRAMES as unknown as [Timeframe, ...Timeframe[]]);
+/**
+ * Everything createStrategyInstance stores or audits is checked here, before the first write: a name
+ * the database or the audit chain cannot take, or a capital beyond Decimal(30, 8), is a 400 naming
+ * the field rather than a 500 after the strategy was already stored and started.
+ */
 export const strategyCreateSchema = z.object({
-  name: z.string().min(1).max(80),
-  kind: z.string().min(1),
+  name: userText({ max: 80 }),
+  kind: z.string().min(1).max(64),
   params: z.record(z.string(), z.unknown()).default({}),
   symbols: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/)).min(1).max(20),
   timeframe: timeframeSchema.optional(),
-  capital: z.number().positive().finite(),
+  capital: moneyAmount(),
   status: z.enum(["active", "paused"]).default("active"),
 });
 export const strategyUpdateSchema = strategyCreateSchema.partial().omit({ kind: true });

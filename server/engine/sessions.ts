@@ -6,6 +6,7 @@ import { newId } from "../core/ids";
 import type { PrismaClient } from "../db/generated/client";
 import { TIMEFRAMES, type Timeframe } from "../model/types";
 import { tradePnlBuckets } from "../portfolio/metrics";
+import { moneyAmount, userText } from "../http/input";
 import { createStrategy } from "../strategy";
 import { tradeFromRow } from "./queries";
 import type { EngineRuntime } from "./runtime";
@@ -41,6 +42,20 @@ export const sessionConfigSchema = z.object({
   maxLoss: z.number().positive().finite().default(15),
 });
 export type SessionConfig = z.infer<typeof sessionConfigSchema>;
+
+/**
+ * What POST /api/sessions accepts: the stored config's fields (all optional, defaults as above), with
+ * the user text and money amounts held to the shared input contract, so nothing the database or the
+ * audit chain cannot store reaches the first write. sessionConfigSchema itself stays as it was: it
+ * also re-reads the configs of sessions already stored, which must never stop a restart.
+ */
+export const sessionCreateSchema = sessionConfigSchema.partial().extend({
+  name: userText({ max: 80 }).optional(),
+  capital: moneyAmount().optional(),
+  maxPositionQuote: moneyAmount().optional(),
+  profitTarget: moneyAmount().optional(),
+  maxLoss: moneyAmount().optional(),
+});
 
 export type SessionEndReason = "profit_target" | "max_loss" | "time" | "manual";
 

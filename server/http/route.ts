@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError, isAppError } from "../core/errors";
+import { findBadText } from "./input";
 import { lookupServices } from "./registry";
 import type { Principal, Services } from "./services";
 import type { EngineRuntime } from "../engine/runtime";
@@ -80,10 +81,32 @@ export async function parseBody<T extends z.ZodType>(req: Request, schema: T): P
   } catch {
     throw new AppError("BAD_JSON", "the request body is not valid JSON", 400);
   }
+  // Before the schema, for every route: a string the database cannot store (NUL, lone surrogate) is a
+  // 400 naming the field, never a 500 halfway through a write.
+  const bad = findBadText(body);
+  if (bad) throw validationError(bad.path || "body", bad.message);
   return schema.parse(body);
 }
 
+/** A 400 in the same shape as a zod failure: `{ code: "VALIDATION", message: "field: problem", details }`. */
+export function validationError(path: string, message: string): AppError {
+  return new AppError("VALIDATION", `${path}: ${message}`, 400, [{ path, message }]);
+}
+
+// eslint-disable-next-line no-control-regex
+const QUERY_CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Query parameters through a zod schema. A NUL or other control character (`%00`, `%0A`) in a name
+ * or value is refused with the parameter's name: no filter, id or enum legitimately contains one, and
+ * PostgreSQL cannot store or compare NUL.
+ */
 export function parseQuery<T extends z.ZodType>(req: Request, schema: T): z.infer<T> {
-  const params = Object.fromEntries(new URL(req.url).searchParams.entries());
+  const params: Record<string, string> = {};
+  for (const [key, value] of new URL(req.url).searchParams) {
+    if (QUERY_CONTROL.test(key)) throw validationError("query", "a parameter name contains a control character such as NUL (%00)");
+    if (QUERY_CONTROL.test(value)) throw validationError(key, "must not contain a control character such as NUL (%00)");
+    params[key] = value;
+  }
   return schema.parse(params);
 }

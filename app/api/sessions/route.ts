@@ -1,6 +1,6 @@
 import { route, services, parseBody, actorOf } from "@/server/http/route";
 import { AppError } from "@/server/core/errors";
-import { sessionConfigSchema } from "@/server/engine/sessions";
+import { sessionCreateSchema } from "@/server/engine/sessions";
 
 export const dynamic = "force-dynamic";
 
@@ -15,6 +15,8 @@ export const GET = route(() => sessions().list());
 
 /** POST /api/sessions: start a session (seed defaults: $500, 4 h, BTC+ETH, MA 9/21 on 5m, +$6 / -$15). */
 export const POST = route(async (req, _ctx, principal) => {
-  const created = await sessions().create(await parseBody(req, sessionConfigSchema.partial()), actorOf(principal));
+  // Validate the whole body before the session manager is looked up or anything is written.
+  const input = await parseBody(req, sessionCreateSchema);
+  const created = await sessions().create(input, actorOf(principal));
   return Response.json(created, { status: 201 });
 });

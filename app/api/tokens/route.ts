@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { authService } from "@/server/auth";
+import { userText } from "@/server/http/input";
 import { parseBody, route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
@@ -7,7 +8,7 @@ export const dynamic = "force-dynamic";
 /** GET /api/tokens → `[{ id, name, last4, createdAt, lastUsedAt }]` (never the tokens themselves). */
 export const GET = route(async () => authService().listApiTokens());
 
-const createSchema = z.object({ name: z.string().max(200) });
+const createSchema = z.object({ name: userText({ max: 64 }) });
 
 /** POST /api/tokens `{ name }` → `201 { id, name, token, last4, createdAt, lastUsedAt }`: the token is shown this once. */
 export const POST = route(async (req) => {

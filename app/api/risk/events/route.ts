@@ -3,4 +3,7 @@ import { listRiskEvents, riskEventsQuery } from "@/server/engine/queries";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route((req) => listRiskEvents(engine(), services().db.prisma, parseQuery(req, riskEventsQuery)));
+export const GET = route((req) => {
+  const query = parseQuery(req, riskEventsQuery);
+  return listRiskEvents(engine(), services().db.prisma, query);
+});
