@@ -3,6 +3,7 @@ import type { EventBus } from "../core/event-bus";
 import { errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { floorToStep } from "../core/decimal";
+import { addQty, ltQty } from "../core/quantity";
 import type { RiskLimits } from "../config/risk-limits";
 import { TERMINAL_ORDER_STATUSES, type Balance, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
 import { OrderManager, type NewOrder, type OrderStore, type ExecutionVenue, type FeeSchedule } from "../execution";
@@ -452,7 +453,7 @@ export class TradingAccount {
     if (!balances) return { quantity: held };
     const base = instrument?.base ?? position.symbol.split("/")[0];
     const free = balances.find((b) => b.asset === base)?.free ?? 0;
-    const quantity = free < position.quantity ? floorToStep(free, step) : held;
+    const quantity = ltQty(free, position.quantity) ? floorToStep(free, step) : held;
     if (belowMinimum(quantity)) {
       return { quantity, shortfall: `the venue holds ${free} ${base} free, the position is ${position.quantity}: nothing sellable (a resting order may lock it, or the venue and the ledger disagree)` };
     }
@@ -667,7 +668,7 @@ export class TradingAccount {
           if (instrument && floorToStep(p.quantity, instrument.stepSize) <= 0) continue;
           const key = `${p.symbol}|${p.side}`;
           const entry = bySide.get(key) ?? { symbol: p.symbol, side: p.side, quantity: 0 };
-          entry.quantity += p.quantity;
+          entry.quantity = addQty(entry.quantity, p.quantity);
           bySide.set(key, entry);
         }
         return [...bySide.values()];
@@ -688,7 +689,7 @@ export class TradingAccount {
         // The venue's answer may come after submit returned (latency, async rejects): report its reason.
         for (const order of sent) {
           const final = this.orders.getOrder(order.clientOrderId) ?? this.finishedExits.get(order.clientOrderId) ?? order;
-          filledQuantity += final?.filledQuantity ?? 0;
+          filledQuantity = addQty(filledQuantity, final?.filledQuantity ?? 0);
           if (final && (final.status === "rejected" || (TERMINAL.has(final.status) && final.filledQuantity === 0))) {
             throw new Error(`venue rejected the close: ${final.error ?? final.status}`);
           }

@@ -10,6 +10,7 @@ import type { EngineEvents, KernelKillSwitchStatus } from "./events";
 import { sizeEntry } from "./sizing";
 import type { ExitAlarm } from "./exit-guard";
 import { floorToStep, roundToTick } from "../core/decimal";
+import { lteQty } from "../core/quantity";
 
 /**
  * The trading kernel: one pipeline for every mode. Closed candles go to the accounts (fills, protective
@@ -343,7 +344,7 @@ export class TradingKernel {
     const quantity = instrument ? floorToStep(input.quantity, instrument.stepSize) : input.quantity;
     const price = instrument && input.price !== undefined ? roundToTick(input.price, instrument.tickSize) : input.price;
     const held = account.ledger.openPositionsOf(input.symbol).find((p) => !p.strategyInstanceId && p.side === (input.side === "buy" ? "short" : "long"));
-    const reducing = held !== undefined && quantity <= held.quantity + 1e-12;
+    const reducing = held !== undefined && lteQty(quantity, held.quantity);
     return account.submit({
       symbol: input.symbol,
       side: input.side,

@@ -1,5 +1,6 @@
 import type { RiskCheck } from "../types";
-import { allow, deny, exceeds, num } from "./verdict";
+import { gtQty, sumQty } from "../../core/quantity";
+import { allow, deny, num } from "./verdict";
 
 /** An exit must reduce a real position by no more than it holds, so it can never open or flip one. */
 export const exitSanityCheck: RiskCheck = {
@@ -19,9 +20,10 @@ export const exitSanityCheck: RiskCheck = {
           : `there is no open ${request.symbol} position`;
       return deny("NO_POSITION_TO_REDUCE", `exit refused: ${detail}`, { symbol: request.symbol, side: request.side });
     }
-    const held = reduced.reduce((sum, p) => sum + p.quantity, 0);
+    const held = sumQty(reduced.map((p) => p.quantity));
     const side = reduced[0]!.side;
-    if (exceeds(request.quantity, held)) {
+    // Exact: a close of exactly the position passes, a hair more is refused (quantities are on the 8-dp grid).
+    if (gtQty(request.quantity, held)) {
       return deny(
         "EXIT_EXCEEDS_POSITION",
         `exit of ${num(request.quantity)} ${request.symbol} is larger than the ${side} position of ${num(held)}`,
