@@ -40,8 +40,7 @@ export interface ReplayEntry {
  * the same fills give the same position and trade ids as before the restart. A fill's baseFee (the
  * commission withheld from the base bought) is booked as stored. After each fill its dust moves are
  * applied (Ledger.moveToDust), by the stored position id or, if the ids differ, by symbol + strategy;
- * the trade a move books is restored like any other (exit order: the fill's order when it is the
- * position's own, else none).
+ * the trade a move books is restored like any other, without an exit order id.
  */
 export function replayFills(ledger: Ledger, entries: ReadonlyArray<ReplayEntry>, logger: Logger): ReplayResult {
   const result: ReplayResult = { origins: new Map(), recentClosedTrades: [], recentEntries: [], trades: [], refused: 0, fills: 0, dustMoves: 0 };
@@ -90,8 +89,8 @@ export function replayFills(ledger: Ledger, entries: ReadonlyArray<ReplayEntry>,
         continue;
       }
       result.dustMoves += 1;
-      const ownExit = order.symbol === position.symbol && order.strategyInstanceId === position.strategyInstanceId;
-      if (moved.closedTrade) restoreTrade(moved.closedTrade, ownExit ? order.clientOrderId : undefined);
+      // As the account publishes it: a move to dust is not an order, so its trade has no exit order.
+      if (moved.closedTrade) restoreTrade(moved.closedTrade, undefined);
     }
   }
   return result;

@@ -120,6 +120,6 @@ describe("PrismaOrderStore: base fees and dust moves (embedded database)", () =>
     expect(restarted.toJSON()).toEqual(live.toJSON());
     expect(restarted.dust()).toEqual([{ asset: "BTC", symbol: "BTC/USDT", quantity: 0.000009, costBasis: 0.45 }]);
     expect(result.trades.map((t) => t.id)).toEqual([moved.closedTrade!.id]);
-    expect(result.trades[0]).toMatchObject({ entryOrderId: "rs-e1", exitOrderId: "rs-x1", quantity: 0.00099 });
+    expect(result.trades[0]).toMatchObject({ entryOrderId: "rs-e1", quantity: 0.00099 });
   });
 });

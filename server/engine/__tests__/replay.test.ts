@@ -85,7 +85,7 @@ describe("replayFills: base fees and dust moves", () => {
     expect(restarted.toJSON()).toEqual(live.toJSON());
     expect(restarted.dust()).toEqual([{ asset: "BTC", symbol: "BTC/USDT", quantity: 0.000009, costBasis: 0.45 }]);
     expect(restarted.getPosition("BTC/USDT", "ema")).toMatchObject({ id: fresh.position!.id, quantity: 0.000999 });
-    expect(result.trades).toEqual([{ ...moved.closedTrade, signalId: "sig-1", entryOrderId: "e1", exitOrderId: "x1" }]);
+    expect(result.trades).toEqual([{ ...moved.closedTrade, signalId: "sig-1", entryOrderId: "e1", exitOrderId: undefined }]);
     expect(result.recentClosedTrades).toHaveLength(1);
     expect([...result.origins.keys()]).toEqual([fresh.position!.id]);
   });
