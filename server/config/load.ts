@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync, statfsSync } from "node:fs";
 import path from "node:path";
+import { z } from "zod";
 import { configSchema, type AppConfig } from "./schema";
 
 /**
@@ -125,15 +126,135 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!result.success) {
     const secrets = secretPaths();
     for (const issue of result.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys) problems.push(unknownKeyProblem([...issue.path.map(String), key], file));
+        continue;
+      }
       const key = issue.path.join(".");
-      const binding = ENV_BINDINGS.find((b) => b.path.join(".") === key);
-      const source = binding && env[binding.env] ? binding.env : file ? `${key} in ${file}` : key;
-      const value = issue.path.reduce<unknown>((node, k) => (node as Record<PropertyKey, unknown>)?.[k as PropertyKey], merged);
-      const shown = secrets.has(key) ? "(hidden)" : JSON.stringify(value);
-      const fix = binding ? binding.fix : "see README.md, Configuration";
+      // The binding whose value this is (for a list, the issue is at one item: trading.symbols.0).
+      const binding = ENV_BINDINGS.find((b) => b.path.every((k, i) => String(issue.path[i]) === k));
+      const fromEnv = binding !== undefined && env[binding.env] !== undefined && env[binding.env] !== "";
+      if (fromEnv) {
+        // A list is shown as it was written (the variable's text); anything else as it was read.
+        const shown = binding.secret ? "(hidden)" : JSON.stringify(binding.kind === "list" ? env[binding.env] : valueAt(merged, binding.path));
+        const rest = issue.path.slice(binding.path.length);
+        const item =
+          binding.kind === "list" && typeof rest[0] === "number"
+            ? `item ${rest[0] + 1} (${binding.secret ? "hidden" : JSON.stringify(valueAt(merged, issue.path))}): `
+            : "";
+        problems.push(`${binding.env}=${shown}: ${item}${issue.message}; fix: ${binding.fix}`);
+        continue;
+      }
+      const source = file ? `${key} in ${file}` : key;
+      const shown = secrets.has(key) ? "(hidden)" : JSON.stringify(valueAt(merged, issue.path));
+      const fix = binding && binding.path.length === issue.path.length ? binding.fix : "see README.md, Configuration";
       problems.push(`${source}=${shown}: ${issue.message}; fix: ${fix}`);
     }
   }
   if (problems.length) throw new ConfigError(problems);
-  return result.data!;
+  const config = result.data!;
+  const dataDirProblem = checkDataDir(path.resolve(cwd, config.server.dataDir));
+  if (dataDirProblem) {
+    const inFile = file && valueAt(data, ["server", "dataDir"]) !== undefined;
+    const source = env.DATA_DIR ? "DATA_DIR" : inFile ? `server.dataDir in ${file}` : "DATA_DIR (default)";
+    throw new ConfigError([`${source}=${JSON.stringify(config.server.dataDir)}: ${dataDirProblem}; fix: set DATA_DIR to a writable folder, e.g. ./data`]);
+  }
+  return config;
+}
+
+function valueAt(root: unknown, keys: readonly PropertyKey[]): unknown {
+  return keys.reduce<unknown>((node, k) => (node as Record<PropertyKey, unknown>)?.[k], root);
+}
+
+/** The object schema at `keys` (undefined past a leaf). */
+function objectSchemaAt(keys: readonly string[]): z.ZodObject | undefined {
+  let node: z.ZodType = configSchema;
+  for (const key of keys) {
+    if (!(node instanceof z.ZodObject)) return undefined;
+    node = node.shape[key];
+    while (node instanceof z.ZodDefault || node instanceof z.ZodOptional || node instanceof z.ZodNullable) node = node.unwrap() as z.ZodType;
+  }
+  return node instanceof z.ZodObject ? node : undefined;
+}
+
+function unknownKeyProblem(keys: string[], file: string | undefined): string {
+  const name = keys.join(".");
+  const parent = keys.slice(0, -1);
+  const known = Object.keys(objectSchemaAt(parent)?.shape ?? {});
+  const guess = closest(keys[keys.length - 1], known);
+  const where = file ? ` in ${file}` : "";
+  const section = parent.length ? `"${parent.join(".")}"` : "the top level";
+  const fix = guess
+    ? `did you mean "${[...parent, guess].join(".")}"? Correct the spelling or remove the key`
+    : `remove it; the keys of ${section} are ${known.join(", ")} (see README.md, Configuration)`;
+  return `${name}${where}: unknown key; fix: ${fix}`;
+}
+
+/** The known key nearest to `key` (case-insensitive edit distance ≤ a third of its length), if any. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (!best || distance < best.distance) best = { key: candidate, distance };
+  }
+  return best && best.distance <= Math.max(1, Math.floor(best.key.length / 3)) ? best.key : undefined;
+}
+
+/** Edit distance counting a swap of two neighbours as one edit ("riks" → "risk" is 1). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * Linux pseudo file systems that can never hold a data directory. (Node's recursive mkdir spins
+ * forever under /proc instead of failing, which is why this is checked before anything is created.)
+ */
+const PSEUDO_FS_TYPES = new Map<number, string>([
+  [0x9fa0, "proc"],
+  [0x62656572, "sysfs"],
+  [0x27e0eb, "cgroup"],
+  [0x63677270, "cgroup2"],
+  [0x64626720, "debugfs"],
+  [0x74726163, "tracefs"],
+  [0x73636673, "securityfs"],
+]);
+
+/** Why `dir` cannot be a data directory, or undefined if it may be (creating it can still fail later). */
+export function checkDataDir(dir: string): string | undefined {
+  // The nearest part of the path that exists decides where the folder would be created.
+  let existing = dir;
+  while (!existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) return undefined;
+    existing = parent;
+  }
+  let real: string;
+  try {
+    real = realpathSync(existing);
+    if (!statSync(real).isDirectory()) return existing === dir ? "is a file, not a folder" : `${existing} is a file, not a folder`;
+  } catch {
+    return undefined; // unreadable: opening the database reports it with its own message
+  }
+  const resolved = path.join(real, path.relative(existing, dir));
+  for (const root of ["/proc", "/sys"]) {
+    if (process.platform === "linux" && (resolved === root || resolved.startsWith(`${root}/`))) {
+      return `${resolved} is under ${root}, a virtual file system of the kernel where no data can be stored`;
+    }
+  }
+  if (process.platform === "linux") {
+    try {
+      const kind = PSEUDO_FS_TYPES.get(Number(statfsSync(real).type));
+      if (kind) return `${real} is on a ${kind} file system (a view of the kernel), where no data can be stored`;
+    } catch {
+      // statfs unavailable: the path check above has to do
+    }
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { riskLimitsSchema } from "./risk-limits";
+import { riskLimitsConfigSchema } from "./risk-limits";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const SIMULATOR_SYMBOLS = [
@@ -17,8 +17,12 @@ export const SIMULATOR_SYMBOLS = [
 
 const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'expected a unified symbol such as "BTC/USDT"');
 
-export const configSchema = z.object({
-  server: z.object({
+/**
+ * Every object is strict: a key the schema does not know (a misspelling such as "riks" or
+ * "trading.bogus") is an error naming the key, not a setting silently ignored.
+ */
+export const configSchema = z.strictObject({
+  server: z.strictObject({
     port: z.number().int().min(0).max(65535).default(3000),
     host: z.string().min(1).default("127.0.0.1"),
     dataDir: z.string().min(1).default("./data"),
@@ -26,20 +30,20 @@ export const configSchema = z.object({
     /** production serves the built app; development runs Next with hot reload. */
     dev: z.boolean().default(false),
   }),
-  database: z.object({
+  database: z.strictObject({
     /** PostgreSQL URL; absent = embedded PGlite database under dataDir/db. */
     url: z
       .string()
       .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
       .optional(),
   }),
-  venue: z.object({
+  venue: z.strictObject({
     /** simulator | binance | binance-testnet | any ccxt exchange id */
     id: z.string().regex(/^[a-z0-9-]+$/, "expected simulator, binance, binance-testnet or a ccxt exchange id").default("simulator"),
     apiKey: z.string().min(1).optional(),
     secret: z.string().min(1).optional(),
   }),
-  simulator: z.object({
+  simulator: z.strictObject({
     /** Simulated seconds per real second. */
     speed: z.number().positive().max(100_000).default(1),
     seed: z.number().int().default(42),
@@ -53,7 +57,7 @@ export const configSchema = z.object({
     /** Use a simulator that already runs (npm run simulator) instead of starting one in-process. */
     url: z.string().regex(/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+$/, "expected http://127.0.0.1:PORT (the simulator only listens on loopback)").optional(),
   }),
-  trading: z.object({
+  trading: z.strictObject({
     mode: z.enum(["ghost", "paper", "live"]).default("paper"),
     symbols: z.array(symbol).min(1).default(["BTC/USDT", "ETH/USDT"]),
     quoteCurrency: z.string().default("USDT"),
@@ -62,8 +66,8 @@ export const configSchema = z.object({
     /** Start the default strategy instances on a fresh database. */
     autoStart: z.boolean().default(true),
   }),
-  risk: riskLimitsSchema,
-  auth: z.object({
+  risk: riskLimitsConfigSchema,
+  auth: z.strictObject({
     adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
     apiToken: z.string().min(32, "must be at least 32 characters").optional(),
     masterKey: z.string().optional(),

@@ -491,6 +491,22 @@ describe("Ledger: commission withheld in base (Fill.baseFee)", () => {
     expectInvariants(ledger);
   });
 
+  it("a sell whose fee was taken in base gives quantity + baseFee and receives quantity × price", () => {
+    const ledger = paper(1_000);
+    ledger.applyFill(fill("buy", "SOL/USDT", 1, 100));
+    const sell = ledger.applyFill({ ...fill("sell", "SOL/USDT", 0.999, 110, 0.11), baseFee: 0.001 });
+    expect(sell.quantity).toBe(1);
+    expect(sell.cashDelta).toBe(109.89);
+    expect(sell.position).toBeNull();
+    expect(sell.closedTrade).toMatchObject({ quantity: 1, exitPrice: 110, pnl: 9.89, fees: 0.11 });
+    expect(ledger.cash).toBe(1_009.89);
+    expect(ledger.realizedPnl).toBe(9.89);
+    expectInvariants(ledger);
+    // More than the position (with the fee coins) would open a short: refused on spot.
+    ledger.applyFill(fill("buy", "SOL/USDT", 1, 100));
+    expect(() => ledger.applyFill({ ...fill("sell", "SOL/USDT", 1, 100, 0.1), baseFee: 0.001 })).toThrow(expect.objectContaining({ code: "LEDGER_SHORT_NOT_ALLOWED" }));
+  });
+
   it("baseFee 0 is an ordinary quote fee; an invalid baseFee is rejected with LEDGER_INVALID_FILL and books nothing", () => {
     const ledger = paper(1_000);
     expect(ledger.applyFill({ ...fill("buy", "SOL/USDT", 1, 100, 0.1), baseFee: 0 }).cashDelta).toBe(-100.1);
@@ -499,7 +515,6 @@ describe("Ledger: commission withheld in base (Fill.baseFee)", () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -0.001, 1, 2]) {
       expect(() => ledger.applyFill(baseFeeBuy("SOL/USDT", 1, 100, bad, 0.1))).toThrow(expect.objectContaining({ code: "LEDGER_INVALID_FILL" }));
     }
-    expect(() => ledger.applyFill({ ...fill("sell", "SOL/USDT", 1, 100), baseFee: 0.001 })).toThrow(/buys only/);
     expect(() => ledger.applyFill(baseFeeBuy("SOL/USDT", 1, 100, 0.001, 150))).toThrow(/exceeds the traded notional/);
     expect(ledger.toJSON()).toEqual(before);
   });

@@ -25,14 +25,16 @@ import { advanceTrailing, exitRulesSchema, parseExitRules, protectiveLevels, typ
  * - Cash is in the quote currency. A buy pays quantity × price plus its fee; a sell receives
  *   quantity × price minus its fee. `fee` is always the commission's quote value and is counted in
  *   fees and in realized P&L, whatever asset paid it.
- * - Commission withheld from the base received (Fill.baseFee > 0, buys only: Binance without BNB): the
- *   buy is booked as a buy of the net quantity q − baseFee (what the account really holds) for a
- *   booked notional of q × price − fee, plus the fee: cash falls by q × price exactly (no quote is
- *   paid on top), the position (or the short it covers) moves by q − baseFee, its cost basis grows by
- *   q × price − fee (so with fee = baseFee × price the average entry stays the fill price) and fees
- *   and realized P&L count the fee as for a quote fee. So both invariants below hold unchanged. A fill
- *   is rejected (LEDGER_INVALID_FILL) unless baseFee is finite, ≥ 0 and < quantity; a baseFee > 0 on a
- *   sell, or a fee above q × price with baseFee > 0, is rejected too. baseFee absent or 0: the fee was
+ * - Commission paid in base (Fill.baseFee > 0; Binance without BNB takes a buy's fee out of the coins
+ *   bought): a buy is booked as a buy of the net quantity q − baseFee (what the account really holds)
+ *   for a booked notional of q × price − fee, plus the fee: cash falls by q × price exactly (no quote
+ *   is paid on top), the position (or the short it covers: the net quantity covers it) moves by
+ *   q − baseFee, a long's cost basis grows by q × price − fee (so with fee = baseFee × price the
+ *   average entry stays the fill price), and fees and realized P&L count the fee as for a quote fee.
+ *   Symmetrically (rare: a sell whose fee the venue took in base), a sell moves the position by
+ *   q + baseFee, booked at q × price + fee with the fee: cash rises by q × price exactly. So both
+ *   invariants below hold unchanged. A fill is rejected (LEDGER_INVALID_FILL) unless baseFee is
+ *   finite, ≥ 0 and < quantity, and (baseFee > 0) fee ≤ q × price. baseFee absent or 0: the fee was
  *   paid in quote (or another asset) and is taken from cash on top.
  * - Positions are keyed by symbol + strategy instance id (unattributed fills share the key with no
  *   instance), so several strategy instances can each hold their own position on one symbol.
@@ -217,7 +219,7 @@ export interface FillOutcome {
   fee: number;
   /** Change of cash (quote, 8 dp). */
   cashDelta: number;
-  /** Base quantity booked: fill quantity − baseFee (the fill quantity when there is no baseFee). */
+  /** Base quantity booked: fill quantity − baseFee for a buy, + baseFee for a sell (the fill quantity without baseFee). */
   quantity: number;
 }
 
@@ -412,8 +414,7 @@ function validateFill(fill: Fill): void {
     const baseFee = fill.baseFee;
     if (!isFiniteNumber(baseFee) || baseFee < 0) problems.push(`baseFee must be a finite number >= 0, got ${String(baseFee)}`);
     else if (problems.length === 0 && baseFee > 0) {
-      if (fill.side !== "buy") problems.push(`baseFee applies to buys only (the base received), got ${baseFee} on a sell`);
-      else if (!(baseFee < fill.quantity) || subQty(fill.quantity, baseFee) <= 0)
+      if (!(baseFee < fill.quantity) || subQty(fill.quantity, baseFee) <= 0)
         problems.push(`baseFee must be below the quantity ${fill.quantity}, got ${baseFee}`);
       else if (fill.fee > notional(fill.quantity, fill.price))
         problems.push(`fee ${fill.fee} exceeds the traded notional ${notional(fill.quantity, fill.price)} of a fill whose fee was withheld in base`);
@@ -508,8 +509,8 @@ export class Ledger {
     const existing = this.byKey.get(key);
     const fillSide: PositionSide = fill.side === "buy" ? "long" : "short";
     const baseFee = fill.baseFee !== undefined && fill.baseFee > 0 ? fill.baseFee : 0;
-    // The base the account really receives: the venue withheld baseFee of it.
-    const qty = baseFee > 0 ? subQty(fill.quantity, baseFee) : fill.quantity;
+    // The base that really moves: a buy receives q − baseFee, a sell gives q + baseFee.
+    const qty = baseFee === 0 ? fill.quantity : fill.side === "buy" ? subQty(fill.quantity, baseFee) : addQty(fill.quantity, baseFee);
 
     let closeQty = 0;
     let openQty = qty;
@@ -537,12 +538,12 @@ export class Ledger {
     let tradedNotional: number;
     let cashDelta: number;
     if (baseFee > 0) {
-      // Cash pays q × price; the net coins are booked at that minus the fee's value (the withheld coins).
+      // Cash moves by q × price; the coins that move are booked at that ∓ the fee's value (the fee coins).
       tradedNotional = notional(fill.quantity, fill.price);
-      const booked = subMoney(tradedNotional, fee);
+      const booked = fill.side === "buy" ? subMoney(tradedNotional, fee) : addMoney(tradedNotional, fee);
       closeNotional = closeQty === 0 ? 0 : openQty === 0 ? booked : proRata(booked, closeQty, qty);
       openNotional = openQty === 0 ? 0 : subMoney(booked, closeNotional);
-      cashDelta = -tradedNotional;
+      cashDelta = fill.side === "buy" ? -tradedNotional : tradedNotional;
     } else {
       closeNotional = closeQty === 0 ? 0 : notional(closeQty, fill.price);
       openNotional = openQty === 0 ? 0 : notional(openQty, fill.price);

@@ -6,8 +6,9 @@ import { Ledger, dustRemainder, sequentialLedgerIds } from "../ledger";
 
 /**
  * Property: whatever the sequence of partial buys (quote fee or commission withheld in base) and
- * partial sells, on any lot step and price precision, the position holds exactly Σ buys − Σ base fees
- * − Σ sells (8-dp grid, ===), the booking invariants hold after every fill, and selling everything
+ * partial sells (quote fee, or rarely base fee), on any lot step and price precision, the position
+ * holds exactly Σ buys − Σ buy base fees − Σ sells − Σ sell base fees (8-dp grid, ===), the booking
+ * invariants hold after every fill, and selling everything
  * (or selling what the step allows and moving the rest to dust) leaves the ledger flat.
  *
  * Expected quantities are computed on integer units of 1e-8, independently of the ledger's arithmetic.
@@ -22,7 +23,7 @@ const SYMBOL = "BTC/USDT";
 
 type Op =
   | { kind: "buy"; steps: number; priceTicks: number; feeRateBps: number; baseFee: boolean }
-  | { kind: "sell"; fraction: number; priceTicks: number; feeRateBps: number };
+  | { kind: "sell"; fraction: number; priceTicks: number; feeRateBps: number; baseFee: boolean };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -37,6 +38,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     fraction: fc.double({ min: 0, max: 1, noNaN: true }),
     priceTicks: fc.integer({ min: 1, max: 1_000_000 }),
     feeRateBps: fc.constantFrom(0, 1, 7.5, 10, 25),
+    /** Rare on Binance: a sell's fee taken in base (the holding falls by quantity + baseFee). */
+    baseFee: fc.boolean(),
   }),
 );
 
@@ -101,9 +104,17 @@ describe("Ledger property: quote fees, base fees, partial fills", () => {
             // A sell the venue would accept: a fraction of the holding, floored to the step.
             const units = Math.floor((heldUnits * op.fraction) / stepUnits) * stepUnits;
             if (units <= 0) continue;
-            ledger.applyFill(make("sell", units, price, round8(toNum(units) * price * rate)));
-            heldUnits -= units;
-            soldUnits += units;
+            const feeUnits = Math.round(units * rate);
+            if (op.baseFee && feeUnits > 0 && feeUnits < units && units + feeUnits <= heldUnits) {
+              const out = ledger.applyFill(make("sell", units, price, round8(toNum(feeUnits) * price), feeUnits));
+              expect(out.quantity).toBe(toNum(units + feeUnits));
+              heldUnits -= units + feeUnits;
+              soldUnits += units + feeUnits;
+            } else {
+              ledger.applyFill(make("sell", units, price, round8(toNum(units) * price * rate)));
+              heldUnits -= units;
+              soldUnits += units;
+            }
           }
           const pos = ledger.getPosition(SYMBOL);
           expect(pos?.quantity ?? 0).toBe(toNum(heldUnits));
