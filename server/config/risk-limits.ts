@@ -56,6 +56,12 @@ export const riskLimitsSchema = z.object({
 
 export type RiskLimits = z.infer<typeof riskLimitsSchema>;
 
+/**
+ * The `risk` section of the config file: the same limits, but an unknown key (a misspelt limit) is an
+ * error. riskLimitsSchema itself stays lenient, as it also reads limits stored by other versions.
+ */
+export const riskLimitsConfigSchema = riskLimitsSchema.strict();
+
 /** "lower" = a smaller number is tighter; "higher" = a larger one is. Arrays are handled by the risk module. */
 export const RISK_LIMIT_TIGHTER: Partial<Record<keyof RiskLimits, "lower" | "higher">> = {
   maxPositionPctEquity: "lower",
