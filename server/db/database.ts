@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -47,10 +47,29 @@ function acquireDataDirLock(dbDir: string, log: (line: string) => void): () => v
   }
 }
 
+/**
+ * mkdir -p, one level at a time: Node's own recursive mkdir spins forever where mkdir answers ENOENT
+ * although the parent exists (e.g. anywhere under /proc), so a bad DATA_DIR would hang at full CPU.
+ */
+function makeDirectory(dir: string): void {
+  try {
+    if (statSync(dir).isDirectory()) return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeDirectory(parent);
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST" || !statSync(dir).isDirectory()) throw err;
+  }
+}
+
 async function openEmbedded(dataDir: string, log: (line: string) => void = () => {}): Promise<{ client: PGlite; release: () => void; dbDir: string }> {
   const dbDir = path.resolve(dataDir, "db");
   try {
-    mkdirSync(dbDir, { recursive: true });
+    makeDirectory(dbDir);
   } catch (err) {
     throw new DatabaseError(`cannot create the data directory ${dbDir}: ${(err as Error).message}`, "set DATA_DIR to a writable folder");
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -49,6 +49,15 @@ describe("embedded database", () => {
     writeFileSync(path.join(dataDir, "db", "tradekeel.lock"), String(process.pid));
     await db.close();
   }, 60_000);
+
+  it.skipIf(!existsSync("/proc/self"))("fails at once, naming the folder, when the data directory cannot be created (e.g. under /proc)", async () => {
+    // Node's recursive mkdir spins forever there; openDatabase must not.
+    const started = performance.now();
+    const err = await openDatabase({ dataDir: "/proc/tradekeel-test/data" }).catch((e) => e);
+    expect(err).toBeInstanceOf(DatabaseError);
+    expect(String(err.message)).toMatch(/cannot create the data directory \/proc\/tradekeel-test\/data\/db: .*\n  fix: set DATA_DIR to a writable folder/);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 
   it("names the fix when the data directory is corrupt", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "tk-db-"));
