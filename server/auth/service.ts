@@ -6,6 +6,7 @@ import { newId } from "../core/ids";
 import type { Logger } from "../core/logger";
 import type { PrismaClient } from "../db/generated/client";
 import { userText } from "../http/input";
+import { hostPolicy, hostProblem, type HostPolicy } from "./host";
 import type { AuthGate, Principal } from "../http/services";
 import { createAuditLog, type AuditLog } from "./audit";
 import { CLIENT_ADDRESS_HEADER, CSRF_HEADER, SESSION_COOKIE, parseCookies } from "./cookies";
@@ -194,9 +195,11 @@ function bearerOf(get: HeaderGetter): string | null | undefined {
 /**
  * Rejects cross-site requests: Sec-Fetch-Site (sent by every current browser) must be same-origin (or
  * none: typed URL), and an Origin header must name this host. Reverse proxies that rewrite Host are
- * covered by X-Forwarded-Host.
+ * covered by X-Forwarded-Host. First the Host itself must name this server (host.ts): a DNS-rebound
+ * page is same-origin with itself, so only its Host gives it away.
  */
-function assertSameOriginHeaders(get: HeaderGetter): void {
+function assertSameOriginHeaders(get: HeaderGetter, allowed: HostPolicy, url?: string): void {
+  assertHost(get, allowed, url);
   const site = get("sec-fetch-site");
   if (site && site !== "same-origin" && site !== "none") {
     throw new AppError("CSRF", "cross-site request refused", 403);
@@ -211,6 +214,23 @@ function assertSameOriginHeaders(get: HeaderGetter): void {
   }
   const hosts = [get("host"), get("x-forwarded-host")].filter((h): h is string => !!h).map((h) => h.split(",")[0].trim().toLowerCase());
   if (!hosts.includes(originHost)) throw new AppError("CSRF", "cross-site request refused (Origin is another site)", 403);
+}
+
+/**
+ * 403 HOST_NOT_ALLOWED unless Host (and X-Forwarded-Host) name this server. `url`: the request's URL,
+ * whose host stands in for a missing Host header (a Request built in code; browsers always send Host).
+ */
+function assertHost(get: HeaderGetter, hosts: HostPolicy, url?: string): void {
+  let fallback: string | undefined;
+  if (url) {
+    try {
+      fallback = new URL(url).host;
+    } catch {
+      fallback = undefined;
+    }
+  }
+  const problem = hostProblem({ get }, hosts, fallback);
+  if (problem) throw new AppError("HOST_NOT_ALLOWED", problem, 403);
 }
 
 /** Client address and scheme of a route handler's request. */
@@ -239,6 +259,7 @@ function rateLimited(lockout: Lockout): AppError {
 
 export async function createAuthService(opts: CreateAuthServiceOptions): Promise<AuthService> {
   const { config, prisma, logger } = opts;
+  const hosts = hostPolicy(config.server);
   const clock = opts.clock ?? systemClock;
   const scryptParams = opts.scryptParams ?? DEFAULT_SCRYPT_PARAMS;
   const sessionTtlMs = opts.sessionTtlMs ?? SESSION_TTL_MS;
@@ -399,6 +420,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
 
     async authorizeRequest(req, { mutation }) {
       const get = headerGetter(req.headers);
+      assertHost(get, hosts, req.url);
       const bearer = bearerOf(get);
       if (bearer === null) throw new AppError("UNAUTHENTICATED", "the Authorization header must be 'Bearer <token>'", 401);
       if (bearer) {
@@ -410,7 +432,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
       if (!sessionToken) throw unauthenticated();
       const context = await sessionContext(sessionToken);
       if (mutation) {
-        assertSameOriginHeaders(get);
+        assertSameOriginHeaders(get, hosts, req.url);
         const presented = get(CSRF_HEADER);
         if (!presented || !context.csrfToken || !constantTimeEqual(presented, context.csrfToken)) {
           throw new AppError("CSRF", "missing or wrong X-CSRF-Token header; reload the page and try again", 403);
@@ -422,13 +444,15 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
 
     async authorizeSocket(handshake) {
       const get = headerGetter(handshake.headers);
+      // Every handshake, bearer or cookie: a DNS-rebound page must not reach the live feed.
+      assertHost(get, hosts);
       const bearer = handshake.token ?? bearerOf(get);
       if (bearer === null) throw new AppError("UNAUTHENTICATED", "the Authorization header must be 'Bearer <token>'", 401);
       if (bearer) return (await bearerContext(bearer)).principal;
       const sessionToken = parseCookies(get("cookie")).get(SESSION_COOKIE);
       if (!sessionToken) throw unauthenticated();
       // WebSockets are not bound by CORS: a cookie-authenticated handshake must come from this origin.
-      assertSameOriginHeaders(get);
+      assertSameOriginHeaders(get, hosts);
       return (await sessionContext(sessionToken)).principal;
     },
 
@@ -441,7 +465,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
     },
 
     assertSameOrigin(req) {
-      assertSameOriginHeaders(headerGetter(req.headers));
+      assertSameOriginHeaders(headerGetter(req.headers), hosts, req.url);
     },
 
     async setupRequired() {

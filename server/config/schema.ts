@@ -25,6 +25,20 @@ export const configSchema = z.strictObject({
   server: z.strictObject({
     port: z.number().int().min(0).max(65535).default(3000),
     host: z.string().min(1).default("127.0.0.1"),
+    /**
+     * Extra names (or addresses) the dashboard is reached by, e.g. a reverse proxy's public name. A
+     * request whose Host names anything else is refused (DNS rebinding guard, server/auth/host.ts);
+     * the loopback names and the configured host are always allowed.
+     */
+    allowedHosts: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])$/, "expected a host name or address such as trade.example.com (no scheme, port or path)"),
+      )
+      .default([]),
     dataDir: z.string().min(1).default("./data"),
     logLevel: z.enum(LOG_LEVELS).default("info"),
     /** production serves the built app; development runs Next with hot reload. */

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { AppError, isAppError } from "../core/errors";
+import { assertAllowedHost, hostPolicy, type HostPolicy } from "../auth/host";
+import type { AppConfig } from "../config";
 import { findBadText } from "./input";
 import { lookupServices } from "./registry";
 import type { Principal, Services } from "./services";
@@ -53,12 +55,25 @@ export function toErrorResponse(err: unknown): Response {
   return jsonError("INTERNAL", "internal error; see the server log", 500);
 }
 
+const policies = new WeakMap<object, HostPolicy>();
+
+/** The Host rule of the running configuration (loopback only until the services are registered). */
+function currentHostPolicy(): HostPolicy {
+  const server: AppConfig["server"] | undefined = lookupServices<Services>()?.config?.server;
+  if (!server) return hostPolicy();
+  let policy = policies.get(server);
+  if (!policy) policies.set(server, (policy = hostPolicy(server)));
+  return policy;
+}
+
 export function route(
   handler: (req: Request, ctx: RouteContext, principal: Principal | undefined) => Promise<unknown> | unknown,
   options: RouteOptions = {},
 ): (req: Request, ctx: RouteContext) => Promise<Response> {
   return async (req, ctx) => {
     try {
+      // DNS rebinding guard, before anything else and on public routes too (first-run setup, sign-in).
+      assertAllowedHost(req, currentHostPolicy());
       let principal: Principal | undefined;
       if (!options.public) {
         const auth = services().auth;
