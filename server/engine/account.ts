@@ -7,7 +7,7 @@ import { addQty, ltQty } from "../core/quantity";
 import type { RiskLimits } from "../config/risk-limits";
 import { TERMINAL_ORDER_STATUSES, type Balance, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
 import { OrderManager, type NewOrder, type OrderStore, type ExecutionVenue, type FeeSchedule } from "../execution";
-import { Ledger, checkExits, fillMetaFromOrder, type LedgerPosition } from "../portfolio";
+import { Ledger, checkExits, fillMetaFromOrder, type DustMoveStore, type LedgerPosition, type MoveToDustResult } from "../portfolio";
 import {
   RiskEngine,
   type KillSwitch,
@@ -21,7 +21,7 @@ import {
   type RiskStateStore,
 } from "../risk";
 import type { EngineEvents } from "./events";
-import type { ReplayResult } from "./replay";
+import { moveToDustDurably, type ReplayResult } from "./replay";
 import { ExitGuard, OVERDUE_MS, type ExitAlarm, type ExitAlarmCode } from "./exit-guard";
 
 /**
@@ -45,6 +45,8 @@ export interface AccountOptions {
   newEventId?: () => string;
   /** Orders are retried with backoff; backtests pass an instant sleep. */
   sleep?: (ms: number) => Promise<void>;
+  /** Where moves to dust are stored before they are reported (replayed after a restart). Backtests omit it. */
+  dustStore?: DustMoveStore;
   /** Wall time for operational timing (exit alarms within a second whatever the market clock's speed). Default: clock. */
   wallClock?: Clock;
   /** Fed with a synthetic trade at the trigger price before a protective exit (backtest fills at the level). */
@@ -102,6 +104,7 @@ export class TradingAccount {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly exitGuard: ExitGuard;
   private readonly wallClock: Clock;
+  private readonly dustStore: DustMoveStore | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
   /** Final state of recent exit orders (an update can repeat a terminal state; the kill switch reads the venue's reason). */
   private readonly finishedExits = new Map<string, Order>();
@@ -123,6 +126,7 @@ export class TradingAccount {
     this.lastState = risk.state;
     this.exitGuard = new ExitGuard(options.mode);
     this.wallClock = options.wallClock ?? options.clock;
+    this.dustStore = options.dustStore;
     this.sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     if (options.restored) {
       for (const [id, origin] of options.restored.origins) this.positionOrigins.set(id, origin);
@@ -374,7 +378,7 @@ export class TradingAccount {
       if (reserved) this.exitsInFlight.delete(key);
     }
     if (size.dust) {
-      const dust = this.moveToDust(position, size.dust);
+      const dust = await this.moveToDust(position, size.dust);
       return { decision: this.exitVerdict(true, "EXIT_DUST", size.dust), dust };
     }
     if (size.shortfall) {
@@ -464,13 +468,24 @@ export class TradingAccount {
     return { allowed, code, message, orderClass: "exit", tradingState: this.risk.state, checks: [] };
   }
 
-  /** Close the position's sub-minimum remainder as dust and resolve its alarm. */
-  private moveToDust(position: Pick<LedgerPosition, "id" | "symbol" | "side" | "quantity" | "strategyInstanceId">, reason: string): SubmitResult["dust"] {
+  /** Close the position's sub-minimum remainder as dust (stored before it is reported) and resolve its alarm. */
+  private async moveToDust(position: Pick<LedgerPosition, "id" | "symbol" | "strategyInstanceId">, reason: string): Promise<SubmitResult["dust"]> {
     const key = positionKey(position.symbol, position.strategyInstanceId);
     const now = this.clock.now();
-    const before = this.ledger.positions().find((p) => p.id === position.id);
-    if (!before) return { symbol: position.symbol, quantity: 0, reason };
-    const moved = this.ledger.moveToDust(position.id, now, reason);
+    if (!this.ledger.positions().some((p) => p.id === position.id)) return { symbol: position.symbol, quantity: 0, reason };
+    let moved: MoveToDustResult;
+    if (this.dustStore) {
+      try {
+        moved = await moveToDustDurably({ ledger: this.ledger, store: this.dustStore, mode: this.mode, positionId: position.id, at: now, reason });
+      } catch (err) {
+        // The ledger moved, the store did not: after a restart the remainder reappears and is moved again.
+        this.logger.error({ err, symbol: position.symbol }, "dust move not stored");
+        throw err;
+      }
+    } else {
+      moved = this.ledger.moveToDust(position.id, now, reason);
+    }
+    const before = moved.position;
     this.bus.emit("dust", { mode: this.mode, symbol: position.symbol, positionId: position.id, quantity: before.quantity, reason, at: now });
     this.bus.emit("position", { ...before, quantity: 0, status: "closed" });
     if (moved.closedTrade) this.publishClosedTrade(moved.closedTrade, undefined);

@@ -21,7 +21,8 @@ function orderOutcome(result: SubmitResult) {
   if (!result.decision.allowed) {
     throw new AppError("RISK_DENIED", result.decision.message, 422, { code: result.decision.code, data: result.decision.data ?? null });
   }
-  return { order: result.order, riskChecks: result.decision.checks.map((c) => ({ check: c.check, code: c.code, message: c.message })) };
+  // A close that found only dust sends no order: the remainder was recorded as dust (see account.closePosition).
+  return { order: result.order, dust: result.dust ?? null, riskChecks: result.decision.checks.map((c) => ({ check: c.check, code: c.code, message: c.message })) };
 }
 
 export const manualOrderSchema = z

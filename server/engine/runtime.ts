@@ -6,7 +6,7 @@ import { AppError, errorMessage } from "../core/errors";
 import { newClientOrderId, newId } from "../core/ids";
 import type { Logger } from "../core/logger";
 import type { Database } from "../db/database";
-import { PrismaOrderStore, fillFromRow, orderFromRow } from "../db/repositories/order-store";
+import { PrismaOrderStore, replayEntryFromRow } from "../db/repositories/order-store";
 import { PrismaCandleStore } from "../db/repositories/candle-store";
 import { SettingsRepository } from "../db/repositories/settings-store";
 import { num } from "../db/repositories/convert";
@@ -233,7 +233,7 @@ export class EngineRuntime {
       await this.settings.set(LEDGER_START_SETTING(mode), startingCash);
     }
     const ledger = new Ledger({ ...ledgerOptions, startingCash });
-    const restored = replayFills(ledger, rows.map((r) => ({ fill: fillFromRow(r), order: orderFromRow(r.order) })), logger);
+    const restored = replayFills(ledger, rows.map(replayEntryFromRow), logger);
     if (restored.fills) logger.info({ mode, fills: restored.fills, open: ledger.openPositionCount }, "ledger rebuilt from stored fills");
 
     if (mode !== "live") {
@@ -262,6 +262,7 @@ export class EngineRuntime {
       newClientOrderId,
       newEventId: () => newId("rev_"),
       wallClock: systemClock,
+      dustStore: orderStore,
       restored,
       onKillSwitchProgress: () => this.kernel && this.bus.emit("kill-switch", this.kernel.killSwitchStatus()),
     });

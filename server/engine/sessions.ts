@@ -184,15 +184,24 @@ export class SessionManager {
     this.engine.kernel.setStrategyPaused(session.strategyId, true);
     const account = this.engine.kernel.accounts.get(session.mode as never);
     const errors: string[] = [];
-    for (const position of account?.ledger.positions().filter((p) => p.sessionId === id) ?? []) {
-      try {
-        const result = await account!.closePosition(position, { exitReason: "session_end", reason: `Session ended (${reason.replace("_", " ")})` });
-        if (!result.decision.allowed) errors.push(`${position.symbol}: ${result.decision.message}`);
-      } catch (err) {
-        errors.push(`${position.symbol}: ${errorMessage(err)}`);
+    // An entry that was in flight when the session ended can fill after the first round: close again.
+    for (let round = 0; round < 3 && account; round++) {
+      const open = account.ledger.positions().filter((p) => p.sessionId === id);
+      if (open.length === 0) break;
+      for (const position of open) {
+        try {
+          const result = await account.closePosition(position, { exitReason: "session_end", reason: `Session ended (${reason.replace("_", " ")})` });
+          if (!result.decision.allowed) errors.push(`${position.symbol}: ${result.decision.message}`);
+        } catch (err) {
+          errors.push(`${position.symbol}: ${errorMessage(err)}`);
+        }
       }
+      await account.idle();
     }
-    await account?.idle();
+    // Whatever the session could not close is an alarm, not a line in a report nobody reads.
+    account?.reportLeftOpen((p) =>
+      p.sessionId === id ? `session ${id} ended (${reason.replace("_", " ")}) with the position still open${errors.length ? `: ${errors.join("; ")}` : ""}` : undefined,
+    );
     await this.engine.persistence.flush();
     this.engine.kernel.removeStrategy(session.strategyId);
     await this.prisma.strategyInstance.update({ where: { id: session.strategyId }, data: { status: "paused" } }).catch(() => {});
