@@ -96,6 +96,11 @@ describe("sell of exactly the held quantity passes", () => {
     expect(decision.checks.find((c) => c.check === "spot-sell-holding")).toMatchObject({ allowed: true, data: { held: 0.8 } });
   });
 
+  it("a sell computed as 0.1 + 0.2 (0.30000000000000004) of a 0.3 long is the same 0.3 and passes", async () => {
+    const { decision } = await decide(manualSell({ quantity: 0.1 + 0.2 }), { positions: [longBtc({ quantity: 0.3 })], equity: 100_000 });
+    expect(decision.checks.find((c) => c.check === "spot-sell-holding")).toMatchObject({ allowed: true, code: "SELL_COVERED_BY_HOLDING" });
+  });
+
   it("a strategy's sell of exactly its own long passes", async () => {
     const positions = [longBtc({ strategyInstanceId: "A", quantity: 0.00003 }), longBtc({ quantity: 5 })];
     const { decision } = await decide(manualSell({ strategyInstanceId: "A", quantity: 0.00003 }), { positions });
@@ -118,8 +123,8 @@ describe("sell larger than the long is refused", () => {
     expect(decision.data).toMatchObject({ requested: 0.01001, held: 0.01 });
   });
 
-  it("a float sum just above the held quantity (0.1 + 0.2 against 0.3) is refused, as the ledger would refuse its fill", async () => {
-    const { decision } = await decide(manualSell({ quantity: 0.1 + 0.2 }), { positions: [longBtc({ quantity: 0.3 })], equity: 100_000 });
+  it("one unit of the 8-decimal grid more than held is refused", async () => {
+    const { decision } = await decide(manualSell({ quantity: 0.01000001 }), { positions: [longBtc({ quantity: 0.01 })] });
     expect(decision.code).toBe("SPOT_SELL_WITHOUT_HOLDING");
   });
 });
