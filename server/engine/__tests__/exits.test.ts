@@ -198,6 +198,17 @@ describe("exits: a position can always be closed", () => {
     expect(status.phase).toBe("incomplete");
     expect(status.remaining.positions).toHaveLength(1);
     expect(status.remaining.positions[0].reason).toContain("insufficient balance");
+    expect(s.account.exitAlarms()[0]?.code).toBe("EXIT_REJECTED");
+    expect(s.account.tradingState).toBe("HALTED");
+
+    // HALTED stops the bot, not the owner: the close at market of the alarm goes out and clears it.
+    control.refuseSells = false;
+    const close = await s.account.closePosition(s.account.hasPosition(SYMBOL)!, { exitReason: "manual", reason: "close at market from the banner" });
+    await s.account.idle();
+    expect(close.decision.allowed, close.decision.message).toBe(true);
+    expect(s.account.hasPosition(SYMBOL)).toBeUndefined();
+    expect(s.account.exitAlarms()).toEqual([]);
+    expect(s.account.tradingState).toBe("HALTED");
   });
 
   it("a stop passed while the exit stays in flight raises STOP_PASSED_OPEN within a second", async () => {
