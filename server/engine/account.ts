@@ -22,7 +22,7 @@ import {
 } from "../risk";
 import type { EngineEvents } from "./events";
 import { moveToDustDurably, type ReplayResult } from "./replay";
-import { ExitGuard, OVERDUE_MS, type ExitAlarm, type ExitAlarmCode } from "./exit-guard";
+import { ExitGuard, MAX_BURST, OVERDUE_MS, type ExitAlarm, type ExitAlarmCode } from "./exit-guard";
 
 /**
  * One trading account: a mode's venue, order manager, ledger and risk engine. Each mode (ghost,
@@ -108,6 +108,10 @@ export class TradingAccount {
   private readonly sleep: (ms: number) => Promise<void>;
   /** Final state of recent exit orders (an update can repeat a terminal state; the kill switch reads the venue's reason). */
   private readonly finishedExits = new Map<string, Order>();
+  /** Exits that ran out of liquidity (a market order that expired), waiting for the next book or price. */
+  private readonly exitsAwaitingLiquidity = new Map<string, Order>();
+  /** Consecutive exits that expired with nothing filled, per position key. */
+  private readonly dryExits = new Map<string, number>();
   /** Exit reason of the exit in flight per position key, for retries. */
   private readonly exitReasons = new Map<string, { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; signalId?: string }>();
 
@@ -229,6 +233,7 @@ export class TradingAccount {
   onCandle(candle: Candle): void {
     this.lastPrices.set(candle.symbol, candle.close);
     this.orders.onMarket({ type: "candle", candle });
+    if (this.exitsAwaitingLiquidity.size) this.resumeExits(candle.symbol);
     const positions = this.ledger.openPositionsOf(candle.symbol);
     if (positions.length) this.checkProtectiveExits(positions, candle, candle.openTime);
     this.ledger.markCandle(candle);
@@ -246,6 +251,8 @@ export class TradingAccount {
     if (!(price > 0) || !Number.isFinite(price)) return;
     this.lastPrices.set(symbol, price);
     this.orders.onMarket({ type: "trade", symbol, price, timestamp });
+    // With a book, only a new book brings new liquidity; without one, a new price does.
+    if (this.exitsAwaitingLiquidity.size && !this.books.has(symbol)) this.resumeExits(symbol);
     const positions = this.ledger.openPositionsOf(symbol);
     if (positions.length) this.checkProtectiveExits(positions, price, timestamp);
     this.ledger.mark(symbol, price);
@@ -254,13 +261,24 @@ export class TradingAccount {
   onOrderBook(book: OrderBook): void {
     this.books.set(book.symbol, book);
     this.orders.onMarket({ type: "book", book });
+    if (this.exitsAwaitingLiquidity.size) this.resumeExits(book.symbol);
+  }
+
+  /** Exits whose market order ran out of liquidity go again on the next book (or price) of their symbol. */
+  private resumeExits(symbol: string): void {
+    for (const [key, order] of this.exitsAwaitingLiquidity) {
+      if (order.symbol !== symbol) continue;
+      this.exitsAwaitingLiquidity.delete(key);
+      this.track(this.retryExit(key, order, "now"));
+    }
   }
 
   private checkProtectiveExits(positions: readonly LedgerPosition[], bar: Candle | number, at: number): void {
     for (let i = 0; i < positions.length; i++) {
       const position = positions[i];
       const key = positionKey(position.symbol, position.strategyInstanceId);
-      const inFlight = this.exitsInFlight.has(key);
+      // An exit waiting for liquidity counts as working: re-sending it into the same book finds nothing.
+      const inFlight = this.exitsInFlight.has(key) || (this.exitsAwaitingLiquidity.size > 0 && this.exitsAwaitingLiquidity.has(key));
       if (inFlight && !this.exitGuard.has(key) && !this.simulateExitAtTrigger) {
         // An exit is working: is it overdue? (cheap: only while an exit is in flight)
         const trigger = checkExits(position, bar, at);
@@ -522,6 +540,8 @@ export class TradingAccount {
   }
 
   private resolveExitAlarm(key: string, why: string): void {
+    this.dryExits.delete(key);
+    this.exitsAwaitingLiquidity.delete(key);
     if (!this.exitGuard.resolve(key)) return;
     this.exitReasons.delete(key);
     if (this.exitGuard.size === 0) {
@@ -550,9 +570,21 @@ export class TradingAccount {
       this.resolveExitAlarm(key, `${order.symbol} closed`);
       return;
     }
-    if (order.status === "filled" || order.filledQuantity > 0) {
-      // Sold what was there; the rest is either dust or still sellable (a book that ran out).
+    if (order.status === "filled") {
+      // Sold what was there; the rest is dust, or the venue holds less than the ledger (an alarm).
+      this.dryExits.delete(key);
       this.track(this.retryExit(key, order, "now"));
+      return;
+    }
+    if (order.status === "expired") {
+      // The book ran out: normal market behaviour, not a rejection. Go again when liquidity is new;
+      // only exits that keep finding nothing at all become an alarm.
+      const dry = order.filledQuantity > 0 ? 0 : (this.dryExits.get(key) ?? 0) + 1;
+      this.dryExits.set(key, dry);
+      if (dry >= MAX_BURST) {
+        this.raiseExitAlarm(key, position, "EXIT_REJECTED", `${dry} exits in a row found no liquidity: ${order.error ?? "expired"}`, position.quantity);
+      }
+      this.exitsAwaitingLiquidity.set(key, order);
       return;
     }
     if (order.status === "cancelled" && order.exitReason === "kill_switch") return;
@@ -723,6 +755,7 @@ export class TradingAccount {
 class AccountRiskContext implements RiskContext {
   readonly quoteCurrency: string;
   readonly equity: number;
+  readonly allowShort: boolean;
   private freeQuoteValue: number | undefined;
   private positionList: RiskContext["positions"] | undefined;
   private openOrderList: RiskContext["openOrders"] | undefined;
@@ -740,6 +773,7 @@ class AccountRiskContext implements RiskContext {
   ) {
     this.quoteCurrency = ledger.quoteCurrency;
     this.equity = ledger.equity();
+    this.allowShort = ledger.allowShort;
   }
 
   get freeQuote(): number {
