@@ -17,7 +17,10 @@ test.describe("foundation", () => {
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     expect(r + g + b).toBeLessThan(120);
-    await page.waitForTimeout(1500);
+    // Wait for the page to have its live data (instead of a fixed 1.5 s): the feed is connected and
+    // the chart has drawn candles, so the screenshot shows them and any error on the way is recorded.
+    await expect(page.getByTestId("feed-status")).toContainText(/live/i, { timeout: 30_000 });
+    await expect.poll(async () => Number(await page.getByTestId("candle-chart").first().getAttribute("data-bars")), { timeout: 30_000 }).toBeGreaterThan(0);
     await screenshot(page, "overview");
     expect(consoleErrors).toEqual([]);
   });
