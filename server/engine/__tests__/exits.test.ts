@@ -46,7 +46,7 @@ function refusingVenue(inner: PaperVenue, control: { refuseSells: boolean; sellA
   });
 }
 
-async function setup(options: { wrap?: (paper: PaperVenue) => ExecutionVenue } = {}) {
+async function setup(options: { wrap?: (paper: PaperVenue) => ExecutionVenue; feeAsset?: "quote" | "received" } = {}) {
   const clock = new ManualClock(T0);
   const bus = new EventBus<EngineEvents>((event, err) => {
     throw new Error(`listener of ${event} failed: ${String(err)}`);
@@ -61,6 +61,7 @@ async function setup(options: { wrap?: (paper: PaperVenue) => ExecutionVenue } =
     latencyMs: 0,
     balances: { USDT: 10_000 },
     instruments: instruments.values(),
+    feeAsset: options.feeAsset,
   });
   const venue = options.wrap ? options.wrap(paper) : paper;
   const ledger = new Ledger({ mode: "paper", startingCash: 10_000, quoteCurrency: "USDT" });
@@ -185,6 +186,23 @@ describe("exits: a position can always be closed", () => {
     expect(s.account.exitAlarms()).toEqual([]);
     expect(s.alarms.at(-1)?.alarms).toEqual([]);
     expect(s.account.tradingState).toBe("ACTIVE");
+  });
+
+  it("buy fee in base asset, kill switch leaves no balance", async () => {
+    const s = await setup({ feeAsset: "received" });
+    const position = await enterLong(s, 0.3);
+    // 0.1 % of 0.3 ETH withheld: the position is what the venue holds, not the gross 0.3.
+    expect(position.quantity).toBe(0.2997);
+    expect(s.eth()).toBe(0.2997);
+    s.account.onOrderBook(book(s.clock.now(), "bids", [[1995, 100]]));
+
+    const status = await s.account.killSwitch.trigger({ actor: "test", reason: "flatten" });
+
+    expect(status.flatConfirmed).toBe(true);
+    expect(status.remaining.positions).toEqual([]);
+    expect(s.rejected).toEqual([]);
+    expect(s.eth()).toBeLessThan(ETH.stepSize);
+    expect(s.account.hasPosition(SYMBOL)).toBeUndefined();
   });
 
   it("kill switch with a refusing venue reports the venue's reason for the position it leaves", async () => {
