@@ -99,3 +99,67 @@ export function toVenueError(err: unknown, action = "venue call"): VenueError {
   }
   return new VenueError("VENUE_ERROR", `${action}: ${message}`, { cause: lineage[0] ?? typeof err });
 }
+
+/**
+ * What the venue-error breaker counts. Only real faults: a transport failure (timeout, network,
+ * an order whose state is unknown after retries), a 5xx / maintenance answer, a rate-limit refusal
+ * that outlived the retries (a ban), and a rejection the bot did not expect. An IOC/FOK that expired,
+ * a market order that ran out of book, a cancel, a stop that would have triggered at once: outcomes
+ * of normal exchange behaviour, never errors.
+ */
+export type VenueFaultKind = "transport" | "server" | "rate_limit" | "rejection";
+
+export interface VenueFault {
+  kind: VenueFaultKind;
+  /** The execution layer's code (VenueErrorCode) when one is known. */
+  code: string | null;
+  message: string;
+}
+
+const FAULT_BY_CODE: Readonly<Record<VenueErrorCode, VenueFaultKind | null>> = {
+  TIMEOUT: "transport",
+  NETWORK: "transport",
+  ORDER_STATE_UNKNOWN: "transport",
+  SUBMIT_FAILED: "transport",
+  VENUE_UNAVAILABLE: "server",
+  RATE_LIMITED: "rate_limit",
+  INVALID_ORDER: "rejection",
+  INSUFFICIENT_FUNDS: "rejection",
+  DUPLICATE_ORDER_ID: "rejection",
+  AUTHENTICATION: "rejection",
+  NOT_SUPPORTED: "rejection",
+  REJECTED: "rejection",
+  VENUE_ERROR: "rejection",
+  INVALID_MARKET_DATA: "rejection",
+  ORDER_NOT_FOUND: "rejection",
+  // The price moved through the trigger before the order arrived, or the simulated market has no
+  // price yet: the market's state, not a fault of the venue or the bot.
+  WOULD_TRIGGER_IMMEDIATELY: null,
+  NO_MARKET_PRICE: null,
+};
+
+const isCode = (v: string): v is VenueErrorCode => Object.prototype.hasOwnProperty.call(FAULT_BY_CODE, v);
+
+/** A thrown venue call: its fault, or null when it is an outcome (see VenueFaultKind). */
+export function classifyVenueFailure(err: unknown): VenueFault | null {
+  const venueError = toVenueError(err);
+  const kind = FAULT_BY_CODE[venueError.code];
+  return kind ? { kind, code: venueError.code, message: venueError.message } : null;
+}
+
+/**
+ * An order the order manager returned: a fault when it was rejected (by its code, the "CODE: …"
+ * prefix the order manager writes) or its state is unknown; null for filled, resting, cancelled and
+ * expired orders (an IOC/FOK remainder, a market order the book could not fill), whatever their text.
+ */
+export function classifyOrderOutcome(order: { status: string; error?: string | null }): VenueFault | null {
+  const error = order.error ?? "";
+  const prefix = /^([A-Z_]+):/.exec(error)?.[1] ?? "";
+  if (prefix === "ORDER_STATE_UNKNOWN") return { kind: "transport", code: prefix, message: error };
+  if (order.status !== "rejected") return null;
+  if (isCode(prefix)) {
+    const kind = FAULT_BY_CODE[prefix];
+    return kind ? { kind, code: prefix, message: error } : null;
+  }
+  return { kind: "rejection", code: null, message: error || "order rejected" };
+}

@@ -4,7 +4,7 @@ import { AppError, errorMessage } from "../core/errors";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/logger";
 import type { OrderRequest, TradingState } from "../model/types";
-import { KillSwitchBypass } from "./bypass";
+import { ApprovalAuthority, KillSwitchBypass, type ApprovalRedeemer, type OrderApproval } from "./bypass";
 import { TradingCalendar } from "./calendar";
 import { DEFAULT_RISK_CHECKS } from "./checks";
 import { deny as denyVerdict, money, pct } from "./checks/verdict";
@@ -41,6 +41,9 @@ import type {
 } from "./types";
 import { computeUsage } from "./usage";
 
+/** Mirrors execution/errors.ts VenueFaultKind (risk does not depend on the execution layer). */
+export type VenueFaultKind = "transport" | "server" | "rate_limit" | "rejection";
+
 export interface RiskEngineOptions {
   /** Configured limits (validated here with the shared schema; an invalid set throws RISK_LIMIT_INVALID). */
   limits: RiskLimits;
@@ -48,6 +51,12 @@ export interface RiskEngineOptions {
   sink?: RiskEventSink;
   /** Time of events raised outside a snapshot (venue errors, resets). Default: system clock. */
   clock?: Clock;
+  /**
+   * Real elapsed time for operational breakers (the venue-error window): a fault rate is a property
+   * of the connection, not of the market, so it is never measured on a simulated market clock that
+   * runs 60× faster. Default: the system clock.
+   */
+  wallClock?: Clock;
   /** The pre-trade pipeline. Default: DEFAULT_RISK_CHECKS. */
   checks?: readonly RiskCheck[];
   /** Event id source (backtests pass a deterministic one). */
@@ -121,11 +130,13 @@ export class RiskEngine {
   readonly #store: RiskStateStore;
   readonly #sink: RiskEventSink | undefined;
   readonly #clock: Clock;
+  readonly #wallClock: Clock;
   readonly #checks: readonly RiskCheck[];
   readonly #newEventId: () => string;
   readonly #logger: Logger | undefined;
   readonly #configured: RiskLimits;
   readonly #calendar: TradingCalendar;
+  readonly #approvals = new ApprovalAuthority();
 
   #limits: RiskLimits;
   #latches = new Map<RiskLatchId, RiskLatch>();
@@ -152,6 +163,7 @@ export class RiskEngine {
     this.#store = options.store;
     this.#sink = options.sink;
     this.#clock = options.clock ?? systemClock;
+    this.#wallClock = options.wallClock ?? systemClock;
     this.#checks = options.checks ?? DEFAULT_RISK_CHECKS;
     this.#newEventId = options.newEventId ?? (() => newId("risk_"));
     this.#logger = options.logger;
@@ -284,7 +296,7 @@ export class RiskEngine {
       configuredLimits: structuredClone(this.#configured),
       startup: this.startup,
       killSwitchRunning: this.#activeBypass !== null,
-      venueErrorsInWindow: this.#venueErrorsInWindow(this.#clock.now()),
+      venueErrorsInWindow: this.#venueErrorsInWindow(),
       equityPeak: this.#equityPeak,
       dayAnchor: this.#dayAnchor,
       weekAnchor: this.#weekAnchor,
@@ -299,7 +311,7 @@ export class RiskEngine {
     this.observe(ctx);
     if (!finite(ctx.now)) return [];
     const metrics = new RiskMetrics(ctx, this.#limits, this.#view(ctx.now));
-    return computeUsage(metrics, this.#limits, this.#venueErrorsInWindow(ctx.now));
+    return computeUsage(metrics, this.#limits, this.#venueErrorsInWindow());
   }
 
   // ---- the pre-trade pipeline ----
@@ -309,6 +321,20 @@ export class RiskEngine {
    * an invalid snapshot all end in a denial with a code. Observes the snapshot first so breakers
    * act on the freshest numbers. An approved entry is remembered (min interval, trades per day).
    */
+  /**
+   * evaluate(), and for an allowed request the approval the order gateway needs to send it (issued
+   * here and nowhere else; the gateway redeems it by identity, once). See risk/bypass.ts.
+   */
+  authorize<R extends OrderRequest>(request: R, ctx: RiskContext, options: EvaluateOptions = {}): { decision: RiskDecision; approval?: OrderApproval<R, RiskDecision> } {
+    const decision = this.evaluate(request, ctx, options);
+    return decision.allowed ? { decision, approval: this.#approvals.issue(request, decision) } : { decision };
+  }
+
+  /** For the order gateway of this engine's account: checks and uses up approvals, cannot issue any. */
+  get approvals(): ApprovalRedeemer {
+    return this.#approvals.redeemer;
+  }
+
   evaluate(request: OrderRequest, ctx: RiskContext, options: EvaluateOptions = {}): RiskDecision {
     const now = ctx && finite(ctx.now) ? ctx.now : this.#clock.now();
     const orderClass: OrderClass = request?.intent === "exit" ? "exit" : "entry";
@@ -548,16 +574,23 @@ export class RiskEngine {
   }
 
   /**
-   * A venue call failed (timeout, 5xx, rejection...). venueErrorBreakerCount errors within
-   * venueErrorBreakerWindowSec trip the breaker: HALTED until a person resets.
+   * A venue call failed with a real fault: a transport error, a 5xx, a rate-limit ban or an
+   * unexpected rejection (classify with classifyVenueFailure / classifyOrderOutcome in
+   * execution/errors.ts; an expired IOC/FOK or a market order that ran out of book is an outcome and
+   * is never recorded). venueErrorBreakerCount faults within venueErrorBreakerWindowSec of wall-clock
+   * time (the injected wallClock, never the market clock) trip the breaker: HALTED until a person
+   * resets. `at` is the event's market time; a `kind` of "outcome" is ignored.
    */
-  recordVenueError(error: { message: string; code?: string; at?: number }): TradingState {
+  recordVenueError(error: { message: string; code?: string | null; kind?: VenueFaultKind | "outcome"; at?: number }): TradingState {
+    if (error?.kind === "outcome") return this.state;
     const now = finite(error?.at) ? error.at : this.#clock.now();
-    this.#venueErrors.push(now);
-    const count = this.#venueErrorsInWindow(now);
+    this.#venueErrors.push(this.#wallClock.now());
+    const count = this.#venueErrorsInWindow();
     const limits = this.#limits;
-    this.#emit("warning", "VENUE_ERROR", "warning", `venue error ${count}/${limits.venueErrorBreakerCount} in ${limits.venueErrorBreakerWindowSec} s: ${String(error?.message)}`, {
+    const kind = error?.kind ?? "unclassified";
+    this.#emit("warning", "VENUE_ERROR", "warning", `venue error ${count}/${limits.venueErrorBreakerCount} in ${limits.venueErrorBreakerWindowSec} s (${kind}): ${String(error?.message)}`, {
       venueCode: error?.code ?? null,
+      kind,
       count,
     }, now);
     if (count >= limits.venueErrorBreakerCount) {
@@ -565,19 +598,21 @@ export class RiskEngine {
         id: "venue_errors",
         state: "HALTED",
         code: "VENUE_ERRORS",
-        reason: `${count} venue errors within ${limits.venueErrorBreakerWindowSec} s (limit ${limits.venueErrorBreakerCount}), last: ${String(error?.message)}; HALTED until a person resets`,
+        reason: `${count} venue errors within ${limits.venueErrorBreakerWindowSec} s of real time (limit ${limits.venueErrorBreakerCount}), last (${kind}): ${String(error?.message)}; HALTED until a person resets`,
         since: now,
         until: null,
-        data: { count, windowSec: limits.venueErrorBreakerWindowSec },
+        data: { count, windowSec: limits.venueErrorBreakerWindowSec, kind },
       });
     }
     return this.state;
   }
 
-  #venueErrorsInWindow(now: number): number {
-    const from = now - this.#limits.venueErrorBreakerWindowSec * 1000;
+  /** Faults within the window, on the wall clock. */
+  #venueErrorsInWindow(): number {
+    const wallNow = this.#wallClock.now();
+    const from = wallNow - this.#limits.venueErrorBreakerWindowSec * 1000;
     this.#venueErrors = this.#venueErrors.filter((t) => t > from);
-    return this.#venueErrors.filter((t) => t <= now).length;
+    return this.#venueErrors.filter((t) => t <= wallNow).length;
   }
 
   /** Ledger and venue disagree and could not be reconciled: HALTED until a person resets. */

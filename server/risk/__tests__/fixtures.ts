@@ -112,7 +112,7 @@ export interface Harness {
 
 export async function startEngine(
   limits: Partial<RiskLimits> = {},
-  options: { store?: RiskStateStore; clock?: ManualClock; sink?: RecordingSink } = {},
+  options: { store?: RiskStateStore; clock?: ManualClock; wallClock?: ManualClock; sink?: RecordingSink } = {},
 ): Promise<Harness> {
   const store = options.store ?? new InMemoryRiskStateStore();
   const sink = options.sink ?? new RecordingSink();
@@ -123,6 +123,7 @@ export async function startEngine(
     store,
     sink,
     clock,
+    wallClock: options.wallClock ?? clock,
     newEventId: () => ids.next(),
   });
   return { engine, sink, store, clock };
