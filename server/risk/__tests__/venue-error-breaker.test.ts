@@ -30,7 +30,7 @@ describe("venue-error breaker runs on wall-clock time", () => {
     const breaker = sink.events.find((e) => e.kind === "breaker" && e.code === "VENUE_ERRORS");
     expect(breaker?.message).toContain("real time");
     // The event carries the market time at which it happened.
-    expect(breaker?.at).toBeGreaterThan(T0);
+    expect(breaker?.timestamp).toBeGreaterThan(T0);
   });
 
   it("five faults spread over more than 300 real seconds do not halt, however fast the market runs", async () => {
