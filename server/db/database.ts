@@ -5,6 +5,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "./generated/client";
 import { AwaitingPGliteFactory, createPgAdapterFactory } from "./adapters";
+import { acquireInstanceLock, InstanceLockError } from "./instance-lock";
 import { acquireDirLock, DataDirLockError } from "./data-dir-lock";
 import { applyMigrations } from "./migrate";
 import { redactUrl } from "../core/logger";
@@ -33,6 +34,11 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** Apply pending migrations before returning (the default at start-up). */
   migrate?: boolean;
+  /**
+   * PostgreSQL: hold the "one bot per database" advisory lock for the life of this handle (default
+   * true); a second Tradekeel process on the same database is refused (see instance-lock.ts).
+   */
+  singleInstance?: boolean;
   log?: (line: string) => void;
 }
 
@@ -92,12 +98,20 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   const log = opts.log ?? (() => {});
   if (opts.url) {
     const location = redactUrl(opts.url);
+    // Before migrating: a second process must neither migrate under a running bot nor trade beside it.
+    const instanceLock =
+      opts.singleInstance === false
+        ? undefined
+        : await acquireInstanceLock(opts.url, location).catch((err) => {
+            throw err instanceof InstanceLockError ? new DatabaseError(err.problem, err.fix) : err;
+          });
     if (opts.migrate !== false) {
       const migrations = createPgAdapterFactory(opts.url, true);
       try {
         const { applied } = await applyMigrations(migrations);
         if (applied.length) log(`applied migrations: ${applied.join(", ")}`);
       } catch (err) {
+        await instanceLock?.release();
         throw new DatabaseError(
           `cannot migrate the PostgreSQL database at ${location}: ${describeDbError(err)}`,
           "check DATABASE_URL (host, port, user, password, database) and that the server is running",
@@ -112,7 +126,10 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
       prisma,
       location,
       ping: () => ping(prisma),
-      close: () => prisma.$disconnect(),
+      async close() {
+        await prisma.$disconnect();
+        await instanceLock?.release();
+      },
     };
   }
 
