@@ -42,6 +42,20 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: "ADMIN_PASSWORD", path: ["auth", "adminPassword"], kind: "string", secret: true, fix: "use a password of at least 8 characters" },
   { env: "TRADEKEEL_API_TOKEN", path: ["auth", "apiToken"], kind: "string", secret: true, fix: "use a random token of at least 32 characters (e.g. openssl rand -hex 32)" },
   { env: "TRADEKEEL_MASTER_KEY", path: ["auth", "masterKey"], kind: "string", secret: true, fix: "64 hex characters (openssl rand -hex 32), or unset it to use a key file" },
+  { env: "ALERT_WEBHOOK_URL", path: ["alerts", "webhook", "url"], kind: "string", fix: "an http(s) URL that accepts a JSON POST, or unset it" },
+  { env: "ALERT_WEBHOOK_SECRET", path: ["alerts", "webhook", "secret"], kind: "string", secret: true, fix: "a random secret of at least 16 characters (openssl rand -hex 32); the receiver checks X-Tradekeel-Signature with it" },
+  { env: "TELEGRAM_BOT_TOKEN", path: ["alerts", "telegram", "botToken"], kind: "string", secret: true, fix: "the token @BotFather gave you, e.g. 123456:ABC-DEF…" },
+  { env: "TELEGRAM_CHAT_IDS", path: ["alerts", "telegram", "chatIds"], kind: "list", fix: "comma-separated numeric chat ids (send /start to the bot, then read getUpdates), e.g. 123456789" },
+  { env: "TELEGRAM_API_ROOT", path: ["alerts", "telegram", "apiRoot"], kind: "string", fix: "the Bot API server, https://api.telegram.org by default" },
+  { env: "SMTP_HOST", path: ["alerts", "email", "host"], kind: "string", fix: "the SMTP server's host name, e.g. smtp.example.com" },
+  { env: "SMTP_PORT", path: ["alerts", "email", "port"], kind: "int", fix: "the SMTP port: 587 (STARTTLS), 465 (TLS) or 25" },
+  { env: "SMTP_SECURE", path: ["alerts", "email", "secure"], kind: "bool", fix: "true for TLS from the start (port 465), false for STARTTLS" },
+  { env: "SMTP_USER", path: ["alerts", "email", "user"], kind: "string", fix: "the SMTP user name, or unset it for no authentication" },
+  { env: "SMTP_PASSWORD", path: ["alerts", "email", "password"], kind: "string", secret: true, fix: "the SMTP password, or unset it" },
+  { env: "SMTP_FROM", path: ["alerts", "email", "from"], kind: "string", fix: "the sender address, e.g. tradekeel@example.com" },
+  { env: "ALERT_EMAIL_TO", path: ["alerts", "email", "to"], kind: "list", fix: "comma-separated recipient addresses" },
+  { env: "ALERT_QUIET_HOURS", path: ["alerts", "quietHours"], kind: "string", fix: "HH:MM-HH:MM in alerts.timeZone, e.g. 23:00-07:00 (critical alerts still go out)" },
+  { env: "METRICS_TOKEN", path: ["metrics", "token"], kind: "string", secret: true, fix: "a random token of at least 32 characters (openssl rand -hex 32) for Prometheus" },
 ];
 
 export class ConfigError extends Error {
@@ -173,7 +187,7 @@ function objectSchemaAt(keys: readonly string[]): z.ZodObject | undefined {
   for (const key of keys) {
     if (!(node instanceof z.ZodObject)) return undefined;
     node = node.shape[key];
-    while (node instanceof z.ZodDefault || node instanceof z.ZodOptional || node instanceof z.ZodNullable) node = node.unwrap() as z.ZodType;
+    while (node instanceof z.ZodDefault || node instanceof z.ZodPrefault || node instanceof z.ZodOptional || node instanceof z.ZodNullable) node = node.unwrap() as z.ZodType;
   }
   return node instanceof z.ZodObject ? node : undefined;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { riskLimitsConfigSchema } from "./risk-limits";
+import { alertsConfigSchema } from "./alerts";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export const SIMULATOR_SYMBOLS = [
@@ -81,6 +82,13 @@ export const configSchema = z.strictObject({
     autoStart: z.boolean().default(true),
   }),
   risk: riskLimitsConfigSchema,
+  alerts: alertsConfigSchema,
+  metrics: z
+    .strictObject({
+      /** A bearer token for GET /metrics only (Prometheus); API tokens work too. */
+      token: z.string().min(32, "must be at least 32 characters").optional(),
+    })
+    .prefault({}),
   auth: z.strictObject({
     adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
     apiToken: z.string().min(32, "must be at least 32 characters").optional(),
