@@ -7,6 +7,16 @@ import { applyVenueUpdate, canTransition, isTerminal } from "./order-state";
 import type { OrderStore } from "./order-store";
 import type { ExecutionVenue, VenueFill, VenueOrderUpdate } from "./types";
 import { isStopType } from "./validate";
+import {
+  reconcileBalances,
+  unknownFillFinding,
+  type BalanceReport,
+  type CompareBalancesInput,
+  type LedgerHoldings,
+  type ReconcileFinding,
+} from "./reconcile-balances";
+
+export * from "./reconcile-balances";
 
 export type ReconcileActionKind =
   | "fill_recorded" // a fill that happened while the app was down
@@ -39,6 +49,39 @@ export interface ReconcileReport {
   /** Fills at the venue that belong to no stored order. */
   unknownVenueFills: VenueFill[];
   errors: ReconcileError[];
+  /**
+   * What a person must look at: balance mismatches beyond one lot step, venue fills and orders the
+   * bot does not know, fills the ledger refused. Never silently dropped; ok stays about completion.
+   */
+  findings: ReconcileFinding[];
+  /** The per-asset balance comparison (null when no `balances` option was given). */
+  balances: BalanceReport | null;
+}
+
+/**
+ * The shape /api/health and the dashboard show (see summarizeReconciliation).
+ * status: "failed" = reconciliation could not complete (trading must not start); "degraded" = it
+ * completed with findings; "ok" = the store and the balances agree with the venue.
+ */
+export interface ReconciliationSummary {
+  status: "ok" | "degraded" | "failed";
+  at: number;
+  message: string;
+  corrections: number;
+  findings: ReconcileFinding[];
+  balances: BalanceReport["checks"];
+}
+
+export function summarizeReconciliation(report: Pick<ReconcileReport, "ok" | "startedAt" | "actions" | "errors" | "findings" | "balances">, venueId: string): ReconciliationSummary {
+  const findings = [...report.findings];
+  const status = !report.ok ? "failed" : findings.length > 0 ? "degraded" : "ok";
+  const critical = findings.filter((f) => f.severity === "critical").length;
+  const message = !report.ok
+    ? `reconciliation failed: ${report.errors.map((e) => e.message).join("; ")}`
+    : findings.length > 0
+      ? `reconciled with ${venueId}: ${report.actions.length} correction(s), ${findings.length} finding(s)${critical ? ` (${critical} critical)` : ""}: ${findings.map((f) => f.message).join(" | ")}`
+      : `reconciled with ${venueId}: ${report.actions.length} correction(s), balances agree`;
+  return { status, at: report.startedAt, message, corrections: report.actions.length, findings, balances: report.balances?.checks ?? [] };
 }
 
 export interface ReconcileOptions {
@@ -52,6 +95,11 @@ export interface ReconcileOptions {
   /** Publish recorded fills and changed orders here (same events as the OrderManager's). */
   events?: EventBus<ExecutionEvents>;
   logger?: Logger;
+  /**
+   * Compare balances at the end (after the fills recorded here were booked): `holdings` is read
+   * then, so it must reflect the ledger after the published fills (Ledger.cash/positions()/dust()).
+   */
+  balances?: Omit<CompareBalancesInput, "venue" | "holdings" | "at"> & { holdings: () => LedgerHoldings };
 }
 
 /** Errors after which asking the venue anything else is pointless. */
@@ -79,7 +127,7 @@ class VenueDown extends Error {}
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const { store, venue, mode, now } = options;
   const logger = options.logger ?? createLogger("silent");
-  const report: ReconcileReport = { ok: true, startedAt: now, actions: [], unknownVenueOrders: [], unknownVenueFills: [], errors: [] };
+  const report: ReconcileReport = { ok: true, startedAt: now, actions: [], unknownVenueOrders: [], unknownVenueFills: [], errors: [], findings: [], balances: null };
   const fail = (error: VenueError, clientOrderId?: string, symbol?: string) => {
     report.errors.push({ code: error.code, message: error.message, clientOrderId, symbol });
     if (FATAL_CODES.has(error.code)) throw new VenueDown(error.message);
@@ -132,6 +180,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
         const clientOrderId = fill.clientOrderId ?? (fill.venueOrderId ? byVenueOrderId.get(fill.venueOrderId) : undefined);
         if (!clientOrderId || !(await store.loadOrder(clientOrderId))) {
           report.unknownVenueFills.push(fill);
+          report.findings.push(unknownFillFinding(fill));
           continue;
         }
         const { venueOrderId: _venueOrderId, ...rest } = fill;
@@ -183,6 +232,14 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       const known = await store.loadOrder(open.clientOrderId);
       if (!known || known.mode !== mode) {
         report.unknownVenueOrders.push(open);
+        report.findings.push({
+          kind: "unknown_order",
+          severity: "warning",
+          symbol: open.symbol,
+          clientOrderId: open.clientOrderId,
+          message: `${open.symbol}: an open order ${open.clientOrderId} at the venue (${open.status}) is not the bot's; left untouched`,
+          data: { status: open.status },
+        });
       } else if (isTerminal(known.status)) {
         report.errors.push({
           code: "STATE_MISMATCH",
@@ -192,6 +249,12 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
         });
       }
     }
+    // 6. Balances: every venue fill ends in the ledger or in a finding.
+    if (options.balances) {
+      const { holdings, ...rest } = options.balances;
+      report.balances = await reconcileBalances({ ...rest, venue, holdings: holdings(), at: now });
+      report.findings.push(...report.balances.findings);
+    }
   } catch (err) {
     if (!(err instanceof VenueDown)) {
       report.errors.push({ code: "RECONCILE_FAILED", message: err instanceof Error ? err.message : String(err) });
@@ -199,7 +262,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     }
   }
   report.ok = report.errors.length === 0;
-  if (report.ok) logger.info({ actions: report.actions.length, unknown: report.unknownVenueOrders.length }, "reconciliation complete");
+  for (const finding of report.findings) logger.warn({ finding }, finding.message);
+  if (report.ok) logger.info({ actions: report.actions.length, unknown: report.unknownVenueOrders.length, findings: report.findings.length }, "reconciliation complete");
   else logger.error({ errors: report.errors }, "reconciliation incomplete: trading must not start");
   return report;
 
