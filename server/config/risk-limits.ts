@@ -1,40 +1,98 @@
 import { z } from "zod";
 
 /**
- * Risk limits. Defaults are the conservative ones of the seed plans. At run time a limit can only be
- * tightened (see server/risk); loosening one takes a config change and a restart, and is audited.
- * For every key, the direction that is "tighter" is declared in RISK_LIMIT_TIGHTER.
+ * Risk limits. Defaults are the plans' numbers (Phase 2 plan for every mode, Phase 5 plan for live
+ * money in `live`, the master plan for reward to risk), except where the code already had a stricter
+ * one: then the stricter is kept. Each key says where its default comes from. At run time a limit can
+ * only be tightened (see server/risk); loosening one takes a config change and a restart, and is
+ * audited. For every key, the direction that is "tighter" is declared in RISK_LIMIT_TIGHTER (and
+ * LIVE_RULE_TIGHTER for the live rulebook).
  */
 const pct = (max = 100) => z.number().min(0).max(max);
+const hours = () => z.array(z.number().int().min(0).max(23));
+
+/**
+ * The live rulebook (Phase 5 plan, "going live with real money"): quote-currency rules that apply on
+ * top of the percentage limits while the account trades real money (mode "live", testnet included,
+ * so the rules are practised before they matter). Every number is the plan's.
+ */
+export const liveRulesSchema = z.object({
+  /** Max value of one live position, quote (Phase 5: $50). */
+  maxPositionQuote: z.number().positive().default(50),
+  /**
+   * Smallest live order worth sending, quote. Not in the plans: the Phase 2 $50 minimum equals the
+   * live $50 cap, so an order sized to the cap and floored to the lot step would fall below it; live
+   * uses the venue-sized $10 instead (Binance's usual minimum notional for USDT pairs).
+   */
+  minPositionQuote: z.number().min(0).default(10),
+  /** Max loss of one live trade at its stop, quote (Phase 5: $5). */
+  maxTradeLossQuote: z.number().positive().default(5),
+  /** Live loss today at which every new entry stops, quote (Phase 5: $25 "stop all trading"). */
+  dailyLossQuote: z.number().positive().default(25),
+  /** Live loss this week at which entries stop and a review is asked for, quote (Phase 5: $100). */
+  weeklyLossQuote: z.number().positive().default(100),
+  /** Max concurrent live positions (Phase 5: 2). */
+  maxOpenPositions: z.number().int().min(0).default(2),
+  /** Seconds between two live entries (Phase 5: 60 s). */
+  minEntryIntervalSec: z.number().int().min(0).default(60),
+  /** Symbols live money may trade (Phase 5: BTC/USDT and ETH/USDT only). */
+  symbolWhitelist: z.array(z.string()).default(["BTC/USDT", "ETH/USDT"]),
+  /** UTC hours without live entries (Phase 5: 22, 23, 0, 1 — thin books around the daily close). */
+  blackoutHoursUtc: hours().default([22, 23, 0, 1]),
+  /**
+   * The position ramp (Phase 5): the first live trades are capped at firstCapQuote; after
+   * tradesToSecondStage winning live trades the cap is secondCapQuote; full size (the other limits)
+   * only after one profitable week at the second stage; a losing week steps back one stage.
+   */
+  ramp: z
+    .object({
+      firstCapQuote: z.number().positive().default(50),
+      tradesToSecondStage: z.number().int().min(1).default(3),
+      secondCapQuote: z.number().positive().default(100),
+    })
+    .prefault({}),
+});
+
+export type LiveRules = z.infer<typeof liveRulesSchema>;
 
 export const riskLimitsSchema = z.object({
-  /** Max notional of one position, % of equity. */
-  maxPositionPctEquity: pct().default(30),
+  /** Max notional of one position, % of equity (Phase 2 plan: 20 %; was 30). */
+  maxPositionPctEquity: pct().default(20),
   /** Max notional of one position in quote currency (null = only the % limit applies). */
   maxPositionQuote: z.number().positive().nullable().default(null),
-  /** Smallest position worth opening, in quote currency. */
-  minPositionQuote: z.number().min(0).default(10),
+  /** Smallest position worth opening, in quote currency (Phase 2 plan: $50; was 10). */
+  minPositionQuote: z.number().min(0).default(50),
+  /** Phase 2 plan says 5; the stricter 3 of the seed plan is kept. */
   maxOpenPositions: z.number().int().min(0).default(3),
   maxOpenPositionsPerSymbol: z.number().int().min(0).default(1),
-  /** Sum over open positions of (distance to stop × size), % of equity. */
+  /** Sum over open positions of (distance to stop × size), % of equity (Phase 2 plan: 30 %; the stricter 6 is kept). */
   maxPortfolioHeatPct: pct().default(6),
-  /** Share of equity always kept in the quote stablecoin. */
-  stablecoinReservePct: pct().default(10),
-  /** Trading stops opening positions when free quote balance falls below this. */
-  minAccountBalance: z.number().min(0).default(0),
+  /** Share of equity always kept in the quote stablecoin (Phase 2 plan: 20 %; was 10). */
+  stablecoinReservePct: pct().default(20),
+  /** Trading stops opening positions when free quote balance falls below this (Phase 2 plan: $100; was 0). */
+  minAccountBalance: z.number().min(0).default(100),
   /** Per-trade max loss (size × stop distance), % of equity. */
   maxTradeLossPct: pct().default(1),
-  /** Stop distance used for entries that do not state one, %. */
-  defaultStopLossPct: pct(50).default(1),
-  defaultTakeProfitPct: pct(1000).default(1.5),
+  /**
+   * Stop distance used for entries that do not state one, % (Phase 2 plan: 2 %; was 1). With the 5 %
+   * target that is reward:risk 2.5, and the trailing stop (active after +3 %) can act before the target.
+   */
+  defaultStopLossPct: pct(50).default(2),
+  /** Take-profit distance for entries that do not state one, % (Phase 2 plan: 5 %; was 1.5, below the +3 % trailing activation). */
+  defaultTakeProfitPct: pct(1000).default(5),
+  /** Target distance ÷ stop distance of an entry must reach this (master plan: ≥ 2). */
+  minRewardToRisk: z.number().min(0).default(2),
+  /** Phase 2 plan says 5 %; the stricter 3 is kept. */
   dailyLossPct: pct().default(3),
   weeklyLossPct: pct().default(6),
   /** A warning event is raised at this share of the daily loss limit. */
   dailyLossWarnRatio: z.number().min(0).max(1).default(0.8),
   /** Time zone of the daily/weekly loss calendar (IANA name). */
   timeZone: z.string().default("UTC"),
+  /** Drawdown from the equity peak that pauses entries (Phase 2 plan: 10 %). */
   maxDrawdownPct: pct().default(10),
-  maxConsecutiveLosses: z.number().int().min(1).default(4),
+  /** Losing trades in a row that pause entries (Phase 2 plan: 3; was 4). */
+  maxConsecutiveLosses: z.number().int().min(1).default(3),
   /** Minimum seconds between two entries (any symbol). */
   minEntryIntervalSec: z.number().int().min(0).default(60),
   /** Seconds a symbol is blocked for new entries after an exit on it. */
@@ -52,6 +110,8 @@ export const riskLimitsSchema = z.object({
   /** Venue errors within the window that trip the breaker. */
   venueErrorBreakerCount: z.number().int().min(1).default(5),
   venueErrorBreakerWindowSec: z.number().int().min(1).default(300),
+  /** Stricter rules while real money trades (mode live): see liveRulesSchema. */
+  live: liveRulesSchema.prefault({}),
 });
 
 export type RiskLimits = z.infer<typeof riskLimitsSchema>;
@@ -60,7 +120,9 @@ export type RiskLimits = z.infer<typeof riskLimitsSchema>;
  * The `risk` section of the config file: the same limits, but an unknown key (a misspelt limit) is an
  * error. riskLimitsSchema itself stays lenient, as it also reads limits stored by other versions.
  */
-export const riskLimitsConfigSchema = riskLimitsSchema.strict();
+export const riskLimitsConfigSchema = riskLimitsSchema
+  .extend({ live: liveRulesSchema.extend({ ramp: liveRulesSchema.shape.ramp.unwrap().strict().prefault({}) }).strict().prefault({}) })
+  .strict();
 
 /** "lower" = a smaller number is tighter; "higher" = a larger one is. Arrays are handled by the risk module. */
 export const RISK_LIMIT_TIGHTER: Partial<Record<keyof RiskLimits, "lower" | "higher">> = {
@@ -82,9 +144,47 @@ export const RISK_LIMIT_TIGHTER: Partial<Record<keyof RiskLimits, "lower" | "hig
   symbolCooldownSec: "higher",
   maxTradesPerDay: "lower",
   minEdgeOverFeesPct: "higher",
+  minRewardToRisk: "higher",
   maxSlippagePct: "lower",
   maxLeverage: "lower",
   venueErrorBreakerCount: "lower",
 };
 
+/** Tighter direction of each numeric live rule (arrays: whitelist may shrink, blackout may grow). */
+export const LIVE_RULE_TIGHTER: Record<"maxPositionQuote" | "minPositionQuote" | "maxTradeLossQuote" | "dailyLossQuote" | "weeklyLossQuote" | "maxOpenPositions" | "minEntryIntervalSec", "lower" | "higher"> = {
+  maxPositionQuote: "lower",
+  minPositionQuote: "higher",
+  maxTradeLossQuote: "lower",
+  dailyLossQuote: "lower",
+  weeklyLossQuote: "lower",
+  maxOpenPositions: "lower",
+  minEntryIntervalSec: "higher",
+};
+export const LIVE_RAMP_TIGHTER: Record<keyof LiveRules["ramp"], "lower" | "higher"> = {
+  firstCapQuote: "lower",
+  tradesToSecondStage: "higher",
+  secondCapQuote: "lower",
+};
+
 export const DEFAULT_RISK_LIMITS: RiskLimits = riskLimitsSchema.parse({});
+
+/**
+ * The limits in force while real money trades: the percentage limits with the live rulebook's
+ * stricter equivalents folded in (quote cap, concurrency, pacing, whitelist, blackout), so sizing and
+ * the generic checks obey the rulebook too. The quote-currency loss rules are checks of their own.
+ */
+export function liveTradingLimits(limits: RiskLimits): RiskLimits {
+  const live = limits.live;
+  const whitelist =
+    limits.symbolWhitelist.length === 0 ? [...live.symbolWhitelist] : limits.symbolWhitelist.filter((s) => live.symbolWhitelist.includes(s));
+  return {
+    ...limits,
+    maxPositionQuote: limits.maxPositionQuote === null ? live.maxPositionQuote : Math.min(limits.maxPositionQuote, live.maxPositionQuote),
+    minPositionQuote: Math.min(limits.minPositionQuote, live.minPositionQuote),
+    maxOpenPositions: Math.min(limits.maxOpenPositions, live.maxOpenPositions),
+    minEntryIntervalSec: Math.max(limits.minEntryIntervalSec, live.minEntryIntervalSec),
+    // An intersection that ends empty would read as "every symbol": keep a name nothing trades.
+    symbolWhitelist: whitelist.length > 0 ? whitelist : ["(none: the config and live whitelists do not overlap)"],
+    blackoutHoursUtc: [...new Set([...limits.blackoutHoursUtc, ...live.blackoutHoursUtc])].sort((a, b) => a - b),
+  };
+}

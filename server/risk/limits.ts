@@ -1,4 +1,4 @@
-import { RISK_LIMIT_TIGHTER, riskLimitsSchema, type RiskLimits } from "../config/risk-limits";
+import { LIVE_RAMP_TIGHTER, LIVE_RULE_TIGHTER, RISK_LIMIT_TIGHTER, riskLimitsSchema, type LiveRules, type RiskLimits } from "../config/risk-limits";
 import { AppError } from "../core/errors";
 import { TradingCalendar } from "./calendar";
 
@@ -37,6 +37,7 @@ function tighterDirection(key: LimitKey): "lower" | "higher" | undefined {
 export function compareLimit<K extends LimitKey>(key: K, from: RiskLimits[K], to: RiskLimits[K]): LimitDirection {
   if (key === "symbolWhitelist") return compareWhitelist(from as string[], to as string[]);
   if (key === "blackoutHoursUtc") return compareBlackout(from as number[], to as number[]);
+  if (key === "live") return compareLive(from as LiveRules, to as LiveRules);
   if (from === to) return "same";
   const direction = tighterDirection(key);
   if (!direction) return "changed";
@@ -46,6 +47,19 @@ export function compareLimit<K extends LimitKey>(key: K, from: RiskLimits[K], to
   if (a === b) return "same";
   const tighter = direction === "lower" ? b < a : b > a;
   return tighter ? "tighter" : "looser";
+}
+
+/** The live rulebook moves as one: tighter when no rule loosens and one tightens (issue 16). */
+function compareLive(from: LiveRules, to: LiveRules): LimitDirection {
+  const directions: LimitDirection[] = [
+    compareWhitelist(from.symbolWhitelist, to.symbolWhitelist),
+    compareBlackout(from.blackoutHoursUtc, to.blackoutHoursUtc),
+  ];
+  const numeric = (a: number, b: number, d: "lower" | "higher"): LimitDirection => (a === b ? "same" : (d === "lower" ? b < a : b > a) ? "tighter" : "looser");
+  for (const [k, d] of Object.entries(LIVE_RULE_TIGHTER)) directions.push(numeric(from[k as keyof typeof LIVE_RULE_TIGHTER], to[k as keyof typeof LIVE_RULE_TIGHTER], d));
+  for (const [k, d] of Object.entries(LIVE_RAMP_TIGHTER)) directions.push(numeric(from.ramp[k as keyof LiveRules["ramp"]], to.ramp[k as keyof LiveRules["ramp"]], d));
+  if (directions.includes("looser")) return "looser";
+  return directions.includes("tighter") ? "tighter" : "same";
 }
 
 function compareWhitelist(from: string[], to: string[]): LimitDirection {
@@ -117,7 +131,12 @@ export function applyTightening(
       continue;
     }
     const key = rawKey as LimitKey;
-    const parsed = riskLimitsSchema.shape[key].safeParse(rawValue);
+    // A partial live rulebook changes only the rules it names (the others keep their current values).
+    const candidate =
+      key === "live" && rawValue !== null && typeof rawValue === "object" && !Array.isArray(rawValue)
+        ? { ...current.live, ...(rawValue as object), ramp: { ...current.live.ramp, ...((rawValue as { ramp?: object }).ramp ?? {}) } }
+        : rawValue;
+    const parsed = riskLimitsSchema.shape[key].safeParse(candidate);
     if (!parsed.success) {
       invalid.push(`${key}: ${parsed.error.issues.map((i) => i.message).join(", ")}`);
       continue;
@@ -153,11 +172,13 @@ export function applyTightening(
 function looserHint(key: LimitKey): string {
   if (key === "symbolWhitelist") return "the whitelist may only shrink";
   if (key === "blackoutHoursUtc") return "blackout hours may only grow";
+  if (key === "live") return "every live rule may only tighten: caps lower, whitelist shrink, blackout grow, intervals longer";
   return tighterDirection(key) === "lower" ? "only a lower value is tighter" : "only a higher value is tighter";
 }
 
 function describeValue(v: unknown): string {
   if (v === null) return "none";
+  if (typeof v === "object" && !Array.isArray(v)) return JSON.stringify(v);
   return Array.isArray(v) ? `[${v.join(", ")}]` : String(v);
 }
 

@@ -1,12 +1,13 @@
-import type { RiskLimits } from "../config/risk-limits";
+import { liveTradingLimits, type RiskLimits } from "../config/risk-limits";
 import { systemClock, type Clock } from "../core/clock";
 import { AppError, errorMessage } from "../core/errors";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/logger";
-import type { OrderRequest, TradingState } from "../model/types";
+import type { KernelMode, OrderRequest, TradingState } from "../model/types";
 import { ApprovalAuthority, KillSwitchBypass, type ApprovalRedeemer, type OrderApproval } from "./bypass";
 import { TradingCalendar } from "./calendar";
 import { DEFAULT_RISK_CHECKS } from "./checks";
+import { liveRampCap } from "./checks/live-ramp";
 import { deny as denyVerdict, money, pct } from "./checks/verdict";
 import { KillSwitch, type KillSwitchControl, type KillSwitchOptions, type KillSwitchVenuePort } from "./kill-switch";
 import {
@@ -38,6 +39,8 @@ import type {
   RiskLatch,
   RiskLatchId,
   RiskUsage,
+  LiveRampState,
+  SessionRiskRules,
 } from "./types";
 import { computeUsage } from "./usage";
 
@@ -62,7 +65,12 @@ export interface RiskEngineOptions {
   /** Event id source (backtests pass a deterministic one). */
   newEventId?: () => string;
   logger?: Logger;
+  /** The account's mode: "live" applies the live rulebook (limits.live) and the position ramp. */
+  mode?: KernelMode;
 }
+
+/** The live ramp before any live history was read: the first, smallest stage. */
+export const INITIAL_LIVE_RAMP: LiveRampState = { stage: "first", winningTrades: 0, reason: "no live trade yet: the first stage of the ramp", since: null };
 
 export interface RiskEngineStartup {
   limits: StartupLimitsReport;
@@ -106,6 +114,9 @@ export interface RiskStatus {
   lossStreakResetAt: number | null;
   persistence: { pending: boolean; lastError: string | null };
   recentEvents: RiskEvent[];
+  mode: KernelMode | null;
+  /** Live mode: where the position ramp stands and the cap it puts on one position (null = full size). */
+  liveRamp: (LiveRampState & { capQuote: number | null }) | null;
 }
 
 /** Calendar latches lift by themselves; a person's reset does not clear them. */
@@ -150,6 +161,9 @@ export class RiskEngine {
   #approvedEntries = new Map<string, RiskEntryRecord>();
   #venueErrors: number[] = [];
   #recentEvents: RiskEvent[] = [];
+  readonly #mode: KernelMode | undefined;
+  #liveRamp: LiveRampState = INITIAL_LIVE_RAMP;
+  #sessions = new Map<string, SessionRiskRules>();
 
   #saving: Promise<void> | null = null;
   #dirty = false;
@@ -170,6 +184,7 @@ export class RiskEngine {
     this.#configured = configured;
     this.#limits = effective;
     this.#calendar = new TradingCalendar(effective.timeZone);
+    this.#mode = options.mode;
     this.startup = startup;
   }
 
@@ -276,8 +291,39 @@ export class RiskEngine {
     return state;
   }
 
+  /**
+   * The limits in force for this account's orders (what sizing must respect): in live mode the
+   * percentage limits with the live rulebook folded in (see liveTradingLimits).
+   */
   get limits(): Readonly<RiskLimits> {
-    return this.#limits;
+    return this.#mode === "live" ? liveTradingLimits(this.#limits) : this.#limits;
+  }
+
+  get mode(): KernelMode | undefined {
+    return this.#mode;
+  }
+
+  /** Where the live position ramp stands (computed from live trade history, server/golive/ramp.ts). */
+  setLiveRamp(state: LiveRampState): void {
+    const before = this.#liveRamp;
+    this.#liveRamp = structuredClone(state);
+    if (before.stage !== state.stage && this.#mode === "live") {
+      this.#emit("state_change", "LIVE_RAMP_STAGE", "info", `live position ramp: ${before.stage} → ${state.stage} (${state.reason})`, { from: before.stage, to: state.stage }, this.#clock.now());
+    }
+  }
+
+  get liveRamp(): LiveRampState {
+    return this.#liveRamp;
+  }
+
+  /** A trading session started (or resumed): its caps apply to every entry tagged with its id. */
+  setSessionRules(sessionId: string, rules: SessionRiskRules): void {
+    this.#sessions.set(sessionId, { ...rules });
+  }
+
+  /** A session ended: entries still tagged with its id are refused. */
+  clearSessionRules(sessionId: string): void {
+    this.#sessions.delete(sessionId);
   }
 
   get latches(): readonly RiskLatch[] {
@@ -303,6 +349,8 @@ export class RiskEngine {
       lossStreakResetAt: this.#lossStreakResetAt,
       persistence: { pending: this.#saving !== null, lastError: this.#lastPersistError },
       recentEvents: [...this.#recentEvents],
+      mode: this.#mode ?? null,
+      liveRamp: this.#mode === "live" ? { ...this.#liveRamp, capQuote: liveRampCap(this.#limits, this.#liveRamp) } : null,
     };
   }
 
@@ -310,8 +358,9 @@ export class RiskEngine {
   getUsage(ctx: RiskContext): RiskUsage[] {
     this.observe(ctx);
     if (!finite(ctx.now)) return [];
-    const metrics = new RiskMetrics(ctx, this.#limits, this.#view(ctx.now));
-    return computeUsage(metrics, this.#limits, this.#venueErrorsInWindow());
+    const limits = this.limits;
+    const metrics = new RiskMetrics(ctx, limits, this.#view(ctx.now));
+    return computeUsage(metrics, limits, this.#venueErrorsInWindow());
   }
 
   // ---- the pre-trade pipeline ----
@@ -366,16 +415,20 @@ export class RiskEngine {
     }
 
     this.observe(ctx);
+    const limits = this.limits;
     const input: RiskCheckInput = {
       now,
       request,
       ctx,
-      limits: this.#limits,
+      limits,
       orderClass,
       tradingState: this.state,
       latches: [...this.#latches.values()],
       killSwitchBypass: bypass,
-      metrics: new RiskMetrics(ctx, this.#limits, this.#view(now, request.clientOrderId), request),
+      metrics: new RiskMetrics(ctx, limits, this.#view(now, request.clientOrderId), request),
+      ...(this.#mode !== undefined ? { mode: this.#mode } : {}),
+      liveRamp: this.#liveRamp,
+      sessions: this.#sessions,
     };
     const results: RiskCheckResult[] = [];
     for (const check of this.#checks) {
@@ -894,7 +947,7 @@ export class RiskEngine {
 }
 
 function describeChange(c: LimitChange): string {
-  const show = (v: unknown) => (v === null ? "none" : Array.isArray(v) ? `[${v.join(", ")}]` : String(v));
+  const show = (v: unknown) => (v === null ? "none" : Array.isArray(v) ? `[${v.join(", ")}]` : typeof v === "object" ? JSON.stringify(v) : String(v));
   return `${c.key} ${show(c.from)} → ${show(c.to)}`;
 }
 

@@ -13,6 +13,7 @@ import type {
   TradingState,
 } from "../model/types";
 import type { RiskMetrics } from "./metrics";
+import type { KernelMode } from "../model/types";
 
 /**
  * Read-only snapshot the engine hands to the risk engine for every order and every mark update.
@@ -114,6 +115,32 @@ export interface RiskCheckInput {
   /** True only for the kill switch's own reduce-only closes during a kill-switch run. */
   readonly killSwitchBypass: boolean;
   readonly metrics: RiskMetrics;
+  /** The account's run mode when the engine was told it; "live" applies the live rulebook (limits.live). */
+  readonly mode?: KernelMode;
+  /** Where the live position ramp stands (live mode); the first stage until the engine is told otherwise. */
+  readonly liveRamp: LiveRampState;
+  /** Rules of the trading sessions that are running, by session id (entries tagged with a session). */
+  readonly sessions: ReadonlyMap<string, SessionRiskRules>;
+}
+
+/** Stage of the live position ramp (Phase 5 plan), computed from live trade history by server/golive/ramp.ts. */
+export interface LiveRampState {
+  stage: "first" | "second" | "full";
+  /** Winning live trades counted towards the next stage. */
+  winningTrades: number;
+  /** A sentence: why the ramp is at this stage. */
+  reason: string;
+  /** Epoch ms when this stage began (null = from the first live trade). */
+  since: number | null;
+}
+
+/** A running trading session's own caps, enforced by the session-cap check on entries tagged with its id. */
+export interface SessionRiskRules {
+  /** Max value of one position of the session, quote. */
+  maxPositionQuote: number;
+  maxOpenPositions: number;
+  /** The session's capital: all its open positions together stay within it. */
+  capital: number;
 }
 
 /**

@@ -98,7 +98,8 @@ describe("consecutive losses breaker", () => {
   });
 
   it("four losing trades in a row, whatever the exit reason, move to REDUCING until a person resets", async () => {
-    const { engine, sink } = await startEngine();
+    // Pinned at 4 (the default became 3 with issue 16; see live-rulebook-and-plan-defaults.test.ts).
+    const { engine, sink } = await startEngine({ maxConsecutiveLosses: 4 });
     const trades = [loss(40), loss(30, "signal"), loss(20, "manual")];
     expect(engine.observe(context({ recentClosedTrades: trades }))).toBe("ACTIVE");
     const four = [...trades, loss(10)];
@@ -117,7 +118,7 @@ describe("consecutive losses breaker", () => {
   });
 
   it("a winning trade breaks the streak", async () => {
-    const { engine } = await startEngine();
+    const { engine } = await startEngine({ maxConsecutiveLosses: 4 });
     const trades = [loss(50), loss(40), loss(30), { symbol: "BTC/USDT", pnl: 2, closedAt: T0 - 25 * MIN }, loss(20), loss(10)];
     expect(engine.observe(context({ recentClosedTrades: trades }))).toBe("ACTIVE");
     expect(engine.getUsage(context({ recentClosedTrades: trades })).find((u) => u.key === "consecutiveLosses")?.used).toBe(2);

@@ -40,7 +40,7 @@ describe("tighten-only limits at run time", () => {
 
   it("the time zone and default stop have no tighter direction: config and restart only", () => {
     expect(() => applyTightening(DEFAULT_RISK_LIMITS, { timeZone: "Europe/Berlin" })).toThrow(/timeZone has no tighter direction/);
-    expect(() => applyTightening(DEFAULT_RISK_LIMITS, { defaultStopLossPct: 2 })).toThrow(/defaultStopLossPct/);
+    expect(() => applyTightening(DEFAULT_RISK_LIMITS, { defaultStopLossPct: 3 })).toThrow(/defaultStopLossPct/);
   });
 
   it("NaN, out-of-range values and unknown keys are invalid, not loosenings", () => {

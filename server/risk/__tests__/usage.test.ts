@@ -47,12 +47,13 @@ describe("limit usage for the dashboard", () => {
       ].sort(),
     );
     expect(byKey.openPositions).toMatchObject({ used: 2, limit: 3 });
-    expect(byKey.largestPosition).toMatchObject({ used: 10, limit: 30 });
-    expect(byKey.portfolioHeat).toMatchObject({ used: 0.3, limit: 6, ratio: 0.05 });
+    expect(byKey.largestPosition).toMatchObject({ used: 10, limit: 20 });
+    // A position without a stop counts the default stop, 2% since issue 16 (was 1%: used 0.3, ratio 0.05).
+    expect(byKey.portfolioHeat).toMatchObject({ used: 0.4, limit: 6, ratio: 0.0667 });
     expect(byKey.leverage).toMatchObject({ used: 0.2, limit: 1, unit: "×" });
     expect(byKey.tradesToday).toMatchObject({ used: 1, limit: 20 });
     expect(byKey.venueErrors).toMatchObject({ used: 1, limit: 5 });
-    expect(byKey.stablecoinReserve).toMatchObject({ used: 80, limit: 10, direction: "min", ratio: 0.125 });
+    expect(byKey.stablecoinReserve).toMatchObject({ used: 80, limit: 20, direction: "min", ratio: 0.25 }); // reserve default 20% since issue 16 (was 10, ratio 0.125)
   });
 
   it("a restart in the middle of the day keeps the day's opening equity", async () => {

@@ -8,10 +8,16 @@ import { edgeOverFeesCheck } from "./edge-over-fees";
 import { entryIntervalCheck } from "./entry-interval";
 import { exitSanityCheck } from "./exit-sanity";
 import { leverageCheck } from "./leverage";
+import { liveDailyLossCheck } from "./live-daily-loss";
+import { liveRampCheck } from "./live-ramp";
+import { liveTradeLossCheck } from "./live-trade-loss";
+import { liveWeeklyLossCheck } from "./live-weekly-loss";
 import { openPositionsCheck } from "./open-positions";
 import { portfolioHeatCheck } from "./portfolio-heat";
 import { positionSizeCheck } from "./position-size";
 import { requestSanityCheck } from "./request-sanity";
+import { rewardToRiskCheck } from "./reward-to-risk";
+import { sessionCapCheck } from "./session-cap";
 import { slippageCheck } from "./slippage";
 import { spotSellHoldingCheck } from "./spot-sell-holding";
 import { stablecoinReserveCheck } from "./stablecoin-reserve";
@@ -42,16 +48,22 @@ export const DEFAULT_RISK_CHECKS: readonly RiskCheck[] = [
   symbolCooldownCheck,
   tradesPerDayCheck,
   openPositionsCheck,
+  sessionCapCheck,
+  liveRampCheck,
   positionSizeCheck,
   tradeLossCheck,
+  liveTradeLossCheck,
   portfolioHeatCheck,
   dailyLossCheck,
   weeklyLossCheck,
+  liveDailyLossCheck,
+  liveWeeklyLossCheck,
   drawdownCheck,
   accountBalanceCheck,
   stablecoinReserveCheck,
   leverageCheck,
   edgeOverFeesCheck,
+  rewardToRiskCheck,
   slippageCheck,
 ];
 
@@ -65,10 +77,16 @@ export {
   entryIntervalCheck,
   exitSanityCheck,
   leverageCheck,
+  liveDailyLossCheck,
+  liveRampCheck,
+  liveTradeLossCheck,
+  liveWeeklyLossCheck,
   openPositionsCheck,
   portfolioHeatCheck,
   positionSizeCheck,
   requestSanityCheck,
+  rewardToRiskCheck,
+  sessionCapCheck,
   slippageCheck,
   spotSellHoldingCheck,
   stablecoinReserveCheck,
