@@ -6,7 +6,9 @@ import { qk, type TradeFilters } from "../lib/query-keys";
 import type {
   ClosePositionResultDto,
   EquityPointDto,
+  ManualOrderInput,
   Mode,
+  OrderPreviewDto,
   OrderDto,
   Page,
   PerformanceDto,
@@ -26,11 +28,17 @@ export function usePositions(mode: Mode | undefined) {
   });
 }
 
+/** Close a position at market; `quantity` closes only part of it (needs the server's "positions.partialClose"). */
 export function useClosePosition() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) =>
-      apiFetch<ClosePositionResultDto>(`/api/positions/${encodeURIComponent(id)}/close`, { method: "POST", body: {} }),
+    mutationFn: (target: string | { id: string; quantity?: number }) => {
+      const { id, quantity } = typeof target === "string" ? { id: target, quantity: undefined } : target;
+      return apiFetch<ClosePositionResultDto>(`/api/positions/${encodeURIComponent(id)}/close`, {
+        method: "POST",
+        body: quantity === undefined ? {} : { quantity },
+      });
+    },
     onSettled: () => {
       void queryClient.invalidateQueries({ queryKey: qk.positionsAll });
       void queryClient.invalidateQueries({ queryKey: qk.ordersAll });
@@ -130,5 +138,37 @@ export function usePerformance(mode: Mode | undefined) {
     queryFn: ({ signal }) => apiFetch<PerformanceDto>("/api/performance", { query: { mode }, signal }),
     enabled: !!mode,
     refetchInterval: 60_000,
+  });
+}
+
+function invalidateTrading(queryClient: ReturnType<typeof useQueryClient>) {
+  void queryClient.invalidateQueries({ queryKey: qk.positionsAll });
+  void queryClient.invalidateQueries({ queryKey: qk.ordersAll });
+  void queryClient.invalidateQueries({ queryKey: qk.status });
+}
+
+/** A manual order through the risk engine (`POST /api/orders`). */
+export function usePlaceOrder() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: ManualOrderInput) => apiFetch<{ order: OrderDto }>("/api/orders", { method: "POST", body: input }),
+    onSettled: () => invalidateTrading(queryClient),
+  });
+}
+
+/** The risk engine's decision on an order, nothing sent (`POST /api/orders/preview`, feature "orders.preview"). */
+export function usePreviewOrder() {
+  return useMutation({
+    mutationFn: (input: ManualOrderInput) => apiFetch<OrderPreviewDto>("/api/orders/preview", { method: "POST", body: input }),
+  });
+}
+
+/** Cancel one working order (`POST /api/orders/{clientOrderId}/cancel`, feature "orders.cancel"). */
+export function useCancelOrder() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (clientOrderId: string) =>
+      apiFetch<{ order: OrderDto }>(`/api/orders/${encodeURIComponent(clientOrderId)}/cancel`, { method: "POST", body: {} }),
+    onSettled: () => invalidateTrading(queryClient),
   });
 }

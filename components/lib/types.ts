@@ -42,6 +42,8 @@ export interface StatusDto {
   marketTime?: number | null;
   /** Positions the bot failed to get out of (issue 12); absent on older servers. */
   exitAlarms?: ExitAlarmDto[];
+  /** Capabilities beyond the original contract (issue 21), e.g. "orders.preview"; absent on older servers. */
+  features?: string[];
 }
 
 export type ExitAlarmCode = "EXIT_REJECTED" | "STOP_PASSED_OPEN" | "POSITIONS_LEFT_OPEN";
@@ -400,6 +402,8 @@ export type RiskLimitsDto = Record<string, number | string | boolean | null | (s
 export interface RiskDto {
   tradingState: TradingStateName;
   reason: string | null;
+  /** The breakers and stops holding the account (each with its code, sentence and numbers). */
+  latches?: import("../risk/risk-format").RiskLatchDto[];
   limits: RiskLimitsDto;
   usage: RiskUsageDto[];
   /** Which direction tightens each numeric limit (requested from the API; absent on older servers). */
@@ -496,4 +500,54 @@ export interface ArmingInput {
   acknowledgedMaxPosition: number;
   /** Required by the server when the trader has two-factor on. */
   totpCode?: string;
+}
+
+/** `POST /api/orders/preview` (issue 21): the risk engine's decision on an order ticket, nothing sent. */
+export interface OrderPreviewDto {
+  allowed: boolean;
+  /** The denying check's code (e.g. MAX_POSITION_PCT), null when allowed. */
+  code: string | null;
+  message: string;
+  checks: { check: string; code: string; message: string; allowed?: boolean }[];
+  /** What would be sent: quantity after sizing to the step, its notional at the reference price. */
+  order: { symbol: string; side: OrderSide; type: "market" | "limit"; quantity: number; price: number | null; notional: number | null };
+}
+
+/** Manual order ticket body of `POST /api/orders` (and `/api/orders/preview`). */
+export interface ManualOrderInput {
+  symbol: string;
+  side: OrderSide;
+  type: "market" | "limit";
+  quantity: number;
+  price?: number;
+  stopLoss?: number;
+  takeProfit?: number;
+}
+
+/** Trading session (`GET /api/sessions`). */
+export interface SessionConfigDto {
+  name?: string;
+  capital?: number;
+  durationMin?: number;
+  symbols?: string[];
+  strategy?: { kind: string; params?: Record<string, unknown>; timeframe?: string };
+  stopLossPct?: number;
+  takeProfitPct?: number;
+  maxPositionQuote?: number;
+  maxOpenPositions?: number;
+  profitTarget?: number;
+  maxLoss?: number;
+}
+
+export interface SessionDto {
+  id: string;
+  mode: Mode;
+  status: "running" | "ended";
+  config: SessionConfigDto;
+  startedAt: number | string;
+  endsAt: number | string | null;
+  endedAt: number | string | null;
+  endReason: "profit_target" | "max_loss" | "time" | "manual" | null;
+  pnl: { realized: number; unrealized: number; total: number; openPositions: number } | null;
+  report?: unknown;
 }

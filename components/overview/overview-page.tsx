@@ -32,26 +32,37 @@ export function OverviewPage() {
 
   const setIndicators = (indicators: IndicatorToggles) => setPrefs((p) => ({ ...p, indicators }));
 
+  // Positions and P&L first: they are what a trader checks at a glance, above the fold at 1280×800
+  // and first on a phone; the chart follows.
   return (
     <Row gutter={[12, 12]}>
       <Col xs={24} xl={17}>
-        <Panel bodyStyle={{ height: 600 }}>
-          <SymbolChart
-            symbol={prefs.symbol ?? undefined}
-            timeframe={prefs.timeframe}
-            onSymbolChange={(symbol) => setPrefs((p) => ({ ...p, symbol }))}
-            onTimeframeChange={(timeframe) => setPrefs((p) => ({ ...p, timeframe }))}
-            indicators={prefs.indicators}
-            height={548}
-            showTrades
-            extra={<IndicatorPicker value={prefs.indicators} onChange={setIndicators} />}
-          />
-        </Panel>
+        <Row gutter={[12, 12]}>
+          <Col span={24}>
+            <Panel title="Open positions" testId="overview-positions">
+              <PositionsTable mode={mode} compact />
+            </Panel>
+          </Col>
+          <Col span={24}>
+            <Panel bodyStyle={{ height: 500 }}>
+              <SymbolChart
+                symbol={prefs.symbol ?? undefined}
+                timeframe={prefs.timeframe}
+                onSymbolChange={(symbol) => setPrefs((p) => ({ ...p, symbol }))}
+                onTimeframeChange={(timeframe) => setPrefs((p) => ({ ...p, timeframe }))}
+                indicators={prefs.indicators}
+                height={448}
+                showTrades
+                extra={<IndicatorPicker value={prefs.indicators} onChange={setIndicators} />}
+              />
+            </Panel>
+          </Col>
+        </Row>
       </Col>
       <Col xs={24} xl={7}>
         <Row gutter={[12, 12]}>
           <Col span={24}>
-            <Panel title="Today">
+            <Panel title="P&L">
               <TodayStats />
             </Panel>
           </Col>
@@ -64,11 +75,6 @@ export function OverviewPage() {
             <InsightsPanel symbol={prefs.symbol ?? undefined} />
           </Col>
         </Row>
-      </Col>
-      <Col span={24}>
-        <Panel title="Open positions">
-          <PositionsTable mode={mode} compact />
-        </Panel>
       </Col>
     </Row>
   );

@@ -7,6 +7,7 @@ import { usePerformance, useTradeCount } from "../hooks/use-trading";
 import { useMarketNow } from "../hooks/use-market-now";
 import { Num, Pnl } from "../ui/num";
 import { QueryError } from "../ui/query-state";
+import { SampleWarning } from "../ui/sample-warning";
 
 const DAY_MS = 86_400_000;
 
@@ -27,47 +28,53 @@ export function TodayStats() {
 
   const tradeCount = tradesToday.data;
   const winCount = winsToday.data;
+  const label = { label: { color: "rgba(255,255,255,0.65)" } };
   return (
     <div data-testid="today-stats">
-      <Descriptions size="small" column={2} colon={false} styles={{ label: { color: "rgba(255,255,255,0.55)" } }}>
+      <Descriptions size="small" column={2} colon={false} styles={label} title={<span style={{ fontSize: 12 }}>Today (UTC)</span>}>
+        <Descriptions.Item label="P&L today">
+          <Pnl value={s.todayPnl} testId="today-pnl" />
+        </Descriptions.Item>
+        <Descriptions.Item label="Open now">
+          <Pnl value={s.unrealizedPnl} testId="today-unrealized" />
+        </Descriptions.Item>
+        <Descriptions.Item label="Trades">
+          <Num testId="today-trades">{formatInt(tradeCount)}</Num>
+        </Descriptions.Item>
+        <Descriptions.Item label="Won">
+          <Num>
+            {formatInt(winCount)}
+            {tradeCount ? ` (${formatRatio((winCount ?? 0) / tradeCount, 0)})` : ""}
+          </Num>
+          {tradeCount ? <SampleWarning n={tradeCount} what="trades" /> : null}
+        </Descriptions.Item>
+      </Descriptions>
+      <Descriptions size="small" column={2} colon={false} styles={label} title={<span style={{ fontSize: 12 }}>Account, all time</span>}>
         <Descriptions.Item label="Equity">
           <Num>{formatMoney(s.equity)}</Num>
         </Descriptions.Item>
         <Descriptions.Item label="Cash">
           <Num>{formatMoney(s.cash)}</Num>
         </Descriptions.Item>
-        <Descriptions.Item label="Today P&L">
-          <Pnl value={s.todayPnl} testId="today-pnl" />
-        </Descriptions.Item>
-        <Descriptions.Item label="24 h">
-          <Pnl value={s.change24hPct} kind="pct" />
-        </Descriptions.Item>
         <Descriptions.Item label="Realized">
           <Pnl value={s.realizedPnl} />
         </Descriptions.Item>
-        <Descriptions.Item label="Unrealized">
-          <Pnl value={s.unrealizedPnl} />
+        <Descriptions.Item label="Total P&L">
+          <Pnl value={overall?.totalPnl} />
         </Descriptions.Item>
-        <Descriptions.Item label="Trades today (UTC)">
-          <Num testId="today-trades">{formatInt(tradeCount)}</Num>
-        </Descriptions.Item>
-        <Descriptions.Item label="Won today">
-          <Num>
-            {formatInt(winCount)}
-            {tradeCount ? ` (${formatRatio((winCount ?? 0) / tradeCount, 0)})` : ""}
-          </Num>
-        </Descriptions.Item>
-        <Descriptions.Item label="Win rate (all)">
+        <Descriptions.Item label="Win rate">
           <Num>{formatPlainPct(overall?.winRate, 1)}</Num>
+          <SampleWarning n={overall?.trades} what="trades" />
         </Descriptions.Item>
         <Descriptions.Item label="Profit factor">
           <Num>{formatStat(overall?.profitFactor)}</Num>
+          <SampleWarning n={overall?.trades} what="trades" />
         </Descriptions.Item>
         <Descriptions.Item label="Max drawdown">
           <Num>{formatPlainPct(overall?.maxDrawdownPct)}</Num>
         </Descriptions.Item>
-        <Descriptions.Item label="Total P&L">
-          <Pnl value={overall?.totalPnl} />
+        <Descriptions.Item label="24 h">
+          <Pnl value={s.change24hPct} kind="pct" />
         </Descriptions.Item>
       </Descriptions>
     </div>

@@ -1,10 +1,12 @@
 "use client";
 
-import { Descriptions, Segmented, Table, Typography, type TableColumnsType } from "antd";
+import { App, Button, Descriptions, Segmented, Table, Tooltip, Typography, type TableColumnsType } from "antd";
 import { useState, type HTMLAttributes } from "react";
 import { formatDateTime, formatMoney, formatPrice, formatQty, isNum } from "../lib/format";
-import type { Mode, OrderDto } from "../lib/types";
-import { useOrders } from "../hooks/use-trading";
+import { TERMINAL_ORDER_STATUSES, type Mode, type OrderDto } from "../lib/types";
+import { useCancelOrder, useOrders } from "../hooks/use-trading";
+import { FEATURE_MISSING, useFeatures } from "../hooks/use-features";
+import { errorMessage } from "../lib/api";
 import { Num } from "../ui/num";
 import { Clipped } from "../ui/clipped";
 import { Panel } from "../ui/panel";
@@ -49,6 +51,42 @@ function OrderDetail({ order }: { order: OrderDto }) {
   );
 }
 
+/** Cancel one working order, confirmed; explains itself when the server cannot cancel yet. */
+function CancelOrderButton({ order }: { order: OrderDto }) {
+  const features = useFeatures();
+  const cancel = useCancelOrder();
+  const { modal, message } = App.useApp();
+  if (TERMINAL_ORDER_STATUSES.includes(order.status)) return null;
+  const supported = features.has("orders.cancel");
+  return (
+    <Tooltip title={supported ? undefined : FEATURE_MISSING}>
+      <Button
+        size="small"
+        disabled={!supported}
+        loading={cancel.isPending}
+        data-testid={`order-cancel-${order.clientOrderId}`}
+        onClick={(e) => {
+          e.stopPropagation();
+          modal.confirm({
+            title: `Cancel ${order.side} ${order.type} ${order.symbol}?`,
+            content: `${formatQty(order.quantity - order.filledQuantity)} still open of ${formatQty(order.quantity)}.`,
+            okText: "Cancel order",
+            okButtonProps: { danger: true, "data-testid": "confirm-cancel-order" } as never,
+            cancelText: "Keep it",
+            onOk: () =>
+              cancel
+                .mutateAsync(order.clientOrderId)
+                .then(() => void message.success(`Order cancelled: ${order.symbol}`))
+                .catch((err: unknown) => void message.error(`Cancel failed: ${errorMessage(err)}`)),
+          });
+        }}
+      >
+        Cancel
+      </Button>
+    </Tooltip>
+  );
+}
+
 export function OrdersTable({ mode }: { mode: Mode | undefined }) {
   const [status, setStatus] = useState<"open" | "all">("all");
   const orders = useOrders(mode, status, 100);
@@ -76,6 +114,7 @@ export function OrdersTable({ mode }: { mode: Mode | undefined }) {
       key: "reason",
       render: (_, o) => (o.error ? <Clipped text={`error: ${o.error}${o.reason ? ` (${o.reason})` : ""}`} danger /> : <Clipped text={o.reason} />),
     },
+    { title: "", key: "actions", align: "right", fixed: "right", render: (_, o) => <CancelOrderButton order={o} /> },
   ];
 
   return (

@@ -1,6 +1,6 @@
 "use client";
 
-import { Button, Table, Tag, Tooltip, Typography, type TableColumnsType } from "antd";
+import { Button, Flex, Grid, Table, Tag, Tooltip, Typography, type TableColumnsType } from "antd";
 import type { HTMLAttributes } from "react";
 import { formatAgo, formatDateTime, formatMoney, formatPrice, formatQty } from "../lib/format";
 import type { ExitAlarmDto, Mode, PositionDto } from "../lib/types";
@@ -15,6 +15,7 @@ import { Clipped } from "../ui/clipped";
 import { QueryState } from "../ui/query-state";
 import { SideTag } from "./side-tag";
 import { StrategyName } from "./strategy-name";
+import { PartialCloseButton } from "./partial-close";
 
 /** A failed exit of this position: the code in words, the venue's reason on hover. */
 function ExitAlarmTag({ alarm }: { alarm: ExitAlarmDto }) {
@@ -47,6 +48,8 @@ export function PositionsTable({ mode, compact = false }: { mode: Mode | undefin
   const { confirmClose: confirm, pendingId } = useConfirmClose();
   const alarms = useExitAlarmsByPosition(mode);
   const now = useMarketNow(5_000);
+  const screens = Grid.useBreakpoint();
+  const phone = screens.sm === false;
 
   const confirmClose = (p: PositionDto) =>
     confirm({ positionId: p.id, symbol: p.symbol, side: p.side, quantity: p.quantity, closableQuantity: alarms.get(p.id)?.closableQuantity });
@@ -99,16 +102,75 @@ export function PositionsTable({ mode, compact = false }: { mode: Mode | undefin
       align: "right",
       fixed: "right",
       render: (_, p) => (
-        <Button size="small" danger onClick={() => confirmClose(p)} data-testid={`position-close-${p.id}`} loading={pendingId === p.id}>
-          Close
-        </Button>
+        <Flex gap={4} justify="flex-end" wrap={false}>
+          <PartialCloseButton position={p} />
+          <Button size="small" danger onClick={() => confirmClose(p)} data-testid={`position-close-${p.id}`} loading={pendingId === p.id}>
+            Close
+          </Button>
+        </Flex>
       ),
     },
   );
 
   return (
     <QueryState query={positions} what="Open positions" isEmpty={positions.data?.length === 0} empty={<Typography.Text type="secondary" data-testid="positions-empty">No open positions.</Typography.Text>}>
-      <div data-testid="positions-table">
+      {phone ? (
+        <div data-testid="positions-table" data-layout="cards" className="card-list">
+          {positions.data?.map((p) => {
+            const alarm = alarms.get(p.id);
+            return (
+              <div
+                key={p.id}
+                className="pos-card"
+                data-testid={`position-row-${p.id}`}
+                data-symbol={p.symbol}
+                data-exit-alarm={alarm?.code}
+                style={alarm ? { boxShadow: `inset 3px 0 0 ${COLORS.loss}` } : undefined}
+              >
+                <div className="pos-card-row">
+                  <span style={{ display: "inline-flex", gap: 6, alignItems: "center", flexWrap: "wrap" }}>
+                    <strong>{p.symbol}</strong>
+                    <SideTag side={p.side} />
+                    {alarm && <ExitAlarmTag alarm={alarm} />}
+                  </span>
+                  <span style={{ textAlign: "right" }}>
+                    <Pnl value={p.unrealizedPnl} testId="position-upnl" /> <Pnl value={p.unrealizedPct} kind="pct" />
+                  </span>
+                </div>
+                <div className="pos-card-row">
+                  <span>
+                    <span className="pos-card-label">Qty </span>
+                    <Num>{formatQty(p.quantity)}</Num>
+                  </span>
+                  <span>
+                    <span className="pos-card-label">Entry </span>
+                    <Num>{formatPrice(p.avgEntryPrice, p.avgEntryPrice)}</Num>
+                  </span>
+                  <span>
+                    <span className="pos-card-label">Now </span>
+                    <Num testId="position-mark">{formatPrice(p.markPrice, p.avgEntryPrice)}</Num>
+                  </span>
+                </div>
+                <div className="pos-card-row">
+                  <span>
+                    <span className="pos-card-label">Stop </span>
+                    <Num>{formatPrice(p.stopLoss, p.avgEntryPrice)}</Num>
+                    <span className="pos-card-label"> Target </span>
+                    <Num>{formatPrice(p.takeProfit, p.avgEntryPrice)}</Num>
+                  </span>
+                  <Flex gap={4}>
+                    <PartialCloseButton position={p} />
+                    <Button size="small" danger onClick={() => confirmClose(p)} data-testid={`position-close-${p.id}`} loading={pendingId === p.id}>
+                      Close
+                    </Button>
+                  </Flex>
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      ) : (
+      <div data-testid="positions-table" data-layout="table">
         <Table<PositionDto>
           size="small"
           rowKey="id"
@@ -127,6 +189,7 @@ export function PositionsTable({ mode, compact = false }: { mode: Mode | undefin
           }}
         />
       </div>
+      )}
     </QueryState>
   );
 }

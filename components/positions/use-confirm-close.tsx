@@ -64,6 +64,7 @@ export function useConfirmClose() {
     });
   };
 
-  const pendingId = close.isPending ? close.variables : undefined;
+  const v = close.variables;
+  const pendingId = close.isPending ? (typeof v === "string" ? v : v?.id) : undefined;
   return { confirmClose, pendingId };
 }

@@ -92,7 +92,7 @@ export function LimitsForm({ limits, tighter }: { limits: RiskLimitsDto; tighter
         Tighten limits
       </Button>
       <Button style={{ marginInlineStart: 8 }} onClick={() => { form.resetFields(); update.reset(); }}>
-        Reset
+        Undo changes
       </Button>
     </Form>
   );

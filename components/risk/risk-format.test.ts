@@ -32,3 +32,29 @@ describe("risk page formatting", () => {
     expect(changedLimits(current, { dailyLossPct: null })).toEqual({ dailyLossPct: null });
   });
 });
+
+describe("one risk picture: the counter beside a held limit is the breaker's", () => {
+  it("4 losses in a row under a limit of 4 reads 4 / 4, whatever the live streak", async () => {
+    const { latchFigures } = await import("./risk-format");
+    expect(
+      latchFigures({ id: "consecutive_losses", state: "REDUCING", code: "CONSECUTIVE_LOSSES", reason: "4 losing trades in a row (limit 4)", since: 1, until: null, data: { streak: 4, maxConsecutiveLosses: 4 } }),
+    ).toEqual({ used: 4, limit: 4 });
+  });
+  it("a daily-loss latch carries its loss and limit in money", async () => {
+    const { latchFigures } = await import("./risk-format");
+    expect(latchFigures({ id: "daily_loss", state: "REDUCING", code: "DAILY_LOSS_LIMIT", reason: "", since: 1, until: 2, data: { loss: 15.2, limit: 15, dailyLossPct: 3 } })).toEqual({
+      used: 15.2,
+      limit: 15,
+    });
+  });
+  it("a kill switch has no counter", async () => {
+    const { latchFigures } = await import("./risk-format");
+    expect(latchFigures({ id: "kill_switch", state: "HALTED", code: "KILL_SWITCH", reason: "", since: 1, until: null })).toBeNull();
+  });
+  it("a position sized to its cap is full, not danger; beyond the cap it is", () => {
+    expect(usageLevel(29.91 / 30, "largestPosition")).toBe("full");
+    expect(usageLevel(31 / 30, "largestPosition")).toBe("danger");
+    expect(usageLevel(14 / 15, "dailyLoss")).toBe("danger");
+    expect(usageLevel(0, "consecutiveLosses", true)).toBe("tripped");
+  });
+});

@@ -34,14 +34,84 @@ export function usageText(u: { used: unknown; limit: unknown; unit: string | nul
   return u.direction === "min" ? `${used} (min ${limit})${tail}` : `${used} / ${limit}${tail}`;
 }
 
-export type UsageLevel = "ok" | "warn" | "danger" | "unknown";
+export type UsageLevel = "ok" | "warn" | "danger" | "full" | "tripped" | "unknown";
 
-/** How close a limit is: under 70 % fine, from 70 % a warning, from 90 % (or over) danger. */
-export function usageLevel(ratio: unknown): UsageLevel {
+/**
+ * Limits that the position sizer fills on purpose: a position sized to 30 % of equity under a 30 % cap is
+ * the rule working, not a danger. They read "full" (neutral) at the limit and danger only beyond it.
+ */
+export const CAPACITY_KEYS: ReadonlySet<string> = new Set(["openPositions", "largestPosition", "portfolioHeat", "leverage", "tradesToday"]);
+
+/**
+ * How close a limit is: under 70 % fine, from 70 % a warning, from 90 % (or over) danger; a capacity limit
+ * is "full" from 99.5 % and danger only when exceeded; a limit whose breaker holds the account is "tripped".
+ */
+export function usageLevel(ratio: unknown, key?: string, tripped = false): UsageLevel {
+  if (tripped) return "tripped";
   if (!isNum(ratio)) return "unknown";
+  if (key && CAPACITY_KEYS.has(key)) {
+    if (ratio > 1.005) return "danger";
+    if (ratio >= 0.995) return "full";
+    if (ratio >= 0.7) return "warn";
+    return "ok";
+  }
   if (ratio >= 0.9) return "danger";
   if (ratio >= 0.7) return "warn";
   return "ok";
+}
+
+/** The usage row each breaker latch (GET /api/risk → latches[].id) belongs to. */
+export const LATCH_USAGE_KEY: Readonly<Record<string, string>> = {
+  daily_loss: "dailyLoss",
+  weekly_loss: "weeklyLoss",
+  drawdown: "drawdown",
+  consecutive_losses: "consecutiveLosses",
+  venue_errors: "venueErrors",
+};
+
+export interface RiskLatchDto {
+  id: string;
+  state: "REDUCING" | "HALTED";
+  code: string;
+  reason: string;
+  since: number;
+  until: number | null;
+  actor?: string;
+  data?: Record<string, number | string | boolean | null>;
+}
+
+/**
+ * What a breaker counted when it tripped, as "used / limit" numbers of its usage row: the counter shown
+ * beside a held limit is the one that holds it (the live counter may have moved on since, e.g. a loss
+ * streak ended by a win). Null for latches without a counter (kill switch, manual stop).
+ */
+export function latchFigures(latch: RiskLatchDto): { used: number; limit: number | null } | null {
+  const d = latch.data ?? {};
+  const n = (k: string) => (typeof d[k] === "number" ? (d[k] as number) : null);
+  switch (latch.id) {
+    case "consecutive_losses": {
+      const used = n("streak");
+      const limit = n("maxConsecutiveLosses");
+      return used !== null && limit !== null ? { used, limit } : null;
+    }
+    case "daily_loss":
+    case "weekly_loss": {
+      const used = n("loss");
+      const limit = n("limit");
+      return used !== null && limit !== null ? { used, limit } : null;
+    }
+    case "drawdown": {
+      const used = n("drawdownPct");
+      const limit = n("maxDrawdownPct");
+      return used !== null && limit !== null ? { used, limit } : null;
+    }
+    case "venue_errors": {
+      const used = n("count");
+      return used !== null ? { used, limit: null } : null;
+    }
+    default:
+      return null;
+  }
 }
 
 /**

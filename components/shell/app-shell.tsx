@@ -10,12 +10,13 @@ import {
   LineChartOutlined,
   OrderedListOutlined,
   SafetyOutlined,
+  ScheduleOutlined,
   SettingOutlined,
   SwapOutlined,
   ThunderboltOutlined,
   WalletOutlined,
 } from "@ant-design/icons";
-import { Layout, Menu } from "antd";
+import { Grid, Layout, Menu } from "antd";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState, type ReactNode } from "react";
@@ -34,6 +35,7 @@ const NAV_ICONS: Record<string, ReactNode> = {
   trades: <SwapOutlined />,
   performance: <LineChartOutlined />,
   signals: <ThunderboltOutlined />,
+  sessions: <ScheduleOutlined />,
   backtest: <ExperimentOutlined />,
   insights: <BulbOutlined />,
   risk: <SafetyOutlined />,
@@ -45,6 +47,9 @@ const NAV_ICONS: Record<string, ReactNode> = {
 export function AppShell({ children, username }: { children: ReactNode; username: string }) {
   const pathname = usePathname() ?? "/";
   const [collapsed, setCollapsed] = useState(false);
+  // Phones: the menu folds away completely (its tab opens it) so the page gets the full width.
+  const screens = Grid.useBreakpoint();
+  const phone = screens.sm === false;
   return (
     <FeedProvider>
       <Layout style={{ minHeight: "100vh" }}>
@@ -55,7 +60,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
             zIndex: 20,
             height: "auto",
             lineHeight: "normal",
-            padding: "0 16px",
+            padding: phone ? "0 6px" : "0 16px",
             background: COLORS.panel,
             borderBottom: "1px solid rgba(255,255,255,0.08)",
           }}
@@ -71,7 +76,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
             onCollapse={setCollapsed}
             breakpoint="xl"
             width={176}
-            collapsedWidth={56}
+            collapsedWidth={phone ? 0 : 56}
             style={{ background: COLORS.panel }}
           >
             <nav data-testid="main-nav">
@@ -92,7 +97,7 @@ export function AppShell({ children, username }: { children: ReactNode; username
               />
             </nav>
           </Layout.Sider>
-          <Layout.Content style={{ padding: 12, minWidth: 0 }}>{children}</Layout.Content>
+          <Layout.Content style={{ padding: phone ? 6 : 12, minWidth: 0 }}>{children}</Layout.Content>
         </Layout>
       </Layout>
     </FeedProvider>

@@ -75,8 +75,8 @@ export function KillSwitch({ tradingState }: { tradingState: TradingStateName | 
           Kill switch: {phaseLabel(status.phase)}
         </Tag>
       )}
-      <Button danger type="primary" onClick={() => setOpen(true)} data-testid="kill-switch-button" style={{ fontWeight: 700 }}>
-        KILL SWITCH
+      <Button danger type="primary" onClick={() => setOpen(true)} data-testid="kill-switch-button" aria-label="Kill switch" style={{ fontWeight: 700 }}>
+        KILL<span className="hide-phone">&nbsp;SWITCH</span>
       </Button>
       <Modal
         open={open}
@@ -99,7 +99,7 @@ export function KillSwitch({ tradingState }: { tradingState: TradingStateName | 
         {step.kind === "choose" && (
           <Row gutter={12}>
             {(Object.keys(ACTIONS) as KillSwitchAction[]).map((action) => (
-              <Col span={12} key={action}>
+              <Col xs={24} sm={12} key={action}>
                 <Card size="small" title={ACTIONS[action].title} style={{ height: "100%" }}>
                   <Typography.Paragraph type="secondary" style={{ minHeight: 66 }}>
                     {ACTIONS[action].effect}

@@ -15,6 +15,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "trades", href: "/trades", label: "Trades" },
   { key: "performance", href: "/performance", label: "Performance" },
   { key: "signals", href: "/signals", label: "Signals" },
+  { key: "sessions", href: "/sessions", label: "Sessions" },
   // ── Research pages ───────────────────────────────────────────────────────────
   { key: "backtest", href: "/backtest", label: "Backtest" },
   { key: "insights", href: "/insights", label: "Insights" },

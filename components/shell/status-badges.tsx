@@ -4,43 +4,58 @@ import { Badge, Tag, Tooltip } from "antd";
 import type { FeedState, Mode, TradingStateName, VenueInfo } from "../lib/types";
 import type { SocketConnection } from "../lib/socket";
 import { formatDuration, isNum } from "../lib/format";
+import { BADGES } from "./colors";
 
-const MODE_COLOR: Record<Mode, string> = { ghost: "default", paper: "blue", live: "volcano" };
+const MODE_STYLE: Record<Mode, { background: string; color: string; border: string }> = {
+  ghost: BADGES.ghost,
+  paper: BADGES.paper,
+  live: BADGES.live,
+};
 const MODE_HELP: Record<Mode, string> = {
   ghost: "Ghost: signals only; hypothetical trades, no orders are placed.",
   paper: "Paper: orders are filled by the simulator against live prices; no money moves.",
   live: "Live: orders are sent to the venue.",
 };
 
+function solid(style: { background: string; color: string; border: string }) {
+  return { background: style.background, color: style.color, borderColor: style.border, fontWeight: 600, marginInlineEnd: 0 };
+}
+
 export function ModeBadge({ mode }: { mode: Mode | undefined }) {
   if (!mode) return <Tag data-testid="mode-badge">—</Tag>;
   return (
     <Tooltip title={MODE_HELP[mode]}>
-      <Tag color={MODE_COLOR[mode]} variant="solid" data-testid="mode-badge" data-mode={mode} style={{ fontWeight: 600 }}>
+      <Tag data-testid="mode-badge" data-mode={mode} style={solid(MODE_STYLE[mode])} aria-label={`Mode: ${mode}`}>
         {mode.toUpperCase()}
       </Tag>
     </Tooltip>
   );
 }
 
-const VENUE_COLOR: Record<VenueInfo["label"], string> = { SIMULATED: "purple", TESTNET: "gold", "REAL MONEY": "red" };
+const VENUE_STYLE: Record<VenueInfo["label"], { background: string; color: string; border: string }> = {
+  SIMULATED: BADGES.simulated,
+  TESTNET: BADGES.testnet,
+  "REAL MONEY": BADGES.realMoney,
+};
 
-export function VenueBadge({ venue }: { venue: VenueInfo | undefined }) {
+/** The venue by name and what is at stake there: "binance · REAL MONEY", "simulator · SIMULATED". */
+export function VenueBadge({ venue, showName = true }: { venue: VenueInfo | undefined; showName?: boolean }) {
   if (!venue) return <Tag data-testid="venue-badge">—</Tag>;
   const help = venue.simulated
-    ? "Prices and fills come from the built-in simulator."
+    ? `Venue ${venue.id}: prices and fills come from the built-in simulator; no exchange, no money.`
     : venue.testnet
       ? `Exchange testnet (${venue.id}): test funds only.`
       : `${venue.id}: real funds are at stake.`;
   return (
     <Tooltip title={help}>
       <Tag
-        color={VENUE_COLOR[venue.label] ?? "default"}
-        variant={venue.label === "REAL MONEY" ? "solid" : "filled"}
         data-testid="venue-badge"
         data-venue={venue.label}
-        style={{ fontWeight: 600 }}
+        data-venue-id={venue.id}
+        aria-label={`Venue ${venue.id}: ${venue.label}`}
+        style={solid(VENUE_STYLE[venue.label] ?? BADGES.ghost)}
       >
+        {showName && <span className="hide-phone" data-testid="venue-name">{venue.id} · </span>}
         {venue.label}
       </Tag>
     </Tooltip>
@@ -65,7 +80,7 @@ export function TradingStateBadge({ state, reason }: { state: TradingStateName |
   );
 }
 
-type Health = "success" | "warning" | "error" | "processing";
+type Health = "success" | "warning" | "error" | "processing" | "default";
 
 /** Socket connection of this browser plus the server's own market-data feed state, in one indicator. */
 export function feedHealth(connection: SocketConnection, feed: FeedState | undefined): { status: Health; label: string } {
@@ -73,7 +88,8 @@ export function feedHealth(connection: SocketConnection, feed: FeedState | undef
   if (connection === "disconnected") return { status: "error", label: "Offline" };
   switch (feed) {
     case "live":
-      return { status: "success", label: "Live" };
+      // Neutral, never green: a green "Live" next to PAPER reads as live trading.
+      return { status: "default", label: "Prices streaming" };
     case "connecting":
       return { status: "processing", label: "Feed starting" };
     case "reconnecting":
