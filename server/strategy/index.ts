@@ -4,7 +4,30 @@
  */
 export type { CandleContext, Strategy, StrategyContext, StrategyInstanceConfig, StrategyPosition, StrategySnapshot, StrategySubscription } from "./types";
 export type { StrategyDefinition, StrategyPreset } from "./registry-types";
-export { createStrategy, getStrategyDefinition, listStrategyKinds, parseStrategyParams, registerStrategyKind, type StrategyKindInfo } from "./registry";
+export {
+  createStrategy,
+  getStrategyDefinition,
+  listStrategyKinds,
+  parseStrategyParams,
+  registerStrategyKind,
+  strategySourceOf,
+  unregisterStrategyKind,
+  type StrategyKindInfo,
+  type StrategySource,
+} from "./registry";
+export { SdkStrategy, defineStrategy, isSdkDefinition, specOf, type CallGuard, type DecisionContext, type EnterOptions, type ExitOptions, type SdkDefinition, type StrategySpec } from "./sdk";
+export {
+  configureUserStrategies,
+  generatedCandles,
+  loadUserStrategies,
+  userStrategiesStatus,
+  watchUserStrategies,
+  type StrategyFileProblem,
+  type StrategyRuntimeFault,
+  type UserStrategiesStatus,
+  type UserStrategyOptions,
+} from "./user/loader";
+export { CALL_BUDGET_MS, LOAD_BUDGET_MS, StrategyFileError } from "./user/sandbox";
 export { SafeStrategy, safeStrategy, signalProblem, type StrategyErrorHandler, type StrategyErrorReport, type StrategyPhase } from "./safe-strategy";
 export { BaseStrategy, MAX_CLOCK_SKEW_MS, NO_SIGNALS, StrategyInputError, type TimeframeWarmup } from "./base-strategy";
 export {
