@@ -24,6 +24,13 @@ export interface CandleSequencerDeps {
   /** Minutes were skipped under holePolicy "skip": the series is final before `until`. */
   onSkipped(until: number): void;
   onInvalid(report: InvalidDataReport): void;
+  /**
+   * A stream row for a minute that is closed already: a re-sent row after a reconnect (ccxt returns
+   * its cache), or the minute's final update arriving after the venue clock closed the minute (a busy
+   * event loop, a fast simulator). Normal stream behaviour, not invalid data: counted (stats.duplicates,
+   * stats.late), never a warning. The minute's values come from REST or the stream's proven finals.
+   */
+  onStale?(report: InvalidDataReport): void;
   onBackfill(report: BackfillReport): void;
   /** A backfill request failed; it will be retried. */
   onBackfillError(err: unknown): void;
@@ -69,7 +76,7 @@ export class CandleSequencer {
   private readonly abort = new AbortController();
   private readonly idleWaiters: (() => void)[] = [];
 
-  readonly stats = { delivered: 0, fromStream: 0, backfilled: 0, filled: 0, skipped: 0, duplicates: 0, invalid: 0 };
+  readonly stats = { delivered: 0, fromStream: 0, backfilled: 0, filled: 0, skipped: 0, duplicates: 0, late: 0, invalid: 0 };
 
   constructor(private readonly deps: CandleSequencerDeps) {}
 
@@ -124,16 +131,15 @@ export class CandleSequencer {
       }
       if (candle.openTime < this.closeTarget) {
         // The minute is closed already (delivered, or waiting for its REST values).
-        this.stats.duplicates++;
         const when = new Date(candle.openTime).toISOString();
-        this.deps.onInvalid({
+        const duplicate = this.nextExpected !== undefined && candle.openTime < this.nextExpected;
+        if (duplicate) this.stats.duplicates++;
+        else this.stats.late++;
+        this.deps.onStale?.({
           kind: "candle",
           symbol,
           origin: "stream",
-          reason:
-            this.nextExpected !== undefined && candle.openTime < this.nextExpected
-              ? `duplicate of the already delivered ${when} candle`
-              : `late update of the ${when} candle, which is already closed`,
+          reason: duplicate ? `duplicate of the already delivered ${when} candle` : `late update of the ${when} candle, which is already closed`,
           item: row,
           action: "dropped",
         });

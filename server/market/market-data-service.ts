@@ -303,6 +303,7 @@ export class MarketDataService {
       onForming: (candle, caughtUp) => this.onFormingMinute(feed, candle, caughtUp),
       onSkipped: (until) => this.aggregator.closeThrough(symbol, until),
       onInvalid: (report) => this.reportInvalid(report),
+      onStale: (report) => this.events.emit("stale", report),
       onBackfill: (report) => {
         this.log("info", `${symbol}: backfilled ${report.fetched} candles (${report.reason})`);
         this.events.emit("backfill", report);

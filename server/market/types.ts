@@ -137,7 +137,13 @@ export interface MarketEvents {
   trade: MarketTrade;
   ticker: MarketTicker;
   status: StreamStatus;
+  /** Data the venue's schema or sanity rules refuse (a warning: the venue sent something wrong). */
   invalid: InvalidDataReport;
+  /**
+   * A stream row for an already closed minute (re-sent after a reconnect, or the final update after
+   * the clock closed the minute): expected, counted in candleStats() (duplicates, late), not a warning.
+   */
+  stale: InvalidDataReport;
   backfill: BackfillReport;
 }
 

@@ -24,18 +24,20 @@ const FAST: Partial<MarketDataServiceOptions> = {
 function collect(service: MarketDataService) {
   const closed: CandleEvent[] = [];
   const invalid: InvalidDataReport[] = [];
+  const stale: InvalidDataReport[] = [];
   const backfills: BackfillReport[] = [];
   const statuses: StreamStatus[] = [];
   const updates: Candle[] = [];
   service.events.on("candle", (e) => closed.push(e));
   service.events.on("invalid", (e) => invalid.push(e));
+  service.events.on("stale", (e) => stale.push(e));
   service.events.on("backfill", (e) => backfills.push(e));
   service.events.on("status", (e) => statuses.push(e));
   service.events.on("candle:update", (e) => updates.push(e));
   const minutes = (symbol: string) => closed.filter((e) => e.candle.symbol === symbol && e.candle.timeframe === "1m").map((e) => e.candle);
   const ofTimeframe = (symbol: string, tf: Timeframe) =>
     closed.filter((e) => e.candle.symbol === symbol && e.candle.timeframe === tf).map((e) => e.candle);
-  return { closed, invalid, backfills, statuses, updates, minutes, ofTimeframe };
+  return { closed, invalid, stale, backfills, statuses, updates, minutes, ofTimeframe };
 }
 
 /** The venue's truth, with holes filled flat from the previous close (holePolicy "fill-flat"). */
@@ -240,7 +242,8 @@ describe("market data service over a flaky ccxt-like exchange", () => {
         );
         expect(await store.latestOpenTime(symbol, "1h")).toBe(seen.ofTimeframe(symbol, "1h").at(-1)?.openTime);
       }
-      expect(seen.invalid.some((r) => r.reason.includes("duplicate"))).toBe(true);
+      expect(seen.stale.some((r) => r.reason.includes("duplicate"))).toBe(true);
+      expect(seen.invalid.some((r) => r.reason.includes("duplicate") || r.reason.includes("late update"))).toBe(false);
       expect(seen.invalid.some((r) => r.origin === "stream" && r.reason.includes("open NaN"))).toBe(true);
       expect(seen.invalid.some((r) => r.origin === "rest" && r.reason.includes("low"))).toBe(true);
       expect(seen.backfills.some((b) => b.filled > 0)).toBe(true);
