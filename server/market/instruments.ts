@@ -1,12 +1,14 @@
 import type { MarketInterface } from "ccxt";
-import type { Instrument } from "../model/types";
+import type { Instrument, VenueRules } from "../model/types";
 
 /**
  * A ccxt market as the engine's Instrument. Binance (and the simulator) use ccxt's TICK_SIZE precision
  * mode, so `precision.price` / `precision.amount` are the tick and lot step themselves.
  */
-export function instrumentFromMarket(symbol: string, market: Pick<MarketInterface, "base" | "quote" | "precision" | "limits">): Instrument {
+export function instrumentFromMarket(symbol: string, market: Pick<MarketInterface, "base" | "quote" | "precision" | "limits"> & { info?: unknown }): Instrument {
+  const venueRules = venueRulesFromFilters((market.info as { filters?: unknown } | undefined)?.filters);
   return {
+    ...(venueRules ? { venueRules } : {}),
     symbol,
     base: market.base,
     quote: market.quote,
@@ -16,4 +18,30 @@ export function instrumentFromMarket(symbol: string, market: Pick<MarketInterfac
     maxQty: Number(market.limits.amount?.max ?? Number.MAX_SAFE_INTEGER),
     minNotional: Number(market.limits.cost?.min ?? 0),
   };
+}
+
+/** Binance's exchangeInfo filters (MARKET_LOT_SIZE, PERCENT_PRICE_BY_SIDE, MAX_NUM_*) as VenueRules; undefined when none is there. */
+export function venueRulesFromFilters(filters: unknown): VenueRules | undefined {
+  if (!Array.isArray(filters)) return undefined;
+  const rules: VenueRules = {};
+  const positive = (v: unknown): number | undefined => {
+    const n = Number(v);
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  };
+  for (const f of filters as Array<Record<string, unknown>>) {
+    if (f?.filterType === "MARKET_LOT_SIZE") {
+      const max = positive(f.maxQty);
+      if (max !== undefined) rules.marketMaxQty = max;
+    } else if (f?.filterType === "PERCENT_PRICE_BY_SIDE") {
+      const [bidUp, bidDown, askUp, askDown] = [f.bidMultiplierUp, f.bidMultiplierDown, f.askMultiplierUp, f.askMultiplierDown].map(positive);
+      if (bidUp && bidDown && askUp && askDown) rules.priceBand = { bidUp, bidDown, askUp, askDown, avgPriceMins: positive(f.avgPriceMins) ?? 5 };
+    } else if (f?.filterType === "MAX_NUM_ALGO_ORDERS") {
+      const max = positive(f.maxNumAlgoOrders);
+      if (max !== undefined) rules.maxAlgoOrders = max;
+    } else if (f?.filterType === "MAX_NUM_ORDERS") {
+      const max = positive(f.maxNumOrders);
+      if (max !== undefined) rules.maxOrders = max;
+    }
+  }
+  return Object.keys(rules).length > 0 ? rules : undefined;
 }

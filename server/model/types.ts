@@ -44,6 +44,20 @@ export interface Instrument {
   minQty: number;
   maxQty: number;
   minNotional: number;
+  /** Further rules the venue publishes (Binance's filters); absent = the venue states none. */
+  venueRules?: VenueRules;
+}
+
+/** Binance's order filters beyond lot and tick (exchangeInfo), as the pre-trade checks use them. */
+export interface VenueRules {
+  /** MARKET_LOT_SIZE maxQty: the largest market order. */
+  marketMaxQty?: number;
+  /** PERCENT_PRICE_BY_SIDE: a buy's price within [avg × bidDown, avg × bidUp], a sell's within [avg × askDown, avg × askUp]. */
+  priceBand?: { bidUp: number; bidDown: number; askUp: number; askDown: number; avgPriceMins: number };
+  /** MAX_NUM_ALGO_ORDERS: open stop orders per symbol. */
+  maxAlgoOrders?: number;
+  /** MAX_NUM_ORDERS: open orders per symbol. */
+  maxOrders?: number;
 }
 
 export interface OrderBookLevel {

@@ -42,6 +42,7 @@ export const binanceErrors = {
   notRequired: (param: string) => new BinanceError(-1106, `Parameter '${param}' sent when not required.`),
   invalidTimeInForce: () => new BinanceError(-1115, "Invalid timeInForce."),
   invalidOrderType: () => new BinanceError(-1116, "Invalid orderType."),
+  icebergNeedsGtc: () => new BinanceError(-1013, "Iceberg order's time in force must be GTC."),
   unsupportedOrderCombination: () => new BinanceError(-1014, "Unsupported order combination."),
   invalidSide: () => new BinanceError(-1117, "Invalid side."),
   invalidInterval: () => new BinanceError(-1120, "Invalid interval."),

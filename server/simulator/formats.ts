@@ -19,11 +19,11 @@ export function symbolInfo(spec: SymbolSpec) {
     baseCommissionPrecision: 8,
     quoteCommissionPrecision: 8,
     orderTypes: ORDER_TYPES,
-    icebergAllowed: false,
+    icebergAllowed: true,
     ocoAllowed: false,
     otoAllowed: false,
     quoteOrderQtyMarketAllowed: true,
-    allowTrailingStop: false,
+    allowTrailingStop: true,
     cancelReplaceAllowed: false,
     amendAllowed: false,
     isSpotTradingAllowed: true,
@@ -31,6 +31,23 @@ export function symbolInfo(spec: SymbolSpec) {
     filters: [
       { filterType: "PRICE_FILTER", minPrice: fmt8(spec.minPrice), maxPrice: fmt8(spec.maxPrice), tickSize: fmt8(spec.tickSize) },
       { filterType: "LOT_SIZE", minQty: fmt8(spec.minQty), maxQty: fmt8(spec.maxQty), stepSize: fmt8(spec.stepSize) },
+      { filterType: "ICEBERG_PARTS", limit: spec.icebergParts },
+      { filterType: "MARKET_LOT_SIZE", minQty: fmt8(0), maxQty: fmt8(spec.marketMaxQty), stepSize: fmt8(0) },
+      {
+        filterType: "TRAILING_DELTA",
+        minTrailingAboveDelta: spec.minTrailingDelta,
+        maxTrailingAboveDelta: spec.maxTrailingDelta,
+        minTrailingBelowDelta: spec.minTrailingDelta,
+        maxTrailingBelowDelta: spec.maxTrailingDelta,
+      },
+      {
+        filterType: "PERCENT_PRICE_BY_SIDE",
+        bidMultiplierUp: String(spec.bidMultiplierUp),
+        bidMultiplierDown: String(spec.bidMultiplierDown),
+        askMultiplierUp: String(spec.askMultiplierUp),
+        askMultiplierDown: String(spec.askMultiplierDown),
+        avgPriceMins: 5,
+      },
       {
         filterType: "NOTIONAL",
         minNotional: fmt8(spec.minNotional),
@@ -39,7 +56,9 @@ export function symbolInfo(spec: SymbolSpec) {
         applyMaxToMarket: false,
         avgPriceMins: 5,
       },
-      { filterType: "MAX_NUM_ORDERS", maxNumOrders: 200 },
+      { filterType: "MAX_NUM_ORDERS", maxNumOrders: spec.maxNumOrders },
+      { filterType: "MAX_NUM_ALGO_ORDERS", maxNumAlgoOrders: spec.maxNumAlgoOrders },
+      { filterType: "MAX_NUM_ICEBERG_ORDERS", maxNumIcebergOrders: spec.maxNumIcebergOrders },
     ],
     permissions: [],
     permissionSets: [["SPOT"]],
@@ -183,6 +202,11 @@ export function miniTickerEvent(t: Ticker24h, eventTime: number) {
   return { e: "24hrMiniTicker", E: eventTime, s: t.symbol, c: fmt8(t.last), o: fmt8(t.open), h: fmt8(t.high), l: fmt8(t.low), v: fmt8(t.volume), q: fmt8(t.quoteVolume) };
 }
 
+function trailingJson(o: SimOrder) {
+  if (o.trailingDelta === 0) return {};
+  return { trailingDelta: o.trailingDelta, ...(o.trailingTime >= 0 ? { trailingTime: o.trailingTime } : {}) };
+}
+
 /** GET /api/v3/order, openOrders, allOrders. */
 export function orderJson(o: SimOrder) {
   return {
@@ -199,11 +223,12 @@ export function orderJson(o: SimOrder) {
     type: o.type,
     side: o.side,
     stopPrice: fmt8(o.stopPrice),
-    icebergQty: fmt8(0),
+    icebergQty: fmt8(o.icebergQty),
     time: o.time,
     updateTime: o.updateTime,
     isWorking: o.isWorking,
     workingTime: o.workingTime,
+    ...trailingJson(o),
     origQuoteOrderQty: fmt8(o.origQuoteOrderQty),
     selfTradePreventionMode: "NONE",
   };
@@ -227,6 +252,8 @@ export function newOrderJson(o: SimOrder, respType: NewOrderRespType) {
     type: o.type,
     side: o.side,
     ...(o.stopPrice > 0 ? { stopPrice: fmt8(o.stopPrice) } : {}),
+    ...(o.icebergQty > 0 ? { icebergQty: fmt8(o.icebergQty) } : {}),
+    ...trailingJson(o),
     workingTime: o.workingTime,
     selfTradePreventionMode: "NONE",
   };
@@ -315,7 +342,7 @@ export function executionReportEvent(report: ExecutionReport) {
     q: fmt8(o.origQty),
     p: fmt8(o.price),
     P: fmt8(o.stopPrice),
-    F: fmt8(0),
+    F: fmt8(o.icebergQty),
     g: -1,
     C: isCancel ? o.clientOrderId : "",
     x: report.executionType,

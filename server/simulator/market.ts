@@ -174,6 +174,22 @@ export class SymbolMarket {
     return newer.length > max ? newer.slice(newer.length - max) : newer;
   }
 
+  /**
+   * Binance's average price (GET /api/v3/avgPrice, and what NOTIONAL for market orders and
+   * PERCENT_PRICE_BY_SIDE compare with): the volume-weighted price of the last `mins` minutes,
+   * the forming minute included; the last price when nothing traded.
+   */
+  averagePrice(mins = 5): number {
+    const bars = this.klines({ interval: "1m", limit: mins });
+    let volume = 0;
+    let quote = 0;
+    for (const b of bars) {
+      volume += b.volume;
+      quote += b.quoteVolume;
+    }
+    return volume > 0 ? quote / volume : this.lastPriceValue;
+  }
+
   klines(query: KlineQuery): KlineBar[] {
     return queryKlines(this.series, this.formingBar, query);
   }

@@ -81,7 +81,16 @@ export interface SimOrder {
   isWorking: boolean;
   /** Fills of this order, oldest first. */
   fills: SimFill[];
+  /** Trailing stop distance in basis points, 0 when the stop does not trail. */
+  trailingDelta: number;
+  /** Ticks of the best price since the trailing stop became active (-1 until it is). */
+  trailingExtremeTicks: number;
+  /** Time the trailing stop became active (-1 until it is; Binance's trailingTime). */
+  trailingTime: number;
+  icebergQty: number;
 }
+
+const ALGO_TYPES: ReadonlySet<SimOrderType> = new Set(["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]);
 
 export interface NewOrderRequest {
   symbol: string;
@@ -92,6 +101,10 @@ export interface NewOrderRequest {
   quoteOrderQty?: number;
   price?: number;
   stopPrice?: number;
+  /** Trailing stop distance in basis points (STOP_LOSS_LIMIT / TAKE_PROFIT_LIMIT). */
+  trailingDelta?: number;
+  /** Visible part of an iceberg order (LIMIT GTC, LIMIT_MAKER, stop-limits GTC). */
+  icebergQty?: number;
   newClientOrderId?: string;
 }
 
@@ -267,6 +280,14 @@ export class MatchingEngine {
     return steps;
   }
 
+  /**
+   * Binance's checks, in Binance's order, each failing with its own code and message: parameters
+   * (-1102/-1106/-1115/-1116), then PRICE_FILTER (price and stopPrice), PERCENT_PRICE_BY_SIDE (the
+   * limit price against the 5-minute average), LOT_SIZE, MARKET_LOT_SIZE, ICEBERG_PARTS,
+   * TRAILING_DELTA, NOTIONAL (market orders on the 5-minute average price), MAX_NUM_ORDERS,
+   * MAX_NUM_ALGO_ORDERS, MAX_NUM_ICEBERG_ORDERS (-1013 "Filter failure: <FILTER>"), then duplicate
+   * client ids and immediate triggers (-2010).
+   */
   private validate(account: Account, request: NewOrderRequest, clientOrderId: string | undefined) {
     const market = this.market(request.symbol);
     const spec = market.spec;
@@ -279,7 +300,11 @@ export class MatchingEngine {
     const type = request.type as SimOrderType;
     const needsTif = type === "LIMIT" || type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT";
     const needsPrice = type !== "MARKET";
-    const needsStop = type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT";
+    const isAlgo = ALGO_TYPES.has(type);
+    const trailing = request.trailingDelta !== undefined;
+    if (trailing && !isAlgo) throw binanceErrors.notRequired("trailingDelta");
+    // A trailing stop may leave stopPrice out: it then trails from the price it was placed at.
+    const needsStop = isAlgo && !trailing;
     if (needsTif && request.timeInForce === undefined) throw binanceErrors.mandatory("timeInForce");
     if (!needsTif && request.timeInForce !== undefined) throw binanceErrors.notRequired("timeInForce");
     if (request.timeInForce !== undefined && !["GTC", "IOC", "FOK"].includes(request.timeInForce)) {
@@ -288,7 +313,7 @@ export class MatchingEngine {
     if (needsPrice && request.price === undefined) throw binanceErrors.mandatory("price");
     if (!needsPrice && request.price !== undefined) throw binanceErrors.notRequired("price");
     if (needsStop && request.stopPrice === undefined) throw binanceErrors.mandatory("stopPrice");
-    if (!needsStop && request.stopPrice !== undefined) throw binanceErrors.notRequired("stopPrice");
+    if (!isAlgo && request.stopPrice !== undefined) throw binanceErrors.notRequired("stopPrice");
     if (type === "MARKET") {
       if (request.quantity === undefined && request.quoteOrderQty === undefined) throw binanceErrors.eitherMandatory("quantity", "quoteOrderQty");
       if (request.quantity !== undefined && request.quoteOrderQty !== undefined) throw binanceErrors.notRequired("quoteOrderQty");
@@ -296,25 +321,72 @@ export class MatchingEngine {
       if (request.quantity === undefined) throw binanceErrors.mandatory("quantity");
       if (request.quoteOrderQty !== undefined) throw binanceErrors.notRequired("quoteOrderQty");
     }
+    if (request.icebergQty !== undefined) {
+      if (type === "MARKET") throw binanceErrors.notRequired("icebergQty");
+      if ((request.timeInForce ?? "GTC") !== "GTC") throw binanceErrors.icebergNeedsGtc();
+    }
     const priceTicks = request.price !== undefined ? this.checkPrice(spec, request.price) : 0;
     const stopTicks = request.stopPrice !== undefined ? this.checkPrice(spec, request.stopPrice) : 0;
+    const avgPrice = market.averagePrice(5);
+    if (request.price !== undefined) {
+      const [up, down] = request.side === "BUY" ? [spec.bidMultiplierUp, spec.bidMultiplierDown] : [spec.askMultiplierUp, spec.askMultiplierDown];
+      if (request.price > avgPrice * up || request.price < avgPrice * down) throw binanceErrors.filterFailure("PERCENT_PRICE_BY_SIDE");
+    }
     const steps = request.quantity !== undefined ? this.checkQuantity(spec, request.quantity) : 0;
+    if (type === "MARKET" && request.quantity !== undefined && request.quantity > spec.marketMaxQty) throw binanceErrors.filterFailure("MARKET_LOT_SIZE");
+    if (request.icebergQty !== undefined) {
+      const icebergSteps = this.onGrid(request.icebergQty, spec.qtyDecimals);
+      if (icebergSteps === null || icebergSteps <= 0 || icebergSteps >= steps) throw binanceErrors.filterFailure("LOT_SIZE");
+      if (Math.ceil(steps / icebergSteps) > spec.icebergParts) throw binanceErrors.filterFailure("ICEBERG_PARTS");
+    }
+    if (trailing) {
+      const delta = request.trailingDelta!;
+      if (!(Number.isInteger(delta) && delta >= spec.minTrailingDelta && delta <= spec.maxTrailingDelta)) throw binanceErrors.filterFailure("TRAILING_DELTA");
+    }
     if (request.quoteOrderQty !== undefined && !(request.quoteOrderQty > 0)) throw binanceErrors.invalidParameter("quoteOrderQty");
-    const notional =
-      request.quoteOrderQty ?? (type === "MARKET" ? market.lastPrice * (request.quantity ?? 0) : (request.price ?? 0) * (request.quantity ?? 0));
+    // Market orders are valued at the 5-minute average price (avgPriceMins), limits at their price.
+    const notional = request.quoteOrderQty ?? (type === "MARKET" ? avgPrice * (request.quantity ?? 0) : (request.price ?? 0) * (request.quantity ?? 0));
     if (notional < spec.minNotional || (type !== "MARKET" && notional > spec.maxNotional)) throw binanceErrors.filterFailure("NOTIONAL");
     const open = this.openBySymbol.get(spec.id)?.filter((e) => e.account === account && isOpen(e.order)) ?? [];
-    if (type !== "MARKET" && open.length >= this.maxOpenOrders) throw binanceErrors.filterFailure("MAX_NUM_ORDERS");
+    if (type !== "MARKET") {
+      if (open.length >= spec.maxNumOrders) throw binanceErrors.filterFailure("MAX_NUM_ORDERS");
+      if (isAlgo && open.filter((e) => ALGO_TYPES.has(e.order.type)).length >= spec.maxNumAlgoOrders) throw binanceErrors.filterFailure("MAX_NUM_ALGO_ORDERS");
+      if (request.icebergQty !== undefined && open.filter((e) => e.order.icebergQty > 0).length >= spec.maxNumIcebergOrders) {
+        throw binanceErrors.filterFailure("MAX_NUM_ICEBERG_ORDERS");
+      }
+    }
     if (clientOrderId !== undefined && open.some((e) => e.order.clientOrderId === clientOrderId)) {
       throw binanceErrors.duplicateOrder();
     }
-    if (needsStop && this.stopTriggered(type, request.side, stopTicks, market.lastPriceTicks)) throw binanceErrors.stopWouldTrigger();
+    if (isAlgo && request.stopPrice !== undefined && this.stopTriggered(type, request.side, stopTicks, market.lastPriceTicks)) throw binanceErrors.stopWouldTrigger();
     if (type === "LIMIT_MAKER") {
       const { bids, asks } = market.book.sides;
       const wouldTake = request.side === "BUY" ? asks.length > 0 && priceTicks >= asks[0].priceTicks : bids.length > 0 && priceTicks <= bids[0].priceTicks;
       if (wouldTake) throw binanceErrors.wouldTake();
     }
     return { market, spec, type, priceTicks, stopTicks, steps };
+  }
+
+  /**
+   * A waiting stop-limit: has it triggered at `priceTicks`? A plain stop triggers when the last price
+   * reaches stopPrice. A trailing stop first waits for its activation price (stopPrice, if it has one:
+   * the same condition), then follows the best price since (a SELL the highest, a BUY the lowest) and
+   * triggers once the price has come back trailingDelta basis points from it, as Binance's do.
+   */
+  private waitingStopTriggers(order: SimOrder, priceTicks: number, stopTicks: number, time: number): boolean {
+    if (order.trailingDelta === 0) return this.stopTriggered(order.type, order.side, stopTicks, priceTicks);
+    if (order.trailingExtremeTicks < 0) {
+      if (order.stopPrice > 0 && !this.stopTriggered(order.type, order.side, stopTicks, priceTicks)) return false;
+      order.trailingExtremeTicks = priceTicks;
+      order.trailingTime = time;
+    }
+    const delta = order.trailingDelta / 10_000;
+    if (order.side === "SELL") {
+      order.trailingExtremeTicks = Math.max(order.trailingExtremeTicks, priceTicks);
+      return priceTicks <= order.trailingExtremeTicks * (1 - delta);
+    }
+    order.trailingExtremeTicks = Math.min(order.trailingExtremeTicks, priceTicks);
+    return priceTicks >= order.trailingExtremeTicks * (1 + delta);
   }
 
   private stopTriggered(type: SimOrderType, side: OrderSide, stopTicks: number, lastTicks: number): boolean {
@@ -352,10 +424,19 @@ export class MatchingEngine {
       status: "NEW",
       time: now,
       updateTime: now,
-      workingTime: type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT" ? -1 : now,
-      isWorking: !(type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT"),
+      workingTime: ALGO_TYPES.has(type) ? -1 : now,
+      isWorking: !ALGO_TYPES.has(type),
       fills: [],
+      trailingDelta: request.trailingDelta ?? 0,
+      trailingExtremeTicks: -1,
+      trailingTime: -1,
+      icebergQty: request.icebergQty ?? 0,
     };
+    // A trailing stop without an activation price starts trailing from the price it was placed at.
+    if (order.trailingDelta > 0 && order.stopPrice === 0) {
+      order.trailingExtremeTicks = market.lastPriceTicks;
+      order.trailingTime = now;
+    }
     if (type === "MARKET") {
       this.executeMarket(account, market, order, v.steps);
       return order;
@@ -677,7 +758,7 @@ export class MatchingEngine {
       if (!isOpen(order)) continue;
       if (!order.isWorking) {
         const stopTicks = market.toTicks(order.stopPrice);
-        if (!this.stopTriggered(order.type, order.side, stopTicks, priceTicks)) continue;
+        if (!this.waitingStopTriggers(order, priceTicks, stopTicks, time)) continue;
         order.isWorking = true;
         order.workingTime = time;
         order.updateTime = time;

@@ -222,9 +222,11 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       quoteOrderQty: optionalDecimal(ctx, "quoteOrderQty"),
       price: optionalDecimal(ctx, "price"),
       stopPrice: optionalDecimal(ctx, "stopPrice"),
+      trailingDelta: optionalInt(ctx, "trailingDelta", 0),
+      icebergQty: optionalDecimal(ctx, "icebergQty"),
       newClientOrderId: clientOrderIdRaw,
     };
-    for (const unsupported of ["icebergQty", "trailingDelta", "strategyId", "strategyType"]) {
+    for (const unsupported of ["strategyId", "strategyType"]) {
       if (ctx.params.has(unsupported)) throw binanceErrors.notRequired(unsupported);
     }
     return { request, clientOrderId: clientOrderIdRaw ?? randomClientOrderId(), respType };
@@ -271,10 +273,7 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
     "GET /api/v3/uiKlines": (ctx) => klines(ctx),
     "GET /api/v3/avgPrice": (ctx) => {
       const m = market(ctx);
-      const bars = m.klines({ interval: "1m", limit: 5 });
-      const volume = bars.reduce((s, b) => s + b.volume, 0);
-      const quote = bars.reduce((s, b) => s + b.quoteVolume, 0);
-      return { mins: 5, price: fmt8(volume > 0 ? quote / volume : m.lastPrice), closeTime: core.now() };
+      return { mins: 5, price: fmt8(m.averagePrice(5)), closeTime: core.now() };
     },
     "GET /api/v3/ticker/24hr": (ctx) => {
       const list = marketsFor(ctx).map((m) => ticker24hJson(m.ticker24h(core.now()), m.book.sides.bids[0], m.book.sides.asks[0]));
@@ -393,6 +392,8 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
     "GET /admin/faults": () => faults.get(),
     "POST /admin/faults": (body) => faults.set(body as never),
     "POST /admin/faults/reset": () => faults.reset(),
+    // Cheap time source for a bot following this simulator (server/market/venue-clock.ts).
+    "GET /admin/clock": () => ({ now: core.now(), speed: core.speed }),
     "GET /admin/state": () => ({
       ...core.state(),
       ...deps.streamStats(),

@@ -108,7 +108,7 @@ beforeAll(async () => {
       throw err;
     }
   };
-  const market = exchange.markets[SYMBOL];
+  const market = exchange.markets![SYMBOL];
   const instrument = instrumentFromMarket(SYMBOL, market);
   step = instrument.stepSize;
   const instruments = new Map<string, Instrument>([[SYMBOL, instrument]]);

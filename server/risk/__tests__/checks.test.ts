@@ -406,7 +406,7 @@ describe("exits: only sanity applies", () => {
     });
     const d = engine.evaluate(exit({ quantity: 0.5, exitReason: "stop_loss" }), ctx);
     expect(d.allowed).toBe(true);
-    expect(d.checks.map((c) => c.check)).toEqual(["request-sanity", "context-sanity", "trading-state", "exit-sanity", "venue-minimums"]);
+    expect(d.checks.map((c) => c.check)).toEqual(["request-sanity", "context-sanity", "trading-state", "exit-sanity", "venue-minimums", "venue-price-band", "venue-market-lot", "venue-algo-orders"]);
   });
 
   it("an exit larger than the position is refused", async () => {

@@ -26,7 +26,10 @@ import { symbolWhitelistCheck } from "./symbol-whitelist";
 import { tradeLossCheck } from "./trade-loss";
 import { tradesPerDayCheck } from "./trades-per-day";
 import { tradingStateCheck } from "./trading-state";
+import { venueAlgoOrdersCheck } from "./venue-algo-orders";
+import { venueMarketLotCheck } from "./venue-market-lot";
 import { venueMinimumsCheck } from "./venue-minimums";
+import { venuePriceBandCheck } from "./venue-price-band";
 import { weeklyLossCheck } from "./weekly-loss";
 
 /**
@@ -42,6 +45,9 @@ export const DEFAULT_RISK_CHECKS: readonly RiskCheck[] = [
   exitSanityCheck,
   spotSellHoldingCheck,
   venueMinimumsCheck,
+  venuePriceBandCheck,
+  venueMarketLotCheck,
+  venueAlgoOrdersCheck,
   symbolWhitelistCheck,
   blackoutHoursCheck,
   entryIntervalCheck,
@@ -95,6 +101,9 @@ export {
   tradeLossCheck,
   tradesPerDayCheck,
   tradingStateCheck,
+  venueAlgoOrdersCheck,
+  venueMarketLotCheck,
   venueMinimumsCheck,
+  venuePriceBandCheck,
   weeklyLossCheck,
 };
