@@ -120,7 +120,7 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
       const a = (arming ?? {}) as { typedConfirmation?: string; acknowledgedDailyLossLimit?: number; acknowledgedMaxPosition?: number; totpCode?: string };
       const live = engine.kernel.accounts.get("live");
       // Valid keys = the venue answers a signed balance request right now.
-      const hasValidMainnetKeys = live ? await live.venue.fetchBalances().then(() => true, () => false) : false;
+      const hasValidMainnetKeys = live ? await live.venueBalances().then(() => true, () => false) : false;
       const limits = live?.risk.limits ?? config.risk;
       await auth.armLive(req, {
         hasValidMainnetKeys,

@@ -57,6 +57,14 @@ export const configSchema = z.strictObject({
     id: z.string().regex(/^[a-z0-9-]+$/, "expected simulator, binance, binance-testnet or a ccxt exchange id").default("simulator"),
     apiKey: z.string().min(1).optional(),
     secret: z.string().min(1).optional(),
+    /** The venue's order-rate limits (Binance spot: 100 orders / 10 s, 200,000 / day); the order gateway keeps headroomPct free. */
+    orderRateLimits: z
+      .strictObject({
+        per10s: z.number().int().min(1).default(100),
+        perDay: z.number().int().min(1).default(200_000),
+        headroomPct: z.number().min(0).max(90).default(20),
+      })
+      .default({ per10s: 100, perDay: 200_000, headroomPct: 20 }),
   }),
   simulator: z.strictObject({
     /** Simulated seconds per real second. */

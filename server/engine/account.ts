@@ -6,7 +6,7 @@ import { floorToStep } from "../core/decimal";
 import { addQty, ltQty } from "../core/quantity";
 import type { RiskLimits } from "../config/risk-limits";
 import { TERMINAL_ORDER_STATUSES, type Balance, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
-import { OrderManager, type NewOrder, type OrderStore, type ExecutionVenue, type FeeSchedule } from "../execution";
+import { orderGateway, PENDING_CLIENT_ORDER_ID, type NewOrder, type OrderGateway, type OrderStore, type OrderThrottle, type ExecutionVenue, type FeeSchedule, type VenueKind, type VenueOrderUpdate } from "../execution";
 import { Ledger, checkExits, fillMetaFromOrder, type DustMoveStore, type LedgerPosition, type MoveToDustResult } from "../portfolio";
 import {
   RiskEngine,
@@ -31,8 +31,11 @@ import { ExitGuard, MAX_BURST, OVERDUE_MS, type ExitAlarm, type ExitAlarmCode } 
  */
 export interface AccountOptions {
   mode: KernelMode;
+  /** Handed to this account's order gateway (server/execution); the account keeps no reference to it. */
   venue: ExecutionVenue;
   orderStore: OrderStore;
+  /** The venue's order-rate limits, shared by every account on the same venue account. */
+  throttle?: OrderThrottle;
   riskStore: RiskStateStore;
   ledger: Ledger;
   clock: Clock;
@@ -74,8 +77,8 @@ const positionKey = (symbol: string, strategyInstanceId: string | undefined) => 
 
 export class TradingAccount {
   readonly mode: KernelMode;
-  readonly venue: ExecutionVenue;
-  readonly orders: OrderManager;
+  /** The only road to the venue: sends nothing without this account's risk approval. */
+  readonly #gateway: OrderGateway;
   readonly ledger: Ledger;
   readonly risk: RiskEngine;
   readonly killSwitch: KillSwitch;
@@ -117,7 +120,6 @@ export class TradingAccount {
 
   private constructor(options: AccountOptions, risk: RiskEngine) {
     this.mode = options.mode;
-    this.venue = options.venue;
     this.ledger = options.ledger;
     this.clock = options.clock;
     this.bus = options.bus;
@@ -137,7 +139,7 @@ export class TradingAccount {
       this.recentClosedTrades.push(...options.restored.recentClosedTrades.slice(-RECENT_TRADES));
       this.recentEntries.push(...options.restored.recentEntries);
     }
-    this.orders = new OrderManager({
+    this.#gateway = orderGateway({
       venue: options.venue,
       store: options.orderStore,
       mode: options.mode,
@@ -145,10 +147,19 @@ export class TradingAccount {
       logger: options.logger,
       newClientOrderId: options.newClientOrderId,
       sleep: options.sleep,
+      throttle: options.throttle,
+    })({
+      approvals: risk.approvals,
+      // An engine-held stop is decided again when it triggers: the account may have changed since.
+      authorizeTriggeredStop: (request) => {
+        const { decision, approval } = this.risk.authorize(request, this.riskContext());
+        this.publishStateIfChanged();
+        return { approval, message: `${decision.code}: ${decision.message}` };
+      },
     });
-    this.orders.events.on("order.updated", (order) => this.onOrderUpdated(order));
-    this.orders.events.on("order.fill", ({ fill, order }) => this.onFill(fill, order));
-    this.orders.events.on("execution.warning", (w) =>
+    this.#gateway.events.on("order.updated", (order) => this.onOrderUpdated(order));
+    this.#gateway.events.on("order.fill", ({ fill, order }) => this.onFill(fill, order));
+    this.#gateway.events.on("execution.warning", (w) =>
       this.bus.emit("warning", { code: w.code, message: w.message, mode: this.mode, at: this.clock.now() }),
     );
     this.killSwitch = risk.createKillSwitch(this.killSwitchPort(), {
@@ -182,22 +193,50 @@ export class TradingAccount {
     return strictest.reason;
   }
 
+  /** The venue this account trades on, by kind ("ghost" | "paper" | "live") and id. */
+  get venueKind(): VenueKind {
+    return this.#gateway.kind;
+  }
+
+  get venueId(): string {
+    return this.#gateway.venueId;
+  }
+
+  /** Orders this account has open (the order manager's view). */
+  openOrders(): Order[] {
+    return this.#gateway.openOrders();
+  }
+
+  /** Open orders as the venue reports them (read-only). */
+  venueOpenOrders(): Promise<VenueOrderUpdate[]> {
+    return this.#gateway.fetchOpenOrders();
+  }
+
+  /** Balances as the venue reports them (read-only; live arming checks the keys with it). */
+  venueBalances(): Promise<Balance[]> {
+    return this.#gateway.fetchBalances();
+  }
+
+  /** Start-up recovery with the venue, before start() and before any strategy. */
+  reconcile(symbols: readonly string[]) {
+    return this.#gateway.reconcile(symbols);
+  }
+
   async start(): Promise<void> {
-    await this.venue.start();
-    await this.orders.start();
+    await this.#gateway.start();
   }
 
   async stop(): Promise<void> {
-    this.orders.stop();
+    this.#gateway.detach();
     await this.idle();
     await this.risk.flush();
-    await this.venue.stop();
+    await this.#gateway.stopVenue();
   }
 
   /** Wait for every order the account started (tests and the backtester use this). */
   async idle(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
-    await this.orders.idle();
+    await this.#gateway.idle();
   }
 
   /** True while order work this account started (a protective exit) is still running. */
@@ -232,7 +271,7 @@ export class TradingAccount {
   /** A closed candle of the finest timeframe: venue fills, protective exits, marks, breakers. */
   onCandle(candle: Candle): void {
     this.lastPrices.set(candle.symbol, candle.close);
-    this.orders.onMarket({ type: "candle", candle });
+    this.#gateway.onMarket({ type: "candle", candle });
     if (this.exitsAwaitingLiquidity.size) this.resumeExits(candle.symbol);
     const positions = this.ledger.openPositionsOf(candle.symbol);
     if (positions.length) this.checkProtectiveExits(positions, candle, candle.openTime);
@@ -250,7 +289,7 @@ export class TradingAccount {
   onPrice(symbol: string, price: number, timestamp: number): void {
     if (!(price > 0) || !Number.isFinite(price)) return;
     this.lastPrices.set(symbol, price);
-    this.orders.onMarket({ type: "trade", symbol, price, timestamp });
+    this.#gateway.onMarket({ type: "trade", symbol, price, timestamp });
     // With a book, only a new book brings new liquidity; without one, a new price does.
     if (this.exitsAwaitingLiquidity.size && !this.books.has(symbol)) this.resumeExits(symbol);
     const positions = this.ledger.openPositionsOf(symbol);
@@ -260,7 +299,7 @@ export class TradingAccount {
 
   onOrderBook(book: OrderBook): void {
     this.books.set(book.symbol, book);
-    this.orders.onMarket({ type: "book", book });
+    this.#gateway.onMarket({ type: "book", book });
     if (this.exitsAwaitingLiquidity.size) this.resumeExits(book.symbol);
   }
 
@@ -291,7 +330,7 @@ export class TradingAccount {
       if (!this.simulateExitAtTrigger) this.watchOverdueExit(key, position, trigger.text);
       if (!this.exitGuard.mayAutoExit(key, this.wallClock.now())) continue;
       if (this.simulateExitAtTrigger) {
-        this.orders.onMarket({ type: "trade", symbol: position.symbol, price: trigger.price, timestamp: at });
+        this.#gateway.onMarket({ type: "trade", symbol: position.symbol, price: trigger.price, timestamp: at });
       }
       this.track(
         this.closePosition(position, { exitReason: trigger.reason, reason: trigger.text }).catch((err) =>
@@ -337,7 +376,7 @@ export class TradingAccount {
   riskContext(now = this.clock.now()): RiskContext {
     const cutoff = now - ENTRY_RETENTION_MS;
     while (this.recentEntries.length && this.recentEntries[0].at < cutoff) this.recentEntries.shift();
-    return new AccountRiskContext(now, this.ledger, this.orders, this.lastPrices, this.books, this.instruments, this.fees, this.recentClosedTrades, this.recentEntries);
+    return new AccountRiskContext(now, this.ledger, this.#gateway, this.lastPrices, this.books, this.instruments, this.fees, this.recentClosedTrades, this.recentEntries);
   }
 
   /**
@@ -347,10 +386,10 @@ export class TradingAccount {
   async submit(request: NewOrder, options: { bypass?: KillSwitchBypass } = {}): Promise<SubmitResult> {
     const now = this.clock.now();
     const clientOrderId = request.clientOrderId ?? undefined;
-    const full = { ...request, clientOrderId: clientOrderId ?? "pending-risk-check", createdAt: request.createdAt ?? now };
-    const decision = this.risk.evaluate(full, this.riskContext(now), { killSwitchBypass: options.bypass });
+    const full = { ...request, clientOrderId: clientOrderId ?? PENDING_CLIENT_ORDER_ID, createdAt: request.createdAt ?? now };
+    const { decision, approval } = this.risk.authorize(full, this.riskContext(now), { killSwitchBypass: options.bypass });
     this.publishStateIfChanged();
-    if (!decision.allowed) return { decision };
+    if (!decision.allowed || !approval) return { decision };
     const key = positionKey(request.symbol, request.strategyInstanceId);
     const isEntry = request.intent === "entry";
     if (isEntry) this.entriesInFlight.add(key);
@@ -358,7 +397,14 @@ export class TradingAccount {
     const release = () => (isEntry ? this.entriesInFlight.delete(key) : this.exitsInFlight.delete(key));
     const riskChecks = decision.checks.map((c) => ({ check: c.check, code: c.code, message: c.message }));
     try {
-      const order = await this.orders.place({ ...request, riskChecks });
+      const sent = await this.#gateway.submit(approval, { riskChecks });
+      if (!sent.sent) {
+        // The gateway held it back (the venue's order-rate limit): nothing reached the venue.
+        release();
+        this.bus.emit("warning", { code: sent.code, message: `${request.intent} ${request.side} ${request.symbol} not sent: ${sent.message}`, mode: this.mode, at: now });
+        return { decision: { ...decision, allowed: false, code: sent.code, message: sent.message } };
+      }
+      const order = sent.order;
       // A resting order keeps the guard until it ends (onOrderUpdated releases it).
       if (TERMINAL.has(order.status)) release();
       if (isEntry && order.status !== "rejected") this.recentEntries.push({ clientOrderId: order.clientOrderId, symbol: order.symbol, at: now });
@@ -448,13 +494,14 @@ export class TradingAccount {
 
   /** Spot longs sell base coins: the venue's free balance bounds what an exit can sell. */
   private needsFreeBalance(position: Pick<LedgerPosition, "side">): boolean {
-    return position.side === "long" && this.venue.kind !== "ghost";
+    return position.side === "long" && this.#gateway.kind !== "ghost";
   }
 
   /** The venue's balances; a synchronous read where the venue keeps them in process (no await: same-candle ordering holds). */
   private freeBalances(symbol: string): Balance[] | Promise<Balance[] | undefined> {
-    if (this.venue.balanceList) return this.venue.balanceList();
-    return this.venue.fetchBalances().catch((err) => {
+    const inProcess = this.#gateway.balanceList();
+    if (inProcess) return inProcess;
+    return this.#gateway.fetchBalances().catch((err) => {
       // Never block an exit on a balance read: send the position's quantity and let the venue judge.
       this.logger.warn({ err, symbol }, "free balance unknown before an exit; sending the position's quantity");
       return undefined;
@@ -687,23 +734,23 @@ export class TradingAccount {
     return {
       cancelAllOrders: async () => {
         let cancelled = 0;
-        for (const order of this.orders.openOrders()) {
-          const result = await this.orders.cancel(order.clientOrderId);
+        for (const order of this.#gateway.openOrders()) {
+          const result = await this.#gateway.cancel(order.clientOrderId);
           if (result.status === "cancelled") cancelled += 1;
         }
         // Orders the venue has that this process does not know (placed before a crash, or by hand).
-        if (this.venue.kind === "live") {
-          for (const update of await this.venue.fetchOpenOrders()) {
-            await this.venue.cancel(update.clientOrderId, update.symbol);
+        if (this.#gateway.kind === "live") {
+          for (const update of await this.#gateway.fetchOpenOrders()) {
+            await this.#gateway.cancelAtVenue(update.clientOrderId, update.symbol);
             cancelled += 1;
           }
         }
         return { cancelled };
       },
       listOpenOrders: async () => {
-        const known = this.orders.openOrders().map((o) => ({ clientOrderId: o.clientOrderId, symbol: o.symbol }));
-        if (this.venue.kind !== "live") return known;
-        const venue = await this.venue.fetchOpenOrders();
+        const known = this.#gateway.openOrders().map((o) => ({ clientOrderId: o.clientOrderId, symbol: o.symbol }));
+        if (this.#gateway.kind !== "live") return known;
+        const venue = await this.#gateway.fetchOpenOrders();
         const ids = new Set(known.map((o) => o.clientOrderId));
         return [...known, ...venue.filter((v) => !ids.has(v.clientOrderId)).map((v) => ({ clientOrderId: v.clientOrderId, symbol: v.symbol }))];
       },
@@ -732,10 +779,10 @@ export class TradingAccount {
           if (result.order) sent.push(result.order);
           lastId = result.order?.clientOrderId;
         }
-        await this.orders.idle();
+        await this.#gateway.idle();
         // The venue's answer may come after submit returned (latency, async rejects): report its reason.
         for (const order of sent) {
-          const final = this.orders.getOrder(order.clientOrderId) ?? this.finishedExits.get(order.clientOrderId) ?? order;
+          const final = this.#gateway.getOrder(order.clientOrderId) ?? this.finishedExits.get(order.clientOrderId) ?? order;
           filledQuantity = addQty(filledQuantity, final?.filledQuantity ?? 0);
           if (final && (final.status === "rejected" || (TERMINAL.has(final.status) && final.filledQuantity === 0))) {
             throw new Error(`venue rejected the close: ${final.error ?? final.status}`);
@@ -763,7 +810,7 @@ class AccountRiskContext implements RiskContext {
   constructor(
     readonly now: number,
     private readonly ledger: Ledger,
-    private readonly orders: OrderManager,
+    private readonly orders: Pick<OrderGateway, "openOrders">,
     readonly lastPrices: ReadonlyMap<string, number>,
     readonly orderBooks: ReadonlyMap<string, OrderBook>,
     readonly instruments: ReadonlyMap<string, Instrument>,

@@ -17,7 +17,7 @@ import {
   TimerScheduler,
   createGhostVenue,
   feeScheduleFromCcxt,
-  reconcile,
+  OrderThrottle,
   type ExecutionVenue,
   type FeeSchedule,
 } from "../execution";
@@ -264,12 +264,26 @@ export class EngineRuntime {
       wallClock: systemClock,
       dustStore: orderStore,
       restored,
+      throttle: this.throttleFor(venue!.id),
       onKillSwitchProgress: () => this.kernel && this.bus.emit("kill-switch", this.kernel.killSwitchStatus()),
     });
     if (venue! instanceof PaperVenue) venue.restoreOrders(await orderStore.loadOpenOrders(mode));
     await this.persistence.saveTrades(restored.trades);
     await this.persistence.syncPositions(mode, ledger.positions(), this.clock.now());
     return account;
+  }
+
+  private readonly throttles = new Map<string, OrderThrottle>();
+
+  /** One order-rate bucket per venue (config venue.orderRateLimits). */
+  private throttleFor(venueId: string): OrderThrottle {
+    let throttle = this.throttles.get(venueId);
+    if (!throttle) {
+      const limits = this.options.config.venue.orderRateLimits;
+      throttle = new OrderThrottle({ windows: [{ limit: limits.per10s, windowMs: 10_000 }, { limit: limits.perDay, windowMs: 86_400_000 }], headroomPct: limits.headroomPct }, this.clock);
+      this.throttles.set(venueId, throttle);
+    }
+    return throttle;
   }
 
   /**
@@ -283,16 +297,10 @@ export class EngineRuntime {
     this.wireOrderLatency();
 
     for (const account of this.kernel.accounts.values()) {
-      if (account.venue.kind === "live") {
-        const report = await reconcile({
-          store: new PrismaOrderStore(this.options.db.prisma, account.venue.id),
-          venue: account.venue,
-          mode: account.mode,
-          now: this.clock.now(),
-          symbols: config.trading.symbols,
-          events: account.orders.events,
-          logger,
-        }).catch((err) => ({ ok: false, errors: [{ message: errorMessage(err) }], actions: [] }) as never);
+      if (account.venueKind === "live") {
+        const report = await account
+          .reconcile(config.trading.symbols)
+          .catch((err) => ({ ok: false, errors: [{ message: errorMessage(err) }], actions: [] }) as never);
         const r = report as { ok: boolean; errors: Array<{ message: string }>; actions: unknown[] };
         this.reconciliation = {
           ok: r.ok,

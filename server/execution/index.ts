@@ -1,12 +1,15 @@
 /**
  * Execution: order lifecycle, venues (ghost, paper, live via ccxt) and start-up reconciliation.
  *
- * Wiring (engine): build a venue (createGhostVenue / PaperVenue / LiveVenue), an OrderStore and an
- * OrderManager; on start-up run `reconcile()` and refuse to trade when `report.ok` is false, then
- * `venue.start()` and `manager.start()`. Feed market data through `manager.onMarket(event)` (it
- * forwards to the venue and triggers engine-held stops). After risk approves a signal, call
- * `manager.place(order)`; the ledger listens to `manager.events.on("order.fill")`, the UI to
- * "order.updated" and "execution.warning".
+ * Wiring (a composition root): build a venue (createGhostVenue / PaperVenue / LiveVenue) and an
+ * OrderStore, and hand `orderGateway({ venue, store, ... })` to the account, which never keeps the
+ * venue itself. The gateway owns the (internal) OrderManager: on start-up `gateway.reconcile()` and
+ * refuse to trade when `report.ok` is false, then `gateway.start()`. Feed market data through
+ * `gateway.onMarket(event)` (it forwards to the venue and triggers engine-held stops, which get a
+ * second risk decision). An order is sent only by `gateway.submit(approval)` with the approval
+ * `RiskEngine.authorize()` issued, and only while the venue's order-rate throttle has room; the
+ * ledger listens to `gateway.events.on("order.fill")`, the UI to "order.updated" and
+ * "execution.warning".
  */
 export type {
   ExecutionVenue,
@@ -26,7 +29,18 @@ export { LiveVenue, type LiveVenueOptions, type LiveRetryPolicy } from "./live-v
 export { feeScheduleFromCcxt } from "./fees";
 export { ORDER_TRANSITIONS, applyVenueUpdate, canTransition, isTerminal, type UpdateOutcome } from "./order-state";
 export { InMemoryOrderStore, type OrderStore } from "./order-store";
-export { OrderManager, toRequest, type ExecutionEvents, type NewOrder, type OrderManagerOptions, type RetryPolicy } from "./order-manager";
+// The order manager is internal: orders reach it only through the gateway, with a risk approval.
+export { toRequest, type ExecutionEvents, type NewOrder, type RetryPolicy } from "./order-manager";
+export {
+  OrderGateway,
+  orderGateway,
+  PENDING_CLIENT_ORDER_ID,
+  type GatewayResult,
+  type GatewayRiskWiring,
+  type OrderGatewayFactory,
+  type OrderGatewayOptions,
+} from "./order-gateway";
+export { OrderThrottle, BINANCE_SPOT_ORDER_LIMITS, type OrderRateLimits, type OrderRateWindow, type ThrottleAnswer } from "./order-throttle";
 export {
   reconcile,
   type ReconcileAction,

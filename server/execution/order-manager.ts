@@ -41,6 +41,11 @@ export interface OrderManagerOptions {
   retry?: Partial<RetryPolicy>;
   /** Backoff sleep; tests pass an instant one. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The second risk check of an engine-held stop at the moment it triggers (the order gateway wires
+   * it to the risk engine). Refused: the stop is cancelled with the reason, nothing is sent.
+   */
+  authorizeTriggeredStop?: (request: OrderRequest) => { allowed: true } | { allowed: false; reason: string };
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -63,6 +68,7 @@ export class OrderManager {
   private readonly nextId: () => string;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly authorizeTriggeredStop: OrderManagerOptions["authorizeTriggeredStop"];
 
   private readonly open = new Map<string, Order>();
   private readonly heldStops = new Map<string, Order>();
@@ -80,6 +86,7 @@ export class OrderManager {
     this.nextId = options.newClientOrderId ?? newClientOrderId;
     this.retry = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5_000, ...options.retry };
     this.sleep = options.sleep ?? realSleep;
+    this.authorizeTriggeredStop = options.authorizeTriggeredStop;
     if (!(this.retry.attempts >= 1)) throw new RangeError(`retry.attempts must be >= 1 (got ${this.retry.attempts})`);
   }
 
@@ -207,7 +214,14 @@ export class OrderManager {
         this.serial(id, async () => {
           const current = await this.current(id);
           if (!current || isTerminal(current.status)) return;
-          await this.send(id, { ...toRequest(current), type: "limit", stopPrice: undefined, timeInForce: current.timeInForce ?? "GTC" });
+          const request: OrderRequest = { ...toRequest(current), type: "limit", stopPrice: undefined, timeInForce: current.timeInForce ?? "GTC" };
+          const verdict = this.authorizeTriggeredStop?.(request) ?? { allowed: true as const };
+          if (!verdict.allowed) {
+            this.logger.warn({ clientOrderId: id, reason: verdict.reason }, "triggered stop refused by the second risk check");
+            await this.setStatus(current, "cancelled", `risk refused the triggered stop: ${verdict.reason}`);
+            return;
+          }
+          await this.send(id, request);
         }).catch((err) => this.logger.error({ err, clientOrderId: id }, "sending a triggered stop failed")),
       );
     }

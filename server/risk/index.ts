@@ -93,7 +93,7 @@ export type {
   KillSwitchStep,
   KillSwitchVenuePort,
 } from "./kill-switch";
-export { KillSwitchBypass } from "./bypass";
+export { KillSwitchBypass, OrderApproval, ApprovalAuthority, type ApprovalRedeemer } from "./bypass";
 export { InMemoryRiskStateStore, persistedRiskStateSchema } from "./state-store";
 export type { PeriodAnchor, PersistedRiskState, RiskStateStore } from "./state-store";
 export { TradingCalendar, InvalidTimeZoneError, type CalendarPeriod, type LocalDate } from "./calendar";

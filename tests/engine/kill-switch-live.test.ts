@@ -85,7 +85,7 @@ describe("kill switch, live mode on the simulator", () => {
     }
     await engine.kernel.idle();
     await expect.poll(() => live.ledger.positions().length, { timeout: 20_000 }).toBe(10);
-    expect((await live.venue.fetchOpenOrders()).length).toBe(20);
+    expect((await live.venueOpenOrders()).length).toBe(20);
 
     const started = Date.now();
     const status = await engine.kernel.killSwitch("flatten", "test");
@@ -99,7 +99,7 @@ describe("kill switch, live mode on the simulator", () => {
     expect(status.remaining.orders).toEqual([]);
 
     // The venue's own view, not the engine's: no open orders, and the base assets bought are sold.
-    expect(await live.venue.fetchOpenOrders()).toEqual([]);
+    expect(await live.venueOpenOrders()).toEqual([]);
     expect(live.ledger.positions()).toEqual([]);
     expect(live.tradingState).toBe("HALTED");
     // HALTED lets nothing new through.
@@ -137,7 +137,7 @@ describe("kill switch, live mode on the simulator", () => {
     expect(status.errors.length).toBeGreaterThan(0);
     expect(status.flatConfirmed).toBe(true);
     expect(live.ledger.positions()).toEqual([]);
-    expect(await live.venue.fetchOpenOrders()).toEqual([]);
+    expect(await live.venueOpenOrders()).toEqual([]);
     await engine.kernel.resetKillSwitch("test");
   }, 120_000);
 });

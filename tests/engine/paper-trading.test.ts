@@ -83,7 +83,7 @@ describe("paper trading on the simulator", () => {
     await expect.poll(() => db.prisma.signal.count({ where: { mode: "ghost" } }), { timeout: 60_000, interval: 500 }).toBeGreaterThan(0);
     await engine.setMode("live", "test");
     expect(engine.kernel.mode).toBe("live");
-    expect(engine.kernel.activeAccount.venue.kind).toBe("live");
+    expect(engine.kernel.activeAccount.venueKind).toBe("live");
     await engine.setMode("paper", "test");
     expect(engine.kernel.accounts.get("ghost")!.ledger).not.toBe(engine.kernel.accounts.get("paper")!.ledger);
   }, 120_000);

@@ -127,7 +127,7 @@ describe("exits: a position can always be closed", () => {
 
     expect(s.account.hasPosition(SYMBOL)).toBeUndefined();
     expect(s.eth()).toBe(0);
-    expect(s.account.orders.openOrders()).toHaveLength(0);
+    expect(s.account.openOrders()).toHaveLength(0);
     expect(s.account.exitAlarms()).toEqual([]);
     expect(s.trades.at(-1)?.exitReason).toBe("stop_loss");
   });
