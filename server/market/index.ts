@@ -54,3 +54,4 @@ export {
   type VenueRef,
 } from "./exchange";
 export { instrumentFromMarket } from "./instruments";
+export { VenueClock, simulatorTimeSource, exchangeTimeSource, type VenueClockOptions, type VenueClockStatus, type VenueTimeAnswer } from "./venue-clock";

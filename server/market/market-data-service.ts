@@ -573,8 +573,10 @@ export class MarketDataService {
   private observe(venueTimestamp: number | undefined): number | undefined {
     if (venueTimestamp === undefined) return undefined;
     if (venueTimestamp > this.observedVenueTime) this.observedVenueTime = venueTimestamp;
-    const venueClock = this.options.exchangeClock;
-    return venueClock ? venueClock.now() - venueTimestamp : undefined;
+    // A VenueClock (venue-clock.ts) knows the offset and the speed: latency in real ms, never negative.
+    const venueClock = this.options.exchangeClock as (Clock & { latencyOf?(venueTimestamp: number): number }) | undefined;
+    if (!venueClock) return undefined;
+    return venueClock.latencyOf ? venueClock.latencyOf(venueTimestamp) : Math.max(0, venueClock.now() - venueTimestamp);
   }
 
   /**
