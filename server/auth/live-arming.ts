@@ -6,6 +6,8 @@ import { matchTotp } from "./totp";
  * (The kill switch is the opposite: it never asks for more than a signed-in session and a confirmation.)
  */
 export const LIVE_CONFIRMATION_PHRASE = "TRADE REAL MONEY";
+/** Typed, with a valid TOTP code, to arm while go-live checklist items fail (issue 16; audited by the caller). */
+export const GO_LIVE_OVERRIDE_PHRASE = "I OVERRIDE THE GO-LIVE CHECKLIST";
 
 export type LiveArmingCode =
   | "LIVE_NO_MAINNET_KEYS"
@@ -14,11 +16,15 @@ export type LiveArmingCode =
   | "LIVE_MAX_POSITION_NOT_ACKNOWLEDGED"
   | "LIVE_TOTP_REQUIRED"
   | "LIVE_TOTP_INVALID"
-  | "LIVE_USER_REQUIRED";
+  | "LIVE_USER_REQUIRED"
+  | "LIVE_CHECKLIST_FAILING"
+  | "LIVE_OVERRIDE_NEEDS_TOTP";
 
 export interface LiveArmingFailure {
   code: LiveArmingCode;
   message: string;
+  /** LIVE_CHECKLIST_FAILING: the failing go-live items with their figures. */
+  items?: { id: string; label: string; figure: string }[];
 }
 
 export interface LiveArmingLimits {
@@ -46,9 +52,17 @@ export interface LiveArmingInput {
   /** A signed-in person: scripts (API tokens) cannot arm real money. */
   user: LiveArmingUser | null;
   now: number;
+  /**
+   * The go-live checklist (server/golive/checklist.ts, GET /api/go-live). While an item fails, arming
+   * is refused with the items, unless overridePhrase is GO_LIVE_OVERRIDE_PHRASE and TOTP is on and valid.
+   */
+  goLive?: { items: readonly { id: string; label: string; passed: boolean; figure: string }[] };
+  overridePhrase?: string | null;
 }
 
-export type LiveArmingResult = { ok: true; totpStep: number | null } | { ok: false; failures: LiveArmingFailure[] };
+export type LiveArmingResult =
+  | { ok: true; totpStep: number | null; /** Checklist items armed past with the override (audit them). */ overridden?: string[] }
+  | { ok: false; failures: LiveArmingFailure[] };
 
 /** Numbers from a form must equal the limits exactly; a tolerance absorbs float noise only. */
 function sameLimit(acknowledged: number, current: number): boolean {
@@ -89,5 +103,18 @@ export function checkLiveArming(input: LiveArmingInput): LiveArmingResult {
       if (totpStep === null) failures.push({ code: "LIVE_TOTP_INVALID", message: "the two-factor code is wrong or expired" });
     }
   }
-  return failures.length ? { ok: false, failures } : { ok: true, totpStep };
+  const failing = input.goLive?.items.filter((i) => !i.passed) ?? [];
+  if (failing.length > 0) {
+    const overriding = typeof input.overridePhrase === "string" && input.overridePhrase.trim() === GO_LIVE_OVERRIDE_PHRASE;
+    if (!overriding) {
+      failures.push({
+        code: "LIVE_CHECKLIST_FAILING",
+        message: `the go-live checklist is not complete: ${failing.map((i) => `${i.label} (${i.figure})`).join("; ")}`,
+        items: failing.map((i) => ({ id: i.id, label: i.label, figure: i.figure })),
+      });
+    } else if (!input.user?.totpEnabled) {
+      failures.push({ code: "LIVE_OVERRIDE_NEEDS_TOTP", message: "overriding the go-live checklist needs two-factor authentication: turn it on first" });
+    }
+  }
+  return failures.length ? { ok: false, failures } : { ok: true, totpStep, ...(failing.length > 0 ? { overridden: failing.map((i) => i.id) } : {}) };
 }

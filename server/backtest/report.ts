@@ -67,6 +67,7 @@ export function summaryText(result: BacktestResult, lastTrades = 10): string {
     ["Ending equity", `${fmt(s.endingEquity)} ${q}`],
     ["Net profit", `${fmt(s.netProfit)} ${q}`],
     ["Total return", fmt(m.totalReturnPct, 2, " %")],
+    ["Buy and hold (same symbols)", result.benchmark ? `${fmt(result.benchmark.returnPct, 2, " %")} (${result.benchmark.perSymbol.map((b) => `${b.symbol} ${fmt(b.returnPct, 2, " %")}`).join(", ")})` : "–"],
     ["CAGR", fmt(m.cagrPct, 2, " %")],
     ["Trades", String(m.trades)],
     ["Win rate", fmt(m.winRatePct, 1, " %")],

@@ -1,6 +1,7 @@
 import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { DEFAULT_RISK_LIMITS, type RiskLimits } from "../config/risk-limits";
+import { benchmarkSeries, buyAndHold } from "../golive/benchmark";
 import type { CandleStore } from "../market";
 import type { Candle, ExitReason, OrderStatus, OrderType, Side, Timeframe } from "../model/types";
 import { DAY_MS, computeMetrics, curveStats, drawdownSeries, type CurveStats, type DrawdownPoint, type EquityPoint, type LedgerClosedTrade, type PerformanceMetrics } from "../portfolio";
@@ -96,6 +97,8 @@ export interface BacktestResult {
   notes: Array<{ at: number; kind: string; code: string; message: string }>;
   /** Wall-clock figures: the only part of a result that differs between two identical runs. */
   timing: { durationMs: number; candlesPerSecond: number };
+  /** Buy-and-hold of the same symbols over the same period (server/golive/benchmark.ts); null without prices. */
+  benchmark?: { returnPct: number; finalEquity: number; perSymbol: { symbol: string; first: number; last: number; returnPct: number }[] } | null;
 }
 
 export interface RunBacktestOptions {
@@ -281,6 +284,8 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
   const periodMs = span >= 7 * DAY_MS ? DAY_MS : 3_600_000;
   const openPositions = ledger.positions().map((p) => ({ openedAt: p.openedAt }));
   const metrics = computeMetrics({ trades, equity: fullCurve, periodMs, openPositions });
+  const held = buyAndHold(benchmarkSeries(run, plan.baseTimeframe), config.startingBalance, config.fees.taker);
+  const benchmark = held ? { returnPct: held.returnPct, finalEquity: held.finalEquity, perSymbol: held.perSymbol } : null;
 
   const equity = decimateCurve(curveTimes, curveEquity, points, config.equityPoints);
   const orders = engine.orderStore.allOrders();
@@ -298,6 +303,7 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
       warmupCandles: timeline.warm.length,
     },
     metrics,
+    benchmark,
     curves: lean ? { bySymbol: {}, byStrategy: {} } : groupCurves(trades, prepared, config, timeline.from, endTime, periodMs),
     summary: {
       startingBalance: config.startingBalance,
