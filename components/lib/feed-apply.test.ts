@@ -126,3 +126,27 @@ describe("feed events update the one copy of server state", () => {
     });
   });
 });
+
+describe("the trades tape and the risk picture (issue 21)", () => {
+  it("prints of a symbol stack newest first, capped, and stay out of other symbols' tapes", async () => {
+    const { TAPE_SIZE } = await import("./feed-apply");
+    const qc = client();
+    const prints = Array.from({ length: TAPE_SIZE + 5 }, (_, i) => ({
+      event: "market:trade",
+      payload: { symbol: "BTC/USDT", price: 100 + i, quantity: 0.1, side: "buy", timestamp: i },
+    }));
+    applyFeedBatch(qc, [...prints, { event: "market:trade", payload: { symbol: "ETH/USDT", price: 5, quantity: 1, side: "sell", timestamp: 1 } }]);
+    const tape = qc.getQueryData<{ price: number }[]>(qk.tape("BTC/USDT"))!;
+    expect(tape).toHaveLength(TAPE_SIZE);
+    expect(tape[0]!.price).toBe(100 + TAPE_SIZE + 4);
+    expect(qc.getQueryData<unknown[]>(qk.tape("ETH/USDT"))).toHaveLength(1);
+  });
+
+  it("a trading-state change refetches the risk summary, so its breaker numbers match the new reason", () => {
+    const qc = client();
+    qc.setQueryData(qk.risk, { tradingState: "ACTIVE", reason: null, limits: {}, usage: [], latches: [] });
+    applyFeedBatch(qc, [{ event: "trading-state", payload: { tradingState: "REDUCING", reason: "4 losing trades in a row (limit 4)" } }]);
+    expect(qc.getQueryState(qk.risk)!.isInvalidated).toBe(true);
+    expect(qc.getQueryData<{ reason: string }>(qk.risk)!.reason).toBe("4 losing trades in a row (limit 4)");
+  });
+});

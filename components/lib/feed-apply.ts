@@ -34,6 +34,7 @@ import type {
   SignalDto,
   StatusDto,
   SymbolDto,
+  MarketTradeDto,
   TickerEventDto,
   TradingStateEventDto,
 } from "./types";
@@ -56,7 +57,14 @@ export const FEED_EVENTS = [
   "kill-switch",
   "exit:alarm",
   "mode",
+  "market:trade",
 ] as const;
+
+/** Newest first, at most TAPE_SIZE prints. */
+export const TAPE_SIZE = 50;
+export function pushTape(old: MarketTradeDto[] | undefined, ev: MarketTradeDto): MarketTradeDto[] {
+  return [ev, ...(old ?? [])].slice(0, TAPE_SIZE);
+}
 
 type Rec = Record<string, unknown>;
 const isObj = (v: unknown): v is Rec => !!v && typeof v === "object" && !Array.isArray(v);
@@ -71,6 +79,7 @@ const validators: Record<string, (p: unknown) => boolean> = {
   candle: (p) => isObj(p) && isStr(p.symbol) && isStr(p.timeframe) && isValidCandle(p.candle),
   ticker: (p) => isObj(p) && isStr(p.symbol) && isNum(p.last),
   orderbook: (p) => isObj(p) && isStr(p.symbol) && isLevels(p.bids) && isLevels(p.asks),
+  "market:trade": (p) => isObj(p) && isStr(p.symbol) && isNum(p.price) && isNum(p.quantity) && isNum(p.timestamp),
   signal: (p) => isObj(p) && isStr(p.id) && isStr(p.symbol),
   order: (p) => isObj(p) && isStr(p.clientOrderId) && isStr(p.status) && isStr(p.symbol),
   fill: (p) => isObj(p) && isStr(p.clientOrderId) && isNum(p.price) && isNum(p.quantity),
@@ -123,7 +132,13 @@ export function applyFeedBatch(client: QueryClient, batch: FeedMessage[]): Apply
         client.setQueryData<RiskDto>(qk.risk, (old) =>
           old ? { ...old, tradingState: state.tradingState, reason: state.reason } : old,
         );
+        // The breakers' numbers (latches) change with the state: refetch them so the counters agree with the reason.
+        invalidate.add("risk");
         break;
+      }
+      case "market:trade": {
+        const ev = payload as MarketTradeDto;
+        client.setQueryData<MarketTradeDto[]>(qk.tape(ev.symbol), (old) => pushTape(old, ev));
       }
       case "candle": {
         const ev = payload as CandleEventDto;

@@ -27,6 +27,7 @@ export const qk = {
   candles: (symbol: string, timeframe: Timeframe, limit: number) => ["candles", symbol, timeframe, limit] as const,
   orderbookOf: (symbol: string) => ["orderbook", symbol] as const,
   orderbook: (symbol: string, depth: number) => ["orderbook", symbol, depth] as const,
+  tape: (symbol: string) => ["tape", symbol] as const,
   positionsAll: ["positions"] as const,
   positions: (mode: Mode) => ["positions", mode] as const,
   ordersAll: ["orders"] as const,

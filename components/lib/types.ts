@@ -290,6 +290,12 @@ export interface SignalDto {
   exitPrice: number | null;
   outcomePct: number | null;
   outcomeAt: number | null;
+  /**
+   * What became of the signal (issue 21; absent on older servers): an order was sent (`executed`), the risk
+   * engine refused it (`blocked`, with the denial's code and sentence), or it led to no order (`skipped`,
+   * e.g. ghost mode or an exit with nothing open).
+   */
+  execution?: { status: "executed" | "blocked" | "skipped"; code: string | null; message: string | null; clientOrderId: string | null } | null;
 }
 
 export interface SignalStatsDto {
@@ -550,4 +556,15 @@ export interface SessionDto {
   endReason: "profit_target" | "max_loss" | "time" | "manual" | null;
   pnl: { realized: number; unrealized: number; total: number; openPositions: number } | null;
   report?: unknown;
+}
+
+/** `market:trade` feed event (issue 21): one print of the venue's public trades, for the trades tape. */
+export interface MarketTradeDto {
+  symbol: string;
+  price: number;
+  quantity: number;
+  /** The aggressor's side. */
+  side: OrderSide | null;
+  timestamp: number;
+  simulated?: boolean;
 }

@@ -12,6 +12,7 @@ import { QueryState } from "../ui/query-state";
 import { SimulatedTag } from "../ui/simulated-tag";
 import { DepthChart } from "./depth-chart";
 import { OrderbookLadder } from "./orderbook-ladder";
+import { TradesTape } from "./trades-tape";
 
 const DEPTHS = [10, 20, 50] as const;
 type DepthChoice = (typeof DEPTHS)[number];
@@ -63,6 +64,11 @@ export function OrderbookPage() {
           </Typography.Text>
         )}
       </Flex>
+      {depth && !empty && Math.max(depth.bids.length, depth.asks.length) < prefs.depth && (
+        <Typography.Text type="secondary" data-testid="orderbook-levels-note">
+          {prefs.depth} levels asked; the server keeps {Math.max(depth.bids.length, depth.asks.length)} per side, so that is what is shown.
+        </Typography.Text>
+      )}
       <Row gutter={[12, 12]}>
         <Col xs={24} lg={9}>
           <Panel title={prefs.symbol ?? "—"}>
@@ -72,11 +78,16 @@ export function OrderbookPage() {
           </Panel>
         </Col>
         <Col xs={24} lg={15}>
-          <Panel title="Depth">
-            <QueryState query={book} what="Order book" isEmpty={empty} rows={8}>
-              {depth && <DepthChart depth={depth} height={420} />}
-            </QueryState>
-          </Panel>
+          <Flex vertical gap={12}>
+            <Panel title="Depth">
+              <QueryState query={book} what="Order book" isEmpty={empty} rows={8}>
+                {depth && <DepthChart depth={depth} height={420} />}
+              </QueryState>
+            </Panel>
+            <Panel title="Trades" bodyStyle={{ maxHeight: 320, overflowY: "auto" }}>
+              <TradesTape symbol={prefs.symbol ?? undefined} />
+            </Panel>
+          </Flex>
         </Col>
       </Row>
     </Flex>

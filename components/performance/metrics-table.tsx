@@ -4,6 +4,7 @@ import { Table, type TableColumnsType } from "antd";
 import { formatInt, formatMoney, formatPlainPct, formatStat } from "../lib/format";
 import type { MetricsDto } from "../lib/types";
 import { Num, Pnl } from "../ui/num";
+import { SampleWarning } from "../ui/sample-warning";
 
 export interface MetricsRow {
   key: string;
@@ -15,10 +16,10 @@ export function MetricsTable({ rows, testId }: { rows: MetricsRow[]; testId: str
   const columns: TableColumnsType<MetricsRow> = [
     { title: "", key: "name", render: (_, r) => r.name, fixed: "left" },
     { title: "Trades", key: "trades", align: "right", render: (_, r) => <Num>{formatInt(r.metrics.trades)}</Num> },
-    { title: "Win rate", key: "winRate", align: "right", render: (_, r) => <Num>{formatPlainPct(r.metrics.winRate, 1)}</Num> },
-    { title: "Profit factor", key: "pf", align: "right", render: (_, r) => <Num>{formatStat(r.metrics.profitFactor)}</Num> },
-    { title: "Sharpe", key: "sharpe", align: "right", render: (_, r) => <Num>{formatStat(r.metrics.sharpe)}</Num> },
-    { title: "Sortino", key: "sortino", align: "right", render: (_, r) => <Num>{formatStat(r.metrics.sortino)}</Num> },
+    { title: "Win rate", key: "winRate", align: "right", render: (_, r) => <><Num>{formatPlainPct(r.metrics.winRate, 1)}</Num><SampleWarning n={r.metrics.trades} what="trades" /></> },
+    { title: "Profit factor", key: "pf", align: "right", render: (_, r) => <><Num>{formatStat(r.metrics.profitFactor)}</Num><SampleWarning n={r.metrics.trades} what="trades" /></> },
+    { title: "Sharpe", key: "sharpe", align: "right", render: (_, r) => <><Num>{formatStat(r.metrics.sharpe)}</Num><SampleWarning n={r.metrics.trades} what="trades" /></> },
+    { title: "Sortino", key: "sortino", align: "right", render: (_, r) => <><Num>{formatStat(r.metrics.sortino)}</Num><SampleWarning n={r.metrics.trades} what="trades" /></> },
     {
       title: "Max DD",
       key: "mdd",
@@ -27,7 +28,7 @@ export function MetricsTable({ rows, testId }: { rows: MetricsRow[]; testId: str
         <Num title={formatMoney(r.metrics.maxDrawdown)}>{formatPlainPct(r.metrics.maxDrawdownPct)}</Num>
       ),
     },
-    { title: "Expectancy", key: "exp", align: "right", render: (_, r) => <Pnl value={r.metrics.expectancy} /> },
+    { title: "Expectancy", key: "exp", align: "right", render: (_, r) => <><Pnl value={r.metrics.expectancy} /><SampleWarning n={r.metrics.trades} what="trades" /></> },
     { title: "Avg win", key: "avgWin", align: "right", render: (_, r) => <Pnl value={r.metrics.avgWin} /> },
     { title: "Avg loss", key: "avgLoss", align: "right", render: (_, r) => <Pnl value={r.metrics.avgLoss === null ? null : -Math.abs(r.metrics.avgLoss)} /> },
     { title: "Total P&L", key: "total", align: "right", render: (_, r) => <Pnl value={r.metrics.totalPnl} /> },

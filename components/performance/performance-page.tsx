@@ -13,6 +13,7 @@ import { QueryState } from "../ui/query-state";
 import { MetricsTable, type MetricsRow } from "./metrics-table";
 import { PnlBars } from "./pnl-bars";
 import { drawdownSeries, fillHours, realizedEquitySeries } from "./series-data";
+import { monthlyPnl, weekdayPnl, weeklyPnl } from "./period-pnl";
 import { TimeSeriesChart, type TimeSeriesSpec } from "./time-series-chart";
 
 export function PerformancePage() {
@@ -66,9 +67,21 @@ export function PerformancePage() {
           </Panel>
         </Col>
         <Col xs={24} xl={14}>
-          <Panel title="Daily P&L">
+          <Panel title="P&L by period">
             <QueryState query={performance} what="Daily P&L" rows={5}>
-              <PnlBars testId="daily-pnl" bars={(p?.daily ?? []).map((d) => ({ key: d.day, label: d.day.slice(5), value: d.pnl }))} />
+              <Tabs
+                size="small"
+                items={[
+                  { key: "day", label: "Day", children: <PnlBars testId="daily-pnl" bars={(p?.daily ?? []).map((d) => ({ key: d.day, label: d.day.slice(5), value: d.pnl }))} /> },
+                  { key: "week", label: "Week", children: <PnlBars testId="weekly-pnl" bars={weeklyPnl(p?.daily ?? []).map((b) => ({ key: b.key, label: b.label, value: b.pnl }))} /> },
+                  { key: "month", label: "Month", children: <PnlBars testId="monthly-pnl" bars={monthlyPnl(p?.daily ?? []).map((b) => ({ key: b.key, label: b.label, value: b.pnl }))} /> },
+                  {
+                    key: "weekday",
+                    label: "Weekday",
+                    children: <PnlBars testId="weekday-pnl" bars={weekdayPnl(p?.daily ?? []).map((b) => ({ key: b.key, label: b.label, value: b.trades > 0 || b.pnl !== 0 ? b.pnl : null }))} />,
+                  },
+                ]}
+              />
             </QueryState>
           </Panel>
         </Col>

@@ -4,6 +4,7 @@ import { Alert, App, Button, Flex, Input, Steps, Tag, Typography } from "antd";
 import { useState } from "react";
 import { ApiError, errorMessage } from "../lib/api";
 import { useMe, useTotpEnable, useTotpSetup } from "../hooks/use-settings";
+import { TotpQr } from "./totp-qr";
 
 /** Two-factor sign-in and live-trading arming: set up an authenticator, then prove it with a code. */
 export function TotpPanel() {
@@ -60,7 +61,8 @@ export function TotpPanel() {
                 title: "Add this account to your authenticator app",
                 content: (
                   <Flex vertical gap={4}>
-                    <Typography.Text type="secondary">Enter the secret by hand, or open the otpauth link on the device with the app.</Typography.Text>
+                    <Typography.Text type="secondary">Scan the code with the app, enter the secret by hand, or open the otpauth link on the device with the app.</Typography.Text>
+                    <TotpQr uri={setup.data.otpauthUri} />
                     <Typography.Text>
                       Secret:{" "}
                       <Typography.Text code copyable data-testid="totp-secret">

@@ -6,7 +6,7 @@ import type { Mode } from "../lib/types";
 import { useSignals } from "../hooks/use-trading";
 import { Num, Pnl } from "../ui/num";
 import { QueryState } from "../ui/query-state";
-import { OutcomeTag, SignalActionTag } from "./signal-tags";
+import { ExecutionTag, OutcomeTag, SignalActionTag } from "./signal-tags";
 
 /** The latest signals of a mode, newest first, pushed by `signal` events. */
 export function RecentSignals({ mode, limit = 10 }: { mode: Mode | undefined; limit?: number }) {
@@ -20,14 +20,15 @@ export function RecentSignals({ mode, limit = 10 }: { mode: Mode | undefined; li
             <Flex vertical gap={2} style={{ width: "100%", minWidth: 0 }}>
               <Flex gap={6} align="center" wrap>
                 <Tooltip title={formatDateTime(s.timestamp)}>
-                  <Num style={{ color: "rgba(255,255,255,0.55)" }}>{formatTime(s.timestamp)}</Num>
+                  <Num style={{ color: "rgba(255,255,255,0.65)" }}>{formatTime(s.timestamp)}</Num>
                 </Tooltip>
                 <strong>{s.symbol}</strong>
                 <SignalActionTag action={s.action} />
                 <Num>{formatPrice(s.price)}</Num>
+                {s.execution && <ExecutionTag execution={s.execution} />}
                 {s.outcome && (
                   <span style={{ marginInlineStart: "auto" }}>
-                    <OutcomeTag outcome={s.outcome} />
+                    <OutcomeTag outcome={s.outcome} execution={s.execution} />
                   </span>
                 )}
                 {isNum(s.outcomePct) && <Pnl value={s.outcomePct} kind="pct" />}

@@ -12,10 +12,23 @@ import { Clipped } from "../ui/clipped";
 import { Panel } from "../ui/panel";
 import { QueryState } from "../ui/query-state";
 import { StrategyName } from "../positions/strategy-name";
-import { OutcomeTag, SignalActionTag } from "./signal-tags";
+import { ExecutionTag, OutcomeTag, SignalActionTag } from "./signal-tags";
+import { SampleWarning } from "../ui/sample-warning";
 
-function Stat({ title, value, color, testId }: { title: string; value: string; color?: string; testId?: string }) {
-  return <Statistic title={title} value={value} styles={{ content: { fontSize: 18, color, fontVariantNumeric: "tabular-nums" } }} data-testid={testId} />;
+function Stat({ title, value, color, testId, n }: { title: string; value: string; color?: string; testId?: string; n?: number }) {
+  return (
+    <Statistic
+      title={
+        <span>
+          {title}
+          {n !== undefined && <SampleWarning n={n} what="resolved signals" />}
+        </span>
+      }
+      value={value}
+      styles={{ content: { fontSize: 18, color, fontVariantNumeric: "tabular-nums" } }}
+      data-testid={testId}
+    />
+  );
 }
 
 export function SignalsPage() {
@@ -34,7 +47,8 @@ export function SignalsPage() {
     { title: "Price", key: "price", align: "right", render: (_, x) => <Num>{formatPrice(x.price)}</Num> },
     { title: "Strategy", key: "strategy", render: (_, x) => <StrategyName id={x.strategyInstanceId} /> },
     { title: "Reason", key: "reason", render: (_, x) => <Clipped text={x.reason} maxWidth={300} /> },
-    { title: "Outcome", key: "outcome", render: (_, x) => <OutcomeTag outcome={x.outcome} /> },
+    { title: "Executed", key: "execution", render: (_, x) => <ExecutionTag execution={x.execution} /> },
+    { title: "Outcome", key: "outcome", render: (_, x) => <OutcomeTag outcome={x.outcome} execution={x.execution} /> },
     { title: "Exit", key: "exit", align: "right", render: (_, x) => <Num>{formatPrice(x.exitPrice, x.price)}</Num> },
     { title: "Result", key: "pct", align: "right", render: (_, x) => <Pnl value={x.outcomePct} kind="pct" /> },
     { title: "Resolved", key: "at", render: (_, x) => <Num>{formatDateTime(x.outcomeAt)}</Num> },
@@ -58,11 +72,11 @@ export function SignalsPage() {
               <Col xs={12} md={6} xl={3}><Stat title="Signals" value={formatInt(s.total)} /></Col>
               <Col xs={12} md={6} xl={3}><Stat title="Resolved" value={formatInt(s.closed)} /></Col>
               <Col xs={12} md={6} xl={3}><Stat title="Wins / losses" value={`${formatInt(s.wins)} / ${formatInt(s.losses)}`} /></Col>
-              <Col xs={12} md={6} xl={3}><Stat title="Accuracy" value={formatPlainPct(s.accuracy, 1)} testId="signal-accuracy" /></Col>
-              <Col xs={12} md={6} xl={3}><Stat title="Avg win" value={formatPct(s.avgWinPct)} color={pnlColor(s.avgWinPct)} /></Col>
-              <Col xs={12} md={6} xl={3}><Stat title="Avg loss" value={formatPct(s.avgLossPct === null ? null : -Math.abs(s.avgLossPct))} color={pnlColor(s.avgLossPct === null ? null : -Math.abs(s.avgLossPct))} /></Col>
-              <Col xs={12} md={6} xl={3}><Stat title="Expectancy" value={formatPct(s.expectancyPct)} color={pnlColor(s.expectancyPct)} testId="signal-expectancy" /></Col>
-              <Col xs={12} md={6} xl={3}><Stat title="Profit factor" value={formatStat(s.profitFactor)} testId="signal-profit-factor" /></Col>
+              <Col xs={12} md={6} xl={3}><Stat n={s.closed} title="Accuracy" value={formatPlainPct(s.accuracy, 1)} testId="signal-accuracy" /></Col>
+              <Col xs={12} md={6} xl={3}><Stat n={s.closed} title="Avg win" value={formatPct(s.avgWinPct)} color={pnlColor(s.avgWinPct)} /></Col>
+              <Col xs={12} md={6} xl={3}><Stat n={s.closed} title="Avg loss" value={formatPct(s.avgLossPct === null ? null : -Math.abs(s.avgLossPct))} color={pnlColor(s.avgLossPct === null ? null : -Math.abs(s.avgLossPct))} /></Col>
+              <Col xs={12} md={6} xl={3}><Stat n={s.closed} title="Expectancy" value={formatPct(s.expectancyPct)} color={pnlColor(s.expectancyPct)} testId="signal-expectancy" /></Col>
+              <Col xs={12} md={6} xl={3}><Stat n={s.closed} title="Profit factor" value={formatStat(s.profitFactor)} testId="signal-profit-factor" /></Col>
             </Row>
           )}
         </QueryState>

@@ -3,6 +3,8 @@
 import { DownloadOutlined } from "@ant-design/icons";
 import { Button, Flex, Table, Tooltip, Typography, type TableColumnsType, type TableProps } from "antd";
 import { useState, type HTMLAttributes } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { tradeTotals, viewFromSearch, viewToSearch, type TradeView } from "./trade-url";
 import { formatDateTime, formatDuration, formatMoney, formatPrice, formatQty } from "../lib/format";
 import type { TradeDto } from "../lib/types";
 import type { TradeFilters as Filters } from "../lib/query-keys";
@@ -18,13 +20,26 @@ import { TradeDrawer } from "./trade-drawer";
 import { TradeFilters, type TradeFilterValues } from "./trade-filters";
 
 type SortKey = NonNullable<Filters["sort"]>;
+
+interface TradesPageDto {
+  /** Sums over every trade matching the filters (requested from the API, issue 21); absent on older servers. */
+  totals?: { pnl: number; fees: number; wins: number; losses: number };
+}
 const SORTABLE: SortKey[] = ["closedAt", "pnl", "pnlPct", "symbol"];
 
 export function TradesPage() {
   const currentMode = useCurrentMode();
-  const [filters, setFilters] = useState<TradeFilterValues>({});
-  const [sort, setSort] = useState<{ sort: SortKey; order: "asc" | "desc" }>({ sort: "closedAt", order: "desc" });
-  const [paging, setPaging] = useState({ page: 1, pageSize: 50 });
+  // The filters, sort and page live in the address: a reload or a shared link shows the same trades.
+  const search = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname() ?? "/trades";
+  const view = viewFromSearch(new URLSearchParams(search?.toString() ?? ""));
+  const { filters, sort, paging } = view;
+  const setView = (next: TradeView) => {
+    const qs = viewToSearch(next);
+    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+  };
+  const setFilters = (f: TradeFilterValues) => setView({ ...view, filters: f, paging: { ...paging, page: 1 } });
   const [openId, setOpenId] = useState<string | null>(null);
 
   const effective = { ...filters, mode: filters.mode ?? currentMode };
@@ -62,9 +77,8 @@ export function TradesPage() {
   const onTableChange: TableProps<TradeDto>["onChange"] = (pagination, _filters, sorter) => {
     const s = Array.isArray(sorter) ? sorter[0] : sorter;
     const key = s?.columnKey as SortKey | undefined;
-    if (key && SORTABLE.includes(key) && s?.order) setSort({ sort: key, order: s.order === "ascend" ? "asc" : "desc" });
-    else setSort({ sort: "closedAt", order: "desc" });
-    setPaging({ page: pagination.current ?? 1, pageSize: pagination.pageSize ?? 50 });
+    const nextSort = key && SORTABLE.includes(key) && s?.order ? { sort: key, order: (s.order === "ascend" ? "asc" : "desc") as "asc" | "desc" } : { sort: "closedAt" as SortKey, order: "desc" as const };
+    setView({ ...view, sort: nextSort, paging: { page: pagination.current ?? 1, pageSize: pagination.pageSize ?? 50 } });
   };
 
   const exportFilters = { ...effective, ...sort };
@@ -77,10 +91,7 @@ export function TradesPage() {
         <TradeFilters
           value={filters}
           currentMode={currentMode}
-          onChange={(next) => {
-            setFilters(next);
-            setPaging((p) => ({ ...p, page: 1 }));
-          }}
+          onChange={setFilters}
         />
         <Flex gap={8} style={{ marginInlineStart: "auto" }}>
           <Button size="small" icon={<DownloadOutlined />} href={tradeExportUrl("csv", exportFilters)} data-testid="trades-export-csv">
@@ -114,6 +125,34 @@ export function TradesPage() {
                 showTotal: (total) => `${total.toLocaleString("en-US")} trades`,
               }}
               locale={{ emptyText: "No closed trades match these filters" }}
+              summary={(rows) => {
+                if (rows.length === 0) return null;
+                const server = (trades.data as TradesPageDto | undefined)?.totals;
+                const all = trades.data?.total ?? rows.length;
+                const t = server ? { ...server, count: all } : tradeTotals(rows);
+                const scope = server || all === rows.length ? `All ${all} matching` : `This page (${rows.length} of ${all})`;
+                return (
+                  <Table.Summary fixed>
+                    <Table.Summary.Row data-testid="trades-totals">
+                      <Table.Summary.Cell index={0} colSpan={6}>
+                        <strong data-testid="trades-totals-scope">{scope}</strong>
+                        <Typography.Text type="secondary">
+                          {" "}
+                          · {t.wins} won, {t.losses} lost
+                        </Typography.Text>
+                      </Table.Summary.Cell>
+                      <Table.Summary.Cell index={6} align="right">
+                        <Pnl value={t.pnl} testId="trades-totals-pnl" />
+                      </Table.Summary.Cell>
+                      <Table.Summary.Cell index={7} />
+                      <Table.Summary.Cell index={8} align="right">
+                        <Num>{formatMoney(t.fees)}</Num>
+                      </Table.Summary.Cell>
+                      <Table.Summary.Cell index={9} colSpan={4} />
+                    </Table.Summary.Row>
+                  </Table.Summary>
+                );
+              }}
               onRow={(t) =>
                 ({
                   onClick: () => setOpenId(t.id),
