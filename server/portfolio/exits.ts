@@ -23,9 +23,9 @@ import type { Candle, ExitReason, PositionSide } from "../model/types";
 
 export const exitRulesSchema = z.object({
   /** Stop loss distance from the entry price, % (null = no automatic stop). */
-  stopLossPct: z.number().positive().lt(100).nullable().default(1),
+  stopLossPct: z.number().positive().lt(100).nullable().default(2),
   /** Take profit distance from the entry price, % (null = no automatic target). */
-  takeProfitPct: z.number().positive().nullable().default(1.5),
+  takeProfitPct: z.number().positive().nullable().default(5),
   /** Gain over the entry price, %, after which the trailing stop becomes active (null = no trailing stop). */
   trailingActivationPct: z.number().min(0).nullable().default(3),
   /** Distance of the trailing stop behind the best price since entry, % (null = no trailing stop). */
@@ -36,9 +36,9 @@ export const exitRulesSchema = z.object({
 
 /**
  * Exit rules of a position. The stop loss and take profit defaults mirror the risk module's
- * defaultStopLossPct (1%) and defaultTakeProfitPct (1.5%); with both defaults the target usually exits
- * before the trailing stop (activation +3%) becomes active, so a strategy that wants to let winners run
- * sets takeProfitPct to null.
+ * defaultStopLossPct (2%) and defaultTakeProfitPct (5%) of the Phase 2 plan (issue 16; they were 1% and
+ * 1.5%, a target below the trailing stop's +3% activation, so the trail could never act). Now a winner
+ * past +3% is trailed 1% behind its best price and only the ones that keep running reach +5%.
  */
 export type ExitRules = z.infer<typeof exitRulesSchema>;
 export type ExitRulesInput = z.input<typeof exitRulesSchema>;

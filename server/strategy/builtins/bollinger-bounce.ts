@@ -83,14 +83,17 @@ export class BollingerBounceStrategy extends BaseStrategy<BollingerBounceParams,
         return [this.make(s, candle, "exit_short", `Close ${formatPrice(close)} reached the ${toMiddle ? "middle" : "lower"} band ${formatPrice(target)}`)];
       }
       case "none":
-        if (s.previousClose < s.previousLower && close >= lower) {
+        // Issue 16 (surgical, for whoever ports built-ins to the strategy SDK: keep this rule): no entry
+        // when the close already sits at or beyond its target band. There is nothing left to gain, and the
+        // default take-profit would apply instead of the band, fooling the fee and reward:risk checks.
+        if (s.previousClose < s.previousLower && close >= lower && close < (toMiddle ? middle : upper)) {
           const target = toMiddle ? middle : upper;
           const levels = this.protectiveLevels("long", close, p.stopLossPct, p.takeProfitPct);
           if (p.takeProfitPct === 0 && target > close) levels.takeProfit = target;
           const what = `Closed back inside the lower band at ${formatPrice(close)} after ${formatPrice(s.previousClose)} < ${formatPrice(s.previousLower)}`;
           return [this.make(s, candle, "enter_long", what, `; entering long, target ${formatPrice(target)}`, levels)];
         }
-        if (p.allowShort && s.previousClose > s.previousUpper && close <= upper) {
+        if (p.allowShort && s.previousClose > s.previousUpper && close <= upper && close > (toMiddle ? middle : lower)) {
           const target = toMiddle ? middle : lower;
           const levels = this.protectiveLevels("short", close, p.stopLossPct, p.takeProfitPct);
           if (p.takeProfitPct === 0 && target < close) levels.takeProfit = target;
