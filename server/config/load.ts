@@ -23,6 +23,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: "HOST", path: ["server", "host"], kind: "string", fix: "set HOST to an interface address such as 127.0.0.1" },
   { env: "ALLOWED_HOSTS", path: ["server", "allowedHosts"], kind: "list", fix: "a comma-separated list of host names such as trade.example.com,tradekeel.lan (no scheme or port)" },
   { env: "DATA_DIR", path: ["server", "dataDir"], kind: "string", fix: "set DATA_DIR to a writable folder" },
+  { env: "STRATEGIES_DIR", path: ["server", "strategiesDir"], kind: "string", fix: "set STRATEGIES_DIR to the folder of your strategy files, e.g. ./strategies" },
   { env: "LOG_LEVEL", path: ["server", "logLevel"], kind: "string", fix: "use one of fatal, error, warn, info, debug, trace, silent" },
   { env: "DATABASE_URL", path: ["database", "url"], kind: "string", secret: true, fix: "use postgresql://user:password@host:5432/db, or unset it for the embedded database" },
   { env: "VENUE", path: ["venue", "id"], kind: "string", fix: "use simulator, binance, binance-testnet or a ccxt exchange id" },

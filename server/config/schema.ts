@@ -41,6 +41,8 @@ export const configSchema = z.strictObject({
       )
       .default([]),
     dataDir: z.string().min(1).default("./data"),
+    /** The trader's strategy files (STRATEGIES_DIR): loaded at start beside the built-ins, see strategies/README.md. */
+    strategiesDir: z.string().min(1).default("./strategies"),
     logLevel: z.enum(LOG_LEVELS).default("info"),
     /** production serves the built app; development runs Next with hot reload. */
     dev: z.boolean().default(false),

@@ -18,6 +18,7 @@ export {
 export { SdkStrategy, defineStrategy, isSdkDefinition, specOf, type CallGuard, type DecisionContext, type EnterOptions, type ExitOptions, type SdkDefinition, type StrategySpec } from "./sdk";
 export {
   configureUserStrategies,
+  freshDefinition,
   generatedCandles,
   loadUserStrategies,
   userStrategiesStatus,

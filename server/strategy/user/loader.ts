@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { TIMEFRAME_MS, type Candle } from "../../model/types";
-import { markUserStrategiesLoaded, registerStrategyKind, setUserStrategyLoader, strategySourceOf, unregisterStrategyKind } from "../registry";
+import { getStrategyDefinition, markUserStrategiesLoaded, registerStrategyKind, setUserStrategyLoader, strategySourceOf, unregisterStrategyKind } from "../registry";
 import type { StrategyDefinition } from "../registry-types";
 import { guardedDefinition, isSdkDefinition, runningCall, specOf, specProblem, type CallGuard, type SdkDefinition } from "../sdk";
 import { parseParams } from "../params";
@@ -162,7 +162,14 @@ function smokeRun(definition: StrategyDefinition, file: string): void {
   void file;
 }
 
-function loadFile(file: string, options: Required<Pick<UserStrategyOptions, "callBudgetMs" | "loadBudgetMs">> & UserStrategyOptions, dir: string, now: number, recordFault: (fault: StrategyRuntimeFault) => void) {
+function loadFile(
+  file: string,
+  options: Required<Pick<UserStrategyOptions, "callBudgetMs" | "loadBudgetMs">> & UserStrategyOptions,
+  dir: string,
+  now: number,
+  recordFault: (fault: StrategyRuntimeFault) => void,
+  { smoke = true, register = true } = {},
+) {
   const source = readFileSync(file, "utf8");
   const compiled = compileStrategy(file, source);
   const sandbox = new StrategySandbox(compiled, { callBudgetMs: options.callBudgetMs, loadBudgetMs: options.loadBudgetMs, log: options.log });
@@ -179,7 +186,7 @@ function loadFile(file: string, options: Required<Pick<UserStrategyOptions, "cal
   const ownSpec = specOf(exported);
   sandbox.runningFunction = () => (runningCall.spec === ownSpec && runningCall.fn ? { name: runningCall.fn, fn: ownSpec[runningCall.fn as keyof typeof ownSpec] } : undefined);
   const existing = strategySourceOf(kind);
-  if (existing && !(existing.type === "user" && existing.file === file)) {
+  if (register && existing && !(existing.type === "user" && existing.file === file)) {
     throw new StrategyFileError(file, "validate", existing.type === "builtin" ? `kind "${kind}" is a built-in strategy: pick another kind` : `kind "${kind}" is already defined by ${path.relative(dir, existing.file)}`);
   }
   const guardFor = (instanceId: string): CallGuard => {
@@ -198,13 +205,24 @@ function loadFile(file: string, options: Required<Pick<UserStrategyOptions, "cal
   };
   const guarded = guardedDefinition(exported as SdkDefinition, guardFor) as unknown as StrategyDefinition;
   try {
-    smokeRun(guarded, file);
+    if (smoke) smokeRun(guarded, file);
   } catch (err) {
     const located = err instanceof StrategyFileError ? err : sandbox.locate(err, "smoke");
     throw new StrategyFileError(file, "smoke", `failed its smoke run on generated candles: ${located.detail}`, located.line, located.column, located.timedOut);
   }
   void now;
   return { kind, definition: guarded };
+}
+
+/**
+ * A kind's definition from a fresh evaluation of its file (its module-level variables start empty),
+ * not registered: strategy:check uses it to replay with nothing carried over. Built-ins: the registered one.
+ */
+export function freshDefinition(kind: string): StrategyDefinition {
+  const source = strategySourceOf(kind);
+  if (source?.type !== "user") return getStrategyDefinition(kind);
+  const opts = { callBudgetMs: CALL_BUDGET_MS, loadBudgetMs: LOAD_BUDGET_MS, ...state.options };
+  return loadFile(source.file, opts, path.dirname(source.file), (opts.now ?? Date.now)(), () => {}, { smoke: false, register: false }).definition;
 }
 
 /**
