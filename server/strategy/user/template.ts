@@ -9,7 +9,7 @@ export function strategyTemplate(kind: string): string {
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join(" ");
   return `/**
- * ${title}: a strategy of your own. Edit the rule below and restart (\`npm run dev\` reloads it on save).
+ * ${title}: a strategy of your own. Edit the rule below, then restart the server (under \`npm run dev\` the folder is reloaded when a file is saved).
  * Check it:     npm run strategy:check -- ${kind}        (look-ahead check)
  * Backtest it:  npm run backtest -- --strategy ${kind} --csv FILE   or the dashboard's Backtest page.
  * What a strategy can and cannot do: strategies/README.md.
