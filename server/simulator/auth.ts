@@ -38,7 +38,9 @@ export function checkTimestamp(timestampRaw: string | undefined, recvWindowRaw: 
     recvWindow = Number(recvWindowRaw);
     if (recvWindow > MAX_RECV_WINDOW || recvWindow <= 0) throw binanceErrors.badRecvWindow();
   }
-  const timestamp = Number(timestampRaw);
+  // Binance takes the timestamp in milliseconds or in microseconds, told apart by their size.
+  const raw = Number(timestampRaw);
+  const timestamp = raw >= 1e14 ? raw / 1000 : raw;
   if (timestamp >= serverTime + 1000) throw binanceErrors.timestampAhead();
   if (serverTime - timestamp > recvWindow) throw binanceErrors.timestampOutsideRecvWindow();
 }

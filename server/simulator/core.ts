@@ -120,7 +120,9 @@ export class SimulatorCore {
     this.historyStart =
       historyDays > 0 ? Math.floor((this.startTime - historyDays * DAY_MS) / DAY_MS) * DAY_MS : Math.floor(this.startTime / MINUTE_MS) * MINUTE_MS;
     this.retainMinutes = Math.max(3, Math.ceil(historyDays) + 2) * 1440;
-    this.simAnchor = this.startTime;
+    // The clock starts at the requested time itself (prices use the sub-step grid below it), so a
+    // simulator at speed 1 tells the real time, not the start of the current 5-second sub-step.
+    this.simAnchor = this.manualClock ? this.startTime : startTime;
     this.realAnchor = this.clock.now();
     this.manualNow = this.startTime;
 

@@ -2,6 +2,7 @@ import type { KlineBar } from "./candles";
 import { fmt8, type SymbolSpec } from "./instruments";
 import type { PublicTrade, Ticker24h } from "./market";
 import type { Account, ExecutionReport, SimFill, SimOrder } from "./matching-engine";
+import { BINANCE_RATE_LIMITS, type RateLimitConfig } from "./rate-limits";
 
 /** Binance's JSON shapes for the simulator's objects (numbers as 8-decimal strings, like Binance). */
 
@@ -67,15 +68,17 @@ export function symbolInfo(spec: SymbolSpec) {
   };
 }
 
-export function exchangeInfo(specs: SymbolSpec[], serverTime: number) {
+export function exchangeInfo(specs: SymbolSpec[], serverTime: number, limits: RateLimitConfig | null = BINANCE_RATE_LIMITS) {
+  const l = limits ?? BINANCE_RATE_LIMITS;
   return {
     timezone: "UTC",
     serverTime,
     simulated: true,
     rateLimits: [
-      { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 },
-      { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: 100 },
-      { rateLimitType: "ORDERS", interval: "DAY", intervalNum: 1, limit: 200000 },
+      { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: l.requestWeightPerMinute },
+      { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: l.ordersPer10s },
+      { rateLimitType: "ORDERS", interval: "DAY", intervalNum: 1, limit: l.ordersPerDay },
+      { rateLimitType: "RAW_REQUESTS", interval: "MINUTE", intervalNum: 5, limit: 61000 },
     ],
     exchangeFilters: [],
     symbols: specs.map(symbolInfo),

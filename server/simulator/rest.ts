@@ -22,6 +22,8 @@ import {
 import { fmt8 } from "./instruments";
 import type { SymbolMarket } from "./market";
 import type { Account, NewOrderRequest, OrderRef, OrderSide, SimOrder } from "./matching-engine";
+import { ordersPlaced, requestWeight, type RateLimiter } from "./rate-limits";
+import { toMicroseconds } from "./time-unit";
 
 /**
  * The REST half of the simulator: Binance spot's /api/v3 endpoints that ccxt's binance class uses,
@@ -42,6 +44,8 @@ export interface RestDeps {
   /** Real clock: request timestamps are checked against it (plus the clock-skew fault). */
   clock: Clock;
   listenKeys: ListenKeys;
+  /** Binance's REQUEST_WEIGHT and ORDERS limits (null = not enforced). */
+  rateLimiter: RateLimiter | null;
   /** Open websocket connections and user-data subscriptions (for /admin/state). */
   streamStats: () => { connections: number; userStreams: number };
 }
@@ -237,7 +241,7 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
   const routes: Record<string, Handler> = {
     "GET /api/v3/ping": () => ({}),
     "GET /api/v3/time": () => ({ serverTime: serverTime() }),
-    "GET /api/v3/exchangeInfo": (ctx) => exchangeInfo(marketsFor(ctx).map((m) => m.spec), serverTime()),
+    "GET /api/v3/exchangeInfo": (ctx) => exchangeInfo(marketsFor(ctx).map((m) => m.spec), serverTime(), deps.rateLimiter?.config ?? null),
     "GET /api/v3/depth": (ctx) => {
       const m = market(ctx);
       const limit = limitParam(ctx, 100, 5000);
@@ -480,6 +484,27 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
 
       const rawQuery = url.search.startsWith("?") ? url.search.slice(1) : url.search;
       const ctx: RequestContext = { method, path, params: parseParams(rawQuery, rawBody), rawQuery, rawBody, headers: req.headers };
+      // X-MBX-TIME-UNIT: MICROSECOND → every time field of the answer in microseconds.
+      const unitHeader = req.headers["x-mbx-time-unit"];
+      const unit = String(Array.isArray(unitHeader) ? unitHeader[0] : (unitHeader ?? "MILLISECOND")).toUpperCase();
+      if (unit !== "MILLISECOND" && unit !== "MICROSECOND") {
+        return send(res, 400, new BinanceError(-1100, "Invalid time unit provided.").toJSON());
+      }
+      const timeUnitHeaders: Record<string, string> = unit === "MICROSECOND" ? { "X-MBX-TIME-UNIT": "MICROSECOND" } : {};
+      let rateHeaders: Record<string, string> = {};
+      if (deps.rateLimiter && path.startsWith("/api/v3/")) {
+        const apiKey = req.headers["x-mbx-apikey"];
+        const decision = deps.rateLimiter.admit(
+          req.socket.remoteAddress ?? "unknown",
+          requestWeight(method, path, ctx.params),
+          ordersPlaced(method, path, ctx.params),
+          Array.isArray(apiKey) ? apiKey[0] : apiKey,
+        );
+        rateHeaders = decision.headers;
+        if (!decision.ok) return send(res, decision.error.httpStatus, decision.error.toJSON(), { ...rateHeaders, ...decision.error.headers });
+      }
+      const reply = (status: number, payload: unknown, extra: Record<string, string> = {}) =>
+        send(res, status, unit === "MICROSECOND" && status === 200 ? toMicroseconds(payload) : payload, { ...rateHeaders, ...timeUnitHeaders, ...extra });
       const handler = routes[key];
       try {
         core.sync();
@@ -495,10 +520,10 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
           return send(res, serverError.status, `${serverError.status} Service Unavailable (simulated fault)`);
         }
         if (!handler) throw binanceErrors.unsupportedOperation(`The Tradekeel simulator does not implement ${method} ${path}.`);
-        send(res, 200, handler(ctx));
+        reply(200, handler(ctx));
       } catch (err) {
-        if (err instanceof BinanceError) return send(res, err.httpStatus, err.toJSON(), err.headers);
-        send(res, 500, binanceErrors.unknown((err as Error).message).toJSON());
+        if (err instanceof BinanceError) return reply(err.httpStatus, err.toJSON(), err.headers);
+        reply(500, binanceErrors.unknown((err as Error).message).toJSON());
       }
     })().catch(() => {
       if (!res.headersSent) send(res, 500, { code: -1000, msg: "An unknown error occurred while processing the request." });

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { systemClock } from "../core/clock";
 import { SimulatorCore, type CoreState, type SimulatorCoreOptions } from "./core";
 import { loadCandleCsv, type CsvCandle } from "./csv";
+import { BINANCE_RATE_LIMITS, RateLimiter, type RateLimitConfig } from "./rate-limits";
 import { FaultController } from "./faults";
 import { createRestHandler } from "./rest";
 import { ListenKeyRegistry, WsGateway } from "./ws";
@@ -19,6 +20,11 @@ export interface SimulatorOptions extends Omit<SimulatorCoreOptions, "csv" | "fa
   publishIntervalMs?: number;
   /** Minimum real ms between two forming-candle updates of a kline stream. Default 250. */
   klineUpdateMs?: number;
+  /**
+   * Binance's REST rate limits (request weight per minute, orders per 10 s and per day, 418 bans):
+   * Binance's values by default, other values to test a client's back-off, false to switch them off.
+   */
+  rateLimits?: Partial<RateLimitConfig> | false;
 }
 
 export interface SimulatorHandle {
@@ -35,6 +41,8 @@ export interface SimulatorHandle {
   /** Credentials of the first account (the default one unless `accounts` was given). */
   readonly defaultAccount: { apiKey: string; secret: string };
   readonly core: SimulatorCore;
+  /** Binance's REST rate limits as enforced (null when switched off). */
+  readonly rateLimiter: RateLimiter | null;
   readonly faults: FaultController;
   /** Current simulated time (epoch ms). */
   now(): number;
@@ -63,11 +71,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const faults = new FaultController();
   const core = new SimulatorCore({ ...options, csv, faults, clock });
   const listenKeys = new ListenKeyRegistry();
+  const rateLimiter = options.rateLimits === false ? null : new RateLimiter({ ...BINANCE_RATE_LIMITS, ...options.rateLimits }, () => clock.now());
   const gateway = new WsGateway({ core, clock, klineUpdateMs, publishIntervalMs }, listenKeys);
   faults.setDropHandler(() => gateway.dropAll());
 
   const server: Server = createServer(
-    createRestHandler({ core, clock, listenKeys, streamStats: () => ({ connections: gateway.connectionCount, userStreams: gateway.userStreamCount }) }),
+    createRestHandler({ core, clock, listenKeys, rateLimiter, streamStats: () => ({ connections: gateway.connectionCount, userStreams: gateway.userStreamCount }) }),
   );
   server.on("upgrade", (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   server.on("clientError", (_err, socket) => {
@@ -105,6 +114,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     wsApiUrl: `ws://${hostForUrl}:${port}/ws-api/v3`,
     defaultAccount: { apiKey: firstAccount.apiKey, secret: firstAccount.secret },
     core,
+    rateLimiter,
     faults,
     now: () => core.now(),
     advance(ms: number) {
