@@ -58,3 +58,14 @@ describe("insights page preferences", () => {
     expect(parseInsightsPrefs("x")).toBeNull();
   });
 });
+
+describe("the insights risk badge agrees with the trading state", () => {
+  const u = (key: string, ratio: number | null) => ({ key, label: key, used: 0, limit: 1, unit: null, ratio });
+  it("REDUCING is a warning even with every counter low; HALTED is danger", () => {
+    expect(riskLevel([u("dailyLoss", 0.1)], "REDUCING").level).toBe("warn");
+    expect(riskLevel([u("dailyLoss", 0.1)], "HALTED").level).toBe("danger");
+  });
+  it("ACTIVE with a position sized to its cap is not danger", () => {
+    expect(riskLevel([u("largestPosition", 0.997), u("dailyLoss", 0.1)], "ACTIVE").level).toBe("ok");
+  });
+});

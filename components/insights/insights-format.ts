@@ -1,6 +1,7 @@
 import { COLORS } from "../shell/colors";
 import { isNum } from "../lib/format";
 import type { RiskUsageDto } from "../lib/types";
+import { usageLevel } from "../risk/risk-format";
 import type { CalibrationBinDto, ContributionDto, Lean, OutOfSampleDto, RegimeLabel } from "./types";
 
 /** Pure helpers of the insights views (tested without a browser). */
@@ -83,13 +84,20 @@ export function contributionBars(contributions: readonly ContributionDto[], limi
 
 export type RiskLevel = "ok" | "warn" | "danger" | "unknown";
 
-/** Risk level from GET /api/risk usage: the limit closest to being reached (ok < 70 %, warn < 90 %, danger from 90 %). */
-export function riskLevel(usage: readonly RiskUsageDto[] | undefined): { level: RiskLevel; worst: RiskUsageDto | null } {
+/**
+ * Risk level of GET /api/risk, by the same rules as the Risk page: the trading state first (HALTED is danger,
+ * REDUCING a warning, whatever the counters), then the limit closest to being reached (ok < 70 %, warn < 90 %,
+ * danger from 90 %; a capacity limit the sizer fills on purpose is not a danger at its cap).
+ */
+export function riskLevel(usage: readonly RiskUsageDto[] | undefined, tradingState?: string | null): { level: RiskLevel; worst: RiskUsageDto | null } {
   const measured = (usage ?? []).filter((u) => isNum(u.ratio));
+  const worst = measured.length ? measured.reduce((a, b) => ((b.ratio as number) > (a.ratio as number) ? b : a)) : null;
+  if (tradingState === "HALTED") return { level: "danger", worst };
+  if (tradingState === "REDUCING") return { level: "warn", worst };
   if (!measured.length) return { level: "unknown", worst: null };
-  const worst = measured.reduce((a, b) => ((b.ratio as number) > (a.ratio as number) ? b : a));
-  const ratio = worst.ratio as number;
-  return { level: ratio >= 0.9 ? "danger" : ratio >= 0.7 ? "warn" : "ok", worst };
+  const levels = measured.map((u) => usageLevel(u.ratio, u.key));
+  const level: RiskLevel = levels.includes("danger") ? "danger" : levels.includes("warn") ? "warn" : "ok";
+  return { level, worst };
 }
 
 export const RISK_COLOR: Record<RiskLevel, string> = { ok: COLORS.profit, warn: COLORS.warning, danger: COLORS.loss, unknown: COLORS.muted };

@@ -157,13 +157,13 @@ function ModelPanel({ data, onTrain, training }: { data: InsightsDto; onTrain: (
 
 function RiskPanel() {
   const risk = useRisk();
-  const { level, worst } = riskLevel(risk.data?.usage);
+  const { level, worst } = riskLevel(risk.data?.usage, risk.data?.tradingState);
   return (
     <Panel title="Risk" testId="insights-risk">
       <QueryState query={risk} what="Risk" rows={2}>
         <Flex vertical gap={6}>
           <Tag color={RISK_COLOR[level]} style={{ alignSelf: "flex-start" }} data-testid="risk-level">
-            {level.toUpperCase()}
+            {risk.data && risk.data.tradingState !== "ACTIVE" ? risk.data.tradingState : level.toUpperCase()}
           </Tag>
           <Typography.Text>
             Trading state <strong>{risk.data?.tradingState ?? "—"}</strong>

@@ -20,6 +20,9 @@ import { Grid, Layout, Menu } from "antd";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useState, type ReactNode } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { qk } from "../lib/query-keys";
+import type { StatusDto } from "../lib/types";
 import { FeedProvider } from "../lib/socket";
 import { ExitAlarmBanner } from "./exit-alarm-banner";
 import { FeedBanner } from "./feed-banner";
@@ -44,8 +47,14 @@ const NAV_ICONS: Record<string, ReactNode> = {
 };
 
 /** Header, navigation and the live feed around every dashboard page. */
-export function AppShell({ children, username }: { children: ReactNode; username: string }) {
+export function AppShell({ children, username, initialStatus = null }: { children: ReactNode; username: string; initialStatus?: StatusDto | null }) {
   const pathname = usePathname() ?? "/";
+  const queryClient = useQueryClient();
+  // The server's status from the first HTML, before any child asks for it (the feed and polling take over).
+  useState(() => {
+    if (initialStatus && !queryClient.getQueryData(qk.status)) queryClient.setQueryData(qk.status, initialStatus);
+    return null;
+  });
   const [collapsed, setCollapsed] = useState(false);
   // Phones: the menu folds away completely (its tab opens it) so the page gets the full width.
   const screens = Grid.useBreakpoint();
