@@ -99,11 +99,12 @@ describe("advanceTrailing", () => {
 });
 
 describe("exit rules", () => {
-  it("default rules: stop −1%, target +1.5%, trailing from +3% at 1%, no ATR stop", () => {
-    expect(DEFAULT_EXIT_RULES).toEqual({ stopLossPct: 1, takeProfitPct: 1.5, trailingActivationPct: 3, trailingDistancePct: 1, atrMultiple: null });
+  it("default rules: stop −2%, target +5%, trailing from +3% at 1%, no ATR stop", () => {
+    // Issue 16: the Phase 2 plan's 2% / 5% (were 1% / 1.5%, a target below the trailing activation).
+    expect(DEFAULT_EXIT_RULES).toEqual({ stopLossPct: 2, takeProfitPct: 5, trailingActivationPct: 3, trailingDistancePct: 1, atrMultiple: null });
     const levels = protectiveLevels("long", 20_000, DEFAULT_EXIT_RULES);
-    expect(levels.stopLoss).toBeCloseTo(19_800, 8);
-    expect(levels.takeProfit).toBeCloseTo(20_300, 8);
+    expect(levels.stopLoss).toBeCloseTo(19_600, 8);
+    expect(levels.takeProfit).toBeCloseTo(21_000, 8);
     expect(levels.atrStop).toBeUndefined();
   });
 

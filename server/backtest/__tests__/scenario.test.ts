@@ -115,7 +115,8 @@ describe("a scripted strategy on hand-made candles", () => {
     expect(coarse.trades[0]).toMatchObject({ exitReason: "stop_loss", exitPrice: 90, closedAt: T0 + 15 * M });
   });
 
-  it("with default risk limits four losses in a row stop new entries for the rest of the run, and the summary says so", async () => {
+  it("with default risk limits three losses in a row stop new entries for the rest of the run, and the summary says so", async () => {
+    // Issue 16: the default losing streak became 3 (Phase 2 plan; was 4 trades and 2 denials).
     const rows: Array<[number, number, number, number]> = [];
     const enterAt: number[] = [];
     const exitAt: number[] = [];
@@ -129,9 +130,9 @@ describe("a scripted strategy on hand-made candles", () => {
       { ...scripted(), riskLimits: {}, strategies: [{ ...scripted().strategies[0], params: { enterAt, exitAt, stopRatio: 0.9, targetRatio: 1.2 } }] },
       { data: { series: [{ symbol: "BTC/USDT", timeframe: "1h", candles }] } },
     );
-    expect(result.trades.length).toBe(4);
+    expect(result.trades.length).toBe(3);
     expect(result.summary.tradingState).toBe("REDUCING");
-    expect(result.summary.denials.TRADING_REDUCING).toBe(2);
+    expect(result.summary.denials.TRADING_REDUCING).toBe(3);
     expect(result.notes.some((n) => n.code === "CONSECUTIVE_LOSSES")).toBe(true);
   });
 
