@@ -21,6 +21,7 @@ import { sessionCapCheck } from "./session-cap";
 import { slippageCheck } from "./slippage";
 import { spotSellHoldingCheck } from "./spot-sell-holding";
 import { stablecoinReserveCheck } from "./stablecoin-reserve";
+import { strategyBudgetCheck } from "./strategy-budget";
 import { symbolCooldownCheck } from "./symbol-cooldown";
 import { symbolWhitelistCheck } from "./symbol-whitelist";
 import { tradeLossCheck } from "./trade-loss";
@@ -55,6 +56,7 @@ export const DEFAULT_RISK_CHECKS: readonly RiskCheck[] = [
   tradesPerDayCheck,
   openPositionsCheck,
   sessionCapCheck,
+  strategyBudgetCheck,
   liveRampCheck,
   positionSizeCheck,
   tradeLossCheck,
@@ -96,6 +98,7 @@ export {
   slippageCheck,
   spotSellHoldingCheck,
   stablecoinReserveCheck,
+  strategyBudgetCheck,
   symbolCooldownCheck,
   symbolWhitelistCheck,
   tradeLossCheck,
