@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
 import type { Clock } from "../core/clock";
 import { systemClock } from "../core/clock";
 import { AppError } from "../core/errors";
@@ -11,9 +13,11 @@ import type { PrismaClient } from "../db/generated/client";
  * reordering or removing a record breaks every later link. Appends are serialized in this process: two
  * concurrent appends can never both chain onto the same predecessor.
  *
- * Limits: the chain proves internal consistency. Someone with write access to the database who rewrites
- * a record AND every later one, or truncates the tail, is not detected without an external copy of the
- * latest hash (GET /api/audit shows it; keep one elsewhere if that matters to you).
+ * Anchors: after every append the head (seq, hash) is recorded outside the audit table: in the
+ * settings table ("audit.head") and in DATA_DIR/audit-head.json. verify() checks the chain against
+ * both, so removing records from the tail (which leaves an internally consistent chain) is detected.
+ * Limits: someone who rewrites the table AND both anchors is not detected without a copy elsewhere
+ * (GET /api/audit/verify shows the head hash; keep one off the machine if that matters to you).
  */
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -45,6 +49,30 @@ export interface AuditVerification {
   reason: string | null;
   /** Hash of the last record (the chain head); keep a copy elsewhere to detect a truncated tail. */
   headHash: string;
+  /** Seq of the last record; null for an empty log. */
+  headSeq: number | null;
+  /** The recorded heads the chain was checked against (a missing one is not a failure: none written yet). */
+  anchors: Array<AuditAnchor & { source: "database" | "file"; matches: boolean }>;
+}
+
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+  /** ISO time of the append that wrote it. */
+  at: string;
+}
+
+export const AUDIT_ANCHOR_SETTING = "audit.head";
+
+/** Where the file anchor lives for a data directory. */
+export function auditAnchorFile(dataDir: string): string {
+  return path.join(dataDir, "audit-head.json");
+}
+
+function parseAnchor(raw: unknown): AuditAnchor | null {
+  const a = raw as Partial<AuditAnchor> | null;
+  if (!a || typeof a !== "object" || typeof a.seq !== "number" || !Number.isFinite(a.seq) || typeof a.hash !== "string" || !/^[0-9a-f]{64}$/.test(a.hash)) return null;
+  return { seq: a.seq, hash: a.hash, at: typeof a.at === "string" ? a.at : "" };
 }
 
 export interface AuditLog {
@@ -118,8 +146,37 @@ function toRecord(row: AuditRow): AuditRecord {
 
 const VERIFY_BATCH = 500;
 
-export function createAuditLog(opts: { prisma: PrismaClient; clock?: Clock }): AuditLog {
-  const { prisma } = opts;
+export function createAuditLog(opts: { prisma: PrismaClient; clock?: Clock; anchorFile?: string }): AuditLog {
+  const { prisma, anchorFile } = opts;
+
+  async function writeAnchors(anchor: AuditAnchor): Promise<void> {
+    const value = anchor as unknown as object;
+    await prisma.setting.upsert({ where: { key: AUDIT_ANCHOR_SETTING }, create: { key: AUDIT_ANCHOR_SETTING, value }, update: { value } });
+    if (anchorFile) {
+      await mkdir(path.dirname(anchorFile), { recursive: false }).catch(() => undefined);
+      const tmp = `${anchorFile}.${process.pid}.tmp`;
+      await writeFile(tmp, `${JSON.stringify(anchor)}\n`, { mode: 0o600 });
+      await rename(tmp, anchorFile);
+    }
+  }
+
+  async function readAnchors(): Promise<Array<AuditAnchor & { source: "database" | "file" }>> {
+    const out: Array<AuditAnchor & { source: "database" | "file" }> = [];
+    const row = await prisma.setting.findUnique({ where: { key: AUDIT_ANCHOR_SETTING } });
+    const fromDb = row ? parseAnchor(row.value) : null;
+    if (fromDb) out.push({ ...fromDb, source: "database" });
+    if (anchorFile) {
+      const text = await readFile(anchorFile, "utf8").catch(() => null);
+      let fromFile: AuditAnchor | null = null;
+      try {
+        fromFile = text ? parseAnchor(JSON.parse(text)) : null;
+      } catch {
+        fromFile = null;
+      }
+      if (fromFile) out.push({ ...fromFile, source: "file" });
+    }
+    return out;
+  }
   const clock = opts.clock ?? systemClock;
   let tail: Promise<unknown> = Promise.resolve();
 
@@ -144,7 +201,9 @@ export function createAuditLog(opts: { prisma: PrismaClient; clock?: Clock }): A
         const row = await prisma.auditLog.create({
           data: { timestamp, actor, action, data: data as object, prevHash, hash },
         });
-        return toRecord(row as AuditRow);
+        const record = toRecord(row as AuditRow);
+        await writeAnchors({ seq: record.seq, hash: record.hash, at: record.timestamp });
+        return record;
       });
     },
 
@@ -161,9 +220,22 @@ export function createAuditLog(opts: { prisma: PrismaClient; clock?: Clock }): A
     },
 
     async verify() {
+      const anchors = await readAnchors();
+      const hashAt = new Map<number, string>();
+      const wanted = new Set(anchors.map((a) => a.seq));
       let expectedPrev = GENESIS_HASH;
       let checked = 0;
+      let headSeq: number | null = null;
       let cursor: bigint | null = null;
+      const broken = (seq: number, reason: string): AuditVerification => ({
+        ok: false,
+        checked,
+        firstBrokenSeq: seq,
+        reason,
+        headHash: expectedPrev,
+        headSeq,
+        anchors: anchors.map((a) => ({ ...a, matches: hashAt.get(a.seq) === a.hash })),
+      });
       for (;;) {
         const rows: AuditRow[] = (await prisma.auditLog.findMany({
           where: cursor === null ? undefined : { seq: { gt: cursor } },
@@ -173,19 +245,31 @@ export function createAuditLog(opts: { prisma: PrismaClient; clock?: Clock }): A
         for (const row of rows) {
           const seq = Number(row.seq);
           if (row.prevHash !== expectedPrev) {
-            return { ok: false, checked, firstBrokenSeq: seq, reason: "the record does not link to the one before it (a record was removed, inserted or reordered)", headHash: expectedPrev };
+            return broken(seq, "the record does not link to the one before it (a record was removed, inserted or reordered)");
           }
           const recomputed = auditHash(row.prevHash, { timestamp: row.timestamp.toISOString(), actor: row.actor, action: row.action, data: row.data });
           if (recomputed !== row.hash) {
-            return { ok: false, checked, firstBrokenSeq: seq, reason: "the record's content does not match its hash (it was altered)", headHash: expectedPrev };
+            return broken(seq, "the record's content does not match its hash (it was altered)");
           }
           expectedPrev = row.hash;
+          headSeq = seq;
+          if (wanted.has(seq)) hashAt.set(seq, row.hash);
           checked += 1;
         }
         if (rows.length < VERIFY_BATCH) break;
         cursor = rows[rows.length - 1].seq;
       }
-      return { ok: true, checked, firstBrokenSeq: null, reason: null, headHash: expectedPrev };
+      const checkedAnchors = anchors.map((a) => ({ ...a, matches: hashAt.get(a.seq) === a.hash }));
+      for (const a of checkedAnchors) {
+        if (a.matches) continue;
+        const where = a.source === "file" ? "the anchor file" : "the database anchor";
+        const reason =
+          headSeq === null || a.seq > headSeq
+            ? `the chain ends at seq ${headSeq ?? "none"} but ${where} recorded seq ${a.seq} (${a.at}): records were removed from the tail`
+            : `the record at seq ${a.seq} is not the one ${where} recorded (${a.at}): the log was rewritten`;
+        return { ok: false, checked, firstBrokenSeq: headSeq === null ? a.seq : Math.min(a.seq, headSeq + 1), reason, headHash: expectedPrev, headSeq, anchors: checkedAnchors };
+      }
+      return { ok: true, checked, firstBrokenSeq: null, reason: null, headHash: expectedPrev, headSeq, anchors: checkedAnchors };
     },
   };
 }

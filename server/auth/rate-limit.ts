@@ -2,8 +2,8 @@ import type { Clock } from "../core/clock";
 
 /**
  * Failed-attempt limiter for sign-in (and TOTP checks): after `maxFailures` failures within `windowMs`
- * under one key (a username, an address), that key is locked for `lockMs`. State is in memory: a
- * restart clears it, which is acceptable for one process that restarts rarely.
+ * under one key (a username, an address), that key is locked for `lockMs`. The state is persisted by
+ * the auth service (snapshot()/restore(), auth-state.ts): a restart does not clear a lock-out.
  */
 export interface RateLimitPolicy {
   maxFailures: number;
@@ -25,6 +25,8 @@ export interface Lockout {
 
 /** Beyond this many tracked keys, idle entries are dropped so a flood of usernames cannot grow memory without bound. */
 const PRUNE_THRESHOLD = 10_000;
+/** At most this many keys are persisted. */
+const SNAPSHOT_LIMIT = 2_000;
 
 export class FailureLimiter {
   private readonly state = new Map<string, KeyState>();
@@ -69,6 +71,31 @@ export class FailureLimiter {
 
   recordSuccess(keys: string[]): void {
     for (const key of keys) this.state.delete(key);
+  }
+
+  /** Entries still relevant now (recent failures or a running lock), for persistence. */
+  snapshot(): Record<string, { failures: number[]; lockedUntil: number }> {
+    const now = this.clock.now();
+    const out: Record<string, { failures: number[]; lockedUntil: number }> = {};
+    for (const [key, entry] of this.state) {
+      const failures = entry.failures.filter((t) => now - t < this.policy.windowMs);
+      if (failures.length > 0 || entry.lockedUntil > now) out[key] = { failures, lockedUntil: entry.lockedUntil };
+    }
+    const keys = Object.keys(out);
+    if (keys.length <= SNAPSHOT_LIMIT) return out;
+    // A flood of names: keep running locks first, then the most recently failing keys.
+    const rank = (k: string) => (out[k].lockedUntil > now ? Number.MAX_SAFE_INTEGER : Math.max(0, ...out[k].failures));
+    const kept = keys.sort((a, b) => rank(b) - rank(a)).slice(0, SNAPSHOT_LIMIT);
+    return Object.fromEntries(kept.map((k) => [k, out[k]]));
+  }
+
+  /** Restores a snapshot (after a restart); expired entries are ignored. */
+  restore(snapshot: Record<string, { failures: number[]; lockedUntil: number }>): void {
+    const now = this.clock.now();
+    for (const [key, entry] of Object.entries(snapshot)) {
+      const failures = entry.failures.filter((t) => now - t < this.policy.windowMs);
+      if (failures.length > 0 || entry.lockedUntil > now) this.state.set(key, { failures, lockedUntil: entry.lockedUntil });
+    }
   }
 
   private prune(now: number): void {

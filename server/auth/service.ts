@@ -8,7 +8,7 @@ import type { PrismaClient } from "../db/generated/client";
 import { userText } from "../http/input";
 import { hostPolicy, hostProblem, type HostPolicy } from "./host";
 import type { AuthGate, Principal } from "../http/services";
-import { createAuditLog, type AuditLog } from "./audit";
+import { auditAnchorFile, createAuditLog, type AuditLog } from "./audit";
 import { CLIENT_ADDRESS_HEADER, CSRF_HEADER, SESSION_COOKIE, parseCookies } from "./cookies";
 import {
   credentialFromEnvironment,
@@ -20,6 +20,7 @@ import {
   type CredentialValidator,
 } from "./credentials";
 import { checkLiveArming, type LiveArmingInput, type LiveArmingLimits } from "./live-arming";
+import { prismaAuthStateStore, type AuthStateStore } from "./auth-state";
 import { DEFAULT_SIGN_IN_POLICY, FailureLimiter, type Lockout, type RateLimitPolicy } from "./rate-limit";
 import { checkPasswordStrength, DEFAULT_SCRYPT_PARAMS, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword, type ScryptParams } from "./passwords";
 import { createSecretBox, loadMasterKey, type SecretBox } from "./secret-box";
@@ -138,6 +139,8 @@ export interface CreateAuthServiceOptions {
   sessionTtlMs?: number;
   /** Tests inject a box; otherwise the master key comes from config.auth.masterKey or the key file. */
   secretBox?: SecretBox;
+  /** Lock-outs and TOTP replay guards (default: the settings table, auth-state.ts). */
+  authStateStore?: AuthStateStore;
 }
 
 interface AuthContext {
@@ -264,7 +267,8 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
   const scryptParams = opts.scryptParams ?? DEFAULT_SCRYPT_PARAMS;
   const sessionTtlMs = opts.sessionTtlMs ?? SESSION_TTL_MS;
   const limiter = new FailureLimiter(clock, opts.signInPolicy ?? DEFAULT_SIGN_IN_POLICY);
-  const audit = createAuditLog({ prisma, clock });
+  const audit = createAuditLog({ prisma, clock, anchorFile: auditAnchorFile(config.server.dataDir) });
+  const authState = opts.authStateStore ?? prismaAuthStateStore(prisma);
 
   let box = opts.secretBox;
   if (!box) {
@@ -288,6 +292,24 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
   const dummyHash = await hashPassword(randomToken(16), scryptParams);
   const contexts = new WeakMap<Request, AuthContext>();
   const lastTotpStep = new Map<string, number>();
+  const restoredState = await authState.load().catch((err) => {
+    logger.warn({ err }, "stored sign-in lock-outs could not be read; starting without them");
+    return null;
+  });
+  if (restoredState) {
+    limiter.restore(restoredState.limiter);
+    for (const [userId, step] of Object.entries(restoredState.totpSteps)) lastTotpStep.set(userId, step);
+  }
+  let stateWrite: Promise<void> = Promise.resolve();
+  /** Saves lock-outs and TOTP steps; awaited before the answer that depends on them. */
+  function persistAuthState(): Promise<void> {
+    const snapshot = { version: 1 as const, limiter: limiter.snapshot(), totpSteps: Object.fromEntries(lastTotpStep) };
+    stateWrite = stateWrite.then(
+      () => authState.save(snapshot),
+      () => authState.save(snapshot),
+    );
+    return stateWrite.catch((err) => logger.error({ err }, "sign-in lock-out state could not be saved"));
+  }
   const staticToken = config.auth.apiToken;
   let setupLock: Promise<unknown> = Promise.resolve();
 
@@ -380,11 +402,13 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
     if (!user) throw unauthenticated();
     if (typeof code !== "string" || !consumeTotp(user.id, user.totpSecret, code)) {
       const locks = limiter.recordFailure(keys);
+      await persistAuthState();
       await audit.appendAudit({ actor, action: `${action}_failed`, data: { reason: "wrong two-factor code" } });
       if (locks.length) throw rateLimited(locks[0]);
       throw new AppError("TOTP_INVALID", "the two-factor code is wrong or expired", 400);
     }
     limiter.recordSuccess(keys);
+    await persistAuthState();
   }
 
   async function createOwner(username: string, password: string, via: "setup" | "environment"): Promise<{ id: string; username: string; totpEnabled: boolean }> {
@@ -494,6 +518,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
 
       const fail = async (reason: string, code: string, message: string, knownUser: boolean): Promise<never> => {
         const locks = limiter.recordFailure(keys);
+        await persistAuthState();
         // What was typed as an unknown username is not recorded: it is often a password in the wrong field.
         const username = knownUser ? rawName : "(unknown)";
         await audit.appendAudit({ actor: "anonymous", action: "auth.sign_in_failed", data: { username, address: meta.address, reason } });
@@ -523,6 +548,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
       }
 
       limiter.recordSuccess(keys);
+      await persistAuthState();
       const signedIn = await startSession(user);
       await audit.appendAudit({ actor: `user:${user.username}`, action: "auth.sign_in", data: { username: user.username, address: meta.address, userAgent: meta.userAgent ?? null } });
       logger.info({ username: user.username, address: meta.address }, "signed in");
@@ -546,6 +572,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
       const current = typeof input.currentPassword === "string" ? input.currentPassword : "";
       if (!(await verifyPassword(current, user.passwordHash))) {
         const locks = limiter.recordFailure(keys);
+        await persistAuthState();
         await audit.appendAudit({ actor: context.actor, action: "auth.password_change_failed", data: { address: meta.address } });
         if (locks.length) throw rateLimited(locks[0]);
         // 403, not 401: the session is fine, only the confirmation is wrong.
@@ -553,6 +580,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
       }
       const next = checkPasswordStrength(input.newPassword);
       limiter.recordSuccess(keys);
+      await persistAuthState();
       await prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(next, scryptParams) } });
       await prisma.authSession.deleteMany({ where: { userId: user.id } });
       await audit.appendAudit({ actor: context.actor, action: "auth.password_changed", data: { address: meta.address } });
@@ -708,13 +736,17 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
       };
       if (!result.ok || replayed) {
         const failures = result.ok ? [{ code: "LIVE_TOTP_INVALID" as const, message: "that two-factor code was already used; wait for the next one" }] : result.failures;
-        if (userId && failures.some((f) => f.code === "LIVE_TOTP_INVALID")) limiter.recordFailure(totpKeys);
+        if (userId && failures.some((f) => f.code === "LIVE_TOTP_INVALID")) {
+          limiter.recordFailure(totpKeys);
+          await persistAuthState();
+        }
         await audit.appendAudit({ actor: context.actor, action: "live.arm_refused", data: { ...summary, failures: failures.map((f) => f.code) } });
         logger.warn({ failures: failures.map((f) => f.code) }, "live arming refused");
         throw new AppError(failures[0].code, failures.map((f) => f.message).join("; "), 403, { failures });
       }
       if (userId && result.totpStep !== null) lastTotpStep.set(userId, result.totpStep);
       if (userId) limiter.recordSuccess(totpKeys);
+      await persistAuthState();
       const armedAt = new Date(now()).toISOString();
       await audit.appendAudit({ actor: context.actor, action: "live.armed", data: summary });
       logger.warn({ by: context.actor }, "live trading armed on a real-money venue");

@@ -39,7 +39,7 @@ describe("audit log", () => {
     expect(first.hash).toBe(auditHash(GENESIS_HASH, { timestamp: first.timestamp, actor: "system", action: "auth.owner_created", data: first.data }));
     expect(second.data).toEqual({ from: "paper", to: "live", at: "1970-01-01T00:00:00.000Z" });
     expect(second.timestamp).toBe("2026-03-01T09:30:00.128Z");
-    expect(await audit.verify()).toEqual({ ok: true, checked: 2, firstBrokenSeq: null, reason: null, headHash: second.hash });
+    expect(await audit.verify()).toEqual({ ok: true, checked: 2, firstBrokenSeq: null, reason: null, headHash: second.hash, headSeq: second.seq, anchors: [expect.objectContaining({ source: "database", seq: second.seq, hash: second.hash, matches: true })] });
   });
 
   it("keeps one chain when many appends race", async () => {

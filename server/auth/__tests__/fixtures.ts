@@ -9,6 +9,8 @@ import { openDatabase, type Database } from "../../db/database";
 import type { AuthGate, Services } from "../../http/services";
 import { createAuthService, type AuthService, type CreateAuthServiceOptions } from "../service";
 import { createSecretBox } from "../secret-box";
+import { AUDIT_ANCHOR_SETTING, auditAnchorFile } from "../audit";
+import { AUTH_STATE_SETTING } from "../auth-state";
 import { randomBytes } from "node:crypto";
 
 /** Shared by the auth tests: a throwaway embedded database per test file, a manual clock, a captured log. */
@@ -18,9 +20,12 @@ export const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
 export const STATIC_TOKEN = "static-test-token-0123456789abcdef0123456789";
 export const ORIGIN = "http://127.0.0.1:3000";
 
+const dataDirs = new WeakMap<Database, string>();
+
 export async function openTestDatabase(): Promise<{ db: Database; dir: string; close(): Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), "tk-auth-"));
   const db = await openDatabase({ dataDir: dir });
+  dataDirs.set(db, dir);
   return {
     db,
     dir,
@@ -31,9 +36,15 @@ export async function openTestDatabase(): Promise<{ db: Database; dir: string; c
   };
 }
 
-/** Empties every auth table (the audit log too) so each scenario starts from a fresh install. */
+/**
+ * Empties every auth table (the audit log too), the persisted lock-outs and the audit anchors, so each
+ * scenario starts from a fresh install.
+ */
 export async function resetAuthTables(db: Database): Promise<void> {
   await db.prisma.$executeRawUnsafe(`TRUNCATE "users", "auth_sessions", "api_tokens", "exchange_credentials", "audit_log" RESTART IDENTITY`);
+  await db.prisma.setting.deleteMany({ where: { key: { in: [AUTH_STATE_SETTING, AUDIT_ANCHOR_SETTING] } } });
+  const dir = dataDirs.get(db);
+  if (dir) rmSync(auditAnchorFile(dir), { force: true });
 }
 
 export function testConfig(dataDir: string, auth: Partial<AppConfig["auth"]> = {}, venue: Partial<AppConfig["venue"]> = {}): AppConfig {
