@@ -59,6 +59,8 @@ export interface ReconciliationRow {
   ledger: number;
   /** venue − ledger */
   difference: number;
+  /** What an action moves: the unknown part not yet ignored (unknown rows), else |difference|. */
+  quantity: number;
   status: ReconciliationStatus;
   actions: ReconciliationAction[];
   message: string;
@@ -108,19 +110,21 @@ export function computeReconciliationPanel(input: PanelInput): ReconciliationPan
     if (venue === 0 && ledger === 0) continue;
     const difference = Number((venue - ledger).toFixed(12));
     const key = `asset:${asset}`;
-    const base = { key, kind: "asset" as const, asset, symbol, venue, ledger, difference, positionIds: positions.map((p) => p.id) };
+    const ign = ignored.get(key);
+    const unignored = Number((difference - (ign?.quantity ?? 0)).toFixed(12));
+    const base = { key, kind: "asset" as const, asset, symbol, venue, ledger, difference, quantity: Math.abs(difference), positionIds: positions.map((p) => p.id) };
     if (Math.abs(difference) <= step * (1 + 1e-9)) {
       rows.push({ ...base, status: "matched", actions: [], message: `${fmt(venue)} ${asset} at the venue, ${fmt(ledger)} in the ledger` });
     } else if (difference > 0) {
-      const ign = ignored.get(key);
-      if (ign && difference <= ign.quantity + step) {
+      if (ign && unignored <= step * (1 + 1e-9)) {
         rows.push({ ...base, status: "ignored", actions: ["adopt", "close"], message: `${fmt(difference)} ${asset} at the venue that the ledger does not hold, ignored by ${ign.by} (not the bot's)` });
       } else {
         rows.push({
           ...base,
+          quantity: ign ? unignored : difference,
           status: "unknown",
           actions: ["adopt", "close", "ignore"],
-          message: `the venue holds ${fmt(difference)} ${asset} the ledger does not know (placed by hand, a deposit, or a fill never booked): adopt it with a stop, close it, or ignore it`,
+          message: `the venue holds ${fmt(ign ? unignored : difference)} ${asset} the ledger does not know${ign ? ` (beside ${fmt(ign.quantity)} ignored)` : ""} (placed by hand, a deposit, or a fill never booked): adopt it with a stop, close it, or ignore it`,
         });
       }
     } else {
@@ -137,13 +141,13 @@ export function computeReconciliationPanel(input: PanelInput): ReconciliationPan
   for (const o of input.venueOpenOrders) {
     const known = [o.id, o.clientOrderId, o.venueOrderId].some((x) => x && ledgerIds.has(x));
     const key = `order:${o.id}`;
-    if (known) rows.push({ key, kind: "order", symbol: o.symbol, venue: o.quantity, ledger: o.quantity, difference: 0, status: "matched", actions: [], message: `${o.side} ${fmt(o.quantity)} ${o.symbol} open on both`, order: o });
-    else if (ignored.has(key)) rows.push({ key, kind: "order", symbol: o.symbol, venue: o.quantity, ledger: 0, difference: o.quantity, status: "ignored", actions: ["cancel"], message: `venue order ${o.id} ignored by ${ignored.get(key)!.by}`, order: o });
-    else rows.push({ key, kind: "order", symbol: o.symbol, venue: o.quantity, ledger: 0, difference: o.quantity, status: "unknown", actions: ["cancel", "ignore"], message: `an open ${o.side} order of ${fmt(o.quantity)} ${o.symbol} at the venue that the bot did not send`, order: o });
+    if (known) rows.push({ key, kind: "order", symbol: o.symbol, venue: o.quantity, ledger: o.quantity, difference: 0, quantity: 0, status: "matched", actions: [], message: `${o.side} ${fmt(o.quantity)} ${o.symbol} open on both`, order: o });
+    else if (ignored.has(key)) rows.push({ key, kind: "order", symbol: o.symbol, venue: o.quantity, ledger: 0, difference: o.quantity, quantity: o.quantity, status: "ignored", actions: ["cancel"], message: `venue order ${o.id} ignored by ${ignored.get(key)!.by}`, order: o });
+    else rows.push({ key, kind: "order", symbol: o.symbol, venue: o.quantity, ledger: 0, difference: o.quantity, quantity: o.quantity, status: "unknown", actions: ["cancel", "ignore"], message: `an open ${o.side} order of ${fmt(o.quantity)} ${o.symbol} at the venue that the bot did not send`, order: o });
   }
   for (const o of input.ledgerOpenOrders) {
     if ([o.id, o.clientOrderId, o.venueOrderId].some((x) => x && venueIds.has(x))) continue;
-    rows.push({ key: `order:${o.id}`, kind: "order", symbol: o.symbol, venue: 0, ledger: o.quantity, difference: -o.quantity, status: "missing", actions: ["mark_closed"], message: `order ${o.id} is open in the ledger but not at the venue (filled or cancelled by hand?)`, order: o });
+    rows.push({ key: `order:${o.id}`, kind: "order", symbol: o.symbol, venue: 0, ledger: o.quantity, difference: -o.quantity, quantity: o.quantity, status: "missing", actions: ["mark_closed"], message: `order ${o.id} is open in the ledger but not at the venue (filled or cancelled by hand?)`, order: o });
   }
   const counts: Record<ReconciliationStatus, number> = { matched: 0, unknown: 0, missing: 0, ignored: 0 };
   for (const r of rows) counts[r.status]++;
@@ -187,18 +191,18 @@ export async function applyReconciliationAction(panel: ReconciliationPanel, req:
     if (req.stopLoss === undefined || !(req.stopLoss > 0) || req.stopLoss >= price) {
       throw new AppError("ADOPT_STOP_REQUIRED", `adopting ${row.asset} needs a stop below the price ${fmt(price)}`, 400);
     }
-    result = await ports.adopt({ symbol: row.symbol!, quantity: row.difference, price, stopLoss: req.stopLoss, reason });
+    result = await ports.adopt({ symbol: row.symbol!, quantity: row.quantity, price, stopLoss: req.stopLoss, reason });
     result = { ...result, price, stopLoss: req.stopLoss };
   } else if (req.action === "close") {
-    result = await ports.close({ symbol: row.symbol!, quantity: row.difference, reason });
+    result = await ports.close({ symbol: row.symbol!, quantity: row.quantity, reason });
   } else if (req.action === "ignore") {
-    await ports.ignore({ key: row.key, quantity: row.difference, by: actor, at: panel.at });
+    await ports.ignore({ key: row.key, quantity: row.kind === "asset" ? row.difference : row.quantity, by: actor, at: panel.at });
   } else if (req.action === "mark_closed") {
     if (!req.reason?.trim()) throw new AppError("REASON_REQUIRED", "marking closed needs the reason (what happened at the venue)", 400);
     await ports.markClosed(row.kind === "asset" ? { positionIds: row.positionIds, reason } : { clientOrderId: row.order?.clientOrderId ?? row.order?.id, reason });
   } else if (req.action === "cancel") {
     await ports.cancel({ symbol: row.symbol!, venueOrderId: row.order!.venueOrderId ?? row.order!.id, reason });
   }
-  await ports.audit({ actor, action: `reconciliation.${req.action}`, data: { key: row.key, status: row.status, venue: row.venue, ledger: row.ledger, difference: row.difference, reason, ...result } });
+  await ports.audit({ actor, action: `reconciliation.${req.action}`, data: { key: row.key, status: row.status, venue: row.venue, ledger: row.ledger, difference: row.difference, quantity: row.quantity, reason, ...result } });
   return { key: row.key, action: req.action, ...result };
 }
