@@ -16,6 +16,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "performance", href: "/performance", label: "Performance" },
   { key: "signals", href: "/signals", label: "Signals" },
   { key: "sessions", href: "/sessions", label: "Sessions" },
+  { key: "strategies", href: "/strategies", label: "Strategies" },
   // ── Research pages ───────────────────────────────────────────────────────────
   { key: "backtest", href: "/backtest", label: "Backtest" },
   { key: "insights", href: "/insights", label: "Insights" },

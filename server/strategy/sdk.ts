@@ -249,22 +249,22 @@ export class SdkStrategy<P, S> extends BaseStrategy<P, S> {
   }
 
   protected override snapshotState(): unknown {
-    if (!this.spec.snapshot) return null;
+    const snapshot = this.spec.snapshot;
+    if (!snapshot) return null;
     const states = new Map<string, S>();
     for (const sub of this.subscriptions) {
       const s = this.stateOf(sub.symbol);
       if (s !== undefined) states.set(sub.symbol, s);
     }
-    const spec = this.spec;
-    return this.guard ? this.guard("snapshot", () => spec.snapshot!(states)) : spec.snapshot(states);
+    return this.guard ? this.guard("snapshot", () => snapshot.call(this.spec, states)) : snapshot.call(this.spec, states);
   }
 
   protected override restoreState(saved: unknown): void {
-    if (!this.spec.restore) return super.restoreState(saved);
-    const spec = this.spec;
+    const restore = this.spec.restore;
+    if (!restore) return super.restoreState(saved);
     const lookup = (symbol: string) => this.ensureState(symbol);
-    if (this.guard) this.guard("restore", () => spec.restore!(lookup, saved));
-    else spec.restore(lookup, saved);
+    if (this.guard) this.guard("restore", () => restore.call(this.spec, lookup, saved));
+    else restore.call(this.spec, lookup, saved);
   }
 }
 

@@ -1,6 +1,8 @@
 import { route } from "@/server/http/route";
 import { strategyKinds } from "@/server/engine/commands";
+import { strategyKindsReport } from "@/server/strategy/listing";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(() => strategyKinds());
+/** The kinds (built-in and user files); with ?include=errors also the files that did not load and recent runtime faults. */
+export const GET = route((req) => (new URL(req.url).searchParams.get("include") === "errors" ? strategyKindsReport() : strategyKinds()));
