@@ -16,6 +16,7 @@ import {
   type VenueUpdateListener,
 } from "./types";
 import { assertValidOrderRequest, splitSymbol } from "./validate";
+import { installUsageGate, type VenueUsageGate, type VenueUsageOptions, type VenueUsageSnapshot } from "./venue-usage";
 
 export interface LiveRetryPolicy {
   /** Attempts per operation (first try included). Default 4. */
@@ -58,6 +59,12 @@ export interface LiveVenueOptions {
    * undefined, the fee is estimated from the market's maker/taker rate and a warning is logged.
    */
   feeToQuote?: (fee: { currency: string; cost: number }, trade: { symbol: string; price: number; quantity: number; timestamp: number }) => number | undefined;
+  /**
+   * Binance's REST rate limits (see venue-usage.ts): every request waits while it would pass the
+   * venue's request weight or order count, usage headers are read, nothing is sent during a 429's
+   * Retry-After. Default: on for Binance (and the simulator), off elsewhere; false switches it off.
+   */
+  usage?: VenueUsageOptions | false;
 }
 
 interface Tracked {
@@ -116,6 +123,7 @@ export class LiveVenue implements ExecutionVenue {
   private readonly safetyPollIntervalMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly feeToQuote: LiveVenueOptions["feeToQuote"];
+  private readonly usageGate: VenueUsageGate | null;
 
   private readonly listeners = new Set<VenueUpdateListener>();
   private readonly tracked = new Map<string, Tracked>();
@@ -149,6 +157,11 @@ export class LiveVenue implements ExecutionVenue {
     this.safetyPollIntervalMs = options.safetyPollIntervalMs ?? 30_000;
     this.sleep = options.sleep ?? realSleep;
     this.feeToQuote = options.feeToQuote;
+    const gated = options.usage !== false && (options.usage !== undefined || options.exchange.id === "binance");
+    this.usageGate =
+      gated && typeof (options.exchange as { fetch2?: unknown }).fetch2 === "function"
+        ? installUsageGate(options.exchange, { logger: this.logger, ...(options.usage || {}) })
+        : null;
     const has = options.exchange.has ?? {};
     const watch = this.updatesMode !== "poll" && Boolean(has.watchOrders);
     this.capabilities = {
@@ -160,6 +173,11 @@ export class LiveVenue implements ExecutionVenue {
       orderTypes: has.createStopLimitOrder || has.createStopLossOrder ? ["market", "limit", "stop_loss_limit", "take_profit_limit"] : ["market", "limit"],
       timeInForce: ["GTC", "IOC", "FOK"],
     };
+  }
+
+  /** The venue's REST usage as last reported (request weight, order counts, back-off), or null when not gated. */
+  usage(): VenueUsageSnapshot | null {
+    return this.usageGate?.snapshot() ?? null;
   }
 
   onUpdate(listener: VenueUpdateListener): () => void {

@@ -138,6 +138,8 @@ export type RateDecision =
 export class RateLimiter {
   private readonly ips = new Map<string, IpState>();
   private readonly accounts = new Map<string, AccountState>();
+  /** Refusals so far: a client that keeps to the limits leaves all three at 0. */
+  readonly refused = { weight429: 0, orders429: 0, bans418: 0 };
 
   constructor(
     readonly config: RateLimitConfig,
@@ -181,6 +183,7 @@ export class RateLimiter {
     const ip = this.ip(address);
     if (now < ip.bannedUntil) {
       const retry = Math.ceil((ip.bannedUntil - now) / 1000);
+      this.refused.bans418 += 1;
       return { ok: false, error: banned(ip.bannedUntil, retry), headers: {} };
     }
     const acc = orders > 0 && apiKey !== undefined ? this.account(apiKey) : undefined;
@@ -195,6 +198,7 @@ export class RateLimiter {
         ip.ignored = 0;
         ip.backoffUntil = 0;
         if (acc) acc.orderBackoffUntil = 0;
+        this.refused.bans418 += 1;
         return { ok: false, error: banned(ip.bannedUntil, Math.ceil(length / 1000)), headers: {} };
       }
     } else {
@@ -207,6 +211,7 @@ export class RateLimiter {
       const until = ip.weight.start + MINUTE;
       ip.backoffUntil = Math.max(ip.backoffUntil, until);
       const retry = Math.max(1, Math.ceil((until - now) / 1000));
+      this.refused.weight429 += 1;
       return { ok: false, error: weightExceeded(this.config.requestWeightPerMinute, retry), headers: { ...headers, "Retry-After": String(retry) } };
     }
     if (acc !== undefined) {
@@ -222,6 +227,7 @@ export class RateLimiter {
         const until = overDay ? acc.day.start + DAY : acc.tenSeconds.start + TEN_S;
         acc.orderBackoffUntil = Math.max(acc.orderBackoffUntil, until);
         const retry = Math.max(1, Math.ceil((until - now) / 1000));
+        this.refused.orders429 += 1;
         const error = overDay ? tooManyOrders(this.config.ordersPerDay, "DAY", retry) : tooManyOrders(this.config.ordersPer10s, "10 SECOND", retry);
         return { ok: false, error, headers: { ...headers, "Retry-After": String(retry) } };
       }
