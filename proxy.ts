@@ -14,6 +14,7 @@ const PUBLIC_FILE = /^\/(?:icon|favicon|apple-icon)[\w.-]*\.(?:svg|ico|png)$|^\/
 
 function needsSessionCookie(pathname: string): boolean {
   if (pathname === "/api" || pathname.startsWith("/api/")) return false; // route handlers answer 401 themselves
+  if (pathname === "/metrics") return false; // Prometheus: the route handler answers 401 without a bearer token
   if (pathname.startsWith("/_next/")) return false; // framework internals (dev HMR, chunks)
   if (PUBLIC_FILE.test(pathname)) return false;
   return !PUBLIC_PAGES.some((page) => pathname === page || pathname.startsWith(`${page}/`));

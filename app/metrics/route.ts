@@ -1,0 +1,6 @@
+import { metricsResponse } from "@/server/metrics/http";
+
+export const dynamic = "force-dynamic";
+
+/** GET /metrics: Prometheus text format; bearer token required (server/metrics/http.ts). */
+export const GET = (req: Request) => metricsResponse(req);
