@@ -19,7 +19,8 @@ export function LimitsForm({ limits, tighter }: { limits: RiskLimitsDto; tighter
     () => Object.keys(limits).filter((k) => typeof limits[k] === "number" || limits[k] === null),
     [limits],
   );
-  const otherKeys = Object.keys(limits).filter((k) => !numericKeys.includes(k));
+  // The live rulebook (an object) is shown by the live ramp panel beside this form (issue 16).
+  const otherKeys = Object.keys(limits).filter((k) => !numericKeys.includes(k) && k !== "live");
   const initial = useMemo(() => Object.fromEntries(numericKeys.map((k) => [k, limits[k] as number | null])), [numericKeys, limits]);
 
   // Follow the server's values while the trader is not editing.

@@ -8,6 +8,7 @@ import { formatAgo, formatDateTime } from "../lib/format";
 import { TradingStateBadge } from "../shell/status-badges";
 import { Panel } from "../ui/panel";
 import { QueryState } from "../ui/query-state";
+import { LiveRampPanel } from "../golive/live-ramp-panel";
 import { LimitsForm } from "./limits-form";
 import { RiskEvents } from "./risk-events";
 import { RiskUsageBars } from "./risk-usage";
@@ -106,6 +107,9 @@ export function RiskPage() {
               {r && <LimitsForm limits={r.limits} tighter={r.tighter} />}
             </QueryState>
           </Panel>
+        </Col>
+        <Col span={24}>
+          <LiveRampPanel />
         </Col>
         <Col span={24}>
           <RiskEvents />

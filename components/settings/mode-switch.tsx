@@ -10,6 +10,7 @@ import { useMe, useSetMode } from "../hooks/use-settings";
 import { useStatus } from "../hooks/use-status";
 import { ModeBadge, VenueBadge } from "../shell/status-badges";
 import { QueryState } from "../ui/query-state";
+import { GoLiveChecklistView } from "../golive/go-live-checklist";
 import { ARMING_PHRASE, EMPTY_ARMING, missingArmingSteps, toArmingInput, type ArmingDraft, type ShownLimits } from "./arming";
 
 const EFFECT: Record<Mode, string> = {
@@ -173,6 +174,7 @@ export function ModeSwitch() {
             <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
               Open positions stay in the ledger of the mode that opened them.
             </Typography.Paragraph>
+            {needsArming && <GoLiveChecklistView compact />}
             {needsArming && <ArmingSteps draft={draft} onChange={setDraft} totpEnabled={totpRequired} />}
             {needsArming && missing.length > 0 && (
               <Typography.Text type="secondary" data-testid="arming-missing">

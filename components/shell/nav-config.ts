@@ -22,6 +22,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "insights", href: "/insights", label: "Insights" },
   // ─────────────────────────────────────────────────────────────────────────────
   { key: "risk", href: "/risk", label: "Risk" },
+  { key: "go-live", href: "/go-live", label: "Go live" },
+  { key: "drift", href: "/drift", label: "Drift" },
+  { key: "reconciliation", href: "/reconciliation", label: "Reconciliation" },
   { key: "system", href: "/system", label: "System" },
   { key: "settings", href: "/settings", label: "Settings" },
 ];
