@@ -13,6 +13,8 @@ export interface SizingInput {
   stopLoss?: number;
   takerFee: number;
   instrument?: Instrument;
+  /** The signal's confidence, 0..1 (signal.data.confidence); absent = full allowed size. */
+  confidence?: number;
 }
 
 export interface Sizing {
@@ -20,6 +22,30 @@ export interface Sizing {
   notional: number;
   /** Which cap decided the size, for the order's reason. */
   boundBy: "equity_pct" | "max_quote" | "capital" | "trade_loss" | "cash";
+  /** Phase 6 plan: share of the allowed size taken for the signal's confidence (1, 0.7 or 0.3). */
+  confidenceFactor: number;
+  confidenceTier: ConfidenceTier;
+}
+
+export type ConfidenceTier = "high" | "medium" | "low" | "unstated";
+
+/**
+ * Sizing by signal confidence (Phase 6 plan): high 1.0×, medium 0.7×, low 0.3× of the size every limit
+ * allows. High is confidence ≥ 0.7, medium ≥ 0.4, low below; a signal that states none is sized in full.
+ */
+export const CONFIDENCE_SIZING = { highFrom: 0.7, mediumFrom: 0.4, high: 1, medium: 0.7, low: 0.3 } as const;
+
+export function confidenceScale(confidence: number | undefined): { factor: number; tier: ConfidenceTier } {
+  if (confidence === undefined || !Number.isFinite(confidence)) return { factor: 1, tier: "unstated" };
+  if (confidence >= CONFIDENCE_SIZING.highFrom) return { factor: CONFIDENCE_SIZING.high, tier: "high" };
+  if (confidence >= CONFIDENCE_SIZING.mediumFrom) return { factor: CONFIDENCE_SIZING.medium, tier: "medium" };
+  return { factor: CONFIDENCE_SIZING.low, tier: "low" };
+}
+
+/** The words for the order's reason, e.g. "size 0.7× (medium confidence 0.55)". */
+export function confidenceReason(sizing: Pick<Sizing, "confidenceFactor" | "confidenceTier">, confidence?: number): string {
+  if (sizing.confidenceTier === "unstated") return "full size (no confidence stated)";
+  return `size ${sizing.confidenceFactor}× (${sizing.confidenceTier} confidence${confidence !== undefined ? ` ${confidence.toFixed(2)}` : ""})`;
 }
 
 /**
@@ -45,9 +71,10 @@ export function sizeEntry(input: SizingInput): Sizing {
       boundBy = name;
     }
   }
-  notional = Math.max(0, notional);
+  const { factor, tier } = confidenceScale(input.confidence);
+  notional = Math.max(0, notional) * factor;
   // Keep a hair of room so rounding at the venue never pushes the order over the cap.
   const raw = (notional * 0.999) / price;
   const quantity = input.instrument ? floorToStep(raw, input.instrument.stepSize) : raw;
-  return { quantity, notional: quantity * price, boundBy };
+  return { quantity, notional: quantity * price, boundBy, confidenceFactor: factor, confidenceTier: tier };
 }
