@@ -56,6 +56,8 @@ export interface AlertServiceOptions {
   retry?: DeliveryRetry;
   telegramPollTimeoutS?: number;
   summaryCheckMs?: number;
+  /** Every delivery's outcome (the metrics count them: tradekeel_alerts_total). */
+  onDelivery?: (channelKind: string, status: string) => void;
 }
 
 export interface ChannelView {
@@ -209,10 +211,12 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
       const { attempts } = await senderFor(channel).send(entry);
       delivery.status = "sent";
       delivery.attempts = attempts;
+      opts.onDelivery?.(channel.kind, "sent");
     } catch (err) {
       delivery.status = "failed";
       delivery.attempts = (err as { attempts?: number }).attempts ?? 1;
       delivery.error = errorMessage(err);
+      opts.onDelivery?.(channel.kind, "failed");
       logger.warn({ channel: channel.name, kind: entry.kind, error: delivery.error }, "alerts: delivery failed");
     }
   }
@@ -234,6 +238,7 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
       const delivery: Delivery = { channelId: channel.id, channelName: channel.name, kind: channel.kind, status: verdict === "send" ? "pending" : verdict, attempts: 0 };
       entry.deliveries.push(delivery);
       if (verdict === "send") sends.push(deliverTo(entry, channel, delivery));
+      else opts.onDelivery?.(channel.kind, verdict);
     }
     entries.set(entry.id, entry);
     if (entries.size > 2_000) entries.delete(entries.keys().next().value!);

@@ -1,0 +1,8 @@
+import { alertService } from "@/server/alerts/http";
+import { alertLogQuerySchema } from "@/server/alerts/service";
+import { parseQuery, route } from "@/server/http/route";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/alerts?limit=&before=&kind=&severity= → `{ items }`: the alert log, newest first. */
+export const GET = route(async (req) => ({ items: await alertService().log(parseQuery(req, alertLogQuerySchema)) }));
