@@ -33,7 +33,7 @@ let hook: WebhookReceiver;
 const SMTP_PASSWORD = "s3cret-smtp-password";
 
 const auth = { authorization: `Bearer ${STATIC_TOKEN}`, host: "127.0.0.1:3000", "content-type": "application/json" };
-const ctx = (id?: string) => ({ params: Promise.resolve(id ? { id } : {}) });
+const ctx = (id?: string) => ({ params: Promise.resolve<Record<string, string>>(id ? { id } : {}) });
 const call = (handler: (req: Request, c: { params: Promise<Record<string, string>> }) => Promise<Response>, method: string, path: string, body?: unknown, id?: string) =>
   handler(new Request(`http://127.0.0.1:3000${path}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) }), ctx(id));
 
