@@ -45,7 +45,7 @@ export {
 } from "./params";
 export { formatPrice } from "./format";
 export { UnlockCalendarError, loadUnlockCalendar, parseUnlockCalendar, parseUnlockCsv, parseUnlockJson, unlockAppliesTo, type UnlockEvent } from "./unlock-calendar";
-export { MaCrossoverStrategy, maCrossoverDefinition, maCrossoverParams, type MaCrossoverParams } from "./builtins/ma-crossover";
-export { RsiReversionStrategy, rsiReversionDefinition, rsiReversionParams, type RsiReversionParams } from "./builtins/rsi-reversion";
-export { BollingerBounceStrategy, bollingerBounceDefinition, bollingerBounceParams, type BollingerBounceParams } from "./builtins/bollinger-bounce";
+export { maCrossoverDefinition, maCrossoverParams, type MaCrossoverParams } from "./builtins/ma-crossover";
+export { rsiReversionDefinition, rsiReversionParams, type RsiReversionParams } from "./builtins/rsi-reversion";
+export { bollingerBounceDefinition, bollingerBounceParams, type BollingerBounceParams } from "./builtins/bollinger-bounce";
 export { TokenUnlockStrategy, tokenUnlockDefinition, tokenUnlockParams, type TokenUnlockParams } from "./builtins/token-unlock";

@@ -148,3 +148,10 @@ export default defineStrategy({
     expect(byName["empty.ts"].message).toMatch(/no default export/);
   });
 });
+
+describe("the built-ins", () => {
+  it("are written with the same SDK as a trader's file (they are the examples), except the calendar-driven token unlock", async () => {
+    const { getStrategyDefinition, isSdkDefinition } = await import("..");
+    expect(["ma_crossover", "rsi_reversion", "bollinger_bounce"].map((k) => isSdkDefinition(getStrategyDefinition(k)))).toEqual([true, true, true]);
+  });
+});

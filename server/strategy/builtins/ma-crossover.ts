@@ -1,14 +1,11 @@
 import { z } from "zod";
 import { Ema, Rsi, Sma } from "../../indicators";
-import type { Candle, Signal } from "../../model/types";
-import { BaseStrategy, NO_SIGNALS } from "../base-strategy";
 import { formatFixed, formatPrice } from "../format";
 import { enumParam, integerParam, numberParam, protectiveParams, whenFieldsValid } from "../params";
 import { rsiReading } from "../readings";
-import type { StrategyDefinition } from "../registry-types";
-import type { StrategyContext, StrategyInstanceConfig } from "../types";
+import { defineStrategy } from "../sdk";
 
-const DEFAULT_TIMEFRAME = "5m";
+const DEFAULT_TIMEFRAME = "5m" as const;
 
 export const maCrossoverParams = z
   .strictObject({
@@ -53,40 +50,32 @@ interface CrossState {
 }
 
 /**
- * Moving-average crossover.
+ * Moving-average crossover, written with the strategy SDK (server/strategy/sdk.ts) like a user file.
  * - Fast MA crosses above the slow MA (on a closed candle): exit a short; enter long when flat (and
  *   RSI ≤ maxRsiForLong).
  * - Fast MA crosses below: exit a long; enter short when allowShort (and RSI ≥ minRsiForShort).
  * A cross is a change of side: touching the slow MA and returning is not a cross. No signal before
  * the warm-up (the EMAs and the RSI settled, see Strategy.warmupCandles).
  */
-export class MaCrossoverStrategy extends BaseStrategy<MaCrossoverParams, CrossState> {
-  private readonly fastLabel: string;
-  private readonly slowLabel: string;
-
-  constructor(config: StrategyInstanceConfig, params: MaCrossoverParams) {
-    // Enough history for both averages and the RSI to have settled (an SMA settles once it is full).
-    const slowSettled = params.maType === "ema" ? Ema.settlingCandles(params.slowPeriod) : params.slowPeriod;
-    const warmup = Math.max(slowSettled, Rsi.settlingCandles(params.rsiPeriod));
-    super("ma_crossover", config, params, [{ timeframe: config.timeframe ?? DEFAULT_TIMEFRAME, warmupCandles: warmup }]);
-    const label = params.maType.toUpperCase();
-    this.fastLabel = `${label}${params.fastPeriod}`;
-    this.slowLabel = `${label}${params.slowPeriod}`;
-  }
-
-  protected createState(): CrossState {
-    const Ma = this.params.maType === "ema" ? Ema : Sma;
-    return {
-      fast: new Ma(this.params.fastPeriod),
-      slow: new Ma(this.params.slowPeriod),
-      rsi: new Rsi(this.params.rsiPeriod),
-      lastSide: 0,
-      crossedUp: false,
-      crossedDown: false,
-    };
-  }
-
-  protected ingest(s: CrossState, candle: Candle): void {
+export const maCrossoverDefinition = defineStrategy({
+  kind: "ma_crossover",
+  title: "Moving-average crossover",
+  description:
+    "Goes long when the fast moving average crosses above the slow one and exits (or goes short, if allowed) when it crosses back below. " +
+    "Longs are skipped when RSI is above the overbought filter, shorts when it is below the oversold filter.",
+  params: maCrossoverParams,
+  timeframe: DEFAULT_TIMEFRAME,
+  // Enough history for both averages and the RSI to have settled (an SMA settles once it is full).
+  warmup: (p) => Math.max(p.maType === "ema" ? Ema.settlingCandles(p.slowPeriod) : p.slowPeriod, Rsi.settlingCandles(p.rsiPeriod)),
+  presets: [
+    { id: "ema-9-21-5m", label: "EMA 9/21 on 5m (the seed proof of concept)", timeframe: "5m", params: { fastPeriod: 9, slowPeriod: 21, maType: "ema" } },
+    { id: "sma-20-50-1h", label: "SMA 20/50 on 1h", timeframe: "1h", params: { fastPeriod: 20, slowPeriod: 50, maType: "sma" } },
+  ],
+  setup: (p): CrossState => {
+    const Ma = p.maType === "ema" ? Ema : Sma;
+    return { fast: new Ma(p.fastPeriod), slow: new Ma(p.slowPeriod), rsi: new Rsi(p.rsiPeriod), lastSide: 0, crossedUp: false, crossedDown: false };
+  },
+  update: (s, candle) => {
     const fast = s.fast.update(candle.close);
     const slow = s.slow.update(candle.close);
     s.rsi.update(candle.close);
@@ -98,48 +87,30 @@ export class MaCrossoverStrategy extends BaseStrategy<MaCrossoverParams, CrossSt
     s.crossedUp = side === 1 && s.lastSide === -1;
     s.crossedDown = side === -1 && s.lastSide === 1;
     s.lastSide = side;
-  }
-
-  protected isReady(s: CrossState): boolean {
-    return s.slow.isReady && s.rsi.isReady;
-  }
-
-  protected decide(s: CrossState, candle: Candle, ctx: StrategyContext<MaCrossoverParams>): readonly Signal[] {
-    if (!s.crossedUp && !s.crossedDown) return NO_SIGNALS;
-    const p = ctx.params;
+  },
+  ready: (s) => s.slow.isReady && s.rsi.isReady,
+  onCandle: (ctx) => {
+    const { state: s, candle, params: p } = ctx;
+    if (!s.crossedUp && !s.crossedDown) return;
+    const label = p.maType.toUpperCase();
+    const fastLabel = `${label}${p.fastPeriod}`;
+    const slowLabel = `${label}${p.slowPeriod}`;
     const fast = s.fast.value!;
     const slow = s.slow.value!;
     const rsi = rsiReading(s.rsi)!;
     const direction = s.crossedUp ? "above" : "below";
-    const cross = `${this.fastLabel} crossed ${direction} ${this.slowLabel} at ${formatPrice(candle.close)} (${this.fastLabel} ${formatPrice(fast)} ${s.crossedUp ? ">" : "<"} ${this.slowLabel} ${formatPrice(slow)}); RSI ${formatFixed(rsi)}`;
+    const cross = `${fastLabel} crossed ${direction} ${slowLabel} at ${formatPrice(candle.close)} (${fastLabel} ${formatPrice(fast)} ${s.crossedUp ? ">" : "<"} ${slowLabel} ${formatPrice(slow)}); RSI ${formatFixed(rsi)}`;
     const data = { fast, slow, rsi, close: candle.close, maType: p.maType, fastPeriod: p.fastPeriod, slowPeriod: p.slowPeriod, direction: s.crossedUp ? "up" : "down" };
-    const out: Signal[] = [];
     if (s.crossedUp) {
-      if (ctx.position === "short") out.push(this.signal(candle, "exit_short", `${cross}: closing the short`, data));
+      if (ctx.position === "short") ctx.exit({ reason: `${cross}: closing the short`, data });
       if (ctx.position !== "long" && rsi <= p.maxRsiForLong) {
-        out.push(this.signal(candle, "enter_long", `${cross}: entering long`, data, this.protectiveLevels("long", candle.close, p.stopLossPct, p.takeProfitPct)));
+        ctx.enter("long", { reason: `${cross}: entering long`, data, stopLossPct: p.stopLossPct, takeProfitPct: p.takeProfitPct });
       }
     } else {
-      if (ctx.position === "long") out.push(this.signal(candle, "exit_long", `${cross}: closing the long`, data));
+      if (ctx.position === "long") ctx.exit({ reason: `${cross}: closing the long`, data });
       if (p.allowShort && ctx.position !== "short" && rsi >= p.minRsiForShort) {
-        out.push(this.signal(candle, "enter_short", `${cross}: entering short`, data, this.protectiveLevels("short", candle.close, p.stopLossPct, p.takeProfitPct)));
+        ctx.enter("short", { reason: `${cross}: entering short`, data, stopLossPct: p.stopLossPct, takeProfitPct: p.takeProfitPct });
       }
     }
-    return out.length ? out : NO_SIGNALS;
-  }
-}
-
-export const maCrossoverDefinition: StrategyDefinition<typeof maCrossoverParams> = {
-  kind: "ma_crossover",
-  title: "Moving-average crossover",
-  description:
-    "Goes long when the fast moving average crosses above the slow one and exits (or goes short, if allowed) when it crosses back below. " +
-    "Longs are skipped when RSI is above the overbought filter, shorts when it is below the oversold filter.",
-  paramsSchema: maCrossoverParams,
-  defaultTimeframe: DEFAULT_TIMEFRAME,
-  presets: [
-    { id: "ema-9-21-5m", label: "EMA 9/21 on 5m (the seed proof of concept)", timeframe: "5m", params: { fastPeriod: 9, slowPeriod: 21, maType: "ema" } },
-    { id: "sma-20-50-1h", label: "SMA 20/50 on 1h", timeframe: "1h", params: { fastPeriod: 20, slowPeriod: 50, maType: "sma" } },
-  ],
-  create: (config, params) => new MaCrossoverStrategy(config, params),
-};
+  },
+});
