@@ -1,0 +1,53 @@
+/**
+ * The bot under the crash campaign (scripts/campaign-crash.ts): live mode on the campaign's
+ * standalone simulator (SIM_URL), the same data directory every run. After start-up (reconciliation
+ * included) it prints one `CHECK {json}` line with its view of orders, positions, dust and cash,
+ * waits for `GO` on stdin, then fires orders without waiting for them until it is SIGKILLed.
+ * Config and order pattern: tests/engine/fixtures (crash-config.ts, crash-child.ts).
+ */
+import { createInterface } from "node:readline";
+import { configSchema } from "../../server/config";
+import { createLogger } from "../../server/core/logger";
+import { openDatabase } from "../../server/db/database";
+import { EngineRuntime } from "../../server/engine/runtime";
+import { crashTestConfig } from "../../tests/engine/fixtures/crash-config";
+
+const SYMBOLS = ["BTC/USDT", "ETH/USDT", "BNB/USDT", "SOL/USDT"];
+const dataDir = process.env.DATA_DIR!;
+const db = await openDatabase({ dataDir });
+const engine = await EngineRuntime.create({ config: configSchema.parse(crashTestConfig(dataDir, process.env.SIM_URL!)), db, logger: createLogger("silent") });
+await engine.start();
+await engine.kernel.idle();
+await engine.persistence.flush();
+
+const live = engine.kernel.accounts.get("live")!;
+const orders = await db.prisma.order.findMany({ select: { clientOrderId: true, status: true, filledQuantity: true } });
+const check = {
+  reconciliation: engine.reconciliation,
+  orders: orders.map((o) => ({ clientOrderId: o.clientOrderId, status: o.status, filledQuantity: Number(o.filledQuantity) })),
+  holdings: { cash: live.ledger.cash, positions: live.ledger.positions().map((p) => ({ symbol: p.symbol, side: p.side, quantity: p.quantity })), dust: live.ledger.dust() },
+};
+process.stdout.write(`CHECK ${JSON.stringify(check)}\n`);
+
+await new Promise<void>((resolve) => {
+  const rl = createInterface({ input: process.stdin });
+  rl.on("line", (line) => {
+    if (line.trim() === "GO") resolve();
+  });
+});
+
+const rand = () => Math.random();
+for (;;) {
+  const batch: Promise<unknown>[] = [];
+  for (const symbol of SYMBOLS) {
+    const price = engine.kernel.activeAccount.lastPrices.get(symbol) ?? 0;
+    if (!price) continue;
+    batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "market", quantity: (10 + 20 * rand()) / price, actor: "crash-campaign" }).catch(() => {}));
+    batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "limit", price: price * 0.7, quantity: 12 / (price * 0.7), actor: "crash-campaign" }).catch(() => {}));
+  }
+  if (batch.length === 0) {
+    await new Promise((r) => setTimeout(r, 100));
+    continue;
+  }
+  await Promise.race([Promise.all(batch), new Promise((r) => setTimeout(r, 30))]);
+}
