@@ -375,3 +375,103 @@ export async function optimise(input: OptimiseConfigInput, options: OptimiseOpti
     await pool.close();
   }
 }
+
+// ---------------------------------------------------------------- optimisations started from the dashboard
+
+export type OptimisationStatus = "queued" | "running" | "completed" | "failed";
+
+export interface OptimisationJob {
+  id: string;
+  status: OptimisationStatus;
+  kind: string;
+  progress: OptimiseProgress | null;
+  report: OptimisationReport | null;
+  error: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+/** The API optimises on stored candles only (a file path from a request would read the server's disk). */
+export const apiOptimiseConfigSchema = optimiseConfigSchema.superRefine((config, ctx) => {
+  const source = (config.base as { source?: { type?: string } }).source;
+  if (source && source.type !== "stored") {
+    ctx.addIssue({ code: "custom", path: ["base", "source", "type"], message: 'the API optimises on stored candles ("stored"); use the CLI for CSV files' });
+  }
+});
+
+export interface OptimisationJobsOptions {
+  store: CandleStore;
+  now?: () => number;
+  /** Run in the calling thread (tests); default: optimise() decides (workers for big searches). */
+  inProcess?: boolean;
+  /** Finished jobs kept in memory. */
+  keep?: number;
+}
+
+/**
+ * Optimisations started from the Backtest page: validated, queued, run one at a time (each one uses the
+ * worker pool), progress kept for polling, the report kept in memory (the newest `keep` jobs).
+ */
+export class OptimisationJobs {
+  private readonly jobs = new Map<string, OptimisationJob>();
+  private chain: Promise<void> = Promise.resolve();
+  private seq = 0;
+
+  constructor(private readonly options: OptimisationJobsOptions) {}
+
+  start(input: unknown): { id: string; status: OptimisationStatus } {
+    const config = apiOptimiseConfigSchema.parse(input);
+    const base = parseBacktestConfig(config.base);
+    const kind = base.strategies[config.strategyIndex]?.kind;
+    if (!kind) throw new AppError("OPTIMISE_BAD_INDEX", `strategyIndex ${config.strategyIndex}: the config has ${base.strategies.length} strategies`, 400);
+    resolveSpace(kind, config.space, config.levels); // a bad space is a 400 now, not a failed job later
+    const now = this.options.now ?? Date.now;
+    const id = `opt_${now().toString(36)}_${(++this.seq).toString(36)}`;
+    const job: OptimisationJob = { id, status: "queued", kind, progress: null, report: null, error: null, createdAt: now(), finishedAt: null };
+    this.jobs.set(id, job);
+    this.prune();
+    this.chain = this.chain.then(async () => {
+      job.status = "running";
+      try {
+        job.report = await optimise(config, { store: this.options.store, inProcess: this.options.inProcess, onProgress: (p) => (job.progress = p) });
+        job.status = "completed";
+      } catch (err) {
+        job.status = "failed";
+        job.error = errorMessage(err);
+      } finally {
+        job.finishedAt = now();
+      }
+    });
+    return { id, status: job.status };
+  }
+
+  get(id: string): OptimisationJob {
+    const job = this.jobs.get(id);
+    if (!job) throw new AppError("NOT_FOUND", `optimisation ${id} not found (reports are kept in memory until the server restarts)`, 404);
+    return job;
+  }
+
+  /** Newest first, without the reports. */
+  list(): Array<Omit<OptimisationJob, "report"> & { best: Evaluation | null }> {
+    return [...this.jobs.values()].reverse().map(({ report, ...rest }) => ({ ...rest, best: report?.best ?? null }));
+  }
+
+  /** Resolves when every queued job has finished (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private prune(): void {
+    const keep = this.options.keep ?? 20;
+    const finished = [...this.jobs.values()].filter((j) => j.status === "completed" || j.status === "failed");
+    for (const j of finished.slice(0, Math.max(0, this.jobs.size - keep))) this.jobs.delete(j.id);
+  }
+}
+
+const JOBS_KEY = Symbol.for("tradekeel.backtest.optimisations");
+
+/** The process-wide job list (created on first use with the engine's candle store). */
+export function optimisationJobs(store: CandleStore): OptimisationJobs {
+  const g = globalThis as Record<symbol, OptimisationJobs | undefined>;
+  return (g[JOBS_KEY] ??= new OptimisationJobs({ store }));
+}

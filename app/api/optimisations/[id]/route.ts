@@ -1,0 +1,10 @@
+import { optimisationJobs } from "@/server/backtest/optimise";
+import { engine, route } from "@/server/http/route";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/optimisations/{id}: status, progress { done, total, stage } and, when completed, the report. */
+export const GET = route(async (_req, ctx) => {
+  const { id } = await ctx.params;
+  return optimisationJobs(engine().candleStore).get(id);
+});
