@@ -2,21 +2,28 @@ import type { Logger } from "pino";
 import type { AppConfig } from "./config";
 import { AppError, errorMessage } from "./core/errors";
 import { openDatabase } from "./db/database";
-import { createAuthService } from "./auth";
+import { createAuthService, type AuthService } from "./auth";
 import { createExchange } from "./market";
-import { EngineRuntime } from "./engine/runtime";
+import { BacktestService, PrismaBacktestRunRepository } from "./backtest";
+import { composeEngine } from "./composition/engine";
+import { connectVenue } from "./composition/venue";
+import type { EngineRuntime } from "./engine/runtime";
 import { SessionManager } from "./engine/sessions";
 import { getRisk, getStatus } from "./engine/queries";
 import { InsightsService, enrichSignal, loadModelRegistry, marketCandleSource, registerMlStrategy } from "./ai";
-import type { HealthReport, Services } from "./http/services";
+import type { ArmingInput, HealthReport, Services } from "./http/services";
 import { VERSION } from "./version";
 
 /**
- * The composition of the running application: database, engine, auth, and the services that
- * route handlers and the realtime layer use. server/index.ts hosts it; tests can create it directly.
+ * The composition root of the running application: every service is built here, once — database,
+ * auth, the venue connection, insights, the engine (venue → accounts → kernel → strategies, see
+ * server/composition/), sessions, backtests — and handed to route handlers and the realtime layer as
+ * `Services`. server/index.ts hosts it; tests can create it directly. The second root is the
+ * backtester's (server/backtest/engine.ts): the same kernel with a manual clock and a paper venue.
  */
 export interface Application {
   services: Services;
+  auth: AuthService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -35,6 +42,7 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
   });
 
   let engineState: HealthReport["engine"]["state"] = "starting";
+  let engineRef: EngineRuntime | undefined;
   const health = async (): Promise<HealthReport> => {
     const ping = await db.ping();
     const reasons: string[] = [];
@@ -54,10 +62,10 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
       reasons,
     };
   };
-  let engineRef: EngineRuntime | undefined;
 
   let engine: EngineRuntime;
-  let auth: Awaited<ReturnType<typeof createAuthService>>;
+  let auth: AuthService;
+  let insights: InsightsService;
   try {
     auth = await createAuthService({ config, prisma: db.prisma, logger: logger.child({ module: "auth" }) });
     // Keys are validated on entry with a real balance fetch through ccxt.
@@ -76,32 +84,42 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     await loadModelRegistry(db.prisma, logger);
     const network = config.venue.id === "binance-testnet" ? "testnet" : "mainnet";
     const venueId = config.venue.id === "binance-testnet" ? "binance" : config.venue.id;
-    engine = await EngineRuntime.create({
+    const audit = (entry: { actor: string; action: string; data: Record<string, unknown> }) => auth.audit.appendAudit(entry).then(() => undefined);
+    const connection = await connectVenue({ config, db, logger, credentials: () => auth.getDecryptedCredential(venueId, network) });
+    insights = new InsightsService({
+      candles: marketCandleSource(connection.market, connection.candleStore),
+      prisma: db.prisma,
+      clock: connection.clock,
+      logger: logger.child({ module: "insights" }),
+      symbols: () => config.trading.symbols,
+      targets: () => config.trading.symbols.map((symbol) => ({ symbol, timeframe: "5m" as const })),
+      risk: () => getRisk(engine),
+    });
+    const snapshots = insights;
+    engine = await composeEngine({
       config,
       db,
       logger,
-      audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined),
-      credentials: () => auth.getDecryptedCredential(venueId, network),
+      audit,
+      connection,
+      // Every signal's reason carries the regime, the indicator consensus and the model's view at that moment.
+      enrichSignal: (signal) => enrichSignal(signal, snapshots.snapshotFor(signal.symbol, signal.timeframe)),
     });
   } catch (err) {
     await db.close().catch(() => {});
     throw err;
   }
   engineRef = engine;
+  engine.bus.on("candle", (candle) => insights.observe(candle));
 
   const sessions = new SessionManager(engine, db.prisma);
-  const insights = new InsightsService({
-    candles: marketCandleSource(engine.market, engine.candleStore),
-    prisma: db.prisma,
-    clock: engine.clock,
-    logger: logger.child({ module: "insights" }),
-    symbols: () => engine.symbols,
-    targets: () => engine.symbols.map((symbol) => ({ symbol, timeframe: "5m" as const })),
-    risk: () => getRisk(engine),
+  const backtests = new BacktestService({
+    repository: new PrismaBacktestRunRepository(db.prisma),
+    candleStore: engine.candleStore,
+    baseLimits: config.risk,
+    defaults: { startingBalance: config.trading.startingBalance, quoteCurrency: config.trading.quoteCurrency },
+    logger: logger.child({ module: "backtest" }),
   });
-  engine.bus.on("candle", (candle) => insights.observe(candle));
-  // Every signal's reason carries the regime, the indicator consensus and the model's view at that moment.
-  engine.kernel.enrichSignal = (signal) => enrichSignal(signal, insights.snapshotFor(signal.symbol, signal.timeframe));
 
   const services: Services = {
     config,
@@ -115,9 +133,10 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     status: () => getStatus(engine, db.prisma),
     insights,
     sessions,
+    backtests,
     audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined),
-    armLive: async (req, arming) => {
-      const a = (arming ?? {}) as { typedConfirmation?: string; acknowledgedDailyLossLimit?: number; acknowledgedMaxPosition?: number; totpCode?: string };
+    armLive: async (req: Request, arming: ArmingInput | undefined) => {
+      const a = arming ?? {};
       const live = engine.kernel.accounts.get("live");
       // Valid keys = the venue answers a signed balance request right now.
       const hasValidMainnetKeys = live ? await live.venueBalances().then(() => true, () => false) : false;
@@ -135,6 +154,7 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
 
   return {
     services,
+    auth,
     async start() {
       await engine.start();
       await sessions.start();

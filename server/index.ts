@@ -8,7 +8,7 @@ import { createApplication, type Application } from "./app";
 import { PROJECT_ROOT } from "./db/migrate";
 import { registerServices, clearServices } from "./http/registry";
 import { attachRealtime } from "./realtime";
-import { exposureWarning, MasterKeyError, stampClientAddress, type AuthService } from "./auth";
+import { exposureWarning, MasterKeyError, stampClientAddress } from "./auth";
 
 /**
  * Process entry: config → database → application (engine) → HTTP server hosting Next and Socket.IO.
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const port = typeof address === "object" && address ? address.port : config.server.port;
   logger.info({ host: config.server.host, port, dev, db: application.services.db.kind }, "tradekeel listening");
   console.log(`Tradekeel ${application.services.version} on http://${config.server.host === "0.0.0.0" ? "localhost" : config.server.host}:${port} (${dev ? "development" : "production"}, ${application.services.db.kind} database)`);
-  const warning = exposureWarning(config, { ownerExists: !(await (application.services.auth as AuthService).setupRequired()) });
+  const warning = exposureWarning(config, { ownerExists: !(await application.auth.setupRequired()) });
   if (warning) {
     logger.warn(warning);
     console.error(warning);

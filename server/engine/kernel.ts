@@ -16,7 +16,7 @@ import { lteQty } from "../core/quantity";
  * The trading kernel: one pipeline for every mode. Closed candles go to the accounts (fills, protective
  * exits, marks) and to the strategies subscribed to them; signals become orders through the active
  * account's risk engine. Backtest, ghost, paper and live differ only in the clock and the account's
- * venue, which the caller supplies (server/engine/runtime.ts for the app, server/backtest for runs).
+ * venue, which the caller supplies (the app's composition root server/app.ts, server/backtest/engine.ts for runs).
  *
  * Mode rule: each mode has its own account (ledger, P&L). New entries go to the active mode's account.
  * Positions stay in the account that opened them after a mode switch: their stops, targets and the
@@ -54,6 +54,8 @@ export interface KernelOptions {
   baseTimeframe?: Timeframe;
   /** Allow strategies' short entries (spot venues: false). */
   allowShort?: boolean;
+  /** Adds context (regime, indicator consensus, model view) to a signal's reason before it is acted on. */
+  enrichSignal?: (signal: Signal) => Signal;
 }
 
 const subscriptionKey = (symbol: string, timeframe: string) => `${symbol}|${timeframe}`;
@@ -82,8 +84,7 @@ export class TradingKernel {
     entryPrice: undefined,
   };
   readonly stats = { candles: 0, signals: 0, orders: 0, denials: 0 };
-  /** Adds context (regime, indicator consensus, model view) to a signal's reason before it is acted on. */
-  enrichSignal: ((signal: Signal) => Signal) | undefined;
+  private readonly enrichSignal: ((signal: Signal) => Signal) | undefined;
 
   constructor(options: KernelOptions) {
     this.currentMode = options.mode;
@@ -94,6 +95,7 @@ export class TradingKernel {
     this.instruments = options.instruments;
     this.baseTimeframe = options.baseTimeframe ?? "1m";
     this.allowShort = options.allowShort ?? false;
+    this.enrichSignal = options.enrichSignal;
     for (const account of options.accounts) this.accounts.set(account.mode, account);
     if (!this.accounts.has(this.currentMode)) throw new AppError("NO_ACCOUNT", `no account for mode ${this.currentMode}`, 500);
   }

@@ -50,3 +50,4 @@ export {
   type ReconcileReport,
 } from "./reconcile";
 export { assertValidOrderRequest, orderRequestProblems, isStopType, splitSymbol } from "./validate";
+export { createLiveVenue, createLocalVenue, restoreVenueOrders, type VenueFactoryOptions } from "./venue-factory";

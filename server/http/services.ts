@@ -4,10 +4,22 @@ import type { Database } from "../db/database";
 import type { EngineRuntime } from "../engine/runtime";
 import type { SessionManager } from "../engine/sessions";
 import type { InsightsService } from "../ai/insights-service";
+import type { BacktestService } from "../backtest/service";
+import type { getStatus } from "../engine/queries";
+
+/** What arming live trading on a real-money venue asks for (POST /api/mode, body.arming). */
+export interface ArmingInput {
+  typedConfirmation?: string;
+  acknowledgedDailyLossLimit?: number;
+  acknowledgedMaxPosition?: number;
+  totpCode?: string;
+}
+
+export type StatusReport = Awaited<ReturnType<typeof getStatus>>;
 
 /**
- * The application as route handlers and the realtime layer see it. Built once by server/index.ts
- * (see server/app.ts) and looked up through the registry.
+ * The application as route handlers and the realtime layer see it. Built once by the composition root
+ * (server/app.ts), registered by server/index.ts and looked up through the registry.
  */
 
 export interface Principal {
@@ -44,12 +56,14 @@ export interface Services {
   health(): Promise<HealthReport>;
   /** The trading engine; absent only while the process is starting or in tests of the web layer. */
   engine?: EngineRuntime;
-  status(): Promise<unknown>;
+  status(): Promise<StatusReport>;
   sessions?: SessionManager;
   /** Append to the hash-chained audit log. */
   audit?: (entry: { actor: string; action: string; data: Record<string, unknown> }) => Promise<void>;
   /** Checks every condition for trading real money (throws AppError naming the missing one). */
-  armLive?: (req: Request, arming: unknown) => Promise<void>;
+  armLive?: (req: Request, arming: ArmingInput | undefined) => Promise<void>;
   /** AI insights (regime, consensus, ML model, reasons); absent until server/app.ts constructs it. */
   insights?: InsightsService;
+  /** Backtest runs (queue, progress, reports); built once by the composition root. */
+  backtests?: BacktestService;
 }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../server/config";
 import { createLogger } from "../../server/core/logger";
 import { openDatabase } from "../../server/db/database";
-import { EngineRuntime } from "../../server/engine/runtime";
+import { composeEngine } from "../../server/composition/engine";
 import { DEFAULT_ACCOUNT, startSimulator, type SimulatorHandle } from "../../server/simulator";
 import { crashTestConfig } from "./fixtures/crash-config";
 
@@ -74,7 +74,7 @@ describe("crash while orders are in flight", () => {
 
     // Restart: the same data directory, the same venue.
     const db = await openDatabase({ dataDir });
-    const engine = await EngineRuntime.create({ config: configSchema.parse(crashTestConfig(dataDir, sim.restUrl)), db, logger: createLogger("silent") });
+    const engine = await composeEngine({ config: configSchema.parse(crashTestConfig(dataDir, sim.restUrl)), db, logger: createLogger("silent") });
     try {
       await engine.start();
       expect(engine.reconciliation.ok).toBe(true);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema, SIMULATOR_SYMBOLS, type AppConfig } from "../../server/config";
 import { createLogger } from "../../server/core/logger";
 import { openDatabase, type Database } from "../../server/db/database";
-import { EngineRuntime } from "../../server/engine/runtime";
+import type { EngineRuntime } from "../../server/engine/runtime";
+import { composeEngine } from "../../server/composition/engine";
 
 /**
  * Live mode against the built-in simulator, through ccxt: 10 open positions and 20 resting orders
@@ -47,7 +48,7 @@ let engine: EngineRuntime;
 
 async function startEngine(): Promise<void> {
   db = await openDatabase({ dataDir });
-  engine = await EngineRuntime.create({ config: testConfig(), db, logger });
+  engine = await composeEngine({ config: testConfig(), db, logger });
   await engine.start();
 }
 

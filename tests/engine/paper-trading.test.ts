@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configSchema } from "../../server/config";
 import { createLogger } from "../../server/core/logger";
 import { openDatabase, type Database } from "../../server/db/database";
-import { EngineRuntime } from "../../server/engine/runtime";
+import type { EngineRuntime } from "../../server/engine/runtime";
+import { composeEngine } from "../../server/composition/engine";
 import { SessionManager } from "../../server/engine/sessions";
 
 /**
@@ -31,7 +32,7 @@ beforeAll(async () => {
     risk: {},
     auth: {},
   });
-  engine = await EngineRuntime.create({ config, db, logger: createLogger("silent") });
+  engine = await composeEngine({ config, db, logger: createLogger("silent") });
   await engine.start();
   sessions = new SessionManager(engine, db.prisma);
   await sessions.start();

@@ -145,6 +145,6 @@ export function stubServices(db: Database, dataDir: string, auth: AuthGate, logg
     startedAt: 0,
     auth,
     health: async () => ({ status: "ok", version: "test", uptimeS: 0, db: { kind: "embedded", ok: true }, engine: { state: "running", reconciliation: null }, reasons: [] }),
-    status: async () => ({}),
+    status: async () => ({}) as Awaited<ReturnType<Services["status"]>>,
   };
 }

@@ -7,7 +7,6 @@ import { InMemoryCandleStore } from "../../market";
 import { BacktestService } from "../service";
 import { InMemoryBacktestRunRepository } from "../store";
 import { T0, randomWalk } from "./helpers";
-import { installBacktestService } from "@/app/api/backtests/backtest-service";
 import * as collection from "@/app/api/backtests/route";
 import * as item from "@/app/api/backtests/[id]/route";
 import * as exporter from "@/app/api/backtests/[id]/export/route";
@@ -33,8 +32,8 @@ beforeAll(async () => {
     db,
     logger: createLogger("silent"),
     auth: { authorizeRequest: async () => ({ kind: "static-token" }), authorizeSocket: async () => ({ kind: "static-token" }) },
+    backtests: service,
   } as unknown as Services);
-  installBacktestService(db, service);
   await candleStore.saveClosed(randomWalk(2_000, { seed: 2 }));
 });
 afterAll(() => clearServices());
