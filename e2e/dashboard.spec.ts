@@ -23,7 +23,7 @@ test.describe("dashboard", () => {
     await signIn(page);
     await expect(page.locator("header").getByTestId("venue-badge")).toHaveText(/SIMULATED/);
     await expect(page.locator("header").getByTestId("mode-badge")).toHaveText(/PAPER/);
-    await expect(page.getByTestId("feed-status")).toContainText(/live/i, { timeout: 30_000 });
+    await expect(page.getByTestId("feed-status")).toHaveAttribute("data-feed", "live", { timeout: 30_000 });
     await expect.poll(() => barsOf(page), { timeout: 30_000 }).toBeGreaterThan(10);
     // At SIM_SPEED=60 a 1-minute candle closes every second: the chart's newest bar moves on.
     const before = await page.getByTestId("chart-legend").first().textContent();

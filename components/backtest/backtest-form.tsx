@@ -3,7 +3,7 @@
 import { Alert, Button, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Segmented, Select, Switch, Tooltip, Typography } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useEffect, useMemo } from "react";
-import { useSymbols } from "../hooks/use-market";
+import { useCandles, useSymbols } from "../hooks/use-market";
 import { useStrategyKinds } from "../hooks/use-settings";
 import { ApiError, errorMessage } from "../lib/api";
 import { TIMEFRAMES, type StrategyParamDto, type Timeframe } from "../lib/types";
@@ -76,6 +76,19 @@ export function BacktestForm({ onStarted }: { onStarted: (id: string) => void })
   const kindKey = Form.useWatch("kind", form);
   const kindList = useMemo(() => kinds.data ?? [], [kinds.data]);
   const kind = useMemo(() => kindList.find((k) => k.kind === kindKey), [kindList, kindKey]);
+  // Where the stored candles of the symbol begin: a range that starts earlier gets a hint, and the default
+  // range never starts before them.
+  const symbolKey = Form.useWatch("symbol", form) as string | undefined;
+  const range = Form.useWatch("range", form) as [Dayjs, Dayjs] | undefined;
+  const daily = useCandles(symbolKey, "1d", 5000);
+  const firstCandle = daily.data?.candles[0]?.time ?? null;
+  useEffect(() => {
+    if (firstCandle === null || form.isFieldTouched("range")) return;
+    const current = form.getFieldValue("range") as [Dayjs, Dayjs] | undefined;
+    const first = dayjs(firstCandle).startOf("day");
+    if (current && current[0].isBefore(first)) form.setFieldsValue({ range: [first, current[1]] });
+  }, [firstCandle, form]);
+  const startsBeforeData = firstCandle !== null && range?.[0] && range[0].valueOf() < dayjs(firstCandle).startOf("day").valueOf();
 
   useEffect(() => {
     if (form.getFieldValue("kind") || kindList.length === 0) return;
@@ -148,6 +161,11 @@ export function BacktestForm({ onStarted }: { onStarted: (id: string) => void })
           <Form.Item name="range" label="Dates (UTC, stored candles)" rules={[{ required: true, message: "choose a date range" }]}>
             <DatePicker.RangePicker style={{ width: "100%" }} allowClear={false} data-testid="backtest-range" />
           </Form.Item>
+          {startsBeforeData && (
+            <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid="backtest-range-hint">
+              Stored candles of {symbolKey} start on {dayjs(firstCandle!).format("YYYY-MM-DD")}: the run begins there.
+            </Typography.Text>
+          )}
         </Col>
         <Col xs={12} md={4}>
           <Form.Item name="startingBalance" label="Starting balance" rules={[{ required: true, type: "number", min: 1 }]}>

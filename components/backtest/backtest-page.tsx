@@ -8,6 +8,7 @@ import { BacktestCompare } from "./backtest-compare";
 import { BacktestForm } from "./backtest-form";
 import { BacktestResultView } from "./backtest-result";
 import { BacktestRuns } from "./backtest-runs";
+import { OptimiserPanel } from "./optimiser-panel";
 import { useBacktest, useBacktests } from "./use-backtests";
 
 /** /backtest: configure and launch, watch progress, read the result, compare two runs. */
@@ -35,6 +36,9 @@ export function BacktestPage() {
             setCompare([]);
           }}
         />
+      </Panel>
+      <Panel title="Optimiser">
+        <OptimiserPanel />
       </Panel>
       <Panel title="Runs">
         <QueryState query={runs} what="Backtests">

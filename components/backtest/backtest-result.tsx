@@ -1,6 +1,6 @@
 "use client";
 
-import { Alert, Button, Col, Descriptions, Dropdown, Progress, Row, Select, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
+import { Alert, Button, Col, Descriptions, Dropdown, Progress, Row, Select, Space, Table, Tag, Tooltip, Typography, type TableColumnsType } from "antd";
 import { useMemo, useState } from "react";
 import { CandleChart } from "../charts/candle-chart";
 import type { IndicatorToggles } from "../charts/chart-types";
@@ -61,9 +61,18 @@ export function MetricsList({ result }: { result: BacktestResult }) {
         key: l.key,
         label: l.label,
         children: (
-          <Num data-metric={l.key} style={{ color: SIGNED.has(l.key) ? pnlColor(l.value) : undefined }}>
-            {l.text}
-          </Num>
+          <>
+            <Num data-metric={l.key} style={{ color: SIGNED.has(l.key) ? pnlColor(l.value) : undefined }}>
+              {l.text}
+            </Num>
+            {l.note && (
+              <Tooltip title={l.note}>
+                <span data-testid="sample-warning" style={{ color: COLORS.warning, fontSize: 11, marginInlineStart: 4, cursor: "help" }} aria-label={l.note}>
+                  ⚠
+                </span>
+              </Tooltip>
+            )}
+          </>
         ),
       }))}
     />

@@ -75,3 +75,25 @@ describe("backtest view helpers", () => {
     expect(runLabel({ strategies: [{ kind: "ma_crossover", symbols: ["BTC/USDT"], timeframe: "5m" }] })).toBe("ma_crossover BTC/USDT 5m");
   });
 });
+
+describe("backtest figures that the data cannot support are flagged (issue 21)", () => {
+  const threeDays = (longestDrawdownMs: number) => {
+    const r = result();
+    (r as { range: unknown }).range = { from: 0, to: 3 * 86_400_000, baseTimeframe: "1m", curveTimeframe: "5m", candles: 1, warmupCandles: 0 };
+    (r.metrics as { longestDrawdownMs: number }).longestDrawdownMs = longestDrawdownMs;
+    return r;
+  };
+  it("no CAGR from 3 days of data", () => {
+    const cagr = metricLines(threeDays(3_600_000)).find((l) => l.key === "cagr")!;
+    expect(cagr.text).toBe("—");
+    expect(cagr.note).toMatch(/3\.0 days/);
+  });
+  it("a longest drawdown of 5 d 17 h on 3 days of data is capped at the 3 days", () => {
+    const dd = metricLines(threeDays((5 * 24 + 17) * 3_600_000)).find((l) => l.key === "ddDuration")!;
+    expect(dd.value).toBe(3 * 86_400_000);
+    expect(dd.note).toBeTruthy();
+  });
+  it("Sharpe on 2 trades carries a sample-size warning", () => {
+    expect(metricLines(result()).find((l) => l.key === "sharpe")!.note).toMatch(/only 2 trades/);
+  });
+});

@@ -55,7 +55,15 @@ export interface MetricLine {
   value: number | null;
   /** Larger is better (true), smaller is better (false), or neither (undefined). */
   higherIsBetter?: boolean;
+  /** Why the figure says little or was withheld (too few trades, too short a period). */
+  note?: string;
 }
+
+/** Annualising a return from fewer days than this is guesswork: CAGR is withheld. */
+export const MIN_CAGR_DAYS = 30;
+const DAY_MS = 86_400_000;
+/** Ratios that come from the trades and need a sample to mean anything. */
+const TRADE_RATIOS = new Set(["winRate", "pf", "expectancy", "payoff", "sharpe", "sortino", "calmar"]);
 
 const num = (v: unknown): number | null => (isNum(v) ? v : null);
 
@@ -64,7 +72,8 @@ export function metricLines(result: BacktestResult): MetricLine[] {
   const m = result.metrics;
   const s = result.summary;
   const dd = m.maxDrawdown;
-  return [
+  const periodMs = isNum(result.range?.from) && isNum(result.range?.to) ? Math.max(0, result.range.to - result.range.from) : null;
+  const lines: MetricLine[] = [
     { key: "net", label: "Net profit", text: formatSignedMoney(s.netProfit), value: num(s.netProfit), higherIsBetter: true },
     { key: "return", label: "Total return", text: formatPlainPct(m.totalReturnPct), value: num(m.totalReturnPct), higherIsBetter: true },
     { key: "cagr", label: "CAGR", text: formatPlainPct(m.cagrPct), value: num(m.cagrPct), higherIsBetter: true },
@@ -84,6 +93,19 @@ export function metricLines(result: BacktestResult): MetricLine[] {
     { key: "tradesPerDay", label: "Trades per day", text: formatNumber(m.tradesPerDay, 2), value: num(m.tradesPerDay) },
     { key: "fees", label: "Fees paid", text: formatMoney(s.feesPaid), value: num(s.feesPaid), higherIsBetter: false },
   ];
+  const days = periodMs === null ? null : periodMs / DAY_MS;
+  const sampleNote = isNum(m.trades) && m.trades < 30 ? `only ${m.trades} trades: fewer than 30, mostly chance` : undefined;
+  return lines.map((l) => {
+    if (l.key === "cagr" && days !== null && days < MIN_CAGR_DAYS) {
+      return { ...l, text: "—", value: null, note: `not annualised from ${formatNumber(days, 1)} days of data (needs ${MIN_CAGR_DAYS})` };
+    }
+    if (l.key === "ddDuration" && periodMs !== null && isNum(l.value) && l.value > periodMs) {
+      // A drawdown cannot outlast the test: it started before the first candle of the range (warm-up).
+      return { ...l, text: formatDuration(periodMs), value: periodMs, note: "the whole test period (the reported span included the warm-up)" };
+    }
+    if (TRADE_RATIOS.has(l.key) && sampleNote) return { ...l, note: sampleNote };
+    return l;
+  });
 }
 
 /** Which of two values is better, by the metric's direction: "a", "b" or null (equal, unknown or no direction). */

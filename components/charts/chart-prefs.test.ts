@@ -23,10 +23,16 @@ describe("remembered chart layout", () => {
     const cells = cellsFor({ size: 4, cells: [{ symbol: "ETH/USDT", timeframe: "15m" }] }, ["BTC/USDT", "ETH/USDT", "SOL/USDT"]);
     expect(cells).toEqual([
       { symbol: "ETH/USDT", timeframe: "15m" },
-      { symbol: "ETH/USDT", timeframe: "1m" },
-      { symbol: "SOL/USDT", timeframe: "1m" },
       { symbol: "BTC/USDT", timeframe: "1m" },
+      { symbol: "SOL/USDT", timeframe: "1m" },
+      { symbol: "ETH/USDT", timeframe: "1m" },
     ]);
+  });
+  it("16 charts over 10 symbols never show the same symbol and timeframe twice", () => {
+    const symbols = Array.from({ length: 10 }, (_, i) => `S${i}/USDT`);
+    const cells = cellsFor({ size: 16, cells: [] }, symbols);
+    expect(new Set(cells.map((c) => `${c.symbol}|${c.timeframe}`)).size).toBe(16);
+    expect(new Set(cells.slice(0, 10).map((c) => c.symbol)).size).toBe(10);
   });
   it("a stored symbol the venue no longer lists is replaced", () => {
     expect(cellsFor({ size: 1, cells: [{ symbol: "LUNA/USDT", timeframe: "1h" }] }, ["BTC/USDT"])).toEqual([{ symbol: "BTC/USDT", timeframe: "1h" }]);

@@ -65,12 +65,37 @@ export function parseGridLayout(raw: unknown): GridLayout | null {
  * (so a fresh 4-grid shows four different symbols when the venue has them).
  */
 export function cellsFor(layout: GridLayout, symbols: readonly string[]): GridCell[] {
-  const out: GridCell[] = [];
+  const out: (GridCell | null)[] = [];
   for (let i = 0; i < layout.size; i++) {
     const stored = layout.cells[i];
-    const fallback = symbols.length > 0 ? symbols[i % symbols.length]! : null;
-    const symbol = stored?.symbol && (symbols.length === 0 || symbols.includes(stored.symbol)) ? stored.symbol : fallback;
-    out.push({ symbol, timeframe: stored?.timeframe ?? "1m" });
+    const valid = stored?.symbol && (symbols.length === 0 || symbols.includes(stored.symbol));
+    out.push(valid ? { symbol: stored!.symbol, timeframe: stored!.timeframe ?? "1m" } : stored ? { symbol: null, timeframe: stored.timeframe ?? "1m" } : null);
   }
-  return out;
+  // Empty cells get symbols not on screen yet; once every symbol shows, a symbol again on a timeframe not
+  // yet shown for it, so a 16-grid over 10 symbols never shows the same chart twice.
+  const shown = new Set(out.filter((c): c is GridCell => !!c?.symbol).map((c) => `${c.symbol}|${c.timeframe}`));
+  const shownSymbols = new Set(out.filter((c): c is GridCell => !!c?.symbol).map((c) => c.symbol!));
+  const candidates: GridCell[] = [];
+  for (const symbol of symbols) if (!shownSymbols.has(symbol)) candidates.push({ symbol, timeframe: "1m" });
+  for (const tf of FILL_TIMEFRAMES) for (const symbol of symbols) candidates.push({ symbol, timeframe: tf });
+  const next = () => {
+    for (;;) {
+      const c = candidates.shift();
+      if (!c) return null;
+      const key = `${c.symbol}|${c.timeframe}`;
+      if (shown.has(key)) continue;
+      shown.add(key);
+      return c;
+    }
+  };
+  return out.map((cell) => {
+    if (cell?.symbol) return cell;
+    const filled = next();
+    if (!filled) return { symbol: symbols[0] ?? null, timeframe: cell?.timeframe ?? "1m" };
+    // A stored cell keeps its own timeframe when only its symbol was lost.
+    return cell ? { symbol: filled.symbol, timeframe: cell.timeframe } : filled;
+  });
 }
+
+/** Timeframes used, in turn, when a grid has more cells than the venue has symbols. */
+const FILL_TIMEFRAMES: readonly GridCell["timeframe"][] = ["1m", "15m", "1h", "4h", "1d", "5m"];

@@ -85,11 +85,16 @@ export function IndicatorPicker({ value, onChange }: { value: IndicatorToggles; 
   );
 }
 
-export function LastPrice({ symbol }: { symbol: SymbolDto | undefined }) {
+/**
+ * The price beside the chart is the chart's own newest candle close when there is one, so it always lies
+ * within the last candle's high–low (the ticker and the candle stream arrive separately and can disagree).
+ */
+export function LastPrice({ symbol, candleClose }: { symbol: SymbolDto | undefined; candleClose?: number | null }) {
   if (!symbol) return null;
+  const price = typeof candleClose === "number" && Number.isFinite(candleClose) ? candleClose : symbol.last;
   return (
     <Flex gap={8} align="baseline">
-      <Num testId="chart-last-price">{formatPrice(symbol.last)}</Num>
+      <Num testId="chart-last-price">{formatPrice(price, symbol.last)}</Num>
       <Pnl value={symbol.change24hPct} kind="pct" />
     </Flex>
   );

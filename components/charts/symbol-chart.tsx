@@ -70,7 +70,7 @@ export function SymbolChart({
       <Flex gap={8} align="center" wrap>
         <SymbolSelect symbols={symbols.data} value={symbol} onChange={onSymbolChange} loading={symbols.isPending} width={compact ? 120 : 140} />
         <TimeframeSelect value={timeframe} onChange={onTimeframeChange} compact={compact} />
-        <LastPrice symbol={symbolInfo} />
+        <LastPrice symbol={symbolInfo} candleClose={candles.data?.candles.at(-1)?.close} />
         <SimulatedTag simulated={candles.data?.simulated ?? symbolInfo?.simulated} what="market data" />
         {showTrades && trades.isError && (
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>

@@ -89,7 +89,7 @@ export function feedHealth(connection: SocketConnection, feed: FeedState | undef
   switch (feed) {
     case "live":
       // Neutral, never green: a green "Live" next to PAPER reads as live trading.
-      return { status: "default", label: "Prices streaming" };
+      return { status: "default", label: "Prices live" };
     case "connecting":
       return { status: "processing", label: "Feed starting" };
     case "reconnecting":

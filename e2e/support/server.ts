@@ -38,6 +38,8 @@ export interface StartOptions {
   dataDir?: string;
   port?: number;
   env?: Record<string, string>;
+  /** How long to wait for /api/health to say ok (default 90 s; a loaded machine may need longer). */
+  startTimeoutMs?: number;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -73,7 +75,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-  const deadline = Date.now() + 90_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 90_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} during start-up:\n${log}`);
     try {
@@ -84,7 +87,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`server did not become healthy within 90 s:\n${log}`);
+      throw new Error(`server did not become healthy within ${Math.round(startTimeoutMs / 1000)} s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
