@@ -10,6 +10,7 @@ import { useStrategies } from "../hooks/use-settings";
 import { ModePicker } from "../ui/mode-picker";
 import { Panel } from "../ui/panel";
 import { QueryState } from "../ui/query-state";
+import { BenchmarkPanel } from "../golive/benchmark-panel";
 import { MetricsTable, type MetricsRow } from "./metrics-table";
 import { PnlBars } from "./pnl-bars";
 import { drawdownSeries, fillHours, realizedEquitySeries } from "./series-data";
@@ -91,6 +92,9 @@ export function PerformancePage() {
               <PnlBars testId="hourly-pnl" bars={fillHours(p?.hourly ?? []).map((h) => ({ key: String(h.hour), label: String(h.hour).padStart(2, "0"), value: h.pnl }))} />
             </QueryState>
           </Panel>
+        </Col>
+        <Col span={24}>
+          <BenchmarkPanel mode={mode} />
         </Col>
         <Col span={24}>
           <Panel title="Metrics">

@@ -4,6 +4,7 @@ import type { PrismaClient } from "../db/generated/client";
 import type { Balance, KernelMode } from "../model/types";
 import { liveRampCap } from "../risk/checks/live-ramp";
 import type { LiveRampState } from "../risk/types";
+import { buyAndHold } from "./benchmark";
 import { evaluateGoLive } from "./checklist";
 import { loadDrift } from "./drift";
 import { acknowledgeRiskLimits, loadGoLiveHistory, loadLiveRampTrades } from "./load-history";
@@ -131,4 +132,42 @@ export async function actOnReconciliation(
     audit: deps.audit,
   };
   return applyReconciliationAction(panel, req, actor, ports);
+}
+
+/**
+ * GET /api/go-live/benchmark?mode=: buy-and-hold of the symbols the mode traded (else the configured
+ * ones) from the mode's first equity snapshot to now, beside the mode's own return over that period.
+ */
+export async function getPerformanceBenchmark(
+  engine: GoLiveEngineView & { venue: { id: string }; config: { trading: { symbols: readonly string[]; quoteCurrency: string } } },
+  prisma: PrismaClient,
+  mode: string,
+) {
+  const first = await prisma.equitySnapshot.findFirst({ where: { mode }, orderBy: { timestamp: "asc" } });
+  const last = await prisma.equitySnapshot.findFirst({ where: { mode }, orderBy: { timestamp: "desc" } });
+  if (!first || !last) return { mode, from: null, to: null, strategyReturnPct: null, benchmark: null };
+  const traded = await prisma.trade.findMany({ where: { mode }, distinct: ["symbol"], select: { symbol: true } });
+  const symbols = traded.length ? traded.map((t) => t.symbol) : [...engine.config.trading.symbols];
+  const from = first.timestamp;
+  const to = last.timestamp;
+  const series = [];
+  for (const symbol of symbols) {
+    const where = { venue: engine.venue.id, symbol, timeframe: "1m", openTime: { gte: from, lte: to } };
+    const [a, b] = await Promise.all([
+      prisma.candle.findFirst({ where, orderBy: { openTime: "asc" }, select: { openTime: true, close: true } }),
+      prisma.candle.findFirst({ where, orderBy: { openTime: "desc" }, select: { openTime: true, close: true } }),
+    ]);
+    if (a && b && b.openTime > a.openTime) {
+      series.push({ symbol, closes: [{ time: a.openTime.getTime(), close: a.close.toNumber() }, { time: b.openTime.getTime(), close: b.close.toNumber() }] });
+    }
+  }
+  const startEquity = first.equity.toNumber();
+  const held = buyAndHold(series, startEquity);
+  return {
+    mode,
+    from: from.getTime(),
+    to: to.getTime(),
+    strategyReturnPct: startEquity > 0 ? ((last.equity.toNumber() - startEquity) / startEquity) * 100 : null,
+    benchmark: held ? { returnPct: held.returnPct, perSymbol: held.perSymbol } : null,
+  };
 }
