@@ -1,5 +1,5 @@
 import { alertService } from "@/server/alerts/http";
-import { alertLogQuerySchema } from "@/server/alerts/service";
+import { alertLogQuerySchema } from "@/server/alerts/schemas";
 import { parseQuery, route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
