@@ -5,11 +5,12 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { csvCandles, generatedCandles, registerBenchStrategies } from "./data";
 import { indicatorCosts, type IndicatorResult } from "./indicators";
+import { killSwitchLatency, type KillSwitchBenchResult } from "./kill-switch";
 import { orderLatency, type LatencyResult } from "./latency";
 import { backtestThroughput, type ThroughputResult } from "./throughput";
 
 /**
- * npm run bench [-- --csv FILE] [--candles N] [--only throughput,latency,indicators] [--quick] [--out FILE]
+ * npm run bench [-- --csv FILE] [--candles N] [--only throughput,latency,indicators,killswitch] [--quick] [--out FILE]
  *
  * Reproducible figures for the engine: backtest throughput (candles per second, one core), latency
  * from a candle closing to the order reaching the venue client (paper and live on the simulator), and
@@ -30,7 +31,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,latency,indicators] [--quick] [--no-db] [--out FILE]\n");
+  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,latency,indicators,killswitch] [--quick] [--no-db] [--out FILE]\n");
   process.exit(0);
 }
 
@@ -40,7 +41,7 @@ if (!Number.isInteger(count) || count < 1_000) {
   process.stderr.write(`--candles must be a whole number >= 1000 (got ${values.candles})\n`);
   process.exit(2);
 }
-const only = new Set((values.only ?? "throughput,latency,indicators").split(",").map((s) => s.trim()));
+const only = new Set((values.only ?? "throughput,latency,indicators,killswitch").split(",").map((s) => s.trim()));
 const out = values.out ?? path.resolve(import.meta.dirname, "results", "latest.json");
 
 function table(headers: string[], rows: Array<Array<string | number>>): string {
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   let throughput: ThroughputResult[] | undefined;
   let latency: LatencyResult[] | undefined;
   let indicators: IndicatorResult[] | undefined;
+  let killSwitch: KillSwitchBenchResult | undefined;
 
   // Latency first, before a million candles fill the heap: they would add old-generation GC to the tail.
   if (only.has("latency")) {
@@ -87,6 +89,15 @@ async function main(): Promise<void> {
           latency.map((l) => [l.name, l.samples, l.p50Ms.toFixed(3), l.p90Ms.toFixed(3), l.p99Ms.toFixed(3), l.maxMs.toFixed(3), l.meanMs.toFixed(3)]),
         ) +
         "\n(the tail (p99, max) is garbage-collection pauses and, on a busy machine, the scheduler: compare runs, and try NODE_OPTIONS=--max-semi-space-size=64)\n",
+    );
+  }
+  if (only.has("killswitch")) {
+    process.stderr.write("kill switch...\n");
+    killSwitch = await killSwitchLatency({ runs: quick ? 10 : 12 });
+    const phases = Object.entries(killSwitch.phasesP50Ms).map(([k, v]) => `${k} ${v} ms`).join(", ");
+    process.stdout.write(
+      `\nKill switch, request → venue-confirmed flat: p50 ${killSwitch.p50Ms} ms, p95 ${killSwitch.p95Ms} ms, max ${killSwitch.maxMs} ms over ${killSwitch.runs} runs (target p95 < 250 ms)\n` +
+        `(${killSwitch.name}; median phases: ${phases})\n`,
     );
   }
   const data = values.csv ? await csvCandles(values.csv, count) : generatedCandles(count);
@@ -113,10 +124,11 @@ async function main(): Promise<void> {
   const report = {
     environment,
     data: { source: data.source, candles: data.candles.length },
-    targets: { backtestCandlesPerSecond: 5_000_000, handoffP99Ms: 1 },
+    targets: { backtestCandlesPerSecond: 5_000_000, handoffP99Ms: 1, killSwitchP95Ms: 250 },
     throughput,
     latency,
     indicators,
+    killSwitch: killSwitch && { p50Ms: killSwitch.p50Ms, p95Ms: killSwitch.p95Ms, runs: killSwitch.runs, maxMs: killSwitch.maxMs, phasesP50Ms: killSwitch.phasesP50Ms },
   };
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);

@@ -303,8 +303,9 @@ export class LiveVenue implements ExecutionVenue {
     await this.ensureMarkets();
     const symbols = symbol !== undefined ? [symbol] : this.symbols;
     const updates: VenueOrderUpdate[] = [];
-    for (const s of symbols) {
-      const orders = await this.withRetry(`fetch open orders ${s}`, () => this.exchange.fetchOpenOrders(s));
+    // Every symbol at once (the usage gate keeps the burst inside the venue's request weight).
+    const perSymbol = await Promise.all(symbols.map((s) => this.withRetry(`fetch open orders ${s}`, () => this.exchange.fetchOpenOrders(s)).then((orders) => ({ s, orders }))));
+    for (const { s, orders } of perSymbol) {
       for (const order of orders) {
         const clientOrderId = this.clientIdOf(order);
         if (!clientOrderId) {

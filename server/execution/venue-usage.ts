@@ -15,6 +15,7 @@ import type { Logger } from "../core/logger";
  * - the limits are the venue's own (exchangeInfo rateLimits, read from the answer when ccxt loads the
  *   markets), Binance's published ones until then.
  * Windows are fixed intervals of the real clock (minute, 10 s, UTC day), as Binance counts them.
+ * Installing the gate switches ccxt's own pacing off (enableRateLimit): the gate replaces it.
  */
 
 export interface VenueUsageLimits {
@@ -286,6 +287,9 @@ export function installUsageGate(exchange: object, options: VenueUsageOptions = 
     }
     return onRestResponse(status, statusText, url, method, headers, body, ...rest);
   };
+  // The gate keeps to the venue's published limits; ccxt's generic pacing (Binance: one request per
+  // 50 ms, queued) would only serialise bursts such as a kill switch's cancels and closes.
+  (exchange as { enableRateLimit?: boolean }).enableRateLimit = false;
   target[GATED] = gate;
   return gate;
 }
