@@ -1,6 +1,7 @@
 "use client";
 
 import { Flex, Tabs, Typography } from "antd";
+import { AlertChannelsPanel } from "../alerts/channels-panel";
 import { Panel } from "../ui/panel";
 import { CredentialsPanel } from "./credentials-panel";
 import { ModeSwitch } from "./mode-switch";
@@ -26,6 +27,7 @@ export function SettingsPage() {
             { key: "tokens", label: "API tokens", children: <TokensPanel /> },
             { key: "credentials", label: "Exchange credentials", children: <CredentialsPanel /> },
             { key: "totp", label: "Two-factor", children: <TotpPanel /> },
+            { key: "alerts", label: "Alerts", children: <AlertChannelsPanel /> },
           ]}
         />
       </Panel>

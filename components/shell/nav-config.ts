@@ -25,6 +25,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { key: "go-live", href: "/go-live", label: "Go live" },
   { key: "drift", href: "/drift", label: "Drift" },
   { key: "reconciliation", href: "/reconciliation", label: "Reconciliation" },
+  { key: "alerts", href: "/alerts", label: "Alerts" },
   { key: "system", href: "/system", label: "System" },
   { key: "settings", href: "/settings", label: "Settings" },
 ];
