@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runBacktest } from "../../backtest/runner";
-import { createStrategy, listStrategyKinds, loadUserStrategies, safeStrategy, userStrategiesStatus } from "..";
+import { CALL_BUDGET_MS, LOAD_BUDGET_MS, createStrategy, listStrategyKinds, loadUserStrategies, safeStrategy, userStrategiesStatus, watchUserStrategies } from "..";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures");
 const dirs: string[] = [];
@@ -17,7 +17,8 @@ function strategiesDir(files: Record<string, string>, copy: string[] = []): stri
 }
 
 afterEach(() => {
-  loadUserStrategies({ dir: path.join(tmpdir(), "tk-no-strategies-here") }); // unregister what a test loaded
+  // Unregister what a test loaded and put the budgets back (a test's short budget must not leak into the next).
+  loadUserStrategies({ dir: path.join(tmpdir(), "tk-no-strategies-here"), callBudgetMs: CALL_BUDGET_MS, loadBudgetMs: LOAD_BUDGET_MS });
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -146,6 +147,21 @@ export default defineStrategy({
     const byName = Object.fromEntries(loadUserStrategies({ dir }).errors.map((e) => [e.name, e]));
     expect(byName["clash.ts"].message).toMatch(/"ma_crossover" is a built-in strategy/);
     expect(byName["empty.ts"].message).toMatch(/no default export/);
+  });
+});
+
+describe("npm run dev", () => {
+  it("reloads the folder when a file is saved: a fixed file loads, a new kind appears", async () => {
+    const dir = strategiesDir({ "broken.ts": `${header}const x = {\n  a: 1,,\n};\n` });
+    expect(loadUserStrategies({ dir }).errors).toHaveLength(1);
+    const stop = watchUserStrategies(undefined, 50);
+    try {
+      writeFileSync(path.join(dir, "broken.ts"), spec("fixed-now", "    ctx.hold();"));
+      await expect.poll(() => listStrategyKinds().some((k) => k.kind === "fixed-now"), { timeout: 20_000, interval: 100 }).toBe(true);
+      expect(userStrategiesStatus().errors).toEqual([]);
+    } finally {
+      stop();
+    }
   });
 });
 
