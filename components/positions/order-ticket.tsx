@@ -3,7 +3,7 @@
 import { Alert, App, Button, Flex, InputNumber, Segmented, Select, Space, Tag, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { FEATURE_MISSING, useFeatures } from "../hooks/use-features";
-import { useSymbols } from "../hooks/use-market";
+import { useCandles, useSymbols } from "../hooks/use-market";
 import { usePlaceOrder, usePreviewOrder } from "../hooks/use-trading";
 import { ApiError, errorMessage } from "../lib/api";
 import { formatMoney, formatPrice, formatQty } from "../lib/format";
@@ -47,8 +47,11 @@ export function OrderTicket({ defaultSymbol }: { defaultSymbol?: string }) {
   }, [symbol, symbols.data]);
 
   const info = symbols.data?.find((s) => s.symbol === symbol);
+  // The market price is the newest 1-minute close, the same figure the charts show (the ticker can lag it).
+  const recent = useCandles(symbol, "1m", 2);
+  const lastPrice = recent.data?.candles.at(-1)?.close ?? info?.last ?? null;
   const [base, quote] = (symbol ?? "/").split("/");
-  const refPrice = type === "limit" ? price : (info?.last ?? null);
+  const refPrice = type === "limit" ? price : lastPrice;
   const quantity = baseQuantity(amount, unit, refPrice);
   const notional = quantity !== null && refPrice ? quantity * refPrice : null;
   const input: ManualOrderInput | null = useMemo(() => {
@@ -57,11 +60,12 @@ export function OrderTicket({ defaultSymbol }: { defaultSymbol?: string }) {
     return { symbol, side, type, quantity, ...(type === "limit" ? { price: price! } : {}) };
   }, [symbol, side, type, quantity, price]);
 
-  // Any change to the ticket invalidates the decision shown for the previous one.
+  // Any change the trader makes to the ticket invalidates the decision shown for the previous one (a moving
+  // market price does not: the engine re-checks at the price of the moment anyway).
   useEffect(() => {
     setDecision(null);
     setChecked(null);
-  }, [symbol, side, type, quantity, price]);
+  }, [symbol, side, type, unit, amount, price]);
 
   const canPreview = features.has("orders.preview");
 
@@ -121,7 +125,7 @@ export function OrderTicket({ defaultSymbol }: { defaultSymbol?: string }) {
           ]}
         />
         <Typography.Text type="secondary" className="num">
-          last {formatPrice(info?.last, info?.last)}
+          last {formatPrice(lastPrice, lastPrice)}
         </Typography.Text>
       </Flex>
       <Flex gap={8} wrap align="center">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sessionConfigSchema } from "@/server/engine/sessions";
+import { sessionConfigSchema } from "@/server/application/sessions";
 import { countdownText, SESSION_DEFAULTS, sessionProgress } from "./session-defaults";
 
 describe("the sessions start form", () => {

@@ -12,9 +12,9 @@ import { KillSwitch } from "./kill-switch";
 import { UserMenu } from "./user-menu";
 import { exposureOf } from "./exposure";
 
-function Figure({ label, children, className }: { label: string; children: React.ReactNode; className?: string }) {
+function Figure({ label, children, className }: { label: React.ReactNode; children: React.ReactNode; className?: string }) {
   return (
-    <div className={className} style={{ display: "flex", flexDirection: "column", lineHeight: 1.2, minWidth: 0 }}>
+    <div className={className} style={{ display: "flex", flexDirection: "column", lineHeight: 1.2, flexShrink: 0 }}>
       <span style={{ fontSize: 11, color: COLORS.muted, whiteSpace: "nowrap" }}>{label}</span>
       <span style={{ fontSize: 14, whiteSpace: "nowrap" }}>{children}</span>
     </div>
@@ -35,7 +35,7 @@ export function HeaderBar({ username }: { username: string }) {
   const exposurePct = isNum(exposure) && isNum(s?.equity) && s.equity > 0 ? (exposure / s.equity) * 100 : null;
 
   return (
-    <Flex align="center" gap={12} wrap={false} style={{ width: "100%", height: 48, overflow: "hidden" }} data-testid="header-bar">
+    <Flex align="center" gap={12} wrap={false} className="header-row" style={{ width: "100%", height: 48, overflow: "hidden" }} data-testid="header-bar">
       <Typography.Text strong className="hide-phone" style={{ fontSize: 16, letterSpacing: 0.5, whiteSpace: "nowrap" }}>
         Tradekeel
       </Typography.Text>
@@ -46,7 +46,7 @@ export function HeaderBar({ username }: { username: string }) {
           <TradingStateBadge state={s?.tradingState} reason={s?.tradingStateReason} />
         </span>
       </Flex>
-      <Figure label={`Equity${quote ? ` ${quote}` : ""}`}>
+      <Figure label={<>Equity{quote && <span className="hide-phone"> {quote}</span>}</>}>
         <Num testId="header-equity">{formatMoney(s?.equity)}</Num>
       </Figure>
       <Figure label="Today" className="hide-phone">
@@ -56,7 +56,7 @@ export function HeaderBar({ username }: { username: string }) {
         <Pnl value={s?.change24hPct} kind="pct" testId="header-change-24h" />
       </Figure>
       <Tooltip title="Open positions in this mode, and their exposure at the mark price (share of equity)">
-        <div style={{ display: "flex", flexDirection: "column", lineHeight: 1.2 }}>
+        <div style={{ display: "flex", flexDirection: "column", lineHeight: 1.2, flexShrink: 0 }}>
           <span style={{ fontSize: 11, color: COLORS.muted, whiteSpace: "nowrap" }}>Positions</span>
           <span style={{ fontSize: 14, whiteSpace: "nowrap" }}>
             <Num testId="header-position-count">{positions.data ? formatInt(positions.data.length) : "—"}</Num>

@@ -28,7 +28,7 @@ export function UserMenu({ username }: { username: string }) {
       }}
     >
       <Button type="text" icon={<UserOutlined />} data-testid="user-menu" aria-label="User menu" loading={logout.isPending}>
-        {username}
+        <span className="hide-phone">{username}</span>
       </Button>
     </Dropdown>
   );
