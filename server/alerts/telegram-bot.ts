@@ -140,9 +140,16 @@ export function createTelegramBot(opts: TelegramBotOptions): TelegramBot {
     async start() {
       if (running) return;
       await bot.init();
-      running = bot.start({ drop_pending_updates: true, timeout: opts.pollTimeoutS ?? 30, allowed_updates: ["message"] }).catch((err) => {
-        logger.error({ err }, "telegram: polling stopped");
-      });
+      // Resolves once pending updates are dropped and polling begins: commands sent from then on are answered.
+      let polling!: () => void;
+      const started = new Promise<void>((resolve) => (polling = resolve));
+      running = bot
+        .start({ drop_pending_updates: true, timeout: opts.pollTimeoutS ?? 30, allowed_updates: ["message"], onStart: () => polling() })
+        .catch((err) => {
+          logger.error({ err }, "telegram: polling stopped");
+        })
+        .finally(() => polling());
+      await started;
     },
     async stop() {
       if (!running) return;

@@ -3,7 +3,7 @@ import type { SecretBox } from "../auth/secret-box";
 import { matchTotp } from "../auth/totp";
 import { sumMoney } from "../core/decimal";
 import type { EngineRuntime } from "../engine/runtime";
-import { getStatus, listPositions } from "../engine/queries";
+import { getStatus, listPositions } from "../application/compat";
 import { drawdownSeries } from "../portfolio/metrics";
 import { TradingCalendar } from "../risk/calendar";
 import type { PeriodReport, TradingCommands } from "./types";

@@ -14,9 +14,9 @@ import { generateTotpSecret, totpCode } from "../../server/auth/totp";
 import { createAlertService, type AlertService } from "../../server/alerts/service";
 import { createPrismaAlertStore } from "../../server/alerts/store";
 import { ownerTwoFactor, tradingCommandsFor } from "../../server/alerts/wiring";
-import { FakeTelegramApi } from "../../server/alerts/__tests__/fakes/telegram-api";
-import { SmtpSink } from "../../server/alerts/__tests__/fakes/smtp-sink";
-import { WebhookReceiver } from "../../server/alerts/__tests__/fakes/webhook-receiver";
+import { FakeTelegramApi } from "../../server/alerts/fakes/telegram-api";
+import { SmtpSink } from "../../server/alerts/fakes/smtp-sink";
+import { WebhookReceiver } from "../../server/alerts/fakes/webhook-receiver";
 
 /**
  * The owner is away; a paper position is open. From the Telegram chat they ask for /status, then

@@ -7,7 +7,7 @@ import type { EngineEvents } from "../../engine/events";
 import { createAlertService, type AlertService } from "../service";
 import { createMemoryAlertStore } from "../store";
 import type { PeriodReport, TradingCommands } from "../types";
-import { WebhookReceiver } from "./fakes/webhook-receiver";
+import { WebhookReceiver } from "../fakes/webhook-receiver";
 
 /**
  * The bot must not cry wolf: a venue that flaps for an hour is one message (with its repeats counted
