@@ -1,5 +1,11 @@
+import type { Logger } from "pino";
+import type { AppConfig } from "../config";
 import type { PrismaClient } from "../db/generated/client";
-import type { SecretBox } from "../auth/secret-box";
+import { createSecretBox, loadMasterKey, type SecretBox } from "../auth/secret-box";
+import { createMetrics, type Metrics } from "../metrics";
+import { metricsSourceFor } from "../metrics/wiring";
+import { createAlertService, type AlertService, type AlertServiceOptions } from "./service";
+import { createPrismaAlertStore } from "./store";
 import { matchTotp } from "../auth/totp";
 import { sumMoney } from "../core/decimal";
 import type { EngineRuntime } from "../engine/runtime";
@@ -123,4 +129,39 @@ export function ownerTwoFactor(prisma: PrismaClient, box: SecretBox, now: () => 
       return true;
     },
   };
+}
+
+/**
+ * Alerts and metrics for the running application in one call (the composition root's only wiring):
+ * the alert service on the engine's bus with the Prisma store (secrets under the same master key as
+ * the exchange keys), Telegram commands on the engine, and the Prometheus metrics.
+ */
+export function composeAlertsAndMetrics(input: {
+  config: AppConfig;
+  engine: EngineRuntime;
+  prisma: PrismaClient;
+  logger: Logger;
+  version: string;
+  /** Tests pass theirs; otherwise TRADEKEEL_MASTER_KEY or DATA_DIR/master.key, as for exchange keys. */
+  secretBox?: SecretBox;
+  /** Tests: faster retries and polls. */
+  overrides?: Partial<AlertServiceOptions>;
+}): { alerts: AlertService; metrics: Metrics } {
+  const { config, engine, prisma, logger } = input;
+  const box = input.secretBox ?? createSecretBox(loadMasterKey({ masterKey: config.auth.masterKey, dataDir: config.server.dataDir }));
+  const metrics = createMetrics({ bus: engine.bus, source: metricsSourceFor(engine), version: input.version });
+  const alerts = createAlertService({
+    bus: engine.bus,
+    config: config.alerts,
+    timeZone: config.risk.timeZone,
+    quoteCurrency: config.trading.quoteCurrency,
+    store: createPrismaAlertStore(prisma, box),
+    clock: engine.clock,
+    logger: logger.child({ module: "alerts" }),
+    commands: tradingCommandsFor(engine, prisma, ownerTwoFactor(prisma, box)),
+    equity: (mode) => engine.kernel.accounts.get(mode)?.ledger.equity(),
+    onDelivery: (channel, status) => metrics.alertDelivered(channel, status),
+    ...input.overrides,
+  });
+  return { alerts, metrics };
 }

@@ -11,9 +11,9 @@ import { composeEngine } from "../../server/composition/engine";
 import type { EngineRuntime } from "../../server/engine/runtime";
 import { createSecretBox } from "../../server/auth/secret-box";
 import { generateTotpSecret, totpCode } from "../../server/auth/totp";
-import { createAlertService, type AlertService } from "../../server/alerts/service";
-import { createPrismaAlertStore } from "../../server/alerts/store";
-import { ownerTwoFactor, tradingCommandsFor } from "../../server/alerts/wiring";
+import type { AlertService } from "../../server/alerts/service";
+import { composeAlertsAndMetrics } from "../../server/alerts/wiring";
+import type { Metrics } from "../../server/metrics";
 import { FakeTelegramApi } from "../../server/alerts/fakes/telegram-api";
 import { SmtpSink } from "../../server/alerts/fakes/smtp-sink";
 import { WebhookReceiver } from "../../server/alerts/fakes/webhook-receiver";
@@ -37,6 +37,7 @@ let hook: WebhookReceiver;
 let db: Database;
 let engine: EngineRuntime;
 let alerts: AlertService;
+let metrics: Metrics;
 const totpSecret = generateTotpSecret();
 
 function engineConfig(): AppConfig {
@@ -58,28 +59,26 @@ beforeAll(async () => {
   await engine.start();
   const box = createSecretBox({ key: randomBytes(32), id: "testkey00000" });
   await db.prisma.user.create({ data: { id: "usr_owner", username: "admin", passwordHash: "unused", totpSecret: box.seal(totpSecret), totpEnabled: true } });
-  alerts = createAlertService({
-    bus: engine.bus,
-    config: alertsConfigSchema.parse({
+  // Wired exactly as the application does (server/alerts/wiring.ts), with faster retries and polls.
+  ({ alerts, metrics } = composeAlertsAndMetrics({
+    config: { ...engineConfig(), alerts: alertsConfigSchema.parse({
       telegram: { botToken: TOKEN, chatIds: [CHAT], apiRoot: telegram.apiRoot },
       email: { host: "127.0.0.1", port: smtp.port, user: "bot", password: "smtp-pass", from: "tradekeel@example.test", to: ["owner@example.test"] },
       webhook: { url: hook.url, secret: WEBHOOK_SECRET },
-    }),
-    timeZone: "UTC",
-    quoteCurrency: "USDT",
-    store: createPrismaAlertStore(db.prisma, box),
-    clock: engine.clock,
+    }) },
+    engine,
+    prisma: db.prisma,
     logger,
-    commands: tradingCommandsFor(engine, db.prisma, ownerTwoFactor(db.prisma, box)),
-    equity: (mode) => engine.kernel.accounts.get(mode)?.ledger.equity(),
-    retry: { policy: { initialMs: 50, maxMs: 200, factor: 2, jitter: 0, rateLimitedMinMs: 50 }, maxAttempts: 4 },
-    telegramPollTimeoutS: 1,
-  });
+    version: "test",
+    secretBox: box,
+    overrides: { retry: { policy: { initialMs: 50, maxMs: 200, factor: 2, jitter: 0, rateLimitedMinMs: 50 }, maxAttempts: 4 }, telegramPollTimeoutS: 1 },
+  }));
   await alerts.start();
 }, 180_000);
 
 afterAll(async () => {
   await alerts?.stop().catch(() => {});
+  metrics?.stop();
   await engine?.stop().catch(() => {});
   await db?.close().catch(() => {});
   await Promise.all([telegram?.stop(), smtp?.stop(), hook?.stop()]);
@@ -180,4 +179,13 @@ describe("the owner stops the bot from Telegram and hears about it everywhere", 
     expect(log.some((e) => e.kind === "position_opened")).toBe(true);
     expect(lastReply(STRANGER)).toBe("");
   }, 30_000);
+
+  it("the metrics saw the same run: one completed kill switch, the fill, the alerts sent", async () => {
+    const text = await metrics.text();
+    expect(text).toMatch(/^tradekeel_kill_switch_duration_seconds_count\{outcome="completed"\} 1$/m);
+    expect(text).toMatch(/^tradekeel_trading_state\{mode="paper",state="HALTED"\} 1$/m);
+    expect(text).toMatch(/^tradekeel_fills_total\{mode="paper",side="sell"\} 1$/m);
+    expect(text).toMatch(/^tradekeel_alerts_total\{channel="webhook",status="sent"\} \d+$/m);
+    expect(text).toMatch(/^tradekeel_open_positions\{mode="paper"\} 0$/m);
+  });
 });
