@@ -8,8 +8,8 @@ import { BacktestService, PrismaBacktestRunRepository } from "./backtest";
 import { composeEngine } from "./composition/engine";
 import { connectVenue } from "./composition/venue";
 import type { EngineRuntime } from "./engine/runtime";
-import { SessionManager } from "./engine/sessions";
-import { getRisk, getStatus } from "./engine/queries";
+import { createUseCases, riskView } from "./application";
+import { createRepositories } from "./db/repositories";
 import { InsightsService, enrichSignal, loadModelRegistry, marketCandleSource, registerMlStrategy } from "./ai";
 import type { ArmingInput, HealthReport, Services } from "./http/services";
 import { VERSION } from "./version";
@@ -93,7 +93,7 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
       logger: logger.child({ module: "insights" }),
       symbols: () => config.trading.symbols,
       targets: () => config.trading.symbols.map((symbol) => ({ symbol, timeframe: "5m" as const })),
-      risk: () => getRisk(engine),
+      risk: () => riskView(engine),
     });
     const snapshots = insights;
     engine = await composeEngine({
@@ -112,7 +112,8 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
   engineRef = engine;
   engine.bus.on("candle", (candle) => insights.observe(candle));
 
-  const sessions = new SessionManager(engine, db.prisma);
+  const useCases = createUseCases({ engine, repos: createRepositories(db.prisma), audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined), db });
+  const sessions = useCases.sessions;
   const backtests = new BacktestService({
     repository: new PrismaBacktestRunRepository(db.prisma),
     candleStore: engine.candleStore,
@@ -130,9 +131,9 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     auth,
     health,
     engine,
-    status: () => getStatus(engine, db.prisma),
+    status: () => useCases.system.status(),
     insights,
-    sessions,
+    useCases,
     backtests,
     audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined),
     armLive: async (req: Request, arming: ArmingInput | undefined) => {

@@ -11,7 +11,7 @@ import type { TradingMode } from "../model/types";
 import { Ledger, sequentialLedgerIds } from "../portfolio";
 import { TradingAccount } from "../engine/account";
 import type { EngineEvents } from "../engine/events";
-import type { EnginePersistence } from "../engine/persistence";
+import type { EventRecorder } from "../application/event-recorder";
 import { replayFills } from "../engine/replay";
 import type { VenueConnection } from "./venue";
 
@@ -26,7 +26,7 @@ export interface AccountFactoryOptions {
   logger: Logger;
   bus: EventBus<EngineEvents>;
   settings: SettingsRepository;
-  persistence: EnginePersistence;
+  persistence: EventRecorder;
   connection: VenueConnection;
   /** Called after every change of an account's kill-switch run. */
   onKillSwitchProgress: () => void;

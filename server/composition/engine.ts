@@ -7,7 +7,8 @@ import { SettingsRepository } from "../db/repositories/settings-store";
 import { StrategyRepository } from "../db/repositories/strategy-store";
 import type { Signal, TradingMode } from "../model/types";
 import type { EngineEvents } from "../engine/events";
-import { EnginePersistence } from "../engine/persistence";
+import { EventRecorder } from "../application/event-recorder";
+import { EngineRecordStore } from "../db/repositories/engine-records";
 import { EngineRuntime, type VenueConnection } from "../engine/runtime";
 import { createAccounts } from "./accounts";
 import { storedStrategies } from "./strategies";
@@ -38,7 +39,7 @@ export async function composeEngine(options: ComposeEngineOptions): Promise<Engi
   try {
     const bus = new EventBus<EngineEvents>((event, err) => logger.error({ err, event }, "engine event listener failed"));
     const settings = new SettingsRepository(db.prisma);
-    const recorder = new EnginePersistence(db.prisma, bus, logger);
+    const recorder = new EventRecorder(new EngineRecordStore(db.prisma), bus, logger);
     let engine: EngineRuntime | undefined;
     const accounts = await createAccounts({
       config,

@@ -6,6 +6,7 @@ import { findBadText } from "./input";
 import { lookupServices } from "./registry";
 import type { Principal, Services } from "./services";
 import type { EngineRuntime } from "../engine/runtime";
+import { Download, type UseCases } from "../application";
 
 /**
  * Thin Next route handlers: (auth) → zod parse → one server call → JSON.
@@ -31,6 +32,18 @@ export function engine(): EngineRuntime {
   const found = services().engine;
   if (!found) throw new AppError("NOT_READY", "the trading engine is starting; try again in a moment", 503);
   return found;
+}
+
+/** The use cases (server/application): what routes call, e.g. `app().trades.list(q)`. */
+export function app(): UseCases {
+  const found = services().useCases;
+  if (!found) throw new AppError("NOT_READY", "the trading engine is starting; try again in a moment", 503);
+  return found;
+}
+
+/** An export from the application layer as a download (Content-Disposition: attachment). */
+export function downloadResponse(d: Download): Response {
+  return new Response(d.body, { headers: { "Content-Type": d.contentType, "Content-Disposition": `attachment; filename="${d.filename}"` } });
 }
 
 /** Who made the request, for audit records and order reasons. */
@@ -81,6 +94,7 @@ export function route(
       }
       const result = await handler(req, ctx, principal);
       if (result instanceof Response) return result;
+      if (result instanceof Download) return downloadResponse(result);
       return Response.json(result ?? { ok: true });
     } catch (err) {
       return toErrorResponse(err);

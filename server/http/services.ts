@@ -2,10 +2,9 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config";
 import type { Database } from "../db/database";
 import type { EngineRuntime } from "../engine/runtime";
-import type { SessionManager } from "../engine/sessions";
 import type { InsightsService } from "../ai/insights-service";
 import type { BacktestService } from "../backtest/service";
-import type { getStatus } from "../engine/queries";
+import type { UseCases } from "../application";
 
 /** What arming live trading on a real-money venue asks for (POST /api/mode, body.arming). */
 export interface ArmingInput {
@@ -15,7 +14,7 @@ export interface ArmingInput {
   totpCode?: string;
 }
 
-export type StatusReport = Awaited<ReturnType<typeof getStatus>>;
+export type StatusReport = Awaited<ReturnType<UseCases["system"]["status"]>>;
 
 /**
  * The application as route handlers and the realtime layer see it. Built once by the composition root
@@ -57,7 +56,8 @@ export interface Services {
   /** The trading engine; absent only while the process is starting or in tests of the web layer. */
   engine?: EngineRuntime;
   status(): Promise<StatusReport>;
-  sessions?: SessionManager;
+  /** The application layer's use cases (routes call `app().trades.list(q)`); absent only in tests of the web layer. */
+  useCases?: UseCases;
   /** Append to the hash-chained audit log. */
   audit?: (entry: { actor: string; action: string; data: Record<string, unknown> }) => Promise<void>;
   /** Checks every condition for trading real money (throws AppError naming the missing one). */

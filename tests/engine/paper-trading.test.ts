@@ -7,7 +7,8 @@ import { createLogger } from "../../server/core/logger";
 import { openDatabase, type Database } from "../../server/db/database";
 import type { EngineRuntime } from "../../server/engine/runtime";
 import { composeEngine } from "../../server/composition/engine";
-import { SessionManager } from "../../server/engine/sessions";
+import { SessionManager } from "../../server/application";
+import { createRepositories } from "../../server/db/repositories";
 
 /**
  * The engine on its embedded defaults, accelerated: the simulator at 300x (a 1-minute candle every
@@ -34,7 +35,7 @@ beforeAll(async () => {
   });
   engine = await composeEngine({ config, db, logger: createLogger("silent") });
   await engine.start();
-  sessions = new SessionManager(engine, db.prisma);
+  sessions = new SessionManager(engine, createRepositories(db.prisma));
   await sessions.start();
 }, 120_000);
 

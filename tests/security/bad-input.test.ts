@@ -2,7 +2,8 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "@/server/core/logger";
 import type { EngineRuntime } from "@/server/engine/runtime";
-import type { SessionManager } from "@/server/engine/sessions";
+import { strategyUseCases, type UseCases } from "@/server/application";
+import { createRepositories } from "@/server/db/repositories";
 import { findBadText, userText } from "@/server/http/input";
 import { clearServices, registerServices } from "@/server/http/registry";
 import type { RouteContext } from "@/server/http/route";
@@ -60,7 +61,7 @@ beforeEach(async () => {
   registerServices<Services>({
     ...stubServices(handle.db, handle.dir, t.auth, createLogger("silent")),
     engine: fakeEngine,
-    sessions: { create: sessionCreate } as unknown as SessionManager,
+    useCases: { strategies: strategyUseCases({ engine: fakeEngine, repos: createRepositories(handle.db.prisma), audit }), sessions: { create: sessionCreate } } as unknown as UseCases,
     audit,
   });
 });

@@ -1,6 +1,9 @@
-import { route, services, engine, parseQuery } from "@/server/http/route";
-import { equityQuery, listEquity } from "@/server/engine/queries";
+import { route, app, parseQuery } from "@/server/http/route";
+import { equityQuery } from "@/server/application";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route((req) => listEquity(engine(), services().db.prisma, parseQuery(req, equityQuery)));
+export const GET = route((req) => {
+  const query = parseQuery(req, equityQuery);
+  return app().performance.equity(query);
+});

@@ -1,13 +1,14 @@
-import { route, engine, parseBody, actorOf } from "@/server/http/route";
-import { killSwitchSchema, startKillSwitch } from "@/server/engine/commands";
+import { route, app, parseBody, actorOf } from "@/server/http/route";
+import { killSwitchSchema } from "@/server/application";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/kill-switch: progress of the last run. */
-export const GET = route(() => ({ status: engine().kernel.killSwitchStatus() }));
+export const GET = route(() => app().risk.killSwitchStatus());
 
 /** POST /api/kill-switch { action: "flatten" | "stop-entries", confirm: true }: answers 202 and runs. */
 export const POST = route(async (req, _ctx, principal) => {
-  const status = startKillSwitch(engine(), await parseBody(req, killSwitchSchema), actorOf(principal));
+  const input = await parseBody(req, killSwitchSchema);
+  const status = app().risk.startKillSwitch(input, actorOf(principal));
   return Response.json({ status }, { status: 202 });
 });

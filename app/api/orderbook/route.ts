@@ -1,7 +1,10 @@
-import { route, engine, parseQuery } from "@/server/http/route";
-import { getOrderBook, orderBookQuery } from "@/server/engine/queries";
+import { route, app, parseQuery } from "@/server/http/route";
+import { orderBookQuery } from "@/server/application";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/orderbook?symbol=&depth= */
-export const GET = route((req) => getOrderBook(engine(), parseQuery(req, orderBookQuery)));
+export const GET = route((req) => {
+  const query = parseQuery(req, orderBookQuery);
+  return app().market.orderBook(query);
+});

@@ -1,8 +1,10 @@
-import { route, engine, parseQuery } from "@/server/http/route";
+import { route, app, parseQuery } from "@/server/http/route";
 import { z } from "zod";
-import { listPositions } from "@/server/engine/queries";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/positions?mode= : open positions with live marks. */
-export const GET = route((req) => listPositions(engine(), parseQuery(req, z.object({ mode: z.string().optional() })).mode));
+export const GET = route((req) => {
+  const query = parseQuery(req, z.object({ mode: z.string().optional() }));
+  return app().positions.list(query.mode);
+});

@@ -1,6 +1,9 @@
-import { route, services, engine, parseQuery } from "@/server/http/route";
-import { listSignals, signalsQuery } from "@/server/engine/queries";
+import { route, app, parseQuery } from "@/server/http/route";
+import { signalsQuery } from "@/server/application";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route((req) => listSignals(engine(), services().db.prisma, parseQuery(req, signalsQuery)));
+export const GET = route((req) => {
+  const query = parseQuery(req, signalsQuery);
+  return app().signals.list(query);
+});

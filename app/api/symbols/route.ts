@@ -1,6 +1,5 @@
-import { route, engine } from "@/server/http/route";
-import { getSymbols } from "@/server/engine/queries";
+import { route, app } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(() => getSymbols(engine()));
+export const GET = route(() => app().market.symbols());

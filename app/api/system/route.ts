@@ -1,7 +1,6 @@
-import { route, services, engine } from "@/server/http/route";
-import { getSystem } from "@/server/engine/queries";
+import { route, app } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/system: feed, venue, engine and process health. */
-export const GET = route(() => getSystem(engine(), services().db));
+export const GET = route(() => app().system.system());

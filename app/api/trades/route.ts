@@ -1,7 +1,10 @@
-import { route, services, engine, parseQuery } from "@/server/http/route";
-import { listTrades, tradesQuery } from "@/server/engine/queries";
+import { route, app, parseQuery } from "@/server/http/route";
+import { tradesQuery } from "@/server/application";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/trades: closed trades, filtered, sorted and paginated server-side. */
-export const GET = route((req) => listTrades(engine(), services().db.prisma, parseQuery(req, tradesQuery)));
+export const GET = route((req) => {
+  const query = parseQuery(req, tradesQuery);
+  return app().trades.list(query);
+});

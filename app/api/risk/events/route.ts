@@ -1,9 +1,9 @@
-import { route, services, engine, parseQuery } from "@/server/http/route";
-import { listRiskEvents, riskEventsQuery } from "@/server/engine/queries";
+import { route, app, parseQuery } from "@/server/http/route";
+import { riskEventsQuery } from "@/server/application";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route((req) => {
   const query = parseQuery(req, riskEventsQuery);
-  return listRiskEvents(engine(), services().db.prisma, query);
+  return app().risk.events(query);
 });

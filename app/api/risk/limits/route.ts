@@ -1,5 +1,8 @@
-import { route, services, engine, parseBody, actorOf } from "@/server/http/route";
-import { tightenLimits, tightenSchema } from "@/server/engine/commands";
+import { route, app, parseBody, actorOf } from "@/server/http/route";
+import { tightenSchema } from "@/server/application";
 
 /** PATCH /api/risk/limits: tighten only; loosening needs a config change and a restart. */
-export const PATCH = route(async (req, _ctx, principal) => tightenLimits(engine(), await parseBody(req, tightenSchema), actorOf(principal), services().audit));
+export const PATCH = route(async (req, _ctx, principal) => {
+  const input = await parseBody(req, tightenSchema);
+  return app().risk.tighten(input, actorOf(principal));
+});

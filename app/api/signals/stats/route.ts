@@ -1,7 +1,9 @@
-import { route, services, engine, parseQuery } from "@/server/http/route";
+import { route, app, parseQuery } from "@/server/http/route";
 import { z } from "zod";
-import { signalStats } from "@/server/engine/queries";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route((req) => signalStats(engine(), services().db.prisma, parseQuery(req, z.object({ mode: z.string().optional() })).mode));
+export const GET = route((req) => {
+  const query = parseQuery(req, z.object({ mode: z.string().optional() }));
+  return app().signals.stats(query.mode);
+});

@@ -1,8 +1,8 @@
 import { route } from "@/server/http/route";
-import { strategyKinds } from "@/server/engine/commands";
+import { listStrategyKinds } from "@/server/strategy";
 import { strategyKindsReport } from "@/server/strategy/listing";
 
 export const dynamic = "force-dynamic";
 
 /** The kinds (built-in and user files); with ?include=errors also the files that did not load and recent runtime faults. */
-export const GET = route((req) => (new URL(req.url).searchParams.get("include") === "errors" ? strategyKindsReport() : strategyKinds()));
+export const GET = route((req) => (new URL(req.url).searchParams.get("include") === "errors" ? strategyKindsReport() : listStrategyKinds()));

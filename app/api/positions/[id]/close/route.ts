@@ -1,8 +1,4 @@
-import { route, engine, actorOf } from "@/server/http/route";
-import { closePosition } from "@/server/engine/commands";
+import { route, app, actorOf } from "@/server/http/route";
 
 /** POST /api/positions/{id}/close: reduce-only market close through the risk engine. */
-export const POST = route(async (_req, ctx, principal) => {
-  const { id } = await ctx.params;
-  return closePosition(engine(), id, actorOf(principal));
-});
+export const POST = route(async (_req, ctx, principal) => app().positions.close((await ctx.params).id, actorOf(principal)));

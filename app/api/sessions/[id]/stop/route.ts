@@ -1,9 +1,4 @@
-import { route, services, actorOf } from "@/server/http/route";
-import { AppError } from "@/server/core/errors";
+import { route, app, actorOf } from "@/server/http/route";
 
 /** POST /api/sessions/{id}/stop: end the session now, close its positions and write its report. */
-export const POST = route(async (_req, ctx, principal) => {
-  const sessions = services().sessions;
-  if (!sessions) throw new AppError("NOT_READY", "trading sessions are not available yet", 503);
-  return sessions.end((await ctx.params).id, "manual", actorOf(principal));
-});
+export const POST = route(async (_req, ctx, principal) => app().sessions.end((await ctx.params).id, "manual", actorOf(principal)));

@@ -1,4 +1,3 @@
-import { route, services, engine, actorOf } from "@/server/http/route";
-import { setStrategyStatus } from "@/server/engine/commands";
+import { route, app, actorOf } from "@/server/http/route";
 
-export const POST = route(async (_req, ctx, principal) => setStrategyStatus(engine(), services().db.prisma, (await ctx.params).id, "paused", actorOf(principal), services().audit));
+export const POST = route(async (_req, ctx, principal) => app().strategies.setStatus((await ctx.params).id, "paused", actorOf(principal)));

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { AppError } from "../core/errors";
+import type { KernelMode } from "../model/types";
+import type { EngineRuntime } from "../engine/runtime";
+import type { EquityRepository, OrderHistoryRepository, RiskEventRepository, SignalRepository, TradeRepository } from "../db/repositories/history";
+import type { StrategyRepository } from "../db/repositories/strategy-store";
+import type { SessionRepository } from "../db/repositories/session-store";
+
+/**
+ * What every use case is given: the running engine (live state: positions, marks, risk, kill switch)
+ * and the repositories (history). Use cases hold no Prisma and build no HTTP responses.
+ */
+export type AuditFn = (entry: { actor: string; action: string; data: Record<string, unknown> }) => Promise<void>;
+
+export interface Repositories {
+  trades: TradeRepository;
+  orders: OrderHistoryRepository;
+  signals: SignalRepository;
+  equity: EquityRepository;
+  riskEvents: RiskEventRepository;
+  strategies: StrategyRepository;
+  sessions: SessionRepository;
+}
+
+export interface UseCaseDeps {
+  engine: EngineRuntime;
+  repos: Repositories;
+  audit?: AuditFn;
+}
+
+const MODES = ["ghost", "paper", "live"] as const;
+export const modeSchema = z.enum(MODES);
+
+/** The named mode, or the engine's current one. */
+export function modeOr(engine: EngineRuntime, mode: string | undefined): KernelMode {
+  if (mode === undefined || mode === "") return engine.kernel.mode;
+  return modeSchema.parse(mode);
+}
+
+export function requireSymbol(engine: EngineRuntime, symbol: string, status = 404): void {
+  if (!engine.instruments.has(symbol)) throw new AppError("UNKNOWN_SYMBOL", `unknown symbol ${symbol}: use one of ${[...engine.instruments.keys()].join(", ")}`, status);
+}
+
+/** A file to download (CSV or JSON export); the HTTP layer turns it into a response with a Content-Disposition. */
+export class Download {
+  constructor(
+    readonly filename: string,
+    readonly contentType: string,
+    readonly body: string,
+  ) {}
+
+  async text(): Promise<string> {
+    return this.body;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.body);
+  }
+}

@@ -1,0 +1,276 @@
+import { z } from "zod";
+import { AppError, errorMessage, notFound } from "../core/errors";
+import { sumMoney } from "../core/decimal";
+import { toCsv } from "../core/csv";
+import { newId } from "../core/ids";
+import { TIMEFRAMES, type Timeframe } from "../model/types";
+import { tradePnlBuckets } from "../portfolio/metrics";
+import { moneyAmount, userText } from "../http/input";
+import { createStrategy } from "../strategy";
+import type { EngineRuntime } from "../engine/runtime";
+import type { SessionRepository } from "../db/repositories/session-store";
+import type { StrategyRepository } from "../db/repositories/strategy-store";
+import type { TradeRepository } from "../db/repositories/history";
+import { Download } from "./context";
+
+/**
+ * Trading sessions (the seed plan's 4-hour proof of concept): a strategy instance with its own capital,
+ * symbols and rules that ends itself on its profit target, its maximum loss or its duration, then
+ * closes what it holds and keeps a report (JSON, trade-by-trade CSV, hourly P&L).
+ *
+ * Session time is market time: on the simulator at SIM_SPEED=60 a 4-hour session takes 4 minutes.
+ * P&L counts realized trades of the session plus the unrealized P&L of its open positions, net of fees.
+ */
+
+const timeframeSchema = z.enum(TIMEFRAMES as unknown as [Timeframe, ...Timeframe[]]);
+
+export const sessionConfigSchema = z.object({
+  name: z.string().min(1).max(80).default("4-hour session"),
+  capital: z.number().positive().finite().default(500),
+  durationMin: z.number().int().min(1).max(7 * 24 * 60).default(240),
+  symbols: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/)).min(1).max(10).default(["BTC/USDT", "ETH/USDT"]),
+  strategy: z
+    .object({
+      kind: z.string().min(1).default("ma_crossover"),
+      params: z.record(z.string(), z.unknown()).default({ fastPeriod: 9, slowPeriod: 21, maType: "ema" }),
+      timeframe: timeframeSchema.default("5m"),
+    })
+    .default({ kind: "ma_crossover", params: { fastPeriod: 9, slowPeriod: 21, maType: "ema" }, timeframe: "5m" }),
+  stopLossPct: z.number().positive().max(50).default(1),
+  takeProfitPct: z.number().positive().max(1000).default(1.5),
+  maxPositionQuote: z.number().positive().finite().default(150),
+  maxOpenPositions: z.number().int().min(1).max(50).default(3),
+  profitTarget: z.number().positive().finite().default(6),
+  maxLoss: z.number().positive().finite().default(15),
+});
+export type SessionConfig = z.infer<typeof sessionConfigSchema>;
+
+/**
+ * What POST /api/sessions accepts: the stored config's fields (all optional, defaults as above), with
+ * the user text and money amounts held to the shared input contract, so nothing the database or the
+ * audit chain cannot store reaches the first write. sessionConfigSchema itself stays as it was: it
+ * also re-reads the configs of sessions already stored, which must never stop a restart.
+ */
+export const sessionCreateSchema = sessionConfigSchema.partial().extend({
+  name: userText({ max: 80 }).optional(),
+  capital: moneyAmount().optional(),
+  maxPositionQuote: moneyAmount().optional(),
+  profitTarget: moneyAmount().optional(),
+  maxLoss: moneyAmount().optional(),
+});
+
+export type SessionEndReason = "profit_target" | "max_loss" | "time" | "manual";
+
+interface ActiveSession {
+  id: string;
+  mode: string;
+  config: SessionConfig;
+  startedAt: number;
+  endsAt: number;
+  strategyId: string;
+  ending: boolean;
+}
+
+export class SessionManager {
+  private readonly active = new Map<string, ActiveSession>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly unsubscribers: Array<() => void> = [];
+
+  constructor(
+    private readonly engine: EngineRuntime,
+    private readonly repos: { sessions: SessionRepository; strategies: StrategyRepository; trades: TradeRepository },
+  ) {}
+
+  /** Resume sessions that were running when the process stopped; check the stop rules every second. */
+  async start(): Promise<void> {
+    const rows = await this.repos.sessions.running();
+    for (const row of rows) {
+      const config = sessionConfigSchema.parse(row.config);
+      this.active.set(row.id, {
+        id: row.id,
+        mode: row.mode,
+        config,
+        startedAt: row.startedAt,
+        endsAt: row.endsAt,
+        strategyId: `ses_${row.id}`,
+        ending: false,
+      });
+    }
+    this.unsubscribers.push(this.engine.bus.on("trade", (t) => t.sessionId && this.active.has(t.sessionId) && void this.check(t.sessionId)));
+    this.timer = setInterval(() => {
+      for (const id of this.active.keys()) void this.check(id);
+    }, 1000);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const off of this.unsubscribers.splice(0)) off();
+  }
+
+  async create(input: z.input<typeof sessionConfigSchema>, actor: string) {
+    const config = sessionConfigSchema.parse(input);
+    const unknown = config.symbols.filter((s) => !this.engine.instruments.has(s));
+    if (unknown.length) throw new AppError("UNKNOWN_SYMBOL", `not traded on ${this.engine.venue.id}: ${unknown.join(", ")}`, 400);
+    const id = newId("ses_");
+    const strategyId = `ses_${id}`;
+    // Validate the strategy before anything is stored.
+    const probe = createStrategy(config.strategy.kind, config.strategy.params, { id: strategyId, symbols: config.symbols, timeframe: config.strategy.timeframe });
+    const now = this.engine.clock.now();
+    const mode = this.engine.kernel.mode;
+    const endsAt = now + config.durationMin * 60_000;
+    await this.repos.sessions.create({ id, mode, config: config as object, startedAt: now, endsAt });
+    await this.repos.strategies.create({
+      id: strategyId,
+      name: `${config.name} (session)`,
+      kind: config.strategy.kind,
+      params: probe.params as object,
+      symbols: config.symbols,
+      timeframe: config.strategy.timeframe,
+      capital: config.capital,
+      status: "active",
+    });
+    this.engine.startStrategy({
+      id: strategyId,
+      name: `${config.name} (session)`,
+      kind: config.strategy.kind,
+      params: probe.params,
+      symbols: config.symbols,
+      timeframe: config.strategy.timeframe,
+      capital: config.capital,
+      paused: false,
+      session: { id, maxPositionQuote: config.maxPositionQuote, maxOpenPositions: config.maxOpenPositions, stopLossPct: config.stopLossPct, takeProfitPct: config.takeProfitPct },
+    });
+    this.active.set(id, { id, mode, config, startedAt: now, endsAt, strategyId, ending: false });
+    this.engine.logger.info({ id, actor, mode }, "trading session started");
+    return this.get(id);
+  }
+
+  /** Session P&L: realized trades plus the open positions' unrealized P&L, net of fees. */
+  async pnl(session: { id: string; mode: string }): Promise<{ realized: number; unrealized: number; total: number; openPositions: number }> {
+    const realized = await this.repos.sessions.realizedPnl(session.id);
+    const account = this.engine.kernel.accounts.get(session.mode as never);
+    const open = account ? account.ledger.positions().filter((p) => p.sessionId === session.id) : [];
+    // A position's realizedPnl already carries its entry fee; it is not in the trades table until it closes.
+    const unrealized = sumMoney(open.map((p) => p.unrealizedPnl + p.realizedPnl));
+    return { realized, unrealized, total: sumMoney([realized, unrealized]), openPositions: open.length };
+  }
+
+  private async check(id: string): Promise<void> {
+    const session = this.active.get(id);
+    if (!session || session.ending) return;
+    const now = this.engine.clock.now();
+    const { total } = await this.pnl(session);
+    let reason: SessionEndReason | null = null;
+    if (total >= session.config.profitTarget) reason = "profit_target";
+    else if (total <= -session.config.maxLoss) reason = "max_loss";
+    else if (now >= session.endsAt) reason = "time";
+    if (reason) await this.end(id, reason, "session rules");
+  }
+
+  async end(id: string, reason: SessionEndReason, actor: string) {
+    const session = this.active.get(id);
+    if (!session) {
+      const row = await this.repos.sessions.get(id);
+      if (!row) throw notFound(`session ${id}`);
+      return this.get(id);
+    }
+    if (session.ending) return this.get(id);
+    session.ending = true;
+    // Stop new entries first, then close what the session holds, then write the report.
+    this.engine.kernel.setStrategyPaused(session.strategyId, true);
+    const account = this.engine.kernel.accounts.get(session.mode as never);
+    const errors: string[] = [];
+    // An entry that was in flight when the session ended can fill after the first round: close again.
+    for (let round = 0; round < 3 && account; round++) {
+      const open = account.ledger.positions().filter((p) => p.sessionId === id);
+      if (open.length === 0) break;
+      for (const position of open) {
+        try {
+          const result = await account.closePosition(position, { exitReason: "session_end", reason: `Session ended (${reason.replace("_", " ")})` });
+          if (!result.decision.allowed) errors.push(`${position.symbol}: ${result.decision.message}`);
+        } catch (err) {
+          errors.push(`${position.symbol}: ${errorMessage(err)}`);
+        }
+      }
+      await account.idle();
+    }
+    // Whatever the session could not close is an alarm, not a line in a report nobody reads.
+    account?.reportLeftOpen((p) =>
+      p.sessionId === id ? `session ${id} ended (${reason.replace("_", " ")}) with the position still open${errors.length ? `: ${errors.join("; ")}` : ""}` : undefined,
+    );
+    await this.engine.persistence.flush();
+    this.engine.kernel.removeStrategy(session.strategyId);
+    await this.repos.strategies.setStatus(session.strategyId, "paused");
+    const report = await this.buildReport(session, reason, errors);
+    await this.repos.sessions.end(id, { endedAt: this.engine.clock.now(), endReason: reason, report: report as object });
+    this.active.delete(id);
+    this.engine.logger.info({ id, reason, actor, pnl: report.summary.totalPnl }, "trading session ended");
+    return this.get(id);
+  }
+
+  private async buildReport(session: ActiveSession, reason: SessionEndReason, errors: string[]) {
+    const trades = await this.repos.trades.ofSession(session.id);
+    const { realized, unrealized, total, openPositions } = await this.pnl(session);
+    const wins = trades.filter((t) => t.pnl > 0);
+    const hourly = tradePnlBuckets(trades as never, "hour", "UTC").map((b) => ({ hour: b.label, pnl: b.pnl, trades: b.trades, wins: b.wins, losses: b.losses }));
+    return {
+      summary: {
+        reason,
+        startedAt: session.startedAt,
+        endedAt: this.engine.clock.now(),
+        capital: session.config.capital,
+        realizedPnl: realized,
+        unrealizedPnl: unrealized,
+        totalPnl: total,
+        returnPct: (total / session.config.capital) * 100,
+        trades: trades.length,
+        wins: wins.length,
+        losses: trades.length - wins.length,
+        winRate: trades.length ? (wins.length / trades.length) * 100 : null,
+        fees: sumMoney(trades.map((t) => t.fees)),
+        openPositionsLeft: openPositions,
+        closeErrors: errors,
+      },
+      hourly,
+      trades,
+    };
+  }
+
+  async get(id: string) {
+    const row = await this.repos.sessions.get(id);
+    if (!row) throw notFound(`session ${id}`);
+    const live = this.active.get(id);
+    return {
+      id: row.id,
+      mode: row.mode,
+      status: row.status,
+      config: row.config,
+      startedAt: row.startedAt,
+      endsAt: row.endsAt,
+      endedAt: row.endedAt,
+      endReason: row.endReason,
+      pnl: live ? await this.pnl(live) : null,
+      report: row.report,
+    };
+  }
+
+  async list() {
+    const rows = await this.repos.sessions.latest(100);
+    return Promise.all(rows.map((r) => this.get(r.id)));
+  }
+
+  /** The report as JSON, as a trade-by-trade CSV, or the hourly P&L breakdown as CSV. */
+  async report(id: string, format: "json" | "csv" | "hourly"): Promise<Download> {
+    const session = await this.get(id);
+    if (!session.report) throw new AppError("SESSION_RUNNING", "the report is written when the session ends", 409);
+    const report = session.report as { summary: unknown; hourly: Array<Record<string, unknown>>; trades: Array<Record<string, unknown>> };
+    const name = `tradekeel-session-${id}`;
+    if (format === "json") return new Download(`${name}.json`, "application/json", JSON.stringify({ id, config: session.config, ...report }, null, 2));
+    const csv =
+      format === "csv"
+        ? toCsv(["id", "symbol", "side", "quantity", "entryPrice", "exitPrice", "pnl", "pnlPct", "fees", "openedAt", "closedAt", "exitReason", "entryReason", "exitReasonText"], report.trades)
+        : toCsv(["hour", "pnl", "trades", "wins", "losses"], report.hourly);
+    return new Download(`${name}-${format === "csv" ? "trades" : "hourly"}.csv`, "text/csv; charset=utf-8", csv);
+  }
+}
