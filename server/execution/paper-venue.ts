@@ -17,6 +17,7 @@ import {
   type Side,
 } from "../model/types";
 import { VenueError, type VenueErrorCode } from "./errors";
+import { queueAheadAt, restingFill } from "./fill-model";
 import type { Scheduler } from "./scheduler";
 import {
   DEFAULT_FEES,
@@ -44,6 +45,12 @@ import { assertValidOrderRequest, isStopType, splitSymbol } from "./validate";
  *   them ("touch", default) or trades through them ("cross"). On a book update they take only the
  *   quantity the book shows at or beyond the limit (partial fills); on trades and candles they fill
  *   in full.
+ * - limitFillRule "queue": the shared price-time queue model of execution/fill-model.ts (the
+ *   simulator's matching engine uses the same): a resting limit joins the queue behind the quantity
+ *   the book shows at its price, and fills on trades that carry a quantity: in full up to the trade's
+ *   quantity when the trade goes through the limit, after the queue ahead when it touches it, so
+ *   fills are partial and spread over time. Book updates do not fill resting orders in this mode;
+ *   candles and trades without a quantity keep the "touch" rule.
  * - Stop-loss-limit / take-profit-limit trigger on the last price (sell stop-loss and buy
  *   take-profit when it falls to the stop, the other two when it rises to it), then behave as a
  *   limit order placed at that moment. A stop whose trigger has already traded is rejected
@@ -92,7 +99,7 @@ export interface PaperVenueOptions {
   useOrderBook?: boolean;
   /** A book older than this (clock time) is ignored. Default 10 000 ms. */
   bookMaxAgeMs?: number;
-  limitFillRule?: "touch" | "cross";
+  limitFillRule?: "touch" | "cross" | "queue";
   /** Starting free balances per asset, e.g. { USDT: 10000 }. */
   balances?: Record<string, number>;
   /** Reject orders the balances cannot pay for (and lock funds of resting orders). Default true. */
@@ -121,6 +128,8 @@ interface SimOrder {
   dueAt: number;
   updatedAt: number;
   fills: Fill[];
+  /** limitFillRule "queue": quantity ahead of the order at its price (exact 8-dp quantity). */
+  queueAhead?: number;
   /** Why it was rejected, cancelled or expired. */
   reason?: string;
   errorCode?: VenueErrorCode;
@@ -164,6 +173,7 @@ export class PaperVenue implements ExecutionVenue {
   private readonly useOrderBook: boolean;
   private readonly bookMaxAgeMs: number;
   private readonly strictCross: boolean;
+  private readonly queueFills: boolean;
   private readonly enforce: boolean;
   private readonly allowShorting: boolean;
   private readonly logger: Logger;
@@ -194,6 +204,7 @@ export class PaperVenue implements ExecutionVenue {
     this.useOrderBook = options.useOrderBook ?? true;
     this.bookMaxAgeMs = options.bookMaxAgeMs ?? 10_000;
     this.strictCross = (options.limitFillRule ?? "touch") === "cross";
+    this.queueFills = options.limitFillRule === "queue";
     this.enforce = options.enforceBalances ?? true;
     this.allowShorting = options.allowShorting ?? false;
     this.logger = options.logger ?? createLogger("silent");
@@ -355,13 +366,13 @@ export class PaperVenue implements ExecutionVenue {
       case "book":
         return this.onBook(event.book);
       case "trade":
-        return this.onTrade(event.symbol, event.price, event.timestamp);
+        return this.onTrade(event.symbol, event.price, event.timestamp, event.quantity);
       default:
         throw new VenueError("INVALID_MARKET_DATA", `unknown market event type ${JSON.stringify((event as { type?: unknown }).type)}`);
     }
   }
 
-  onTrade(symbol: string, price: number, timestamp: number): void {
+  onTrade(symbol: string, price: number, timestamp: number, quantity?: number): void {
     if (!(price > 0) || !Number.isFinite(price) || !Number.isFinite(timestamp)) {
       throw new VenueError("INVALID_MARKET_DATA", `trade ${symbol}: price ${price} at ${timestamp} is not a positive price at a finite time`);
     }
@@ -369,7 +380,9 @@ export class PaperVenue implements ExecutionVenue {
     this.flushArrivals(timestamp, false);
     // Trades are discrete: nothing traded between the last price and this one, so levels jumped
     // over are reached at this price (a stop triggers at the trade that crossed it).
-    this.runSegment(st, price, price, timestamp);
+    const queued = this.queueFills && quantity !== undefined && Number.isFinite(quantity) && quantity >= 0;
+    this.runSegment(st, price, price, timestamp, queued);
+    if (queued) this.fillQueued(st, price, quantity!, timestamp);
     st.lastPrice = price;
     st.lastTradeTime = timestamp;
     this.flushArrivals(timestamp, true);
@@ -536,6 +549,7 @@ export class PaperVenue implements ExecutionVenue {
     }
     order.status = order.filledQuantity > 0 ? "partially_filled" : "submitted";
     order.updatedAt = ts;
+    this.joinQueue(order, st);
     if (!order.resting) {
       order.resting = true;
       st.resting.push(order);
@@ -547,13 +561,14 @@ export class PaperVenue implements ExecutionVenue {
    * Move the price from a to b and process, in the order the price reaches them, the stops that
    * trigger and the resting limits that fill on the way.
    */
-  private runSegment(st: SymbolState, a: number, b: number, ts: number): void {
+  private runSegment(st: SymbolState, a: number, b: number, ts: number, stopsOnly = false): void {
     if (st.resting.length === 0) return;
     for (;;) {
       let best: SimOrder | undefined;
       let bestAt = 0;
       let bestDistance = Number.POSITIVE_INFINITY;
       for (const order of st.resting) {
+        if (stopsOnly && order.active) continue;
         const at = this.reachedAt(order, a, b);
         if (Number.isNaN(at)) continue;
         const distance = Math.abs(at - a);
@@ -600,7 +615,38 @@ export class PaperVenue implements ExecutionVenue {
     return this.triggersOnFall(request) ? price <= request.stopPrice! : price >= request.stopPrice!;
   }
 
+  /**
+   * limitFillRule "queue": a trade of `quantity` at `price` offered to the resting limits in time
+   * order through the shared fill model (execution/fill-model.ts), in lot steps (1e-8 without an instrument).
+   */
+  private fillQueued(st: SymbolState, price: number, quantity: number, ts: number): void {
+    const unit = st.instrument?.stepSize ?? 1e-8;
+    const toUnits = (q: number) => Math.round(q / unit);
+    let units = toUnits(quantity);
+    for (const order of st.resting.slice()) {
+      if (units <= 0) break;
+      if (!order.active || !order.resting) continue;
+      const request = order.request;
+      const r = restingFill(
+        { side: request.side, limit: request.price!, remaining: toUnits(subQty(request.quantity, order.filledQuantity)), queueAhead: toUnits(order.queueAhead ?? 0) },
+        { price, units },
+      );
+      order.queueAhead = toQty(r.queueAhead * unit);
+      units -= r.used;
+      if (r.fill > 0) this.fillResting(order, st, minQty(toQty(r.fill * unit), subQty(request.quantity, order.filledQuantity)), ts);
+    }
+  }
+
+  /** limitFillRule "queue": the book's quantity at the order's price, on its side, is ahead of it. */
+  private joinQueue(order: SimOrder, st: SymbolState): void {
+    if (!this.queueFills) return;
+    const book = st.book;
+    const levels = (list: OrderBookLevel[] | undefined) => (list ?? []).map((l) => ({ price: l.price, units: l.quantity }));
+    order.queueAhead = book ? queueAheadAt(order.request.side, order.request.price!, { bids: levels(book.bids), asks: levels(book.asks) }) : 0;
+  }
+
   private matchRestingAgainstBook(st: SymbolState, ts: number): void {
+    if (this.queueFills) return;
     for (const order of st.resting.slice()) {
       if (!order.active) continue;
       const request = order.request;

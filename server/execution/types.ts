@@ -70,7 +70,8 @@ export interface VenueOrderUpdate {
 export type MarketEvent =
   | { type: "candle"; candle: Candle }
   | { type: "book"; book: OrderBook }
-  | { type: "trade"; symbol: string; price: number; timestamp: number };
+  /** quantity: what traded (base units), when the feed knows it; the "queue" fill model uses it. */
+  | { type: "trade"; symbol: string; price: number; timestamp: number; quantity?: number };
 
 export type VenueUpdateListener = (update: VenueOrderUpdate) => void;
 

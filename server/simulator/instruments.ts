@@ -48,7 +48,7 @@ export interface SymbolSpec {
 }
 
 export type SymbolSpecOverride = Partial<
-  Pick<SymbolSpec, "startPrice" | "tickSize" | "stepSize" | "minQty" | "maxQty" | "minNotional" | "minuteVolatility" | "minuteBaseVolume">
+  Pick<SymbolSpec, "startPrice" | "tickSize" | "stepSize" | "minQty" | "maxQty" | "minNotional" | "minuteVolatility" | "minuteBaseVolume" | "marketMaxQty">
 >;
 
 interface KnownMarket {
@@ -174,10 +174,10 @@ export function buildSymbolSpec(symbol: string, override: SymbolSpecOverride = {
     // Binance's maxPrice is a round power of ten a few orders of magnitude above the price.
     maxPrice: knownMaxPrice !== undefined && knownMaxPrice >= startPrice * 10 ? knownMaxPrice : 10 ** Math.ceil(Math.log10(startPrice * 100)),
     // The market lot cap follows volume: about seven minutes of the pair's typical flow.
-    marketMaxQty:
+    marketMaxQty: override.marketMaxQty ?? (
       override.minuteBaseVolume === undefined && knownMarketMaxQty !== undefined
         ? knownMarketMaxQty
-        : Math.max(merged.stepSize, floorToDecimals(merged.minuteBaseVolume * 7, qtyDecimals)),
+        : Math.max(merged.stepSize, floorToDecimals(merged.minuteBaseVolume * 7, qtyDecimals))),
     ...BINANCE_RULES,
     minuteVolatility: merged.minuteVolatility,
     minuteBaseVolume: merged.minuteBaseVolume,

@@ -1,9 +1,10 @@
 import { Decimal, QUOTE_DP } from "../core/decimal";
+import { queueAheadAt, restingFill } from "../execution/fill-model";
 import { binanceErrors, BinanceError } from "./binance-errors";
 import type { SymbolSpec } from "./instruments";
 import type { SymbolMarket } from "./market";
 import type { BookLevel } from "./order-book";
-import { SUBSTEP_MS, SUBSTEPS_PER_MINUTE } from "./price-model";
+import { SUBSTEP_MS } from "./price-model";
 
 /**
  * Accounts, balances and order matching of the simulated spot venue, following Binance's rules:
@@ -88,6 +89,8 @@ export interface SimOrder {
   /** Time the trailing stop became active (-1 until it is; Binance's trailingTime). */
   trailingTime: number;
   icebergQty: number;
+  /** Lot steps ahead of the order in the price-time queue at its price (see execution/fill-model.ts). */
+  queueAheadSteps: number;
 }
 
 const ALGO_TYPES: ReadonlySet<SimOrderType> = new Set(["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]);
@@ -431,6 +434,7 @@ export class MatchingEngine {
       trailingExtremeTicks: -1,
       trailingTime: -1,
       icebergQty: request.icebergQty ?? 0,
+      queueAheadSteps: 0,
     };
     // A trailing stop without an activation price starts trailing from the price it was placed at.
     if (order.trailingDelta > 0 && order.stopPrice === 0) {
@@ -446,9 +450,21 @@ export class MatchingEngine {
     this.indexOpen(account, order);
     this.report(account, order, "NEW", null, now);
     const touched = new Set<string>([order.side === "BUY" ? spec.quote : spec.base]);
-    if (order.isWorking) this.takeAsLimit(account, market, order, market.book.sides, touched);
+    if (order.isWorking) {
+      this.takeAsLimit(account, market, order, market.book.sides, touched);
+      this.joinQueue(market, order);
+    }
     this.balanceChanged(account, touched, now);
     return order;
+  }
+
+  /** A limit that rests joins the back of the queue at its price: the book's quantity there is ahead of it. */
+  private joinQueue(market: SymbolMarket, order: SimOrder): void {
+    if (!isOpen(order)) return;
+    const scale = 10 ** market.spec.qtyDecimals;
+    const units = (levels: BookLevel[]) => levels.map((l) => ({ price: l.priceTicks, units: Math.round(l.qty * scale) }));
+    const { bids, asks } = market.book.sides;
+    order.queueAheadSteps = queueAheadAt(order.side === "BUY" ? "buy" : "sell", market.toTicks(order.price), { bids: units(bids), asks: units(asks) });
   }
 
   private lockRate(): number {
@@ -747,7 +763,8 @@ export class MatchingEngine {
     const spec = market.spec;
     const qtyScale = 10 ** spec.qtyDecimals;
     const substep = Math.floor(time / SUBSTEP_MS);
-    let capacitySteps = Math.floor(Math.max(volume, spec.minuteBaseVolume / SUBSTEPS_PER_MINUTE) * this.participation * qtyScale);
+    // What traded at this sub-step is what resting orders can fill (the shared fill model).
+    let capacitySteps = Math.floor(volume * this.participation * qtyScale + 1e-7);
     const touchedByAccount = new Map<Account, Set<string>>();
     const touched = (account: Account) => {
       let set = touchedByAccount.get(account);
@@ -764,17 +781,22 @@ export class MatchingEngine {
         order.updateTime = time;
         // The triggered limit meets the book as it stands at this price.
         this.takeAsLimit(account, market, order, market.book.levelsAt(priceTicks, substep), touched(account), substep);
+        this.joinQueue(market, order);
         continue;
       }
+      if (capacitySteps <= 0) continue;
+      // The shared fill model: through the limit fills, a touch fills after the queue ahead.
       const limitTicks = market.toTicks(order.price);
-      const through = order.side === "BUY" ? priceTicks < limitTicks : priceTicks > limitTicks;
-      if (!through || capacitySteps <= 0) continue;
       const origSteps = Math.round(order.origQty * qtyScale);
-      const remaining = origSteps - Math.round(order.executedQty * qtyScale);
-      const steps = Math.min(remaining, capacitySteps, this.fillCapSteps(spec, order, origSteps));
-      if (steps <= 0) continue;
-      capacitySteps -= steps;
-      this.applyFill(account, market, order, limitTicks, steps, true, time, touched(account), false, substep);
+      const remaining = Math.min(origSteps - Math.round(order.executedQty * qtyScale), this.fillCapSteps(spec, order, origSteps));
+      const r = restingFill(
+        { side: order.side === "BUY" ? "buy" : "sell", limit: limitTicks, remaining: Math.max(0, remaining), queueAhead: order.queueAheadSteps },
+        { price: priceTicks, units: capacitySteps },
+      );
+      order.queueAheadSteps = r.queueAhead;
+      capacitySteps -= r.used;
+      if (r.fill <= 0) continue;
+      this.applyFill(account, market, order, limitTicks, r.fill, true, time, touched(account), false, substep);
     }
     for (const [account, assets] of touchedByAccount) if (assets.size) this.balanceChanged(account, assets, time);
   }

@@ -146,7 +146,8 @@ describe("simulator matching engine: a long bought in any pieces can be closed i
           startTime: START,
           manualClock: true,
           symbols: [SYMBOL],
-          symbolSpecs: { [SYMBOL]: { startPrice, tickSize: tick, stepSize: step, minNotional: 1e-8, maxQty: 1e12 } },
+          // The market lot cap (MARKET_LOT_SIZE) is lifted like maxQty: this property is about exact quantities.
+          symbolSpecs: { [SYMBOL]: { startPrice, tickSize: tick, stepSize: step, minNotional: 1e-8, maxQty: 1e12, marketMaxQty: 1e12 } },
           feeRate: { maker, taker },
           feeMode,
           orderBook: { levels, levelQuote },
