@@ -6,6 +6,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import { PrismaClient } from "./generated/client";
 import { AwaitingPGliteFactory, createPgAdapterFactory } from "./adapters";
 import { acquireInstanceLock, InstanceLockError } from "./instance-lock";
+import { enableTimescaleCandles } from "./timescale";
 import { acquireDirLock, DataDirLockError } from "./data-dir-lock";
 import { applyMigrations } from "./migrate";
 import { redactUrl } from "../core/logger";
@@ -121,6 +122,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
       }
     }
     const prisma = new PrismaClient({ adapter: createPgAdapterFactory(opts.url) });
+    if (opts.migrate !== false) await enableTimescaleCandles(prisma, log);
     return {
       kind: "postgres",
       prisma,

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../server/db/database";
+import { enableTimescaleCandles } from "../../server/db/timescale";
 
 const run = promisify(execFile);
 const url = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
@@ -71,5 +72,24 @@ describe.skipIf(!reachable)("one bot per PostgreSQL database", () => {
     }
     const again = await openDatabase({ url: target, dataDir: "unused" });
     await again.close();
+  }, 60_000);
+
+  it("without TimescaleDB the candles stay a plain table, and nothing is logged as a failure", async () => {
+    const db = await openDatabase({ url: target, dataDir: "unused" });
+    try {
+      const lines: string[] = [];
+      const available = await db.prisma.$queryRawUnsafe<unknown[]>("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
+      const outcome = await enableTimescaleCandles(db.prisma, (l) => lines.push(l));
+      if (available.length === 0) {
+        expect(outcome).toBe("absent");
+        expect(lines).toEqual([]);
+      } else {
+        expect(["enabled", "already"]).toContain(outcome);
+      }
+      await db.prisma.candle.create({ data: { venue: "v", symbol: "BTC/USDT", timeframe: "1m", openTime: new Date(0), open: "1", high: "1", low: "1", close: "1", volume: "1" } });
+      expect(await db.prisma.candle.count()).toBe(1);
+    } finally {
+      await db.close();
+    }
   }, 60_000);
 });
