@@ -223,6 +223,7 @@ test.describe("daily use", () => {
   test("the 2FA setup shows a QR code of the otpauth link", async ({ page }) => {
     await page.setViewportSize(DESKTOP);
     await signIn(page, "/settings");
+    await page.getByRole("tab", { name: "Two-factor" }).click();
     await page.getByTestId("totp-setup").click();
     const qr = page.getByTestId("totp-qr");
     await expect(qr).toBeVisible({ timeout: 15_000 });

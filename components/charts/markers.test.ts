@@ -28,3 +28,20 @@ describe("trade markers", () => {
     expect(positionPriceLines([p]).map((l) => l.title)).toEqual(["entry 100.00", "stop"]);
   });
 });
+
+describe("markers on a daily chart do not pile up (issue 21)", () => {
+  it("ten losing trades of one day are one entry arrow ×10 and one exit dot with their summed P&L", async () => {
+    const { tradeMarkers } = await import("./markers");
+    const day = Date.UTC(2026, 11, 1);
+    const trades = Array.from({ length: 10 }, (_, i) => ({
+      id: `t${i}`, side: "long", openedAt: day + i * 3_600_000, closedAt: day + i * 3_600_000 + 600_000, pnl: -0.5,
+    })) as unknown as import("../lib/types").TradeDto[];
+    const markers = tradeMarkers(trades, [], 86_400_000);
+    expect(markers).toHaveLength(2);
+    const { formatSignedMoney } = await import("../lib/format");
+    expect(markers.map((m) => m.text).sort()).toEqual(["L ×10", `${formatSignedMoney(-5)} ×10`].sort());
+    expect(markers.find((m) => m.shape === "circle")!.color).toBe(COLORS.loss);
+    expect(markers.every((m) => m.time === day)).toBe(true);
+    expect(tradeMarkers(trades, [])).toHaveLength(20);
+  });
+});

@@ -28,6 +28,9 @@ export interface SymbolChartProps {
   testId?: string;
 }
 
+/** Bar length of each timeframe: from 1 h up, the trades of one bar share one marker per kind. */
+const BAR_MS: Record<Timeframe, number> = { "1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000, "4h": 14_400_000, "1d": 86_400_000 };
+
 /** A chart with its own symbol and timeframe selectors, live candles and (optionally) the bot's trades. */
 export function SymbolChart({
   symbol,
@@ -53,8 +56,8 @@ export function SymbolChart({
 
   const symbolPositions = useMemo(() => (positions.data ?? []).filter((p) => p.symbol === symbol), [positions.data, symbol]);
   const markers = useMemo(
-    () => (showTrades ? tradeMarkers(trades.data?.items ?? [], symbolPositions) : []),
-    [showTrades, trades.data, symbolPositions],
+    () => (showTrades ? tradeMarkers(trades.data?.items ?? [], symbolPositions, BAR_MS[timeframe] >= 3_600_000 ? BAR_MS[timeframe] : undefined) : []),
+    [showTrades, trades.data, symbolPositions, timeframe],
   );
   const priceLines = useMemo(() => (showTrades ? positionPriceLines(symbolPositions) : []), [showTrades, symbolPositions]);
   const symbolInfo = symbols.data?.find((s) => s.symbol === symbol);
