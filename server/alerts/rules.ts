@@ -150,6 +150,8 @@ export class AlertRules {
     }
     if (this.openPositions.has(id)) return [];
     this.openPositions.add(id);
+    // Only the fill that opened it (a later fill of a position opened before a restart is not an opening).
+    if (p.updatedAt - p.openedAt > 1_000) return [];
     const q = this.options.quoteCurrency;
     return [
       alert(

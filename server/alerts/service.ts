@@ -115,6 +115,7 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
   let channels: AlertChannel[] = configChannels;
   const senders = new Map<string, { signature: string; sender: ChannelSender }>();
   const bots = new Map<string, TelegramBot>();
+  let botSignature = "";
   const inFlight = new Set<Promise<unknown>>();
   let writes: Promise<unknown> = Promise.resolve();
   const unsubscribe: Array<() => void> = [];
@@ -265,6 +266,10 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
         wanted.set(key, w);
       }
     }
+    // Restart polling only when the bots' tokens or chats changed (each restart drops queued updates).
+    const signature = JSON.stringify([...wanted.entries()].map(([k, w]) => [k, [...w.chatIds].sort()]));
+    if (signature === botSignature && bots.size === wanted.size) return;
+    botSignature = signature;
     for (const [key, bot] of bots) {
       bots.delete(key);
       await bot.stop();
@@ -358,6 +363,7 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
         bots.delete(key);
         await bot.stop();
       }
+      botSignature = "";
       for (const pending of [...repeatTimers.values()]) pending.flush();
       await this.idle();
       for (const { sender } of senders.values()) await sender.close();
