@@ -70,7 +70,7 @@ test("broken strategy files leave the server running and are shown with file and
   await expect(errors.getByText("syntax.ts:3:8")).toBeVisible();
   await expect(errors.getByText(/^throws\.ts:13/)).toBeVisible();
   await expect(errors.getByText(/^loops\.ts:12/)).toBeVisible();
-  await expect(errors.getByText(/onCandle\(\) did not return within its 250 ms time budget/)).toBeVisible();
+  await expect(errors.getByText(/onCandle\(\) did not return within its 1000 ms time budget/)).toBeVisible();
   await expect(page.getByText("3 strategy files did not load")).toBeVisible();
   await page.screenshot({ path: "test-results/screens/strategies.png", fullPage: true });
   // Still serving after all that.

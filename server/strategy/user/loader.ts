@@ -273,7 +273,15 @@ export function watchUserStrategies(onReload?: (status: UserStrategiesStatus) =>
   let timer: NodeJS.Timeout | undefined;
   const watcher = watch(dir, () => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => onReload?.(loadUserStrategies()), debounceMs);
+    timer = setTimeout(() => {
+      try {
+        // Not onReload?.(loadUserStrategies()): an absent callback would skip evaluating the reload itself.
+        const status = loadUserStrategies();
+        onReload?.(status);
+      } catch (err) {
+        state.options.log?.(`strategies folder reload failed: ${(err as Error).message}`);
+      }
+    }, debounceMs);
     timer.unref?.();
   });
   watcher.unref?.();

@@ -21,8 +21,8 @@ import * as sdk from "../public";
  * per candle per user instance; the built-ins are not wrapped. Measured in strategies/README.md.
  */
 
-/** Default time budget of one call into a user strategy (one candle). */
-export const CALL_BUDGET_MS = 250;
+/** Default time budget of one call into a user strategy (one candle): generous, so a loaded machine or a GC pause never stops an honest strategy; a loop is stopped at its first overrun, so the engine waits this long once. */
+export const CALL_BUDGET_MS = 1_000;
 /** Default time budget of evaluating a file's top level. */
 export const LOAD_BUDGET_MS = 2_000;
 
