@@ -1,7 +1,7 @@
 import type { KlineBar } from "./candles";
 import { fmt8, type SymbolSpec } from "./instruments";
 import type { PublicTrade, Ticker24h } from "./market";
-import type { Account, ExecutionReport, SimFill, SimOrder } from "./matching-engine";
+import { DEFAULT_STP_MODE, STP_MODES, type Account, type ExecutionReport, type SimFill, type SimOrder } from "./matching-engine";
 import { BINANCE_RATE_LIMITS, type RateLimitConfig } from "./rate-limits";
 
 /** Binance's JSON shapes for the simulator's objects (numbers as 8-decimal strings, like Binance). */
@@ -63,8 +63,8 @@ export function symbolInfo(spec: SymbolSpec) {
     ],
     permissions: [],
     permissionSets: [["SPOT"]],
-    defaultSelfTradePreventionMode: "NONE",
-    allowedSelfTradePreventionModes: ["NONE"],
+    defaultSelfTradePreventionMode: DEFAULT_STP_MODE,
+    allowedSelfTradePreventionModes: [...STP_MODES],
   };
 }
 
@@ -233,7 +233,8 @@ export function orderJson(o: SimOrder) {
     workingTime: o.workingTime,
     ...trailingJson(o),
     origQuoteOrderQty: fmt8(o.origQuoteOrderQty),
-    selfTradePreventionMode: "NONE",
+    selfTradePreventionMode: o.selfTradePreventionMode,
+    ...(o.preventedQuantity > 0 ? { preventedQuantity: fmt8(o.preventedQuantity) } : {}),
   };
 }
 
@@ -258,7 +259,8 @@ export function newOrderJson(o: SimOrder, respType: NewOrderRespType) {
     ...(o.icebergQty > 0 ? { icebergQty: fmt8(o.icebergQty) } : {}),
     ...trailingJson(o),
     workingTime: o.workingTime,
-    selfTradePreventionMode: "NONE",
+    selfTradePreventionMode: o.selfTradePreventionMode,
+    ...(o.preventedQuantity > 0 ? { preventedQuantity: fmt8(o.preventedQuantity) } : {}),
   };
   if (respType === "RESULT") return result;
   return {
@@ -284,7 +286,8 @@ export function cancelJson(o: SimOrder, cancelClientOrderId: string) {
     type: o.type,
     side: o.side,
     ...(o.stopPrice > 0 ? { stopPrice: fmt8(o.stopPrice) } : {}),
-    selfTradePreventionMode: "NONE",
+    selfTradePreventionMode: o.selfTradePreventionMode,
+    ...(o.preventedQuantity > 0 ? { preventedQuantity: fmt8(o.preventedQuantity) } : {}),
   };
 }
 
@@ -351,6 +354,7 @@ export function executionReportEvent(report: ExecutionReport) {
     x: report.executionType,
     X: o.status,
     r: "NONE",
+    V: o.selfTradePreventionMode,
     i: o.orderId,
     l: fmt8(f ? f.qty : 0),
     z: fmt8(o.executedQty),
@@ -368,7 +372,6 @@ export function executionReportEvent(report: ExecutionReport) {
     Y: fmt8(f ? f.quoteQty : 0),
     Q: fmt8(o.origQuoteOrderQty),
     ...(o.workingTime >= 0 ? { W: o.workingTime } : {}),
-    V: "NONE",
   };
 }
 

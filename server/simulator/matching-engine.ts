@@ -32,8 +32,12 @@ import { SUBSTEP_MS } from "./price-model";
 export type OrderSide = "BUY" | "SELL";
 export type SimOrderType = "LIMIT" | "MARKET" | "LIMIT_MAKER" | "STOP_LOSS_LIMIT" | "TAKE_PROFIT_LIMIT";
 export type TimeInForceCode = "GTC" | "IOC" | "FOK";
-export type SimOrderStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "EXPIRED" | "REJECTED";
-export type ExecutionType = "NEW" | "TRADE" | "CANCELED" | "EXPIRED" | "REJECTED";
+export type SimOrderStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "EXPIRED" | "EXPIRED_IN_MATCH" | "REJECTED";
+export type ExecutionType = "NEW" | "TRADE" | "CANCELED" | "EXPIRED" | "TRADE_PREVENTION" | "REJECTED";
+/** Binance's self-trade prevention modes; the taker's mode decides. */
+export type StpMode = "NONE" | "EXPIRE_TAKER" | "EXPIRE_MAKER" | "EXPIRE_BOTH" | "DECREMENT";
+export const STP_MODES: readonly StpMode[] = ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT"];
+export const DEFAULT_STP_MODE: StpMode = "EXPIRE_MAKER";
 export type FeeMode = "quote" | "received";
 
 export interface AccountSpec {
@@ -91,6 +95,9 @@ export interface SimOrder {
   icebergQty: number;
   /** Lot steps ahead of the order in the price-time queue at its price (see execution/fill-model.ts). */
   queueAheadSteps: number;
+  selfTradePreventionMode: StpMode;
+  /** Quantity taken away by self-trade prevention (DECREMENT, or the part that expired in match). */
+  preventedQuantity: number;
 }
 
 const ALGO_TYPES: ReadonlySet<SimOrderType> = new Set(["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]);
@@ -108,6 +115,8 @@ export interface NewOrderRequest {
   trailingDelta?: number;
   /** Visible part of an iceberg order (LIMIT GTC, LIMIT_MAKER, stop-limits GTC). */
   icebergQty?: number;
+  /** Self-trade prevention (default EXPIRE_MAKER, as Binance's spot symbols). */
+  selfTradePreventionMode?: string;
   newClientOrderId?: string;
 }
 
@@ -324,6 +333,9 @@ export class MatchingEngine {
       if (request.quantity === undefined) throw binanceErrors.mandatory("quantity");
       if (request.quoteOrderQty !== undefined) throw binanceErrors.notRequired("quoteOrderQty");
     }
+    if (request.selfTradePreventionMode !== undefined && !STP_MODES.includes(request.selfTradePreventionMode as StpMode)) {
+      throw binanceErrors.invalidParameter("selfTradePreventionMode");
+    }
     if (request.icebergQty !== undefined) {
       if (type === "MARKET") throw binanceErrors.notRequired("icebergQty");
       if ((request.timeInForce ?? "GTC") !== "GTC") throw binanceErrors.icebergNeedsGtc();
@@ -435,6 +447,8 @@ export class MatchingEngine {
       trailingTime: -1,
       icebergQty: request.icebergQty ?? 0,
       queueAheadSteps: 0,
+      selfTradePreventionMode: (request.selfTradePreventionMode as StpMode | undefined) ?? DEFAULT_STP_MODE,
+      preventedQuantity: 0,
     };
     // A trailing stop without an activation price starts trailing from the price it was placed at.
     if (order.trailingDelta > 0 && order.stopPrice === 0) {
@@ -442,7 +456,9 @@ export class MatchingEngine {
       order.trailingTime = now;
     }
     if (type === "MARKET") {
-      this.executeMarket(account, market, order, v.steps);
+      if (this.preventSelfTrade(account, market, order, v.steps)) return order;
+      // DECREMENT may have taken part of the quantity off.
+      this.executeMarket(account, market, order, order.origQuoteOrderQty > 0 ? v.steps : Math.round(order.origQty * 10 ** spec.qtyDecimals));
       return order;
     }
     this.lockFor(account, market, order, v.priceTicks, v.steps);
@@ -451,11 +467,101 @@ export class MatchingEngine {
     this.report(account, order, "NEW", null, now);
     const touched = new Set<string>([order.side === "BUY" ? spec.quote : spec.base]);
     if (order.isWorking) {
+      if (this.preventSelfTrade(account, market, order, v.steps)) {
+        this.balanceChanged(account, touched.add(spec.base).add(spec.quote), now);
+        return order;
+      }
       this.takeAsLimit(account, market, order, market.book.sides, touched);
       this.joinQueue(market, order);
     }
     this.balanceChanged(account, touched, now);
     return order;
+  }
+
+  /**
+   * Self-trade prevention, Binance's rules with the taker's mode: a taker order that would meet the
+   * same account's resting orders on the other side (a buy priced at or above an own resting sell, a
+   * sell at or below an own resting buy; any own order for a market order) is handled by its
+   * selfTradePreventionMode: EXPIRE_TAKER expires the taker (EXPIRED_IN_MATCH) before it trades,
+   * EXPIRE_MAKER expires those resting orders and lets the taker trade, EXPIRE_BOTH expires both,
+   * DECREMENT takes the overlapping quantity off both (an order left with nothing expires in match),
+   * NONE lets it through. The account's own orders are not in the synthetic book, so no self-trade
+   * is ever printed. Returns true when the taker is done (expired).
+   */
+  private preventSelfTrade(account: Account, market: SymbolMarket, order: SimOrder, steps: number): boolean {
+    const mode = order.selfTradePreventionMode;
+    if (mode === "NONE") return false;
+    const limitTicks = order.type === "MARKET" ? null : market.toTicks(order.price);
+    const scale = 10 ** market.spec.qtyDecimals;
+    const makers = account.openOrders(order.symbol).filter((o) => {
+      if (o === order || o.side === order.side || !o.isWorking) return false;
+      if (limitTicks === null) return true;
+      const p = market.toTicks(o.price);
+      return order.side === "BUY" ? p <= limitTicks : p >= limitTicks;
+    });
+    if (makers.length === 0) return false;
+    const now = this.options.now();
+    const expireTaker = () => {
+      if (!account.orders.has(order.orderId)) {
+        account.orders.set(order.orderId, order);
+        this.report(account, order, "NEW", null, now);
+      }
+      order.preventedQuantity = (Math.round(order.origQty * scale) - Math.round(order.executedQty * scale)) / scale;
+      this.finish(account, order, "EXPIRED_IN_MATCH", now);
+    };
+    const expireMaker = (maker: SimOrder) => {
+      maker.preventedQuantity = (Math.round(maker.origQty * scale) - Math.round(maker.executedQty * scale)) / scale;
+      this.finish(account, maker, "EXPIRED_IN_MATCH", now);
+    };
+    if (mode === "EXPIRE_TAKER") {
+      expireTaker();
+      return true;
+    }
+    if (mode === "EXPIRE_MAKER" || mode === "EXPIRE_BOTH") {
+      for (const maker of makers) expireMaker(maker);
+      this.balanceChanged(account, new Set([market.spec.base, market.spec.quote]), now);
+      if (mode === "EXPIRE_BOTH") {
+        expireTaker();
+        return true;
+      }
+      return false;
+    }
+    // DECREMENT: both lose the overlap, in the makers' time order. A quote-sized market order has
+    // no quantity to decrement: its own resting orders expire instead (as EXPIRE_MAKER).
+    if (order.origQuoteOrderQty > 0) {
+      for (const maker of makers) expireMaker(maker);
+      this.balanceChanged(account, new Set([market.spec.base, market.spec.quote]), now);
+      return false;
+    }
+    let takerLeft = steps - Math.round(order.executedQty * scale);
+    for (const maker of makers) {
+      if (takerLeft <= 0) break;
+      const makerLeft = Math.round(maker.origQty * scale) - Math.round(maker.executedQty * scale);
+      const overlap = Math.min(makerLeft, takerLeft);
+      takerLeft -= overlap;
+      maker.preventedQuantity = (Math.round(maker.preventedQuantity * scale) + overlap) / scale;
+      if (overlap >= makerLeft) expireMaker(maker);
+      else {
+        maker.origQty = (Math.round(maker.origQty * scale) - overlap) / scale;
+        this.releaseLock(account, maker);
+        this.lockFor(account, market, maker, market.toTicks(maker.price), makerLeft - overlap);
+      }
+    }
+    const taken = steps - Math.round(order.executedQty * scale) - takerLeft;
+    order.preventedQuantity = taken / scale;
+    this.balanceChanged(account, new Set([market.spec.base, market.spec.quote]), now);
+    if (takerLeft <= 0) {
+      expireTaker();
+      return true;
+    }
+    if (order.type !== "MARKET") {
+      this.releaseLock(account, order);
+      order.origQty = (Math.round(order.origQty * scale) - taken) / scale;
+      this.lockFor(account, market, order, market.toTicks(order.price), takerLeft);
+    } else {
+      order.origQty = (Math.round(order.origQty * scale) - taken) / scale;
+    }
+    return false;
   }
 
   /** A limit that rests joins the back of the queue at its price: the book's quantity there is ahead of it. */
@@ -714,13 +820,14 @@ export class MatchingEngine {
     this.report(account, order, "TRADE", fill, time);
   }
 
-  private finish(account: Account, order: SimOrder, status: "FILLED" | "EXPIRED" | "CANCELED", time: number, cancelClientOrderId: string | null = null): void {
+  private finish(account: Account, order: SimOrder, status: "FILLED" | "EXPIRED" | "EXPIRED_IN_MATCH" | "CANCELED", time: number, cancelClientOrderId: string | null = null): void {
     if (order.status === "FILLED" && status === "FILLED") return;
     order.status = status;
     order.updateTime = time;
     this.releaseLock(account, order);
     this.unindexIfClosed(order);
-    if (status !== "FILLED") this.report(account, order, status === "CANCELED" ? "CANCELED" : "EXPIRED", null, time, cancelClientOrderId);
+    const executionType = status === "CANCELED" ? "CANCELED" : status === "EXPIRED_IN_MATCH" ? "TRADE_PREVENTION" : "EXPIRED";
+    if (status !== "FILLED") this.report(account, order, executionType, null, time, cancelClientOrderId);
     else this.report(account, order, "TRADE", null, time);
   }
 

@@ -228,6 +228,7 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       stopPrice: optionalDecimal(ctx, "stopPrice"),
       trailingDelta: optionalInt(ctx, "trailingDelta", 0),
       icebergQty: optionalDecimal(ctx, "icebergQty"),
+      selfTradePreventionMode: ctx.params.get("selfTradePreventionMode") || undefined,
       newClientOrderId: clientOrderIdRaw,
     };
     for (const unsupported of ["strategyId", "strategyType"]) {
