@@ -89,6 +89,8 @@ interface Outcome {
   method: string;
   path: string;
   label: string;
+  /** The route's pattern, e.g. /api/strategies/[id]. */
+  route: string;
   status: number;
   ms: number;
   problem: string | null;
@@ -136,6 +138,7 @@ export async function runFuzzCampaign(options: FuzzOptions): Promise<CampaignRes
     }
 
     const outcomes: Outcome[] = [];
+    let currentRoute = "";
     const run = async (method: string, url: string, label: string, body: string | undefined) => {
       const started = performance.now();
       let status = 0;
@@ -155,13 +158,14 @@ export async function runFuzzCampaign(options: FuzzOptions): Promise<CampaignRes
         problem = `Object.prototype polluted (${label})`;
         delete (Object.prototype as Record<string, unknown>).polluted;
       }
-      outcomes.push({ method, path: url.slice(0, 120), label, status, ms: performance.now() - started, problem });
+      outcomes.push({ method, path: url.slice(0, 120), label, route: currentRoute, status, ms: performance.now() - started, problem });
     };
 
     const bodies = bodyPayloads(options.depth);
     const params = paramPayloads(options.depth);
     const queries = queryPayloads(options.depth);
     outer: for (const route of routes) {
+      currentRoute = route.pattern;
       for (const method of route.methods) {
         const plain = fillPattern(route.pattern, "fuzz-id");
         for (const b of bodies) {
@@ -187,7 +191,19 @@ export async function runFuzzCampaign(options: FuzzOptions): Promise<CampaignRes
       check("other problems (not JSON, markup echoed, pollution, threw)", problems.length - fives.length, "= 0", problems.length === fives.length),
       check("p95 ms", Math.round(percentile(outcomes.map((o) => o.ms), 0.95) ?? 0), "measured", true),
     ];
-    return result.finish(checks, { byStatus, problems: problems.slice(0, 100), crashes: crashes.slice(0, 20) });
+    // 5xx per route and answer (code + message), so each distinct defect shows once with its count.
+    const fiveXxByRoute: Record<string, number> = {};
+    for (const o of fives) {
+      const code = /"code":"([A-Z_]+)"/.exec(o.problem ?? "")?.[1] ?? "?";
+      const key = `${o.method} ${o.route} -> ${o.status} ${code}`;
+      fiveXxByRoute[key] = (fiveXxByRoute[key] ?? 0) + 1;
+    }
+    const firstOfEach = new Map<string, Outcome>();
+    for (const o of problems) {
+      const key = `${o.method} ${o.route} ${o.status}`;
+      if (!firstOfEach.has(key)) firstOfEach.set(key, o);
+    }
+    return result.finish(checks, { byStatus, fiveXxByRoute, problems: [...firstOfEach.values()], crashes: crashes.slice(0, 20) });
   } finally {
     process.off("uncaughtException", onException);
     process.off("unhandledRejection", onRejection);
