@@ -12,6 +12,7 @@ import type { SessionRepository } from "../db/repositories/session-store";
 import type { StrategyRepository } from "../db/repositories/strategy-store";
 import type { TradeRepository } from "../db/repositories/history";
 import { Download } from "./context";
+import { sessionNetPnl } from "../golive/session-rules";
 
 /**
  * Trading sessions (the seed plan's 4-hour proof of concept): a strategy instance with its own capital,
@@ -36,8 +37,9 @@ export const sessionConfigSchema = z.object({
       timeframe: timeframeSchema.default("5m"),
     })
     .default({ kind: "ma_crossover", params: { fastPeriod: 9, slowPeriod: 21, maType: "ema" }, timeframe: "5m" }),
-  stopLossPct: z.number().positive().max(50).default(1),
-  takeProfitPct: z.number().positive().max(1000).default(1.5),
+  // 2 % / 5 % (Phase 2 plan): reward to risk 2.5 passes the reward:risk ≥ 2 rule the risk engine enforces.
+  stopLossPct: z.number().positive().max(50).default(2),
+  takeProfitPct: z.number().positive().max(1000).default(5),
   maxPositionQuote: z.number().positive().finite().default(150),
   maxOpenPositions: z.number().int().min(1).max(50).default(3),
   profitTarget: z.number().positive().finite().default(6),
@@ -95,6 +97,7 @@ export class SessionManager {
         strategyId: `ses_${row.id}`,
         ending: false,
       });
+      this.registerRiskRules(row.id, row.mode, config);
     }
     this.unsubscribers.push(this.engine.bus.on("trade", (t) => t.sessionId && this.active.has(t.sessionId) && void this.check(t.sessionId)));
     this.timer = setInterval(() => {
@@ -141,19 +144,30 @@ export class SessionManager {
       paused: false,
       session: { id, maxPositionQuote: config.maxPositionQuote, maxOpenPositions: config.maxOpenPositions, stopLossPct: config.stopLossPct, takeProfitPct: config.takeProfitPct },
     });
+    this.registerRiskRules(id, mode, config);
     this.active.set(id, { id, mode, config, startedAt: now, endsAt, strategyId, ending: false });
     this.engine.logger.info({ id, actor, mode }, "trading session started");
     return this.get(id);
   }
 
-  /** Session P&L: realized trades plus the open positions' unrealized P&L, net of fees. */
+  /** The session's caps become risk rules of its account: the risk engine, not only sizing, enforces them. */
+  private registerRiskRules(id: string, mode: string, config: SessionConfig): void {
+    this.engine.kernel.accounts.get(mode as never)?.risk.setSessionRules(id, { maxPositionQuote: config.maxPositionQuote, maxOpenPositions: config.maxOpenPositions, capital: config.capital });
+  }
+
+  /** Session P&L: realized trades plus the open positions' unrealized P&L, net of fees and of the cost of closing them. */
   async pnl(session: { id: string; mode: string }): Promise<{ realized: number; unrealized: number; total: number; openPositions: number }> {
     const realized = await this.repos.sessions.realizedPnl(session.id);
     const account = this.engine.kernel.accounts.get(session.mode as never);
     const open = account ? account.ledger.positions().filter((p) => p.sessionId === session.id) : [];
     // A position's realizedPnl already carries its entry fee; it is not in the trades table until it closes.
-    const unrealized = sumMoney(open.map((p) => p.unrealizedPnl + p.realizedPnl));
-    return { realized, unrealized, total: sumMoney([realized, unrealized]), openPositions: open.length };
+    // The +$6 target and −$15 limit are measured after the taker fee the closes will pay.
+    const net = sessionNetPnl({
+      realized,
+      open: open.map((p) => ({ quantity: p.quantity, markPrice: p.markPrice, unrealizedPnl: p.unrealizedPnl, realizedPnl: p.realizedPnl })),
+      takerFee: this.engine.fees.taker,
+    });
+    return { realized, unrealized: sumMoney(open.map((p) => p.unrealizedPnl + p.realizedPnl)), total: net.net, openPositions: open.length };
   }
 
   private async check(id: string): Promise<void> {
@@ -205,6 +219,7 @@ export class SessionManager {
     const report = await this.buildReport(session, reason, errors);
     await this.repos.sessions.end(id, { endedAt: this.engine.clock.now(), endReason: reason, report: report as object });
     this.active.delete(id);
+    account?.risk.clearSessionRules(id);
     this.engine.logger.info({ id, reason, actor, pnl: report.summary.totalPnl }, "trading session ended");
     return this.get(id);
   }
