@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import { composeAlertsAndMetrics } from "./alerts/wiring";
+import { getGoLive, refreshLiveRamp } from "./golive/service";
 import type { AppConfig } from "./config";
 import { AppError, errorMessage } from "./core/errors";
 import { openDatabase } from "./db/database";
@@ -110,6 +112,11 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     throw err;
   }
   engineRef = engine;
+  const { alerts, metrics } = composeAlertsAndMetrics({ config, engine, prisma: db.prisma, logger, version: VERSION });
+  // The live position ramp moves with every closed live trade.
+  engine.bus.on("trade", (trade) => {
+    if (trade.mode === "live") void refreshLiveRamp(engine, db.prisma).catch((err) => logger.warn({ err }, "live ramp not refreshed"));
+  });
   engine.bus.on("candle", (candle) => insights.observe(candle));
 
   const useCases = createUseCases({ engine, repos: createRepositories(db.prisma), audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined), db });
@@ -135,6 +142,8 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     insights,
     useCases,
     backtests,
+    alerts,
+    metrics,
     audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined),
     armLive: async (req: Request, arming: ArmingInput | undefined) => {
       const a = arming ?? {};
@@ -149,6 +158,8 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
         acknowledgedMaxPosition: Number(a.acknowledgedMaxPosition),
         currentLimits: { dailyLossLimit: limits.dailyLossPct, maxPosition: limits.maxPositionPctEquity },
         totpCode: a.totpCode ?? null,
+        goLive: await getGoLive(engine, db.prisma),
+        overridePhrase: a.overridePhrase ?? null,
       });
     },
   };
@@ -157,7 +168,10 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     services,
     auth,
     async start() {
+      // Before the engine starts, so what happens during start-up is already alerted.
+      await alerts.start();
       await engine.start();
+      await refreshLiveRamp(engine, db.prisma).catch((err) => logger.warn({ err }, "live ramp not computed"));
       await sessions.start();
       await insights.start();
       insights.scheduleRetraining(24 * 3_600_000);
@@ -169,7 +183,9 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
       engineState = "stopping";
       insights.stop();
       sessions.stop();
+      await alerts.stop();
       await engine.stop();
+      metrics.stop();
       await db.close();
     },
   };

@@ -15,6 +15,7 @@ export const modeChangeSchema = z.object({
       acknowledgedDailyLossLimit: z.number().optional(),
       acknowledgedMaxPosition: z.number().optional(),
       totpCode: z.string().optional(),
+      overridePhrase: z.string().max(200).optional(),
     })
     .optional(),
 });

@@ -91,6 +91,9 @@ export interface LiveArmingRequest {
   acknowledgedMaxPosition: number;
   currentLimits: LiveArmingLimits;
   totpCode?: string | null;
+  /** The go-live checklist (GET /api/go-live): arming is refused while an item fails, unless overridden. */
+  goLive?: LiveArmingInput["goLive"];
+  overridePhrase?: string | null;
 }
 
 export interface AuthService extends AuthGate {
@@ -748,7 +751,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
       if (userId) limiter.recordSuccess(totpKeys);
       await persistAuthState();
       const armedAt = new Date(now()).toISOString();
-      await audit.appendAudit({ actor: context.actor, action: "live.armed", data: summary });
+      await audit.appendAudit({ actor: context.actor, action: "live.armed", data: { ...summary, ...(result.overridden ? { checklistOverridden: result.overridden } : {}) } });
       logger.warn({ by: context.actor }, "live trading armed on a real-money venue");
       return { armedAt, by: context.actor };
     },

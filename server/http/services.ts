@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import type { AlertService } from "../alerts/service";
+import type { Metrics } from "../metrics";
 import type { AppConfig } from "../config";
 import type { Database } from "../db/database";
 import type { EngineRuntime } from "../engine/runtime";
@@ -12,6 +14,8 @@ export interface ArmingInput {
   acknowledgedDailyLossLimit?: number;
   acknowledgedMaxPosition?: number;
   totpCode?: string;
+  /** Typed to arm past failing go-live checklist items (needs two-factor). */
+  overridePhrase?: string;
 }
 
 export type StatusReport = Awaited<ReturnType<UseCases["system"]["status"]>>;
@@ -66,4 +70,8 @@ export interface Services {
   insights?: InsightsService;
   /** Backtest runs (queue, progress, reports); built once by the composition root. */
   backtests?: BacktestService;
+  /** Alert log, channels, Telegram commands. */
+  alerts?: AlertService;
+  /** Prometheus registry behind GET /metrics. */
+  metrics?: Metrics;
 }
