@@ -8,13 +8,15 @@ export class BinanceError extends Error {
     readonly msg: string,
     readonly httpStatus = 400,
     readonly headers: Record<string, string> = {},
+    /** Extra fields of the error body (cancelReplace's "data"). */
+    readonly data?: Record<string, unknown>,
   ) {
     super(msg);
     this.name = "BinanceError";
   }
 
-  toJSON(): { code: number; msg: string } {
-    return { code: this.code, msg: this.msg };
+  toJSON(): { code: number; msg: string; data?: Record<string, unknown> } {
+    return this.data ? { code: this.code, msg: this.msg, data: this.data } : { code: this.code, msg: this.msg };
   }
 }
 
@@ -42,6 +44,8 @@ export const binanceErrors = {
   notRequired: (param: string) => new BinanceError(-1106, `Parameter '${param}' sent when not required.`),
   invalidTimeInForce: () => new BinanceError(-1115, "Invalid timeInForce."),
   invalidOrderType: () => new BinanceError(-1116, "Invalid orderType."),
+  marketClosed: () => new BinanceError(-1013, "Market is closed."),
+  retired: (what: string) => new BinanceError(-1020, `This operation is not supported. ${what}`, 410),
   icebergNeedsGtc: () => new BinanceError(-1013, "Iceberg order's time in force must be GTC."),
   unsupportedOrderCombination: () => new BinanceError(-1014, "Unsupported order combination."),
   invalidSide: () => new BinanceError(-1117, "Invalid side."),

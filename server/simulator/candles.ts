@@ -19,7 +19,34 @@ export const INTERVAL_MS: Readonly<Record<string, number>> = {
   "8h": 28_800_000,
   "12h": 43_200_000,
   "1d": 86_400_000,
+  "3d": 259_200_000,
+  "1w": 604_800_000,
+  /** Calendar months: the length here is only a nominal 30 days (buckets use the calendar, see bucketStart). */
+  "1M": 2_592_000_000,
 };
+
+/** 1970-01-05 was a Monday: Binance's weekly candles open on Mondays 00:00 UTC. */
+const FIRST_MONDAY = 4 * 86_400_000;
+
+/** Open time of the interval's bucket holding `t`: epoch multiples, weeks from Monday, calendar months. */
+export function bucketStart(t: number, interval: string): number {
+  if (interval === "1M") {
+    const d = new Date(t);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  }
+  const ms = INTERVAL_MS[interval];
+  if (interval === "1w") return Math.floor((t - FIRST_MONDAY) / ms) * ms + FIRST_MONDAY;
+  return Math.floor(t / ms) * ms;
+}
+
+/** Open time of the bucket after (n = 1) or before (n = -1) the bucket opening at `start`. */
+export function bucketShift(start: number, interval: string, n: number): number {
+  if (interval === "1M") {
+    const d = new Date(start);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, 1);
+  }
+  return start + n * INTERVAL_MS[interval];
+}
 
 export interface MinuteBar {
   openTime: number;
@@ -186,31 +213,44 @@ export function queryKlines(series: MinuteSeries, forming: MinuteBar | null, que
   if (!intervalMs) throw new RangeError(`unsupported interval ${query.interval}`);
   const lastMinute = forming ? forming.openTime : series.nextOpenTime - MINUTE_MS;
   if (lastMinute < series.startTime) return [];
-  const firstBucket = Math.floor(series.startTime / intervalMs) * intervalMs;
-  const lastBucket = Math.floor(lastMinute / intervalMs) * intervalMs;
+  const interval = query.interval;
+  const firstBucket = bucketStart(series.startTime, interval);
+  const lastBucket = bucketStart(lastMinute, interval);
+  const back = (b: number, n: number) => {
+    let x = b;
+    for (let i = 0; i < n && x > firstBucket; i++) x = bucketShift(x, interval, -1);
+    return Math.max(firstBucket, x);
+  };
+  const forward = (b: number, n: number) => {
+    let x = b;
+    for (let i = 0; i < n && x < lastBucket; i++) x = bucketShift(x, interval, 1);
+    return Math.min(lastBucket, x);
+  };
   let from: number;
   let to: number;
   if (query.startTime !== undefined) {
-    from = Math.max(firstBucket, Math.ceil(query.startTime / intervalMs) * intervalMs);
-    to = Math.min(lastBucket, from + (query.limit - 1) * intervalMs);
-    if (query.endTime !== undefined) to = Math.min(to, Math.floor(query.endTime / intervalMs) * intervalMs);
+    const start = bucketStart(query.startTime, interval);
+    from = Math.max(firstBucket, start < query.startTime ? bucketShift(start, interval, 1) : start);
+    to = forward(from, query.limit - 1);
+    if (query.endTime !== undefined) to = Math.min(to, bucketStart(query.endTime, interval));
   } else {
     to = lastBucket;
-    if (query.endTime !== undefined) to = Math.min(to, Math.floor(query.endTime / intervalMs) * intervalMs);
-    from = Math.max(firstBucket, to - (query.limit - 1) * intervalMs);
+    if (query.endTime !== undefined) to = Math.min(to, bucketStart(query.endTime, interval));
+    from = back(to, query.limit - 1);
   }
   const bars: KlineBar[] = [];
-  for (let bucket = from; bucket <= to; bucket += intervalMs) {
-    let acc = series.foldRange(bucket, bucket + intervalMs, null);
-    const formingInBucket = forming !== null && forming.openTime >= bucket && forming.openTime < bucket + intervalMs;
+  for (let bucket = from; bucket <= to; bucket = bucketShift(bucket, interval, 1)) {
+    const end = bucketShift(bucket, interval, 1);
+    let acc = series.foldRange(bucket, end, null);
+    const formingInBucket = forming !== null && forming.openTime >= bucket && forming.openTime < end;
     if (formingInBucket) acc = mergeMinute(acc, forming);
     if (acc === null) continue;
     bars.push({
       ...acc,
       openTime: bucket,
-      interval: query.interval,
-      closeTime: bucket + intervalMs - 1,
-      closed: !formingInBucket && bucket + intervalMs <= lastMinute + MINUTE_MS,
+      interval,
+      closeTime: end - 1,
+      closed: !formingInBucket && end <= lastMinute + MINUTE_MS,
     });
   }
   return bars;

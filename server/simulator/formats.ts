@@ -8,10 +8,10 @@ import { BINANCE_RATE_LIMITS, type RateLimitConfig } from "./rate-limits";
 
 export const ORDER_TYPES = ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"];
 
-export function symbolInfo(spec: SymbolSpec) {
+export function symbolInfo(spec: SymbolSpec, status = "TRADING") {
   return {
     symbol: spec.id,
-    status: "TRADING",
+    status,
     baseAsset: spec.base,
     baseAssetPrecision: 8,
     quoteAsset: spec.quote,
@@ -25,7 +25,7 @@ export function symbolInfo(spec: SymbolSpec) {
     otoAllowed: false,
     quoteOrderQtyMarketAllowed: true,
     allowTrailingStop: true,
-    cancelReplaceAllowed: false,
+    cancelReplaceAllowed: true,
     amendAllowed: false,
     isSpotTradingAllowed: true,
     isMarginTradingAllowed: false,
@@ -68,7 +68,7 @@ export function symbolInfo(spec: SymbolSpec) {
   };
 }
 
-export function exchangeInfo(specs: SymbolSpec[], serverTime: number, limits: RateLimitConfig | null = BINANCE_RATE_LIMITS) {
+export function exchangeInfo(specs: Array<SymbolSpec | { spec: SymbolSpec; status: string }>, serverTime: number, limits: RateLimitConfig | null = BINANCE_RATE_LIMITS) {
   const l = limits ?? BINANCE_RATE_LIMITS;
   return {
     timezone: "UTC",
@@ -81,7 +81,7 @@ export function exchangeInfo(specs: SymbolSpec[], serverTime: number, limits: Ra
       { rateLimitType: "RAW_REQUESTS", interval: "MINUTE", intervalNum: 5, limit: 61000 },
     ],
     exchangeFilters: [],
-    symbols: specs.map(symbolInfo),
+    symbols: specs.map((x) => ("spec" in x ? symbolInfo(x.spec, x.status) : symbolInfo(x))),
   };
 }
 

@@ -36,8 +36,14 @@ const TRADE_RING_SIZE = 1000;
  * One symbol's market: the price path (one minute at a time from its source), the 1-minute candle
  * history, the forming candle, the recent trade tape and the synthetic order book.
  */
+/** Binance's symbol statuses: orders are accepted only while TRADING. */
+export type SymbolStatus = "TRADING" | "BREAK" | "HALT" | "END_OF_DAY" | "PRE_TRADING" | "POST_TRADING" | "AUCTION_MATCH";
+export const SYMBOL_STATUSES: readonly SymbolStatus[] = ["TRADING", "BREAK", "HALT", "END_OF_DAY", "PRE_TRADING", "POST_TRADING", "AUCTION_MATCH"];
+
 export class SymbolMarket {
   readonly series: MinuteSeries;
+  /** Set with POST /admin/symbol-status; exchangeInfo publishes it and new orders need TRADING. */
+  status: SymbolStatus = "TRADING";
   private path: MinutePath | null = null;
   private formingBar: MinuteBar | null = null;
   private lastPriceValue: number;

@@ -303,6 +303,7 @@ export class MatchingEngine {
   private validate(account: Account, request: NewOrderRequest, clientOrderId: string | undefined) {
     const market = this.market(request.symbol);
     const spec = market.spec;
+    if (market.status !== "TRADING") throw binanceErrors.marketClosed();
     if (request.side !== "BUY" && request.side !== "SELL") throw binanceErrors.invalidSide();
     const knownTypes = ["LIMIT", "MARKET", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"];
     if (!knownTypes.includes(request.type)) {

@@ -20,7 +20,7 @@ import {
   type NewOrderRespType,
 } from "./formats";
 import { fmt8 } from "./instruments";
-import type { SymbolMarket } from "./market";
+import { SYMBOL_STATUSES, type SymbolMarket, type SymbolStatus } from "./market";
 import type { Account, NewOrderRequest, OrderRef, OrderSide, SimOrder } from "./matching-engine";
 import { ordersPlaced, requestWeight, type RateLimiter } from "./rate-limits";
 import { toMicroseconds } from "./time-unit";
@@ -238,11 +238,13 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
   };
 
   const serverTime = () => core.now() + faults.clockSkewMs;
+  /** GET /sapi/v1/system/status; switched with POST /admin/system-status {"maintenance": true}. */
+  const systemStatus = { maintenance: false };
 
   const routes: Record<string, Handler> = {
     "GET /api/v3/ping": () => ({}),
     "GET /api/v3/time": () => ({ serverTime: serverTime() }),
-    "GET /api/v3/exchangeInfo": (ctx) => exchangeInfo(marketsFor(ctx).map((m) => m.spec), serverTime(), deps.rateLimiter?.config ?? null),
+    "GET /api/v3/exchangeInfo": (ctx) => exchangeInfo(marketsFor(ctx).map((m) => ({ spec: m.spec, status: m.status })), serverTime(), deps.rateLimiter?.config ?? null),
     "GET /api/v3/depth": (ctx) => {
       const m = market(ctx);
       const limit = limitParam(ctx, 100, 5000);
@@ -296,14 +298,58 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       });
       return ctx.params.has("symbol") ? list[0] : list;
     },
-    "POST /api/v3/userDataStream": (ctx) => ({ listenKey: listenKeys.create(apiKeyOnly(ctx)) }),
-    "PUT /api/v3/userDataStream": (ctx) => {
-      listenKeys.keepAlive(required(ctx, "listenKey"), apiKeyOnly(ctx));
-      return {};
+    // Binance retired the listenKey endpoints: the user data stream is on the WebSocket API
+    // (userDataStream.subscribe.signature), which the simulator serves.
+    "POST /api/v3/userDataStream": () => {
+      throw binanceErrors.retired("The listenKey user data stream was retired; subscribe on the WebSocket API (userDataStream.subscribe.signature).");
     },
-    "DELETE /api/v3/userDataStream": (ctx) => {
-      listenKeys.remove(required(ctx, "listenKey"), apiKeyOnly(ctx));
-      return {};
+    "PUT /api/v3/userDataStream": () => {
+      throw binanceErrors.retired("The listenKey user data stream was retired; subscribe on the WebSocket API (userDataStream.subscribe.signature).");
+    },
+    "DELETE /api/v3/userDataStream": () => {
+      throw binanceErrors.retired("The listenKey user data stream was retired; subscribe on the WebSocket API (userDataStream.subscribe.signature).");
+    },
+    "GET /sapi/v1/system/status": () => (systemStatus.maintenance ? { status: 1, msg: "system_maintenance" } : { status: 0, msg: "normal" }),
+    "GET /sapi/v1/asset/tradeFee": (ctx) => {
+      signed(ctx);
+      const list = marketsFor(ctx).map((m) => ({ symbol: m.spec.id, makerCommission: String(engine.makerFee), takerCommission: String(engine.takerFee) }));
+      return list;
+    },
+    "POST /api/v3/order/cancelReplace": (ctx) => {
+      const account = signed(ctx);
+      const m = market(ctx);
+      const mode = required(ctx, "cancelReplaceMode");
+      if (mode !== "STOP_ON_FAILURE" && mode !== "ALLOW_FAILURE") throw binanceErrors.invalidParameter("cancelReplaceMode");
+      const cancelOrderId = optionalInt(ctx, "cancelOrderId", 0);
+      const cancelOrig = ctx.params.get("cancelOrigClientOrderId") || undefined;
+      if (cancelOrderId === undefined && cancelOrig === undefined) throw binanceErrors.eitherMandatory("cancelOrderId", "cancelOrigClientOrderId");
+      const ref: OrderRef = cancelOrderId !== undefined ? { orderId: cancelOrderId } : { origClientOrderId: cancelOrig };
+      const { request, clientOrderId, respType } = newOrderRequest(ctx);
+      const cancelId = ctx.params.get("cancelNewClientOrderId") || randomClientOrderId();
+      let cancelResponse: unknown;
+      let cancelOk = false;
+      try {
+        cancelResponse = cancelJson(engine.cancelOrder(account, m.spec.id, ref, cancelId), cancelId);
+        cancelOk = true;
+      } catch (err) {
+        if (!(err instanceof BinanceError)) throw err;
+        cancelResponse = err.toJSON();
+      }
+      if (!cancelOk && mode === "STOP_ON_FAILURE") {
+        throw new BinanceError(-2022, "Order cancel-replace failed.", 400, {}, { cancelResult: "FAILURE", newOrderResult: "NOT_ATTEMPTED", cancelResponse, newOrderResponse: null });
+      }
+      try {
+        const newOrderResponse = newOrderJson(engine.placeOrder(account, request, clientOrderId), respType);
+        return { cancelResult: cancelOk ? "SUCCESS" : "FAILURE", newOrderResult: "SUCCESS", cancelResponse, newOrderResponse };
+      } catch (err) {
+        if (!(err instanceof BinanceError)) throw err;
+        throw new BinanceError(cancelOk ? -2021 : -2022, cancelOk ? "Order cancel-replace partially failed." : "Order cancel-replace failed.", 400, {}, {
+          cancelResult: cancelOk ? "SUCCESS" : "FAILURE",
+          newOrderResult: "FAILURE",
+          cancelResponse,
+          newOrderResponse: err.toJSON(),
+        });
+      }
     },
     "GET /api/v3/account": (ctx) => {
       const account = signed(ctx);
@@ -415,6 +461,20 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       if (!core.manualClock) throw new AdminError("advance needs the simulator's manualClock option", 409);
       core.advance(ms);
       return { now: core.now() };
+    },
+    "POST /admin/system-status": (body) => {
+      const maintenance = (body as { maintenance?: unknown } | null)?.maintenance;
+      if (typeof maintenance !== "boolean") throw new AdminError('body must be {"maintenance": true|false}', 400);
+      systemStatus.maintenance = maintenance;
+      return { status: maintenance ? 1 : 0 };
+    },
+    "POST /admin/symbol-status": (body) => {
+      const { symbol, status } = (body ?? {}) as { symbol?: unknown; status?: unknown };
+      const m = typeof symbol === "string" ? core.market(symbol) : undefined;
+      if (!m) throw new AdminError('body must be {"symbol": "BTCUSDT" or "BTC/USDT", "status": "TRADING" | "BREAK" | "HALT" | ...}: unknown symbol', 400);
+      if (typeof status !== "string" || !SYMBOL_STATUSES.includes(status as SymbolStatus)) throw new AdminError(`status must be one of ${SYMBOL_STATUSES.join(", ")}`, 400);
+      m.status = status as SymbolStatus;
+      return { symbol: m.spec.id, status: m.status };
     },
     "POST /admin/speed": (body) => {
       const speed = (body as { speed?: unknown } | null)?.speed;

@@ -5,7 +5,7 @@ import { WebSocketServer, WebSocket, type RawData } from "ws";
 import type { Clock } from "../core/clock";
 import { accountForKey, checkTimestamp, verifyWsApiSignature } from "./auth";
 import { BinanceError, binanceErrors } from "./binance-errors";
-import { INTERVAL_MS } from "./candles";
+import { bucketShift, bucketStart, INTERVAL_MS } from "./candles";
 import type { SimulatorCore } from "./core";
 import {
   accountPositionEvent,
@@ -303,7 +303,7 @@ export class WsGateway {
   // -------------------------------------------------------------- streams
 
   private parseStream(name: string): StreamSub | null {
-    if (name === "!ticker@arr") return { kind: "allTickers", market: null };
+    // "!ticker@arr" was retired by Binance (use <symbol>@ticker or !miniTicker@arr): not served.
     if (name === "!miniTicker@arr") return { kind: "allMiniTickers", market: null };
     const match = /^([a-z0-9]+)@(.+)$/.exec(name);
     if (!match) return null;
@@ -330,8 +330,7 @@ export class WsGateway {
     const sub = this.parseStream(name);
     if (!sub) return;
     if (sub.kind === "kline") {
-      const intervalMs = INTERVAL_MS[sub.interval];
-      sub.nextOpenTime = Math.floor(this.options.core.now() / intervalMs) * intervalMs;
+      sub.nextOpenTime = bucketStart(this.options.core.now(), sub.interval);
     }
     conn.subs.set(name, sub);
   }
@@ -441,7 +440,7 @@ export class WsGateway {
     for (const bar of bars) {
       if (bar.closed) {
         this.sendStream(conn, name, klineEvent(symbol, bar, now));
-        sub.nextOpenTime = bar.openTime + INTERVAL_MS[sub.interval];
+        sub.nextOpenTime = bucketShift(bar.openTime, sub.interval, 1);
         sub.lastFormingKey = "";
         continue;
       }

@@ -172,20 +172,11 @@ describe("user data through ccxt pro", () => {
     }
   });
 
-  it("a listenKey stream carries executionReport and outboundAccountPosition events", async () => {
+  it("the retired listenKey endpoints answer 410 and point to the WebSocket API (Binance retired them)", async () => {
     const headers = { "X-MBX-APIKEY": sim.defaultAccount.apiKey };
-    const { listenKey } = await (await fetch(`${sim.restUrl}/api/v3/userDataStream`, { method: "POST", headers })).json();
-    expect(listenKey).toMatch(/^[0-9a-f]{60}$/);
-    const { ws, messages } = await rawClient(`${sim.wsUrl}/${listenKey}`);
-    try {
-      await ex.createOrder("BTC/USDT", "market", "buy", 0.001);
-      await waitFor(() => messages.some((m) => m.e === "outboundAccountPosition"));
-      const reports = messages.filter((m) => m.e === "executionReport");
-      expect(reports.map((r) => r.x)).toEqual(["NEW", "TRADE"]);
-      expect(reports[1]).toMatchObject({ X: "FILLED", S: "BUY", o: "MARKET", z: "0.00100000" });
-    } finally {
-      ws.close();
-    }
+    const answer = await fetch(`${sim.restUrl}/api/v3/userDataStream`, { method: "POST", headers });
+    expect(answer.status).toBe(410);
+    expect(((await answer.json()) as { msg: string }).msg).toContain("userDataStream.subscribe.signature");
   });
 });
 
