@@ -8,9 +8,10 @@ import { indicatorCosts, type IndicatorResult } from "./indicators";
 import { killSwitchLatency, type KillSwitchBenchResult } from "./kill-switch";
 import { orderLatency, type LatencyResult } from "./latency";
 import { backtestThroughput, type ThroughputResult } from "./throughput";
+import { restartAfterFills, type RestartResult } from "./restart";
 
 /**
- * npm run bench [-- --csv FILE] [--candles N] [--only throughput,latency,indicators,killswitch] [--quick] [--out FILE]
+ * npm run bench [-- --csv FILE] [--candles N] [--only throughput,latency,indicators,killswitch,restart] [--quick] [--out FILE]
  *
  * Reproducible figures for the engine: backtest throughput (candles per second, one core), latency
  * from a candle closing to the order reaching the venue client (paper and live on the simulator), and
@@ -31,7 +32,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,latency,indicators,killswitch] [--quick] [--no-db] [--out FILE]\n");
+  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,latency,indicators,killswitch,restart] [--quick] [--no-db] [--out FILE]\n");
   process.exit(0);
 }
 
@@ -41,7 +42,7 @@ if (!Number.isInteger(count) || count < 1_000) {
   process.stderr.write(`--candles must be a whole number >= 1000 (got ${values.candles})\n`);
   process.exit(2);
 }
-const only = new Set((values.only ?? "throughput,latency,indicators,killswitch").split(",").map((s) => s.trim()));
+const only = new Set((values.only ?? "throughput,latency,indicators,killswitch,restart").split(",").map((s) => s.trim()));
 const out = values.out ?? path.resolve(import.meta.dirname, "results", "latest.json");
 
 function table(headers: string[], rows: Array<Array<string | number>>): string {
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   let latency: LatencyResult[] | undefined;
   let indicators: IndicatorResult[] | undefined;
   let killSwitch: KillSwitchBenchResult | undefined;
+  let restart: RestartResult | undefined;
 
   // Latency first, before a million candles fill the heap: they would add old-generation GC to the tail.
   if (only.has("latency")) {
@@ -98,6 +100,14 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nKill switch, request → venue-confirmed flat: p50 ${killSwitch.p50Ms} ms, p95 ${killSwitch.p95Ms} ms, max ${killSwitch.maxMs} ms over ${killSwitch.runs} runs (target p95 < 250 ms)\n` +
         `(${killSwitch.name}; median phases: ${phases})\n`,
+    );
+  }
+  if (only.has("restart")) {
+    process.stderr.write("restart (seeding 100k fills into an embedded database)...\n");
+    restart = await restartAfterFills({ fills: 100_000 });
+    process.stdout.write(
+      `\nrestart after ${Math.round(restart.fills / 1000)}k fills: ${restart.snapshotRestartMs} ms (from the ledger snapshot, ${restart.fillsAfterSnapshot} fills after it replayed; target < 3000 ms)\n` +
+        `(without a snapshot every fill is replayed: ${restart.fullReplayMs} ms; embedded PGlite, seeding took ${restart.seedMs} ms)\n`,
     );
   }
   const data = values.csv ? await csvCandles(values.csv, count) : generatedCandles(count);
@@ -123,8 +133,9 @@ async function main(): Promise<void> {
 
   const report = {
     environment,
+    restart,
     data: { source: data.source, candles: data.candles.length },
-    targets: { backtestCandlesPerSecond: 5_000_000, handoffP99Ms: 1, killSwitchP95Ms: 250 },
+    targets: { backtestCandlesPerSecond: 5_000_000, handoffP99Ms: 1, killSwitchP95Ms: 250, restartAfter100kFillsMs: 3_000 },
     throughput,
     latency,
     indicators,

@@ -4,15 +4,18 @@ import type { EventBus } from "../core/event-bus";
 import { newClientOrderId, newId } from "../core/ids";
 import type { Logger } from "../core/logger";
 import type { Database } from "../db/database";
-import { PrismaOrderStore, replayEntryFromRow } from "../db/repositories/order-store";
+import { PrismaOrderStore } from "../db/repositories/order-store";
+import { FillReplayRepository } from "../db/repositories/fill-replay";
 import type { SettingsRepository } from "../db/repositories/settings-store";
 import { OrderThrottle, createLiveVenue, createLocalVenue, restoreVenueOrders, type ExecutionVenue } from "../execution";
 import type { TradingMode } from "../model/types";
-import { Ledger, sequentialLedgerIds } from "../portfolio";
+import { Ledger } from "../portfolio";
+import { FillBooker } from "../engine/fill-booker";
+import { countingLedgerIds, parseLedgerSnapshot, type LedgerSnapshot } from "../engine/ledger-snapshot";
 import { TradingAccount } from "../engine/account";
 import type { EngineEvents } from "../engine/events";
 import type { EventRecorder } from "../application/event-recorder";
-import { replayFills } from "../engine/replay";
+import { replayFills, type ReplayEntry } from "../engine/replay";
 import type { VenueConnection } from "./venue";
 
 /**
@@ -33,8 +36,12 @@ export interface AccountFactoryOptions {
 }
 
 const LEDGER_START_SETTING = (mode: string) => `ledger-start:${mode}`;
+export const LEDGER_SNAPSHOT_SETTING = (mode: string) => `ledger-snapshot:${mode}`;
 
-export async function createAccounts(options: AccountFactoryOptions): Promise<TradingAccount[]> {
+/** The id counters of each account's ledger (what a snapshot stores to resume them). */
+export type LedgerIdCounters = Map<TradingMode, () => { positions: number; trades: number }>;
+
+export async function createAccounts(options: AccountFactoryOptions, counters: LedgerIdCounters = new Map()): Promise<TradingAccount[]> {
   const throttles = new Map<string, OrderThrottle>();
   const limits = options.config.venue.orderRateLimits;
   const throttleFor = (venueId: string) => {
@@ -50,22 +57,21 @@ export async function createAccounts(options: AccountFactoryOptions): Promise<Tr
   };
   const accounts: TradingAccount[] = [];
   for (const mode of ["ghost", "paper", "live"] as const) {
-    const account = await createAccount(mode, options, throttleFor);
+    const account = await createAccount(mode, options, throttleFor, counters);
     if (account) accounts.push(account);
   }
   return accounts;
 }
 
-async function createAccount(mode: TradingMode, options: AccountFactoryOptions, throttleFor: (venueId: string) => OrderThrottle): Promise<TradingAccount | undefined> {
+async function createAccount(mode: TradingMode, options: AccountFactoryOptions, throttleFor: (venueId: string) => OrderThrottle, counters: LedgerIdCounters): Promise<TradingAccount | undefined> {
   const { config, logger, db, settings, persistence, connection } = options;
   const prisma = db.prisma;
   const quote = config.trading.quoteCurrency;
   const venueOptions = { clock: connection.clock, logger, fees: connection.fees, instruments: connection.instruments, exchange: connection.exchange, venue: connection.venue, symbols: config.trading.symbols };
   let venue: ExecutionVenue | undefined;
 
-  // The ledger is rebuilt from the stored fills: they are the source of truth.
+  // The ledger is rebuilt from the stored fills (the source of truth): from its last snapshot on, when there is one.
   let startingCash = await settings.get<number>(LEDGER_START_SETTING(mode));
-  const rows = await prisma.fill.findMany({ where: { order: { mode } }, orderBy: { seq: "asc" }, include: { order: true } });
 
   if (mode === "live") {
     if (!(connection.venue.simulated || connection.hasKeys)) return undefined;
@@ -80,9 +86,10 @@ async function createAccount(mode: TradingMode, options: AccountFactoryOptions, 
     startingCash = config.trading.startingBalance;
     await settings.set(LEDGER_START_SETTING(mode), startingCash);
   }
-  const ledger = new Ledger({ mode, quoteCurrency: quote, ids: sequentialLedgerIds(`${mode}-`), startingCash });
-  const restored = replayFills(ledger, rows.map(replayEntryFromRow), logger);
-  if (restored.fills) logger.info({ mode, fills: restored.fills, open: ledger.openPositionCount }, "ledger rebuilt from stored fills");
+  const { ledger, restored, ids, snapshot } = await restoreLedger({ mode, startingCash, quoteCurrency: quote, db, settings, logger });
+  counters.set(mode, ids.counters);
+  if (restored.fills || snapshot)
+    logger.info({ mode, fills: restored.fills, fromSnapshot: snapshot ? snapshot.throughSeq : null, open: ledger.openPositionCount }, snapshot ? "ledger restored from its snapshot and the fills after it" : "ledger rebuilt from stored fills");
 
   if (!venue) {
     const balances: Record<string, number> = {};
@@ -115,4 +122,75 @@ async function createAccount(mode: TradingMode, options: AccountFactoryOptions, 
   await persistence.saveTrades(restored.trades);
   await persistence.syncPositions(mode, ledger.positions(), connection.clock.now());
   return account;
+}
+
+/**
+ * A mode's ledger after a restart: the snapshot's ledger with the fills stored after it replayed, or
+ * (no usable snapshot) a new ledger with every stored fill replayed. Both through the FillBooker.
+ */
+export async function restoreLedger(options: { mode: TradingMode; startingCash: number; quoteCurrency: string; db: Database; settings: SettingsRepository; logger: Logger }) {
+  const { ledger, entries, booker, ids, snapshot } = await ledgerToReplay(options.mode, options.startingCash, options.quoteCurrency, options);
+  const restored = replayFills(ledger, entries, options.logger, booker);
+  return { ledger, restored, ids, snapshot };
+}
+
+async function ledgerToReplay(mode: TradingMode, startingCash: number, quote: string, options: { db: Database; settings: SettingsRepository; logger: Logger }) {
+  const fills = new FillReplayRepository(options.db.prisma);
+  const snapshot = parseLedgerSnapshot(await options.settings.get(LEDGER_SNAPSHOT_SETTING(mode)), mode);
+  if (snapshot) {
+    try {
+      const ids = countingLedgerIds(`${mode}-`, snapshot.ids);
+      const ledger = Ledger.fromJSON(snapshot.ledger, { ids });
+      const booker = new FillBooker(ledger);
+      booker.seed(snapshot);
+      const through = BigInt(snapshot.throughSeq);
+      const entries: ReplayEntry[] = (await fills.entriesFrom(mode, through)).map(({ seq, ...entry }) => (seq === through ? { ...entry, dustMovesFrom: snapshot.dustMovesApplied } : entry));
+      return { ledger, entries, booker, ids, snapshot: snapshot as LedgerSnapshot | null };
+    } catch (err) {
+      options.logger.warn({ err, mode }, "the ledger snapshot could not be used: replaying every stored fill");
+    }
+  }
+  const ids = countingLedgerIds(`${mode}-`);
+  const ledger = new Ledger({ mode, quoteCurrency: quote, ids, startingCash });
+  const entries: ReplayEntry[] = (await fills.entriesFrom(mode)).map(({ seq: _seq, ...entry }) => entry);
+  return { ledger, entries, booker: new FillBooker(ledger), ids, snapshot: null as LedgerSnapshot | null };
+}
+
+/**
+ * Store a snapshot of every account's ledger, each only when it is consistent with the stored fills:
+ * the booker has seen exactly the fills stored through the newest one, and none arrived meanwhile.
+ * Returns the modes snapshotted.
+ */
+export async function saveLedgerSnapshots(accounts: Iterable<Pick<TradingAccount, "mode" | "ledger" | "bookingState">>, deps: { db: Database; settings: SettingsRepository; counters: LedgerIdCounters; clock: { now(): number } }): Promise<TradingMode[]> {
+  const fills = new FillReplayRepository(deps.db.prisma);
+  const saved: TradingMode[] = [];
+  for (const account of accounts) {
+    const mode = account.mode as TradingMode;
+    const counters = deps.counters.get(mode);
+    if (!counters) continue;
+    const before = await fills.latest(mode);
+    if (!before) continue;
+    const stored = await fills.countThrough(mode, before.seq);
+    const booking = account.bookingState();
+    const ledger = account.ledger.toJSON();
+    const ids = counters();
+    const after = await fills.latest(mode);
+    if (booking.attempts !== stored || !after || after.seq !== before.seq || after.dustMoves !== before.dustMoves) continue;
+    const snapshot: LedgerSnapshot = {
+      version: 1,
+      mode,
+      throughSeq: before.seq.toString(),
+      dustMovesApplied: before.dustMoves,
+      attempts: booking.attempts,
+      ids,
+      ledger,
+      origins: booking.origins,
+      recentClosedTrades: booking.recentClosedTrades,
+      recentEntries: booking.recentEntries,
+      takenAt: deps.clock.now(),
+    };
+    await deps.settings.set(LEDGER_SNAPSHOT_SETTING(mode), snapshot);
+    saved.push(mode);
+  }
+  return saved;
 }

@@ -10,7 +10,7 @@ import type { EngineEvents } from "../engine/events";
 import { EventRecorder } from "../application/event-recorder";
 import { EngineRecordStore } from "../db/repositories/engine-records";
 import { EngineRuntime, type VenueConnection } from "../engine/runtime";
-import { createAccounts } from "./accounts";
+import { createAccounts, saveLedgerSnapshots, type LedgerIdCounters } from "./accounts";
 import { storedStrategies } from "./strategies";
 import { connectVenue } from "./venue";
 
@@ -41,6 +41,7 @@ export async function composeEngine(options: ComposeEngineOptions): Promise<Engi
     const settings = new SettingsRepository(db.prisma);
     const recorder = new EventRecorder(new EngineRecordStore(db.prisma), bus, logger);
     let engine: EngineRuntime | undefined;
+    const counters: LedgerIdCounters = new Map();
     const accounts = await createAccounts({
       config,
       db,
@@ -50,7 +51,7 @@ export async function composeEngine(options: ComposeEngineOptions): Promise<Engi
       persistence: recorder,
       connection,
       onKillSwitchProgress: () => engine && bus.emit("kill-switch", engine.kernel.killSwitchStatus()),
-    });
+    }, counters);
     const storedMode = await settings.get<TradingMode>(MODE_SETTING);
     engine = new EngineRuntime({
       config,
@@ -64,6 +65,7 @@ export async function composeEngine(options: ComposeEngineOptions): Promise<Engi
       saveMode: (mode) => settings.set(MODE_SETTING, mode),
       audit: options.audit,
       enrichSignal: options.enrichSignal,
+      saveSnapshots: () => saveLedgerSnapshots(accounts, { db, settings, counters, clock: connection.clock }),
     });
     return engine;
   } catch (err) {

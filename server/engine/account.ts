@@ -7,7 +7,7 @@ import { addQty, ltQty } from "../core/quantity";
 import type { RiskLimits } from "../config/risk-limits";
 import { TERMINAL_ORDER_STATUSES, type Balance, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
 import { orderGateway, PENDING_CLIENT_ORDER_ID, type NewOrder, type OrderGateway, type OrderStore, type OrderThrottle, type ExecutionVenue, type FeeSchedule, type VenueKind, type VenueOrderUpdate } from "../execution";
-import { Ledger, checkExits, fillMetaFromOrder, type DustMoveStore, type LedgerPosition, type MoveToDustResult } from "../portfolio";
+import { Ledger, checkExits, type DustMoveStore, type LedgerPosition, type MoveToDustResult } from "../portfolio";
 import {
   RiskEngine,
   type KillSwitch,
@@ -22,6 +22,7 @@ import {
 } from "../risk";
 import type { EngineEvents } from "./events";
 import { moveToDustDurably, type ReplayResult } from "./replay";
+import { FillBooker, type BookedTrade } from "./fill-booker";
 import { ExitGuard, MAX_BURST, OVERDUE_MS, type ExitAlarm, type ExitAlarmCode } from "./exit-guard";
 
 /**
@@ -69,7 +70,6 @@ export interface SubmitResult {
 }
 
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_ORDER_STATUSES);
-const RECENT_TRADES = 100;
 const ENTRY_RETENTION_MS = 48 * 3_600_000;
 const OBSERVE_EVERY_MS = 60_000;
 
@@ -91,14 +91,12 @@ export class TradingAccount {
   private readonly instruments: ReadonlyMap<string, Instrument>;
   private readonly fees: FeeSchedule;
   private readonly simulateExitAtTrigger: boolean;
-  private readonly recentClosedTrades: RiskClosedTrade[] = [];
-  private readonly recentEntries: RiskEntryRecord[] = [];
+  /** The one fill-booking path (shared with replay): side fix, ledger, trade origins, recent trades and entries. */
+  private readonly booker: FillBooker;
   /** Positions with an exit order in flight: a second trigger must not send a second exit. */
   private readonly exitsInFlight = new Set<string>();
   /** (symbol, instance) with an entry order in flight: a repeated signal must not double the position. */
   private readonly entriesInFlight = new Set<string>();
-  /** Entry order and signal behind each open position, for the trade record. */
-  private readonly positionOrigins = new Map<string, { entryOrderId: string; signalId?: string }>();
   private lastObservedAt = Number.NEGATIVE_INFINITY;
   private lastObservedEquity = Number.NaN;
   /** Backtests build their own equity curve; live accounts publish a point a minute. */
@@ -134,10 +132,10 @@ export class TradingAccount {
     this.wallClock = options.wallClock ?? options.clock;
     this.dustStore = options.dustStore;
     this.sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    if (options.restored) {
-      for (const [id, origin] of options.restored.origins) this.positionOrigins.set(id, origin);
-      this.recentClosedTrades.push(...options.restored.recentClosedTrades.slice(-RECENT_TRADES));
-      this.recentEntries.push(...options.restored.recentEntries);
+    if (options.restored && options.restored.booker.ledger === options.ledger) this.booker = options.restored.booker;
+    else {
+      this.booker = new FillBooker(options.ledger);
+      if (options.restored) this.booker.seed(options.restored);
     }
     this.#gateway = orderGateway({
       venue: options.venue,
@@ -375,8 +373,8 @@ export class TradingAccount {
   /** What the risk engine reads (see AccountRiskContext: the costly parts are built on first read). */
   riskContext(now = this.clock.now()): RiskContext {
     const cutoff = now - ENTRY_RETENTION_MS;
-    while (this.recentEntries.length && this.recentEntries[0].at < cutoff) this.recentEntries.shift();
-    return new AccountRiskContext(now, this.ledger, this.#gateway, this.lastPrices, this.books, this.instruments, this.fees, this.recentClosedTrades, this.recentEntries);
+    this.booker.pruneEntries(cutoff);
+    return new AccountRiskContext(now, this.ledger, this.#gateway, this.lastPrices, this.books, this.instruments, this.fees, this.booker.recentClosedTrades, this.booker.recentEntries);
   }
 
   /**
@@ -407,7 +405,7 @@ export class TradingAccount {
       const order = sent.order;
       // A resting order keeps the guard until it ends (onOrderUpdated releases it).
       if (TERMINAL.has(order.status)) release();
-      if (isEntry && order.status !== "rejected") this.recentEntries.push({ clientOrderId: order.clientOrderId, symbol: order.symbol, at: now });
+      if (isEntry && order.status !== "rejected") this.booker.recordEntry({ clientOrderId: order.clientOrderId, symbol: order.symbol, at: now });
       if (order.status === "rejected" || order.error) {
         this.risk.recordVenueError({ message: order.error ?? "order rejected", at: now });
         this.publishStateIfChanged();
@@ -553,8 +551,8 @@ export class TradingAccount {
     const before = moved.position;
     this.bus.emit("dust", { mode: this.mode, symbol: position.symbol, positionId: position.id, quantity: before.quantity, reason, at: now });
     this.bus.emit("position", { ...before, quantity: 0, status: "closed" });
-    if (moved.closedTrade) this.publishClosedTrade(moved.closedTrade, undefined);
-    else this.positionOrigins.delete(position.id);
+    if (moved.closedTrade) this.publishClosedTrade(this.booker.closeTrade(moved.closedTrade, undefined));
+    else this.booker.origins.delete(position.id);
     this.resolveExitAlarm(key, `${position.symbol} remainder ${before.quantity} recorded as dust`);
     return { symbol: position.symbol, quantity: before.quantity, reason };
   }
@@ -671,55 +669,54 @@ export class TradingAccount {
 
   private onFill(reported: Fill, order: Order): void {
     // A fill of an order has the order's side; booking a sell as a buy would double a position.
-    let fill = reported;
     if (reported.side !== order.side) {
       this.bus.emit("warning", { code: "FILL_SIDE_MISMATCH", message: `fill ${reported.venueTradeId} of ${order.clientOrderId} reported as ${reported.side}; booked as the order's ${order.side}`, mode: this.mode, at: reported.timestamp });
-      fill = { ...reported, side: order.side };
     }
-    let outcome;
+    let booked;
     try {
-      outcome = this.ledger.applyFill(fill, fillMetaFromOrder(order));
+      booked = this.booker.book(reported, order);
     } catch (err) {
-      this.logger.error({ err, clientOrderId: fill.clientOrderId }, "the ledger refused a fill");
-      this.bus.emit("warning", { code: "LEDGER_REFUSED_FILL", message: `fill of ${fill.clientOrderId} not booked: ${errorMessage(err)}`, mode: this.mode, at: fill.timestamp });
+      this.logger.error({ err, clientOrderId: reported.clientOrderId }, "the ledger refused a fill");
+      this.bus.emit("warning", { code: "LEDGER_REFUSED_FILL", message: `fill of ${reported.clientOrderId} not booked: ${errorMessage(err)}`, mode: this.mode, at: reported.timestamp });
       return;
     }
+    const { fill, outcome, trade } = booked;
     this.bus.emit("fill", { ...fill, mode: this.mode });
-    if (outcome.position) {
-      if (outcome.opened) this.positionOrigins.set(outcome.position.id, { entryOrderId: order.clientOrderId, signalId: order.signalId });
-      this.bus.emit("position", { ...outcome.position, status: "open" });
-    }
-    const trade = outcome.closedTrade;
+    if (outcome.position) this.bus.emit("position", { ...outcome.position, status: "open" });
     if (trade) {
       this.bus.emit("position", {
         ...(outcome.position && outcome.position.id === trade.positionId ? outcome.position : closedPositionOf(trade)),
         quantity: 0,
         status: "closed",
       });
-      this.publishClosedTrade(trade, order.clientOrderId);
+      this.publishClosedTrade(trade);
     }
     this.bus.emit("equity", { ...this.ledger.snapshot(fill.timestamp), mode: this.mode });
     this.lastObservedAt = Number.NEGATIVE_INFINITY;
     this.observe();
   }
 
-  private publishClosedTrade(trade: import("../portfolio").LedgerClosedTrade, exitOrderId: string | undefined): void {
-    {
-      const origin = this.positionOrigins.get(trade.positionId);
-      this.positionOrigins.delete(trade.positionId);
-      this.recentClosedTrades.push({ symbol: trade.symbol, pnl: trade.pnl, closedAt: trade.closedAt, exitReason: trade.exitReason });
-      if (this.recentClosedTrades.length > RECENT_TRADES) this.recentClosedTrades.shift();
-      this.bus.emit("trade", { ...trade, signalId: origin?.signalId, entryOrderId: origin?.entryOrderId, exitOrderId });
-      if (origin?.signalId) {
-        this.bus.emit("signal:outcome", {
-          signalId: origin.signalId,
-          mode: this.mode,
-          outcome: trade.pnl > 0 ? "win" : "loss",
-          exitPrice: trade.exitPrice,
-          outcomePct: trade.pnlPct,
-          at: trade.closedAt,
-        });
-      }
+  /** The booker's state, for a ledger snapshot (engine/ledger-snapshot.ts). */
+  bookingState() {
+    return {
+      attempts: this.booker.attempts,
+      origins: [...this.booker.origins],
+      recentClosedTrades: [...this.booker.recentClosedTrades],
+      recentEntries: [...this.booker.recentEntries],
+    };
+  }
+
+  private publishClosedTrade(trade: BookedTrade): void {
+    this.bus.emit("trade", trade);
+    if (trade.signalId) {
+      this.bus.emit("signal:outcome", {
+        signalId: trade.signalId,
+        mode: this.mode,
+        outcome: trade.pnl > 0 ? "win" : "loss",
+        exitPrice: trade.exitPrice,
+        outcomePct: trade.pnlPct,
+        at: trade.closedAt,
+      });
     }
   }
 

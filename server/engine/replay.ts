@@ -1,21 +1,20 @@
 import type { Logger } from "../core/logger";
 import type { Fill, Instrument, KernelMode, Order } from "../model/types";
+import { FillBooker, type BookedTrade, type TradeOrigin } from "./fill-booker";
 import {
   dustRemainder,
-  fillMetaFromOrder,
   type DustMove,
   type DustMoveStore,
   type Ledger,
-  type LedgerClosedTrade,
   type LedgerPosition,
   type MoveToDustResult,
 } from "../portfolio";
 import type { RiskClosedTrade, RiskEntryRecord } from "../risk";
 
-export type RestoredTrade = LedgerClosedTrade & { signalId?: string; entryOrderId?: string; exitOrderId?: string };
+export type RestoredTrade = BookedTrade;
 
 export interface ReplayResult {
-  origins: Map<string, { entryOrderId: string; signalId?: string }>;
+  origins: Map<string, TradeOrigin>;
   recentClosedTrades: RiskClosedTrade[];
   recentEntries: RiskEntryRecord[];
   trades: RestoredTrade[];
@@ -24,6 +23,8 @@ export interface ReplayResult {
   fills: number;
   /** Dust moves replayed. */
   dustMoves: number;
+  /** The booker that replayed them (the account goes on booking live fills with it). */
+  booker: FillBooker;
 }
 
 /** A stored fill with its order and the dust moves stored with it (replayEntryFromRow builds it from a row). */
@@ -32,44 +33,34 @@ export interface ReplayEntry {
   order: Order;
   /** Positions moved to dust right after this fill (fills.dustMoves), in order. */
   dustMoves?: readonly DustMove[];
+  /** Only the dust moves from this index on (the fill itself was in a ledger snapshot). */
+  dustMovesFrom?: number;
 }
 
 /**
  * Rebuild a ledger after a restart by replaying its stored fills (the source of truth, persisted
- * before they were ever published) in the order they were stored. The ledger uses sequential ids, so
- * the same fills give the same position and trade ids as before the restart. A fill's baseFee (the
- * commission withheld from the base bought) is booked as stored. After each fill its dust moves are
- * applied (Ledger.moveToDust), by the stored position id or, if the ids differ, by symbol + strategy;
- * the trade a move books is restored like any other, without an exit order id.
+ * before they were ever published) in the order they were stored, through the same FillBooker the
+ * account books live fills with. The ledger uses sequential ids, so the same fills give the same
+ * position and trade ids as before the restart. A fill's baseFee (the commission withheld from the
+ * base bought) is booked as stored. After each fill its dust moves are applied (Ledger.moveToDust),
+ * by the stored position id or, if the ids differ, by symbol + strategy; the trade a move books is
+ * restored like any other, without an exit order id. After a ledger snapshot (ledger-snapshot.ts)
+ * only the fills stored after it are replayed, into the snapshot's ledger and booker.
  */
-export function replayFills(ledger: Ledger, entries: ReadonlyArray<ReplayEntry>, logger: Logger): ReplayResult {
-  const result: ReplayResult = { origins: new Map(), recentClosedTrades: [], recentEntries: [], trades: [], refused: 0, fills: 0, dustMoves: 0 };
-  const entryIds = new Set<string>();
-  const restoreTrade = (trade: LedgerClosedTrade, exitOrderId: string | undefined) => {
-    const origin = result.origins.get(trade.positionId);
-    result.origins.delete(trade.positionId);
-    result.recentClosedTrades.push({ symbol: trade.symbol, pnl: trade.pnl, closedAt: trade.closedAt, exitReason: trade.exitReason });
-    result.trades.push({ ...trade, signalId: origin?.signalId, entryOrderId: origin?.entryOrderId, exitOrderId });
-  };
-  for (const { fill: stored, order, dustMoves } of entries) {
-    const fill = stored.side === order.side ? stored : { ...stored, side: order.side };
-    let outcome;
-    try {
-      outcome = ledger.applyFill(fill, fillMetaFromOrder(order));
-    } catch (err) {
-      result.refused += 1;
-      logger.error({ err, clientOrderId: fill.clientOrderId }, "a stored fill could not be replayed");
-    }
-    if (outcome) {
-      result.fills += 1;
-      if (outcome.opened && outcome.position) result.origins.set(outcome.position.id, { entryOrderId: order.clientOrderId, signalId: order.signalId });
-      if (order.intent === "entry" && !entryIds.has(order.clientOrderId)) {
-        entryIds.add(order.clientOrderId);
-        result.recentEntries.push({ clientOrderId: order.clientOrderId, symbol: order.symbol, at: order.createdAt });
+export function replayFills(ledger: Ledger, entries: ReadonlyArray<ReplayEntry>, logger: Logger, booker = new FillBooker(ledger)): ReplayResult {
+  const result: ReplayResult = { origins: booker.origins, recentClosedTrades: booker.recentClosedTrades, recentEntries: booker.recentEntries, trades: [], refused: 0, fills: 0, dustMoves: 0, booker };
+  for (const { fill, order, dustMoves, dustMovesFrom } of entries) {
+    if (dustMovesFrom === undefined) {
+      try {
+        const booked = booker.book(fill, order, { recordEntry: true });
+        result.fills += 1;
+        if (booked.trade) result.trades.push(booked.trade);
+      } catch (err) {
+        result.refused += 1;
+        logger.error({ err, clientOrderId: fill.clientOrderId }, "a stored fill could not be replayed");
       }
-      if (outcome.closedTrade) restoreTrade(outcome.closedTrade, order.clientOrderId);
     }
-    for (const move of dustMoves ?? []) {
+    for (const move of (dustMoves ?? []).slice(dustMovesFrom ?? 0)) {
       const open = ledger.openPositionsOf(move.symbol);
       const position =
         open.find((p) => p.id === move.positionId) ?? open.find((p) => (p.strategyInstanceId ?? undefined) === (move.strategyInstanceId ?? undefined));
@@ -90,7 +81,8 @@ export function replayFills(ledger: Ledger, entries: ReadonlyArray<ReplayEntry>,
       }
       result.dustMoves += 1;
       // As the account publishes it: a move to dust is not an order, so its trade has no exit order.
-      if (moved.closedTrade) restoreTrade(moved.closedTrade, undefined);
+      if (moved.closedTrade) result.trades.push(booker.closeTrade(moved.closedTrade, undefined));
+      else booker.origins.delete(position.id);
     }
   }
   return result;

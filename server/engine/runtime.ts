@@ -68,7 +68,12 @@ export interface EngineParts {
   audit?: (entry: { actor: string; action: string; data: Record<string, unknown> }) => Promise<void>;
   /** Adds context (regime, indicator consensus, model view) to a signal's reason before it is acted on. */
   enrichSignal?: (signal: Signal) => Signal;
+  /** Store ledger snapshots (engine/ledger-snapshot.ts): every SNAPSHOT_EVERY_MS and on stop. */
+  saveSnapshots?: () => Promise<unknown>;
 }
+
+/** Ledger snapshots are taken this often (wall time) and on shutdown. */
+export const SNAPSHOT_EVERY_MS = 10 * 60_000;
 
 export class EngineRuntime {
   readonly bus: EventBus<EngineEvents>;
@@ -86,6 +91,7 @@ export class EngineRuntime {
   reconciliation: ReconciliationState = { ok: true, at: null, message: "not run yet" };
   readonly venueErrors: Array<{ at: number; message: string }> = [];
   private readonly orderLatencies: number[] = [];
+  private snapshotTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly parts: EngineParts) {
     const { connection, logger } = parts;
@@ -166,6 +172,15 @@ export class EngineRuntime {
       }
     }
     await this.market.start();
+    if (this.parts.saveSnapshots) {
+      this.snapshotTimer = setInterval(() => void this.saveSnapshots(), SNAPSHOT_EVERY_MS);
+      this.snapshotTimer.unref?.();
+    }
+  }
+
+  /** Store a snapshot of each ledger (consistent ones only; a failure is logged, the next try repeats it). */
+  async saveSnapshots(): Promise<void> {
+    await this.parts.saveSnapshots?.().catch((err) => this.logger.warn({ err }, "storing ledger snapshots failed"));
   }
 
   private wireMarketData(): void {
@@ -228,6 +243,8 @@ export class EngineRuntime {
   async stop(): Promise<void> {
     await this.market.stop().catch((err) => this.logger.warn({ err }, "market data stop failed"));
     await this.kernel.stop().catch((err) => this.logger.warn({ err }, "kernel stop failed"));
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    await this.saveSnapshots();
     await this.persistence.flush();
     this.persistence.stop();
     await this.parts.connection.close();
