@@ -50,7 +50,9 @@ export interface SimulatorCoreOptions {
   feeRate?: number | { maker: number; taker: number };
   /**
    * Asset that pays the commission: "received" (default, Binance without BNB: a buy pays in the base
-   * bought, a sell in the quote received) or "quote" (every fill pays in the quote asset).
+   * bought, a sell in the quote received), "quote" (every fill pays in the quote asset) or "bnb"
+   * (Binance's "use BNB for fees": 25 % off, paid in BNB at the BNB price while the account holds
+   * enough, else in the asset received).
    */
   feeMode?: FeeMode;
   orderBook?: Partial<OrderBookConfig>;

@@ -38,7 +38,9 @@ export type ExecutionType = "NEW" | "TRADE" | "CANCELED" | "EXPIRED" | "TRADE_PR
 export type StpMode = "NONE" | "EXPIRE_TAKER" | "EXPIRE_MAKER" | "EXPIRE_BOTH" | "DECREMENT";
 export const STP_MODES: readonly StpMode[] = ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT"];
 export const DEFAULT_STP_MODE: StpMode = "EXPIRE_MAKER";
-export type FeeMode = "quote" | "received";
+export type FeeMode = "quote" | "received" | "bnb";
+/** Binance's discount on commission paid in BNB. */
+export const BNB_FEE_DISCOUNT = 0.25;
 
 export interface AccountSpec {
   apiKey: string;
@@ -598,6 +600,15 @@ export class MatchingEngine {
     }
   }
 
+  /** The commission in BNB (feeMode "bnb"), or null when it is paid otherwise (no BNB market, not enough BNB). */
+  private bnbCommission(account: Account, quoteAsset: string, quoteQty: number, rate: number): number | null {
+    if (this.options.feeMode !== "bnb") return null;
+    const bnbMarket = this.options.markets.get(`BNB${quoteAsset}`);
+    if (!bnbMarket || !(bnbMarket.lastPrice > 0)) return null;
+    const commission = to8(dec(quoteQty).times(rate).times(1 - BNB_FEE_DISCOUNT).div(bnbMarket.lastPrice));
+    return commission > 0 && account.balance("BNB").free >= commission ? commission : null;
+  }
+
   private releaseLock(account: Account, order: SimOrder): void {
     const lock = account.locks.get(order.orderId);
     if (!lock) return;
@@ -758,7 +769,37 @@ export class MatchingEngine {
     const lastFill = completesOrder ?? Math.round(order.executedQty * qtyScale) + steps >= origSteps;
     let commission: number;
     let commissionAsset: string;
-    if (order.side === "SELL") {
+    // BNB mode (Binance with "use BNB for fees"): the commission, 25 % off, is paid in BNB at the
+    // BNB/quote price, when the account holds enough BNB; otherwise in the asset received.
+    const bnb = this.bnbCommission(account, spec.quote, quoteQty, rate);
+    if (bnb) {
+      const bnbBalance = account.balance("BNB");
+      bnbBalance.free = to8(dec(bnbBalance.free).minus(bnb));
+    }
+    if (bnb && order.side === "SELL") {
+      if (lock) {
+        base.locked = to8(dec(base.locked).minus(qty));
+        lock.amount = to8(dec(lock.amount).minus(qty));
+      } else {
+        base.free = to8(dec(base.free).minus(qty));
+      }
+      commission = bnb;
+      commissionAsset = "BNB";
+      quote.free = to8(dec(quote.free).plus(quoteQty));
+    } else if (bnb) {
+      commission = bnb;
+      commissionAsset = "BNB";
+      base.free = to8(dec(base.free).plus(qty));
+      const cost = dec(quoteQty);
+      if (lock) {
+        const share = lastFill ? lock.amount : Math.min(lock.amount, Math.max(cost.toNumber(), to8(dec(order.price).times(qty))));
+        quote.locked = to8(dec(quote.locked).minus(share));
+        lock.amount = to8(dec(lock.amount).minus(share));
+        quote.free = to8(dec(quote.free).plus(share).minus(cost));
+      } else {
+        quote.free = to8(dec(quote.free).minus(cost));
+      }
+    } else if (order.side === "SELL") {
       if (lock) {
         base.locked = to8(dec(base.locked).minus(qty));
         lock.amount = to8(dec(lock.amount).minus(qty));

@@ -28,12 +28,12 @@ describe("endpoints a bot uses on Binance", () => {
   it("editOrder replaces a resting order in one cancelReplace request", async () => {
     const price = Math.round(sim.lastPrice("BTC/USDT") * 0.8);
     const first = await ex.createOrder("BTC/USDT", "limit", "buy", 0.001, price);
-    const replaced = await ex.editOrder(first.id, "BTC/USDT", "limit", "buy", 0.002, price - 100);
+    const replaced = await ex.editOrder(String(first.id), "BTC/USDT", "limit", "buy", 0.002, price - 100);
     expect(replaced.id).not.toBe(first.id);
     expect(replaced).toMatchObject({ amount: 0.002, price: price - 100, status: "open" });
     const open = await ex.fetchOpenOrders("BTC/USDT");
     expect(open.map((o) => o.id)).toEqual([replaced.id]);
-    expect((await ex.fetchOrder(first.id, "BTC/USDT")).status).toBe("canceled");
+    expect((await ex.fetchOrder(String(first.id), "BTC/USDT")).status).toBe("canceled");
     await ex.cancelAllOrders("BTC/USDT");
   });
 
