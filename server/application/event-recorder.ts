@@ -1,5 +1,6 @@
 import type { EventBus } from "../core/event-bus";
 import { errorMessage } from "../core/errors";
+import { retry, type RetryPolicy } from "../core/retry";
 import type { Logger } from "../core/logger";
 import type { KernelMode } from "../model/types";
 import type { LedgerPosition } from "../portfolio";
@@ -12,6 +13,9 @@ import type { EngineRecordStore, TradeToStore } from "../db/repositories/engine-
  * itself before they are sent or published. Writes run one at a time in publication order; a failed
  * write is logged and retried a few times, and never blocks or breaks the trading loop.
  */
+/** Three attempts, 100 ms then 200 ms apart (as before the one retry policy). */
+const RECORD_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 200 };
+
 export class EventRecorder {
   private queue: Promise<void> = Promise.resolve();
   private pendingCount = 0;
@@ -51,19 +55,12 @@ export class EventRecorder {
   private enqueue(what: string, write: () => Promise<unknown>): void {
     this.pendingCount += 1;
     this.queue = this.queue.then(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await write();
-          this.lastError = null;
-          break;
-        } catch (err) {
-          if (attempt >= 3) {
-            this.lastError = `${what}: ${errorMessage(err)}`;
-            this.logger.error({ err, what }, "persisting an engine event failed");
-            break;
-          }
-          await new Promise((r) => setTimeout(r, 100 * attempt));
-        }
+      try {
+        await retry(write, { policy: RECORD_RETRY, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+        this.lastError = null;
+      } catch (err) {
+        this.lastError = `${what}: ${errorMessage(err)}`;
+        this.logger.error({ err, what }, "persisting an engine event failed");
       }
       this.pendingCount -= 1;
     });

@@ -1,3 +1,4 @@
+import { backoffDelay } from "../core/retry";
 import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from "ccxt";
 import { systemClock, type Clock } from "../core/clock";
 import { money } from "../core/decimal";
@@ -284,6 +285,38 @@ export class LiveVenue implements ExecutionVenue {
         throw error;
       }
     }
+  }
+
+  /**
+   * Cancel every open order of `symbol` in one request where the venue has a cancel-all (Binance:
+   * DELETE /api/v3/openOrders, weight 1), one cancel per order otherwise; orders placed elsewhere
+   * included. Each cancelled order is reported to the listeners. A symbol with no open order is not
+   * an error (Binance answers -2011 then).
+   */
+  async cancelAllOrders(symbol: string): Promise<VenueOrderUpdate[]> {
+    await this.ensureMarkets();
+    if (!this.exchange.has?.cancelAllOrders) {
+      const open = await this.fetchOpenOrders(symbol);
+      return Promise.all(open.map((o) => this.cancel(o.clientOrderId, symbol)));
+    }
+    let cancelled: CcxtOrder[];
+    try {
+      cancelled = (await this.withRetry(`cancel all orders ${symbol}`, () => this.exchange.cancelAllOrders(symbol))) as CcxtOrder[];
+    } catch (err) {
+      const error = toVenueError(err, `cancel all orders ${symbol}`);
+      if (error.code === "ORDER_NOT_FOUND") return [];
+      throw error;
+    }
+    const updates: VenueOrderUpdate[] = [];
+    for (const order of Array.isArray(cancelled) ? cancelled : []) {
+      // The answer carries the cancel request's client id; the order's own is origClientOrderId.
+      const info = (order.info ?? {}) as Record<string, unknown>;
+      const known = order.id ? this.clientIdByVenueId.get(order.id) : undefined;
+      const clientOrderId = known ?? (typeof info.origClientOrderId === "string" ? info.origClientOrderId : (order.clientOrderId ?? undefined));
+      if (!clientOrderId) continue;
+      updates.push(this.emit(await this.ingest({ ...order, clientOrderId }, clientOrderId)));
+    }
+    return updates;
   }
 
   async fetchOrder(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate | undefined> {
@@ -685,7 +718,7 @@ export class LiveVenue implements ExecutionVenue {
   }
 
   private backoff(retryNumber: number): number {
-    return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (retryNumber - 1));
+    return backoffDelay(this.retry, retryNumber);
   }
 }
 

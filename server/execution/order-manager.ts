@@ -3,6 +3,7 @@ import { notFound } from "../core/errors";
 import { EventBus } from "../core/event-bus";
 import { newClientOrderId } from "../core/ids";
 import { createLogger, type Logger } from "../core/logger";
+import { assertRetryPolicy, backoffDelay, type RetryPolicy } from "../core/retry";
 import type { Fill, KernelMode, Order, OrderRequest, OrderStatus } from "../model/types";
 import { toVenueError, VenueError } from "./errors";
 import { applyVenueUpdate, canTransition, isTerminal } from "./order-state";
@@ -22,12 +23,8 @@ export interface ExecutionEvents {
 /** What the engine hands over: an order request without the id and time the manager assigns. */
 export type NewOrder = Omit<OrderRequest, "clientOrderId" | "createdAt"> & { clientOrderId?: string; createdAt?: number };
 
-export interface RetryPolicy {
-  /** Submit attempts in total (first try included). Default 3. */
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+/** Submit attempts in total (first try included, default 3) and their backoff: core/retry.ts. */
+export type { RetryPolicy } from "../core/retry";
 
 export interface OrderManagerOptions {
   venue: ExecutionVenue;
@@ -84,10 +81,9 @@ export class OrderManager {
     this.logger = options.logger ?? createLogger("silent");
     this.events = options.events ?? new EventBus<ExecutionEvents>((event, err) => this.logger.error({ err, event }, "execution event listener failed"));
     this.nextId = options.newClientOrderId ?? newClientOrderId;
-    this.retry = { attempts: 3, baseDelayMs: 500, maxDelayMs: 5_000, ...options.retry };
+    this.retry = assertRetryPolicy({ attempts: 3, baseDelayMs: 500, maxDelayMs: 5_000, ...options.retry });
     this.sleep = options.sleep ?? realSleep;
     this.authorizeTriggeredStop = options.authorizeTriggeredStop;
-    if (!(this.retry.attempts >= 1)) throw new RangeError(`retry.attempts must be >= 1 (got ${this.retry.attempts})`);
   }
 
   /**
@@ -283,7 +279,7 @@ export class OrderManager {
   }
 
   private backoff(retryNumber: number): number {
-    return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (retryNumber - 1));
+    return backoffDelay(this.retry, retryNumber);
   }
 
   private async applyOrKeep(clientOrderId: string, update: VenueOrderUpdate): Promise<Order> {

@@ -94,6 +94,11 @@ export interface ExecutionVenue {
   submit(order: OrderRequest): Promise<VenueOrderUpdate>;
   /** Cancel; cancelling an order that is already closed returns its final state. */
   cancel(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate>;
+  /**
+   * Optional: cancel every open order of one symbol in one request (Binance DELETE /api/v3/openOrders),
+   * orders this process does not know included; resolves with the cancelled orders' final states.
+   */
+  cancelAllOrders?(symbol: string): Promise<VenueOrderUpdate[]>;
   /** The order's current state, or undefined when the venue has never seen that client order id. */
   fetchOrder(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate | undefined>;
   /** Open orders, of one symbol or of every symbol the venue trades. */
