@@ -150,7 +150,7 @@ function RunningSession({ session }: { session: SessionDto }) {
         </Tag>
       </Flex>
       <Descriptions size="small" column={{ xs: 2, sm: 4 }} colon={false} style={{ marginTop: 8 }}>
-        <Descriptions.Item label="Time left">
+        <Descriptions.Item label="Time left (market clock)">
           <Num testId="session-countdown">{left === null ? "—" : countdownText(left)}</Num>
         </Descriptions.Item>
         <Descriptions.Item label="P&L">

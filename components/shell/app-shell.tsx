@@ -86,6 +86,8 @@ export function AppShell({ children, username, initialStatus = null }: { childre
             breakpoint="xl"
             width={176}
             collapsedWidth={phone ? 0 : 56}
+            // On a phone the menu's tab sits at the bottom left, clear of the positions at the top.
+            zeroWidthTriggerStyle={phone ? { position: "fixed", top: "auto", bottom: 16, left: 0, zIndex: 30 } : undefined}
             style={{ background: COLORS.panel }}
           >
             <nav data-testid="main-nav">
