@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { test as base, expect, type APIRequestContext } from "@playwright/test";
 import { signIn, apiHeaders, screenshot } from "./support/fixtures";
 import { freePort, startServer, removeDataDir, type RunningServer } from "./support/server";
+import { permissiveLiveRules } from "../tests/engine/fixtures/live-rules";
 
 /**
  * Issue 12, as a trader sees it: live mode on the built-in simulator, the venue refuses the exit
@@ -11,7 +15,11 @@ const test = base.extend<{}, { exitServer: RunningServer & { simUrl: string } }>
   exitServer: [
     async ({}, use) => {
       const simPort = await freePort();
-      const server = await startServer({ env: { SIM_PORT: String(simPort), TRADING_MODE: "live" } });
+      // The live rulebook ($50 cap, no entries 22-01 UTC, the ramp) is opened up: this test is about
+      // getting out, and must not pass or fail with the hour of the day.
+      const configFile = path.join(mkdtempSync(path.join(tmpdir(), "tk-e2e-exits-")), "tradekeel.config.json");
+      writeFileSync(configFile, JSON.stringify({ risk: { live: permissiveLiveRules(["BTC/USDT", "ETH/USDT"]) } }));
+      const server = await startServer({ env: { SIM_PORT: String(simPort), TRADING_MODE: "live", TRADEKEEL_CONFIG: configFile } });
       await use({ ...server, simUrl: `http://127.0.0.1:${simPort}` });
       await server.stop();
       removeDataDir(server.dataDir);

@@ -6,7 +6,7 @@ import { floorToStep } from "../core/decimal";
 import { addQty, ltQty } from "../core/quantity";
 import type { RiskLimits } from "../config/risk-limits";
 import { TERMINAL_ORDER_STATUSES, type Balance, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
-import { orderGateway, PENDING_CLIENT_ORDER_ID, type NewOrder, type OrderGateway, type OrderStore, type OrderThrottle, type ExecutionVenue, type FeeSchedule, type VenueKind, type VenueOrderUpdate } from "../execution";
+import { classifyOrderOutcome, classifyVenueFailure, orderGateway, PENDING_CLIENT_ORDER_ID, type NewOrder, type OrderGateway, type OrderStore, type OrderThrottle, type ExecutionVenue, type FeeSchedule, type VenueKind, type VenueOrderUpdate } from "../execution";
 import { Ledger, checkExits, type DustMoveStore, type LedgerPosition, type MoveToDustResult } from "../portfolio";
 import {
   RiskEngine,
@@ -172,6 +172,10 @@ export class TradingAccount {
       limits: options.limits,
       store: options.riskStore,
       clock: options.clock,
+      // Operational breakers (venue errors) count in wall time, whatever the market clock's speed.
+      wallClock: options.wallClock ?? options.clock,
+      // In live mode the live rulebook and the position ramp apply on top of the limits.
+      mode: options.mode,
       logger: options.logger,
       newEventId: options.newEventId,
       sink: { publish: (event: RiskEvent) => account?.onRiskEvent(event) },
@@ -406,14 +410,17 @@ export class TradingAccount {
       // A resting order keeps the guard until it ends (onOrderUpdated releases it).
       if (TERMINAL.has(order.status)) release();
       if (isEntry && order.status !== "rejected") this.booker.recordEntry({ clientOrderId: order.clientOrderId, symbol: order.symbol, at: now });
-      if (order.status === "rejected" || order.error) {
-        this.risk.recordVenueError({ message: order.error ?? "order rejected", at: now });
+      // Only real faults count towards the breaker: an expired IOC or a market order out of book is an outcome.
+      const fault = classifyOrderOutcome(order);
+      if (fault) {
+        this.risk.recordVenueError({ ...fault, at: now });
         this.publishStateIfChanged();
       }
       return { decision, order };
     } catch (err) {
       release();
-      this.risk.recordVenueError({ message: errorMessage(err), at: now });
+      const fault = classifyVenueFailure(err);
+      if (fault) this.risk.recordVenueError({ ...fault, at: now });
       this.publishStateIfChanged();
       throw err;
     }

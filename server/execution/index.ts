@@ -22,7 +22,7 @@ export type {
   VenueUpdateListener,
 } from "./types";
 export { DEFAULT_FEES } from "./types";
-export { VenueError, isVenueError, toVenueError, type VenueErrorCode } from "./errors";
+export { VenueError, classifyOrderOutcome, classifyVenueFailure, isVenueError, toVenueError, type VenueErrorCode, type VenueFault } from "./errors";
 export { ManualScheduler, TimerScheduler, type Scheduler, type ScheduledTask } from "./scheduler";
 export { PaperVenue, createGhostVenue, type PaperVenueOptions } from "./paper-venue";
 export { LiveVenue, type LiveVenueOptions, type LiveRetryPolicy } from "./live-venue";

@@ -27,6 +27,7 @@ import {
   type StrategyDefinition,
   type StrategyInstanceConfig,
 } from "../../server/strategy";
+import { permissiveLiveRules } from "./fixtures/live-rules";
 
 /**
  * Issue 14, "the bot survives the rules": live mode on the simulator, which (like Binance without BNB)
@@ -121,6 +122,7 @@ beforeAll(async () => {
     minEntryIntervalSec: 0,
     minEdgeOverFeesPct: 0,
     maxSlippagePct: 5,
+    live: permissiveLiveRules([SYMBOL]),
   });
   const ids = new SequentialIds(`base-fee-${Date.now().toString(36)}-`);
   account = await TradingAccount.create({

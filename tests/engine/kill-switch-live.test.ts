@@ -7,6 +7,7 @@ import { createLogger } from "../../server/core/logger";
 import { openDatabase, type Database } from "../../server/db/database";
 import type { EngineRuntime } from "../../server/engine/runtime";
 import { composeEngine } from "../../server/composition/engine";
+import { permissiveLiveRules } from "./fixtures/live-rules";
 
 /**
  * Live mode against the built-in simulator, through ccxt: 10 open positions and 20 resting orders
@@ -26,6 +27,7 @@ function testConfig(): AppConfig {
     trading: { mode: "live", symbols: [...SIMULATOR_SYMBOLS], autoStart: false },
     // Loose entry limits: this test is about the kill switch, not about the entry checks.
     risk: {
+      live: permissiveLiveRules(SIMULATOR_SYMBOLS),
       maxOpenPositions: 40,
       maxOpenPositionsPerSymbol: 10,
       maxPositionPctEquity: 100,
