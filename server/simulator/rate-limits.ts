@@ -9,7 +9,8 @@ import { BinanceError } from "./binance-errors";
  *   X-MBX-ORDER-COUNT-1D.
  * - Over a limit: HTTP 429 with -1003 (weight) or -1015 (orders) and Retry-After = the seconds until
  *   the window ends. A client that keeps sending during that back-off (any request after a weight
- *   429, a new order after an order-count 429) is ignoring the 429: after
+ *   429, a new order after an order-count 429; not within a second of the 429, when requests already
+ *   on their way arrive) is ignoring the 429: after
  *   `ignoredBeforeBan` such requests its IP is banned, HTTP 418 (-1003 "Way too much request weight
  *   used; IP banned until …") for 2 minutes, doubling on each further ban up to 3 days.
  * Windows are fixed intervals of the real clock (the minute, the 10 seconds, the UTC day), as the
@@ -36,6 +37,8 @@ export const BINANCE_RATE_LIMITS: Readonly<RateLimitConfig> = Object.freeze({
 });
 
 const MAX_BAN_MS = 3 * 86_400_000;
+/** Requests within this long of a 429 were already on their way: they do not count towards a ban. */
+const IN_FLIGHT_GRACE_MS = 1_000;
 const MINUTE = 60_000;
 const TEN_S = 10_000;
 const DAY = 86_400_000;
@@ -119,6 +122,8 @@ interface IpState {
   weight: Window;
   /** A 429 was answered: requests before this time ignore it. */
   backoffUntil: number;
+  /** When the last 429 was answered: requests sent before the client could have read it are not "ignoring" it. */
+  limitedAt: number;
   ignored: number;
   bannedUntil: number;
   bans: number;
@@ -148,7 +153,7 @@ export class RateLimiter {
 
   private ip(address: string): IpState {
     let s = this.ips.get(address);
-    if (!s) this.ips.set(address, (s = { weight: { start: 0, count: 0 }, backoffUntil: 0, ignored: 0, bannedUntil: 0, bans: 0 }));
+    if (!s) this.ips.set(address, (s = { weight: { start: 0, count: 0 }, backoffUntil: 0, limitedAt: 0, ignored: 0, bannedUntil: 0, bans: 0 }));
     return s;
   }
 
@@ -189,7 +194,10 @@ export class RateLimiter {
     const acc = orders > 0 && apiKey !== undefined ? this.account(apiKey) : undefined;
     // Sending during a 429's Retry-After ignores it: any request after a weight 429, a new order
     // after an order-count 429.
-    if (now < ip.backoffUntil || (acc !== undefined && now < acc.orderBackoffUntil)) {
+    const inBackoff = now < ip.backoffUntil || (acc !== undefined && now < acc.orderBackoffUntil);
+    if (inBackoff && now - ip.limitedAt < IN_FLIGHT_GRACE_MS) {
+      // Sent before the 429 could have reached the client: refused again, not held against it.
+    } else if (inBackoff) {
       ip.ignored += 1;
       if (ip.ignored >= this.config.ignoredBeforeBan) {
         const length = Math.min(MAX_BAN_MS, this.config.banMs * 2 ** ip.bans);
@@ -209,6 +217,7 @@ export class RateLimiter {
     const headers: Record<string, string> = { "X-MBX-USED-WEIGHT-1M": String(ip.weight.count) };
     if (weight > 0 && ip.weight.count > this.config.requestWeightPerMinute) {
       const until = ip.weight.start + MINUTE;
+      if (!inBackoff) ip.limitedAt = now;
       ip.backoffUntil = Math.max(ip.backoffUntil, until);
       const retry = Math.max(1, Math.ceil((until - now) / 1000));
       this.refused.weight429 += 1;
@@ -225,6 +234,7 @@ export class RateLimiter {
       const overDay = acc.day.count > this.config.ordersPerDay;
       if (over10s || overDay) {
         const until = overDay ? acc.day.start + DAY : acc.tenSeconds.start + TEN_S;
+        if (!inBackoff) ip.limitedAt = now;
         acc.orderBackoffUntil = Math.max(acc.orderBackoffUntil, until);
         const retry = Math.max(1, Math.ceil((until - now) / 1000));
         this.refused.orders429 += 1;

@@ -150,3 +150,17 @@ describe("the simulator over HTTP", () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe("requests already on their way when the 429 was sent", () => {
+  it("are refused again but do not count towards a ban", () => {
+    let now = Date.UTC(2026, 0, 5, 10, 0, 30);
+    const limiter = new RateLimiter({ ...BINANCE_RATE_LIMITS, requestWeightPerMinute: 10 }, () => now);
+    for (let i = 0; i < 10; i++) limiter.admit("ip", 1, 0, undefined);
+    // A burst of 10 parallel requests arriving together: the first gets the 429, the rest were in flight.
+    const answers = Array.from({ length: 10 }, () => limiter.admit("ip", 1, 0, undefined));
+    expect(answers.every((a) => !a.ok && a.error.httpStatus === 429)).toBe(true);
+    now += 500;
+    expect(limiter.admit("ip", 1, 0, undefined)).toMatchObject({ ok: false, error: { httpStatus: 429 } });
+    expect(limiter.refused.bans418).toBe(0);
+  });
+});
