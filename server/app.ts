@@ -1,4 +1,7 @@
 import type { Logger } from "pino";
+import { PairListService, registerPairList } from "./pairs";
+import { TimerScheduler } from "./execution/scheduler";
+import { configureUserStrategies, loadUserStrategies, watchUserStrategies } from "./strategy";
 import { composeAlertsAndMetrics } from "./alerts/wiring";
 import { getGoLive, refreshLiveRamp } from "./golive/service";
 import type { AppConfig } from "./config";
@@ -68,6 +71,8 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
   let engine: EngineRuntime;
   let auth: AuthService;
   let insights: InsightsService;
+  let pairs: PairListService | undefined;
+  let stopWatchingStrategies: () => void = () => {};
   try {
     auth = await createAuthService({ config, prisma: db.prisma, logger: logger.child({ module: "auth" }) });
     // Keys are validated on entry with a real balance fetch through ccxt.
@@ -84,10 +89,26 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     // The ML strategy kind and the stored models must exist before stored strategy instances start.
     registerMlStrategy();
     await loadModelRegistry(db.prisma, logger);
+    // The trader's own strategies (STRATEGIES_DIR) beside the built-ins; a broken file is listed, never fatal.
+    configureUserStrategies({ dir: config.server.strategiesDir, log: (line) => logger.warn(line) });
+    const userStrategies = loadUserStrategies();
+    logger.info({ dir: userStrategies.dir, loaded: userStrategies.loaded.map((l) => l.kind), broken: userStrategies.errors.map((e) => `${e.name}:${e.line ?? "?"}`) }, "user strategies");
+    stopWatchingStrategies = config.server.dev ? watchUserStrategies((st) => logger.info({ loaded: st.loaded.map((l) => l.kind), broken: st.errors.length }, "strategies folder reloaded")) : () => {};
     const network = config.venue.id === "binance-testnet" ? "testnet" : "mainnet";
     const venueId = config.venue.id === "binance-testnet" ? "binance" : config.venue.id;
     const audit = (entry: { actor: string; action: string; data: Record<string, unknown> }) => auth.audit.appendAudit(entry).then(() => undefined);
     const connection = await connectVenue({ config, db, logger, credentials: () => auth.getDecryptedCredential(venueId, network) });
+    // The pair list ranks the venue's symbols by liquidity and volatility, on the market's clock.
+    pairs = new PairListService({
+      source: connection.exchange,
+      symbols: () => [...connection.instruments.keys()],
+      clock: connection.clock,
+      scheduler: new TimerScheduler(connection.clock),
+      quoteCurrency: config.trading.quoteCurrency,
+      thresholds: { whitelist: config.risk.symbolWhitelist },
+      onError: (message) => logger.warn(message),
+    });
+    registerPairList(pairs);
     insights = new InsightsService({
       candles: marketCandleSource(connection.market, connection.candleStore),
       prisma: db.prisma,
@@ -168,6 +189,7 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     services,
     auth,
     async start() {
+      pairs?.start();
       // Before the engine starts, so what happens during start-up is already alerted.
       await alerts.start();
       await engine.start();
@@ -183,6 +205,9 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
       engineState = "stopping";
       insights.stop();
       sessions.stop();
+      stopWatchingStrategies();
+      pairs?.stop();
+      registerPairList(undefined);
       await alerts.stop();
       await engine.stop();
       metrics.stop();
