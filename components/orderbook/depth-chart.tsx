@@ -38,7 +38,7 @@ export function DepthChart({ depth, height = 320 }: { depth: Depth; height?: num
   };
   const reference = depth.mid ?? undefined;
   const priceTicks = niceTicks(minPrice, maxPrice, 6);
-  const qtyTicks = niceTicks(0, maxDepth, 4).filter((q) => q > 0);
+  const qtyTicks = niceTicks(0, maxDepth, 6).filter((q) => q > 0);
   const qtyDp = maxDepth >= 100 ? 0 : maxDepth >= 1 ? 2 : 4;
 
   const onMove = (e: MouseEvent<HTMLDivElement>) => {
