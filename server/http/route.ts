@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError, isAppError } from "../core/errors";
 import { assertAllowedHost, hostPolicy, type HostPolicy } from "../auth/host";
 import type { AppConfig } from "../config";
-import { findBadText } from "./input";
+import { findBadText, textProblem } from "./input";
 import { lookupServices } from "./registry";
 import type { Principal, Services } from "./services";
 import type { EngineRuntime } from "../engine/runtime";
@@ -91,6 +91,15 @@ export function route(
       if (!options.public) {
         const auth = services().auth;
         principal = await auth.authorizeRequest(req, { mutation: options.mutation ?? req.method !== "GET" });
+      }
+      // Path parameters are user text too: a NUL or control character is a 400 naming the parameter.
+      if (ctx?.params) {
+        const params = (await ctx.params) as Record<string, unknown>;
+        for (const [name, value] of Object.entries(params ?? {})) {
+          if (typeof value !== "string") continue;
+          const problem = /[\u0001-\u001f\u007f]/.test(value) ? "must not contain control characters" : textProblem(value);
+          if (problem) throw validationError(name, problem);
+        }
       }
       const result = await handler(req, ctx, principal);
       if (result instanceof Response) return result;

@@ -155,6 +155,16 @@ describe("%00 in a query is a 400 naming the parameter", () => {
   });
 });
 
+describe("%00 in a path parameter is a 400 naming the parameter (the fuzz campaign found four 500s)", () => {
+  it.each([
+    ["strategies/[id]/route.ts", "PATCH", "/api/strategies/a%00b", { id: "a\u0000b" }],
+    ["backtests/[id]/route.ts", "DELETE", "/api/backtests/a%00b", { id: "a\u0000b" }],
+    ["positions/[id]/close/route.ts", "POST", "/api/positions/a%01b/close", { id: "a\u0001b" }],
+  ] as const)("%s %s", async (file, method, url, params) => {
+    await expect400(await call(file, method, bearer(method, url, method === "PATCH" ? { name: "x" } : undefined), params), "id");
+  });
+});
+
 describe("a 500 that still creates a running strategy: a refused mutation writes nothing", () => {
   it("POST /api/strategies with a lone surrogate in the name and status active creates and starts nothing, twice", async () => {
     for (let attempt = 0; attempt < 2; attempt++) {
