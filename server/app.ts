@@ -58,8 +58,11 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     // A position the bot could not get out of is never "ok".
     const exitAlarms = engineRef?.kernel.exitAlarms() ?? [];
     for (const alarm of exitAlarms) reasons.push(`exit alarm ${alarm.code} ${alarm.side} ${alarm.quantity} ${alarm.symbol} (${alarm.mode}): ${alarm.reason}`);
+    // Trading that is HALTED is not "ok" either, even when the process and the database are.
+    const halted = [...(engineRef?.kernel.accounts.values() ?? [])].filter((a) => a.tradingState === "HALTED");
+    for (const account of halted) reasons.push(`${account.mode} trading HALTED: ${account.tradingStateReason ?? "see the Risk page"}`);
     return {
-      status: !ping.ok ? "down" : engineState !== "running" ? "starting" : (reconciliation && !reconciliation.ok) || exitAlarms.length > 0 ? "degraded" : "ok",
+      status: !ping.ok ? "down" : engineState !== "running" ? "starting" : (reconciliation && !reconciliation.ok) || exitAlarms.length > 0 || halted.length > 0 ? "degraded" : "ok",
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       db: { kind: db.kind, ok: ping.ok, latencyMs: ping.latencyMs, error: ping.error },
