@@ -68,6 +68,20 @@ export async function killSwitchLatency(options: { runs: number }): Promise<Kill
       maxTradesPerDay: 100_000,
       minEdgeOverFeesPct: 0,
       maxSlippagePct: 100,
+      // The live rulebook (risk.live) opened up: the benchmark measures the kill switch, not the
+      // rules, and must not depend on the hour of the day (no entries 22-01 UTC by default).
+      live: {
+        maxPositionQuote: 1e9,
+        minPositionQuote: 5,
+        maxTradeLossQuote: 1e9,
+        dailyLossQuote: 1e9,
+        weeklyLossQuote: 1e9,
+        maxOpenPositions: 1000,
+        minEntryIntervalSec: 0,
+        symbolWhitelist: symbols,
+        blackoutHoursUtc: [],
+        ramp: { firstCapQuote: 1e9, tradesToSecondStage: 1, secondCapQuote: 1e9 },
+      },
     });
     const ids = new SequentialIds(`bench-ks-${Date.now().toString(36)}-`);
     account = await TradingAccount.create({
