@@ -34,11 +34,15 @@ test.describe("dashboard", () => {
 
   test("in paper mode a position opens and its P&L moves", async ({ page, request }) => {
     await signIn(page);
+    // A wide stop (10 %, target 20 %): the simulated market at SIM_SPEED=60 can move the default 2 % in seconds.
+    const last = (await api<Array<{ symbol: string; last: number }>>(request, "GET", "/api/symbols")).find((x) => x.symbol === "BTC/USDT")!.last;
     const { order } = await api<{ order: { status: string; filledQuantity: number } }>(request, "POST", "/api/orders", {
       symbol: "BTC/USDT",
       side: "buy",
       type: "market",
       quantity: 0.01,
+      stopLoss: Math.round(last * 0.9),
+      takeProfit: Math.round(last * 1.2),
     });
     // Paper mode simulates latency: the order is accepted first and filled a moment later.
     expect(["submitted", "filled"]).toContain(order.status);
