@@ -41,8 +41,16 @@ export function requireSymbol(engine: EngineRuntime, symbol: string, status = 40
   if (!engine.instruments.has(symbol)) throw new AppError("UNKNOWN_SYMBOL", `unknown symbol ${symbol}: use one of ${[...engine.instruments.keys()].join(", ")}`, status);
 }
 
-/** A file to download (CSV or JSON export); the HTTP layer turns it into a response with a Content-Disposition. */
+const DOWNLOAD_BRAND = Symbol.for("tradekeel.download");
+
+/**
+ * A file to download (CSV or JSON export); the HTTP layer turns it into a response with a Content-Disposition.
+ * Recognised by a brand, not instanceof: Next bundles route handlers apart from the server, so the class can
+ * exist twice in one process (the same trap as AppError).
+ */
 export class Download {
+  readonly [DOWNLOAD_BRAND] = true;
+
   constructor(
     readonly filename: string,
     readonly contentType: string,
@@ -56,4 +64,8 @@ export class Download {
   async json(): Promise<unknown> {
     return JSON.parse(this.body);
   }
+}
+
+export function isDownload(value: unknown): value is Download {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[DOWNLOAD_BRAND] === true;
 }

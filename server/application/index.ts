@@ -48,7 +48,7 @@ export function createUseCases(deps: { engine: EngineRuntime; repos: Repositorie
   };
 }
 
-export { Download, modeSchema, type AuditFn, type Repositories, type UseCaseDeps } from "./context";
+export { Download, isDownload, modeSchema, type AuditFn, type Repositories, type UseCaseDeps } from "./context";
 export { EventRecorder } from "./event-recorder";
 export { SessionManager, sessionConfigSchema, sessionCreateSchema, type SessionConfig, type SessionEndReason } from "./sessions";
 export { candlesQuery, orderBookQuery } from "./market";

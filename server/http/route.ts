@@ -6,7 +6,7 @@ import { findBadText, textProblem } from "./input";
 import { lookupServices } from "./registry";
 import type { Principal, Services } from "./services";
 import type { EngineRuntime } from "../engine/runtime";
-import { Download, type UseCases } from "../application";
+import { Download, isDownload, type UseCases } from "../application";
 
 /**
  * Thin Next route handlers: (auth) → zod parse → one server call → JSON.
@@ -103,7 +103,7 @@ export function route(
       }
       const result = await handler(req, ctx, principal);
       if (result instanceof Response) return result;
-      if (result instanceof Download) return downloadResponse(result);
+      if (isDownload(result)) return downloadResponse(result);
       return Response.json(result ?? { ok: true });
     } catch (err) {
       return toErrorResponse(err);
