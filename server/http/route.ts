@@ -6,7 +6,8 @@ import { findBadText, textProblem } from "./input";
 import { lookupServices } from "./registry";
 import type { Principal, Services } from "./services";
 import type { EngineRuntime } from "../engine/runtime";
-import { Download, isDownload, type UseCases } from "../application";
+import { Download, createUseCases, isDownload, type UseCases } from "../application";
+import { createRepositories } from "../db/repositories";
 
 /**
  * Thin Next route handlers: (auth) → zod parse → one server call → JSON.
@@ -36,10 +37,17 @@ export function engine(): EngineRuntime {
 
 /** The use cases (server/application): what routes call, e.g. `app().trades.list(q)`. */
 export function app(): UseCases {
-  const found = services().useCases;
-  if (!found) throw new AppError("NOT_READY", "the trading engine is starting; try again in a moment", 503);
-  return found;
+  const s = services();
+  if (s.useCases) return s.useCases;
+  // Services registered with an engine but without the root's use cases (tests of the web layer that
+  // compose an engine themselves): the same use cases over that engine, built once per registration.
+  if (!s.engine) throw new AppError("NOT_READY", "the trading engine is starting; try again in a moment", 503);
+  let built = derived.get(s);
+  if (!built) derived.set(s, (built = createUseCases({ engine: s.engine, repos: createRepositories(s.db.prisma), audit: s.audit, db: s.db })));
+  return built;
 }
+
+const derived = new WeakMap<Services, UseCases>();
 
 /** An export from the application layer as a download (Content-Disposition: attachment). */
 export function downloadResponse(d: Download): Response {
