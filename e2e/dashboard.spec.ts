@@ -42,7 +42,7 @@ test.describe("dashboard", () => {
       type: "market",
       quantity: 0.01,
       stopLoss: Math.round(last * 0.9),
-      takeProfit: Math.round(last * 1.2),
+      takeProfit: Math.round(last * 1.25),
     });
     // Paper mode simulates latency: the order is accepted first and filled a moment later.
     expect(["submitted", "filled"]).toContain(order.status);
