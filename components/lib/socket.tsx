@@ -56,10 +56,11 @@ export function FeedProvider({ children }: { children: ReactNode }) {
       for (const symbol of subscriptions.current.keys()) socket.emit("subscribe", { orderbook: symbol });
       if (connectedBefore) void queryClient.invalidateQueries();
       else {
-        // What was loaded before the feed was live may have missed events in between (an order that
-        // filled while the socket was still connecting): refetch those, once.
+        // What was loaded, or was still loading, before the feed was live may have missed events in
+        // between (an order that filled while the socket was connecting, a REST answer older than an
+        // event it then overwrote): refetch those once, now that no event can be missed.
         const connectedAt = Date.now();
-        void queryClient.invalidateQueries({ predicate: (q) => q.state.dataUpdatedAt > 0 && q.state.dataUpdatedAt < connectedAt });
+        void queryClient.invalidateQueries({ predicate: (q) => q.state.dataUpdatedAt < connectedAt });
       }
       connectedBefore = true;
       setState((s) => ({ ...s, connection: "connected", hasConnected: true, disconnectedAt: null, lastError: null }));
