@@ -267,29 +267,6 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    id: "rate-limit-back-off",
-    title: "a burst of 110 orders is held to the venue's order rate: no 429, no 418",
-    async run(ctx) {
-      const symbol = ctx.v.symbols[1];
-      const inst = ctx.instrument(symbol);
-      const price = (await ctx.lastPrice(symbol)) * 0.7;
-      const before = ctx.v.venue.usage();
-      check(before !== null, "the live venue has no usage gate on this venue");
-      const started = Date.now();
-      try {
-        const placed = await Promise.all(Array.from({ length: 110 }, () => ctx.v.venue.submit(ctx.order(symbol, "buy", "limit", qtyFor(inst, 6, price), price))));
-        check(placed.every((o) => o.status === "submitted"), "not every order of the burst was accepted");
-      } finally {
-        await ctx.v.exchange.cancelAllOrders(symbol).catch(() => {});
-      }
-      const after = ctx.v.venue.usage()!;
-      check(after.tooManyRequests === before!.tooManyRequests && after.banned === before!.banned, `the venue answered ${after.tooManyRequests - before!.tooManyRequests} × 429 and ${after.banned - before!.banned} × 418`);
-      const simRefusals = ctx.v.simulator?.rateLimiter?.refused;
-      if (simRefusals) check(simRefusals.orders429 === 0 && simRefusals.weight429 === 0 && simRefusals.bans418 === 0, `the simulator refused: ${JSON.stringify(simRefusals)}`);
-      return `110 orders in ${Date.now() - started} ms, ${after.waits - before!.waits} waits for the venue's window, 0 × 429`;
-    },
-  },
-  {
     id: "kill-switch-flat",
     title: "the kill switch cancels every order and sells every holding it bought; the venue confirms flat",
     async run(ctx) {
@@ -344,6 +321,30 @@ export const SCENARIOS: readonly Scenario[] = [
       return `flat in ${status.durationMs} ms (${status.ordersCancelled} orders cancelled, ${status.positionsClosed} positions closed)`;
     },
   },
+  {
+    id: "rate-limit-back-off",
+    title: "a burst of 110 orders is held to the venue's order rate: no 429, no 418",
+    async run(ctx) {
+      const symbol = ctx.v.symbols[1];
+      const inst = ctx.instrument(symbol);
+      const price = (await ctx.lastPrice(symbol)) * 0.7;
+      const before = ctx.v.venue.usage();
+      check(before !== null, "the live venue has no usage gate on this venue");
+      const started = Date.now();
+      try {
+        const placed = await Promise.all(Array.from({ length: 110 }, () => ctx.v.venue.submit(ctx.order(symbol, "buy", "limit", qtyFor(inst, 6, price), price))));
+        check(placed.every((o) => o.status === "submitted"), "not every order of the burst was accepted");
+      } finally {
+        await ctx.v.exchange.cancelAllOrders(symbol).catch(() => {});
+      }
+      const after = ctx.v.venue.usage()!;
+      check(after.tooManyRequests === before!.tooManyRequests && after.banned === before!.banned, `the venue answered ${after.tooManyRequests - before!.tooManyRequests} × 429 and ${after.banned - before!.banned} × 418`);
+      const simRefusals = ctx.v.simulator?.rateLimiter?.refused;
+      if (simRefusals) check(simRefusals.orders429 === 0 && simRefusals.weight429 === 0 && simRefusals.bans418 === 0, `the simulator refused: ${JSON.stringify(simRefusals)}`);
+      return `110 orders in ${Date.now() - started} ms, ${after.waits - before!.waits} waits for the venue's window, 0 × 429`;
+    },
+  },
+
 ];
 
 export interface ScenarioResult {
