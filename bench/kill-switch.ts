@@ -1,4 +1,5 @@
 import type { Exchange } from "ccxt";
+import { permissiveEntryLimits } from "../tests/engine/fixtures/live-rules";
 import { SIMULATOR_SYMBOLS } from "../server/config";
 import { DEFAULT_RISK_LIMITS, riskLimitsSchema } from "../server/config";
 import { systemClock } from "../server/core/clock";
@@ -56,32 +57,9 @@ export async function killSwitchLatency(options: { runs: number }): Promise<Kill
     const limits = riskLimitsSchema.parse({
       ...DEFAULT_RISK_LIMITS,
       ...BENCH_LIMITS,
-      maxOpenPositions: 40,
-      maxOpenPositionsPerSymbol: 10,
-      maxPositionPctEquity: 100,
-      maxPortfolioHeatPct: 100,
-      stablecoinReservePct: 0,
-      minPositionQuote: 5,
-      maxTradeLossPct: 100,
-      minEntryIntervalSec: 0,
-      symbolCooldownSec: 0,
-      maxTradesPerDay: 100_000,
-      minEdgeOverFeesPct: 0,
-      maxSlippagePct: 100,
-      // The live rulebook (risk.live) opened up: the benchmark measures the kill switch, not the
-      // rules, and must not depend on the hour of the day (no entries 22-01 UTC by default).
-      live: {
-        maxPositionQuote: 1e9,
-        minPositionQuote: 5,
-        maxTradeLossQuote: 1e9,
-        dailyLossQuote: 1e9,
-        weeklyLossQuote: 1e9,
-        maxOpenPositions: 1000,
-        minEntryIntervalSec: 0,
-        symbolWhitelist: symbols,
-        blackoutHoursUtc: [],
-        ramp: { firstCapQuote: 1e9, tradesToSecondStage: 1, secondCapQuote: 1e9 },
-      },
+      // Every entry check runs but none gets in the way; the live rulebook is opened up so the benchmark
+      // measures the kill switch, not the rules, whatever the hour (no entries 22-01 UTC by default).
+      ...permissiveEntryLimits(symbols, { maxOpenPositions: 40, maxOpenPositionsPerSymbol: 10, maxTradesPerDay: 100_000 }),
     });
     const ids = new SequentialIds(`bench-ks-${Date.now().toString(36)}-`);
     account = await TradingAccount.create({

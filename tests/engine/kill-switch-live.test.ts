@@ -7,7 +7,7 @@ import { createLogger } from "../../server/core/logger";
 import { openDatabase, type Database } from "../../server/db/database";
 import type { EngineRuntime } from "../../server/engine/runtime";
 import { composeEngine } from "../../server/composition/engine";
-import { permissiveLiveRules } from "./fixtures/live-rules";
+import { permissiveEntryLimits } from "./fixtures/live-rules";
 
 /**
  * Live mode against the built-in simulator, through ccxt: 10 open positions and 20 resting orders
@@ -26,21 +26,7 @@ function testConfig(): AppConfig {
     simulator: { speed: 1, seed: 7, historyDays: 0.05, symbols: [...SIMULATOR_SYMBOLS] },
     trading: { mode: "live", symbols: [...SIMULATOR_SYMBOLS], autoStart: false },
     // Loose entry limits: this test is about the kill switch, not about the entry checks.
-    risk: {
-      live: permissiveLiveRules(SIMULATOR_SYMBOLS),
-      maxOpenPositions: 40,
-      maxOpenPositionsPerSymbol: 10,
-      maxPositionPctEquity: 100,
-      maxPortfolioHeatPct: 100,
-      stablecoinReservePct: 0,
-      minPositionQuote: 5,
-      maxTradeLossPct: 100,
-      minEntryIntervalSec: 0,
-      symbolCooldownSec: 0,
-      maxTradesPerDay: 1000,
-      minEdgeOverFeesPct: 0,
-      maxSlippagePct: 100,
-    },
+    risk: permissiveEntryLimits(SIMULATOR_SYMBOLS, { maxOpenPositions: 40, maxOpenPositionsPerSymbol: 10, maxTradesPerDay: 1000 }),
     auth: {},
   });
 }

@@ -6,7 +6,7 @@ import { configSchema, SIMULATOR_SYMBOLS, type AppConfig } from "../../server/co
 import { createLogger } from "../../server/core/logger";
 import { openDatabase, type Database } from "../../server/db/database";
 import { EngineRuntime } from "../../server/engine/runtime";
-import { permissiveLiveRules } from "./fixtures/live-rules";
+import { permissiveEntryLimits } from "./fixtures/live-rules";
 
 /**
  * Issue 14: a burst of 150 manual orders in live mode on the simulator, which enforces Binance's
@@ -24,21 +24,7 @@ function testConfig(): AppConfig {
     venue: { id: "simulator" },
     simulator: { speed: 1, seed: 11, historyDays: 0.05, symbols: [...SIMULATOR_SYMBOLS] },
     trading: { mode: "live", symbols: [...SIMULATOR_SYMBOLS], autoStart: false },
-    risk: {
-      live: permissiveLiveRules(SIMULATOR_SYMBOLS),
-      maxOpenPositions: 40,
-      maxOpenPositionsPerSymbol: 40,
-      maxPositionPctEquity: 100,
-      maxPortfolioHeatPct: 100,
-      stablecoinReservePct: 0,
-      minPositionQuote: 5,
-      maxTradeLossPct: 100,
-      minEntryIntervalSec: 0,
-      symbolCooldownSec: 0,
-      maxTradesPerDay: 1000,
-      minEdgeOverFeesPct: 0,
-      maxSlippagePct: 100,
-    },
+    risk: permissiveEntryLimits(SIMULATOR_SYMBOLS, { maxOpenPositions: 40, maxOpenPositionsPerSymbol: 40, maxTradesPerDay: 1000 }),
     auth: {},
   });
 }
