@@ -594,8 +594,8 @@ export class TradingAccount {
   private resolveExitAlarm(key: string, why: string): void {
     this.dryExits.delete(key);
     this.exitsAwaitingLiquidity.delete(key);
-    if (!this.exitGuard.resolve(key)) return;
     this.exitReasons.delete(key);
+    if (!this.exitGuard.resolve(key)) return;
     if (this.exitGuard.size === 0) {
       this.risk.resolveExitFailures({ message: `every failed exit resolved (last: ${why})`, at: this.clock.now() });
       this.publishStateIfChanged();
