@@ -3,6 +3,15 @@ import type { LedgerClosedTrade, LedgerPosition } from "../portfolio";
 import type { KillSwitchStatus, RiskEvent } from "../risk";
 import type { ExitAlarm } from "./exit-guard";
 
+/** What became of a signal: an order was sent, the risk engine refused it, or nothing followed. */
+export interface SignalExecution {
+  status: "executed" | "blocked" | "skipped";
+  /** The denial's reason code when blocked; why it was skipped otherwise (e.g. "GHOST_MODE", "NO_POSITION"). */
+  code: string | null;
+  message: string | null;
+  clientOrderId: string | null;
+}
+
 /**
  * Everything the engine publishes, after its own state is updated. Persistence, the realtime feed
  * and alerts subscribe; the engine never calls them.
@@ -12,7 +21,11 @@ export interface EngineEvents {
   "candle:update": Candle;
   ticker: { symbol: string; last: number; change24hPct: number | null; timestamp: number };
   orderbook: OrderBook;
-  signal: Signal & { mode: KernelMode };
+  /**
+   * Published when the strategy emits the signal (execution null) and again, with the same id, once
+   * the engine has acted on it (docs/api.md, "signals.execution").
+   */
+  signal: Signal & { mode: KernelMode; execution?: SignalExecution | null };
   /** A ghost/paper/live signal's hypothetical or real outcome once its trade closed. */
   "signal:outcome": { signalId: string; mode: KernelMode; outcome: "win" | "loss"; exitPrice: number; outcomePct: number; at: number };
   order: Order;
