@@ -19,7 +19,7 @@ import {
 } from "lightweight-charts";
 import { COLORS } from "../shell/colors";
 import type { CandleDto, Timeframe } from "../lib/types";
-import { bollinger, ema, macd, rsi, sma, type Series } from "../lib/indicators";
+import { bollinger, ema, macd, rsi, sma, type Series } from "@/server/indicators";
 import { baseChartOptions, priceFormatFor, toChartTime } from "./chart-theme";
 import { OVERLAY_SETTINGS, type ChartMarker, type ChartPriceLine, type IndicatorToggles } from "./chart-types";
 

@@ -5,76 +5,66 @@
  * the risk usage `ratio` is a fraction 0..1.
  */
 
-export type Mode = "ghost" | "paper" | "live";
+/** The server's wire contract (zod schemas, types by z.infer): these names are the UI's view of it. */
+import type {
+  BookLevel,
+  CandleDto,
+  ExitAlarmCode,
+  ExitAlarmDto,
+  ExitAlarmsDto,
+  FeedState,
+  FillDto,
+  Mode,
+  OrderBookDto,
+  OrderDto,
+  OrderSide,
+  OrderStatus,
+  PositionDto,
+  PositionSide,
+  RiskDto,
+  RiskEventDto,
+  RiskEventKind,
+  RiskLimitsDto,
+  RiskUsageDto,
+  StatusDto,
+  Timeframe,
+  TradeDto,
+  TradingStateName,
+  VenueInfo,
+  VenueLabel,
+} from "@/server/contract";
+
+export type {
+  BookLevel,
+  CandleDto,
+  ExitAlarmCode,
+  ExitAlarmDto,
+  ExitAlarmsDto,
+  FeedState,
+  FillDto,
+  Mode,
+  OrderBookDto,
+  OrderDto,
+  OrderSide,
+  OrderStatus,
+  PositionDto,
+  PositionSide,
+  RiskDto,
+  RiskEventDto,
+  RiskEventKind,
+  RiskLimitsDto,
+  RiskUsageDto,
+  StatusDto,
+  Timeframe,
+  TradeDto,
+  TradingStateName,
+  VenueInfo,
+  VenueLabel,
+};
+
 export const MODES: readonly Mode[] = ["ghost", "paper", "live"];
 
-export type Timeframe = "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
 export const TIMEFRAMES: readonly Timeframe[] = ["1m", "5m", "15m", "1h", "4h", "1d"];
-
-export type TradingStateName = "ACTIVE" | "REDUCING" | "HALTED";
-export type FeedState = "connecting" | "live" | "reconnecting" | "down";
-export type VenueLabel = "SIMULATED" | "TESTNET" | "REAL MONEY";
-
-export interface VenueInfo {
-  id: string;
-  label: VenueLabel;
-  simulated: boolean;
-  testnet: boolean;
-}
-
-export interface StatusDto {
-  mode: Mode;
-  venue: VenueInfo;
-  tradingState: TradingStateName;
-  tradingStateReason: string | null;
-  equity: number | null;
-  cash: number | null;
-  realizedPnl: number | null;
-  unrealizedPnl: number | null;
-  todayPnl: number | null;
-  change24hPct: number | null;
-  quoteCurrency: string;
-  feed: { state: FeedState; lastMessageAgeMs: number | null };
-  reconciliation: { ok: boolean; at: number | string | null; message: string | null } | null;
-  liveArmed: boolean;
-  startedAt: number | string | null;
-  /** The engine's clock: ahead of the wall clock when the simulator runs faster than real time. */
-  marketTime?: number | null;
-  /** Positions the bot failed to get out of (issue 12); absent on older servers. */
-  exitAlarms?: ExitAlarmDto[];
-  /** Capabilities beyond the original contract (issue 21), e.g. "orders.preview"; absent on older servers. */
-  features?: string[];
-}
-
-export type ExitAlarmCode = "EXIT_REJECTED" | "STOP_PASSED_OPEN" | "POSITIONS_LEFT_OPEN";
-
-/** A failed exit: `GET /api/exit-alarms`, the `exit:alarm` event and `GET /api/status` carry the full current list. */
-export interface ExitAlarmDto {
-  /** Stable per (mode, position). */
-  id: string;
-  mode: Mode;
-  /** Null when the position is no longer known by id. */
-  positionId: string | null;
-  symbol: string;
-  side: PositionSide;
-  /** Position quantity still open. */
-  quantity: number;
-  /** What a close at market would send now: min(position, venue free), floored to the step. */
-  closableQuantity: number;
-  code: ExitAlarmCode;
-  /** The venue's reason, e.g. "INSUFFICIENT_FUNDS: needs 0.0513 ETH, 0.0512 free". */
-  reason: string;
-  /** Exit attempts so far. */
-  attempts: number;
-  /** Epoch ms when it was raised. */
-  since: number;
-  updatedAt: number;
-}
-
-/** `exit:alarm` event and `GET /api/exit-alarms`: always the full current list (empty = all resolved). */
-export interface ExitAlarmsDto {
-  alarms: ExitAlarmDto[];
-}
 
 export interface StreamDto {
   symbol: string;
@@ -127,15 +117,6 @@ export interface SymbolDto {
   simulated: boolean;
 }
 
-export interface CandleDto {
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  closed: boolean;
-}
 
 export interface CandlesResponse {
   symbol: string;
@@ -144,109 +125,9 @@ export interface CandlesResponse {
   candles: CandleDto[];
 }
 
-/** [price, quantity], best first. */
-export type BookLevel = [number, number];
 
-export interface OrderBookDto {
-  symbol: string;
-  timestamp: number;
-  simulated?: boolean;
-  bids: BookLevel[];
-  asks: BookLevel[];
-  spread: number | null;
-  mid: number | null;
-}
-
-export type PositionSide = "long" | "short";
-export type OrderSide = "buy" | "sell";
-
-export interface PositionDto {
-  id: string;
-  mode: Mode;
-  /** Sent by the server on events; "closed" means the position left the book. */
-  status?: "open" | "closed";
-  symbol: string;
-  side: PositionSide;
-  quantity: number;
-  avgEntryPrice: number;
-  markPrice: number | null;
-  unrealizedPnl: number | null;
-  unrealizedPct: number | null;
-  realizedPnl: number | null;
-  fees: number | null;
-  stopLoss: number | null;
-  takeProfit: number | null;
-  trailingStop: number | null;
-  openedAt: number;
-  strategyInstanceId: string | null;
-  entryReason: string | null;
-}
-
-export interface FillDto {
-  clientOrderId: string;
-  symbol: string;
-  side: OrderSide;
-  price: number;
-  quantity: number;
-  fee: number;
-  timestamp: number;
-  liquidity?: "maker" | "taker";
-  venueTradeId?: string;
-}
-
-export type OrderStatus =
-  | "new"
-  | "submitted"
-  | "partially_filled"
-  | "filled"
-  | "cancelled"
-  | "rejected"
-  | "expired";
 
 export const TERMINAL_ORDER_STATUSES: readonly OrderStatus[] = ["filled", "cancelled", "rejected", "expired"];
-
-export interface OrderDto {
-  clientOrderId: string;
-  venueOrderId: string | null;
-  mode: Mode | "backtest";
-  symbol: string;
-  side: OrderSide;
-  type: string;
-  status: OrderStatus;
-  quantity: number;
-  price: number | null;
-  stopPrice: number | null;
-  filledQuantity: number;
-  avgFillPrice: number | null;
-  fee: number | null;
-  intent: "entry" | "exit";
-  reduceOnly: boolean;
-  reason: string | null;
-  error: string | null;
-  strategyInstanceId: string | null;
-  createdAt: number;
-  updatedAt: number;
-  fills?: FillDto[];
-}
-
-export interface TradeDto {
-  id: string;
-  mode: Mode;
-  symbol: string;
-  side: PositionSide;
-  quantity: number;
-  entryPrice: number;
-  exitPrice: number;
-  pnl: number;
-  pnlPct: number;
-  fees: number;
-  openedAt: number;
-  closedAt: number;
-  exitReason: string;
-  entryReason: string | null;
-  exitReasonText: string | null;
-  strategyInstanceId: string | null;
-}
 
 export interface Page<T> {
   items: T[];
@@ -378,6 +259,9 @@ export interface StrategyInstanceDto {
   symbols: string[];
   timeframe: Timeframe;
   capital: number | null;
+  /** The instance's own loss limits, quote currency (null = none), on top of the account's. */
+  maxLossQuote?: number | null;
+  dailyLossQuote?: number | null;
   status: "active" | "paused";
   createdAt: number | string;
   stats: { trades: number; pnl: number | null; winRate: number | null } | null;
@@ -390,42 +274,8 @@ export interface StrategyInput {
   symbols: string[];
   timeframe: Timeframe;
   capital?: number | null;
-}
-
-export interface RiskUsageDto {
-  key: string;
-  label: string;
-  used: number | null;
-  limit: number | null;
-  unit: string | null;
-  /** "max": used must stay below limit; "min": used must stay above it (e.g. a reserve). */
-  direction?: "max" | "min";
-  ratio: number | null;
-}
-
-export type RiskLimitsDto = Record<string, number | string | boolean | null | (string | number)[]>;
-
-export interface RiskDto {
-  tradingState: TradingStateName;
-  reason: string | null;
-  /** The breakers and stops holding the account (each with its code, sentence and numbers). */
-  latches?: import("../risk/risk-format").RiskLatchDto[];
-  limits: RiskLimitsDto;
-  usage: RiskUsageDto[];
-  /** Which direction tightens each numeric limit (requested from the API; absent on older servers). */
-  tighter?: Record<string, "lower" | "higher">;
-}
-
-export type RiskEventKind = "denial" | "state_change" | "warning" | "breaker" | "kill_switch";
-
-export interface RiskEventDto {
-  id: string;
-  timestamp: number;
-  kind: RiskEventKind;
-  code: string;
-  severity: string;
-  message: string;
-  data: Record<string, unknown> | null;
+  maxLossQuote?: number | null;
+  dailyLossQuote?: number | null;
 }
 
 /** The contract's phases, plus the engine's (running, completed, incomplete, cancelling_orders, …): see shell/kill-switch-phase.ts. */

@@ -1,3 +1,4 @@
+import type { RiskLatchDto } from "@/server/contract";
 import { formatInt, formatMoney, formatNumber, formatPlainPct, isNum } from "../lib/format";
 
 /** "maxPositionPctEquity" → "Max position % equity", "symbolCooldownSec" → "Symbol cooldown (s)". */
@@ -69,16 +70,8 @@ export const LATCH_USAGE_KEY: Readonly<Record<string, string>> = {
   venue_errors: "venueErrors",
 };
 
-export interface RiskLatchDto {
-  id: string;
-  state: "REDUCING" | "HALTED";
-  code: string;
-  reason: string;
-  since: number;
-  until: number | null;
-  actor?: string;
-  data?: Record<string, number | string | boolean | null>;
-}
+/** A breaker latch of GET /api/risk: the wire contract's type. */
+export type { RiskLatchDto };
 
 /**
  * What a breaker counted when it tripped, as "used / limit" numbers of its usage row: the counter shown

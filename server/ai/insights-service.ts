@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock";
 import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
+import { repeatEvery, schedulerOf, type ScheduledTask, type TaskScheduler } from "../core/scheduler";
 import { TIMEFRAMES, TIMEFRAME_MS, type Candle, type Timeframe } from "../model/types";
 import { orderedClosedCandles } from "./dataset";
 import { insightReasons, type RiskInsight } from "./explain";
@@ -28,6 +29,8 @@ export interface InsightsServiceOptions {
   /** Where models are stored; without it models live in memory only. */
   prisma?: ModelsDb;
   clock: Clock;
+  /** Timers for the retraining schedule; default: the clock's (a ManualClock runs them as it advances). */
+  scheduler?: TaskScheduler;
   logger: Logger;
   registry?: ModelRegistry;
   /** Timeframe when a request names none. Default 5m. */
@@ -129,7 +132,7 @@ export class InsightsService {
   private readonly horizon: number;
   private readonly lambda: number;
   private readonly cacheMs: number;
-  private scheduleTimer: ReturnType<typeof setInterval> | undefined;
+  private scheduleTimer: ScheduledTask | undefined;
   private readonly tracking = new Set<string>();
 
   constructor(private readonly options: InsightsServiceOptions) {
@@ -151,7 +154,7 @@ export class InsightsService {
 
   /** Stops the retraining schedule. */
   stop(): void {
-    if (this.scheduleTimer) clearInterval(this.scheduleTimer);
+    this.scheduleTimer?.cancel();
     this.scheduleTimer = undefined;
   }
 
@@ -394,19 +397,19 @@ export class InsightsService {
     return { trained, failed };
   }
 
-  /** Calls retrainAll() every `intervalMs` (at least a minute) until stop(); the timer does not keep the process alive. */
+  /** Calls retrainAll() every `intervalMs` of clock time (at least a minute) until stop(), on the clock's scheduler; a real timer does not keep the process alive. */
   scheduleRetraining(intervalMs: number): () => void {
     if (!Number.isFinite(intervalMs) || intervalMs < 60_000) throw new RangeError(`the retraining interval must be at least 60000 ms (got ${intervalMs})`);
     this.stop();
     let running = false;
-    this.scheduleTimer = setInterval(() => {
+    const scheduler = this.options.scheduler ?? schedulerOf(this.options.clock, { unref: true });
+    this.scheduleTimer = repeatEvery(scheduler, this.options.clock, intervalMs, () => {
       if (running) return;
       running = true;
       void this.retrainAll().finally(() => {
         running = false;
       });
-    }, intervalMs);
-    this.scheduleTimer.unref?.();
+    });
     return () => this.stop();
   }
 

@@ -3,6 +3,7 @@ import { AppError, errorMessage, notFound } from "../core/errors";
 import { sumMoney } from "../core/decimal";
 import { toCsv } from "../core/csv";
 import { newId } from "../core/ids";
+import { repeatEvery, schedulerOf, type ScheduledTask, type TaskScheduler } from "../core/scheduler";
 import { TIMEFRAMES, type Timeframe } from "../model/types";
 import { tradePnlBuckets } from "../portfolio/metrics";
 import { moneyAmount, userText } from "../http/input";
@@ -75,13 +76,18 @@ interface ActiveSession {
 
 export class SessionManager {
   private readonly active = new Map<string, ActiveSession>();
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ScheduledTask | undefined;
+  private readonly scheduler: TaskScheduler;
   private readonly unsubscribers: Array<() => void> = [];
 
   constructor(
     private readonly engine: EngineRuntime,
     private readonly repos: { sessions: SessionRepository; strategies: StrategyRepository; trades: TradeRepository },
-  ) {}
+    /** Timers for the rule checks; default: the engine clock's (a ManualClock runs them as it advances). */
+    options: { scheduler?: TaskScheduler } = {},
+  ) {
+    this.scheduler = options.scheduler ?? schedulerOf(engine.clock, { unref: true });
+  }
 
   /** Resume sessions that were running when the process stopped; check the stop rules every second. */
   async start(): Promise<void> {
@@ -100,14 +106,14 @@ export class SessionManager {
       this.registerRiskRules(row.id, row.mode, config);
     }
     this.unsubscribers.push(this.engine.bus.on("trade", (t) => t.sessionId && this.active.has(t.sessionId) && void this.check(t.sessionId)));
-    this.timer = setInterval(() => {
+    this.timer = repeatEvery(this.scheduler, this.engine.clock, 1000, () => {
       for (const id of this.active.keys()) void this.check(id);
-    }, 1000);
-    this.timer.unref?.();
+    });
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
+    this.timer = undefined;
     for (const off of this.unsubscribers.splice(0)) off();
   }
 

@@ -16,7 +16,7 @@ import { Decimal } from "./decimal";
  * and every result is rounded half-even to 8 decimals, so results are always canonical (above about
  * 9e7 a double cannot hold 8 decimals: results are then the nearest double of the exact sum). Quote
  * balances follow the same rule (they are 8-decimal amounts too); fees and P&L are still booked with
- * money() from ./decimal.
+ * roundMoney() from ./decimal.
  */
 export const QTY_DP = 8;
 const SCALE = 1e8;

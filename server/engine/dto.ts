@@ -1,11 +1,16 @@
+import type { CandleDto, Mode, OrderBookDto, PositionDto, TradeDto } from "../contract";
 import type { Candle, OrderBook } from "../model/types";
 import type { LedgerClosedTrade, LedgerPosition } from "../portfolio";
 import type { EngineRuntime } from "./runtime";
 
-/** The JSON shapes of docs/api.md, shared by the REST API and the feed. */
+/**
+ * The JSON shapes of docs/api.md, shared by the REST API and the feed; each checked against the wire
+ * contract (server/contract) with `satisfies`, keeping its narrower inferred type for server callers.
+ * They carry the trading modes only (a backtest reports through its own result), hence `as Mode`.
+ */
 
 export function candleDto(c: Candle) {
-  return { time: c.openTime, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume, closed: c.closed };
+  return { time: c.openTime, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume, closed: c.closed } satisfies CandleDto;
 }
 
 export function orderBookDto(book: OrderBook, depth: number, simulated = false) {
@@ -21,10 +26,10 @@ export function orderBookDto(book: OrderBook, depth: number, simulated = false) 
     asks,
     spread: bestBid !== undefined && bestAsk !== undefined ? bestAsk - bestBid : null,
     mid: bestBid !== undefined && bestAsk !== undefined ? (bestAsk + bestBid) / 2 : null,
-  };
+  } satisfies OrderBookDto;
 }
 
-export function positionDto(p: LedgerPosition & { status?: string }, engine?: Pick<EngineRuntime, "kernel">) {
+export function positionDto(p: LedgerPosition & { status?: PositionDto["status"] }, engine?: Pick<EngineRuntime, "kernel">) {
   const ledger = engine?.kernel.accounts.get(p.mode)?.ledger;
   const mark = ledger ? ledger.markPrice(p.symbol) : Number.NaN;
   const markPrice = Number.isFinite(mark) ? mark : p.avgEntryPrice;
@@ -33,7 +38,7 @@ export function positionDto(p: LedgerPosition & { status?: string }, engine?: Pi
   const cost = p.avgEntryPrice * p.quantity;
   return {
     id: p.id,
-    mode: p.mode,
+    mode: p.mode as Mode,
     symbol: p.symbol,
     side: p.side,
     status: p.status ?? (p.quantity > 0 ? "open" : "closed"),
@@ -50,13 +55,13 @@ export function positionDto(p: LedgerPosition & { status?: string }, engine?: Pi
     openedAt: p.openedAt,
     strategyInstanceId: p.strategyInstanceId ?? null,
     entryReason: p.entryReason,
-  };
+  } satisfies PositionDto;
 }
 
 export function tradeDto(t: LedgerClosedTrade & { signalId?: string }) {
   return {
     id: t.id,
-    mode: t.mode,
+    mode: t.mode as Mode,
     symbol: t.symbol,
     side: t.side,
     quantity: t.quantity,
@@ -72,5 +77,5 @@ export function tradeDto(t: LedgerClosedTrade & { signalId?: string }) {
     exitReasonText: t.exitReasonText,
     strategyInstanceId: t.strategyInstanceId ?? null,
     signalId: t.signalId ?? null,
-  };
+  } satisfies TradeDto;
 }

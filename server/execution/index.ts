@@ -23,7 +23,7 @@ export type {
 } from "./types";
 export { DEFAULT_FEES } from "./types";
 export { VenueError, classifyOrderOutcome, classifyVenueFailure, isVenueError, toVenueError, type VenueErrorCode, type VenueFault } from "./errors";
-export { ManualScheduler, TimerScheduler, type Scheduler, type ScheduledTask } from "./scheduler";
+export { ManualScheduler, TimerScheduler, type TaskScheduler, type ScheduledTask } from "../core/scheduler";
 export { PaperVenue, createGhostVenue, type PaperVenueOptions } from "./paper-venue";
 export { LiveVenue, type LiveVenueOptions, type LiveRetryPolicy } from "./live-venue";
 export { feeScheduleFromCcxt } from "./fees";

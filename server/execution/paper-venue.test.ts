@@ -4,7 +4,7 @@ import type { Candle, OrderBook, OrderRequest } from "../model/types";
 import { request } from "./__tests__/fake-venue";
 import { isVenueError } from "./errors";
 import { PaperVenue, type PaperVenueOptions } from "./paper-venue";
-import { ManualScheduler } from "./scheduler";
+import { ManualScheduler } from "../core/scheduler";
 import type { VenueOrderUpdate } from "./types";
 
 const SYMBOL = "BTC/USDT";

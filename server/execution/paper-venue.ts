@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock";
-import { Decimal, money, roundToTick } from "../core/decimal";
+import { Decimal, roundMoney, roundToTick } from "../core/decimal";
 import { addQty, cmpQty, floorQtyToStep, gteQty, ltQty, maxQty, minQty, mulQty, proRataQty, qtyTimesRate, subQty, toQty } from "../core/quantity";
 import { createLogger, type Logger } from "../core/logger";
 import {
@@ -18,7 +18,7 @@ import {
 } from "../model/types";
 import { VenueError, type VenueErrorCode } from "./errors";
 import { queueAheadAt, restingFill } from "./fill-model";
-import type { Scheduler } from "./scheduler";
+import type { TaskScheduler } from "../core/scheduler";
 import {
   DEFAULT_FEES,
   type ExecutionVenue,
@@ -66,7 +66,7 @@ import { assertValidOrderRequest, isStopType, splitSymbol } from "./validate";
  *   time. submit() returns at once with status "submitted"; the outcome arrives through onUpdate.
  *   The arrival runs when the scheduler fires or when a later market event is fed, whichever comes
  *   first, so backtests need no timers at all.
- * - Fees: notional x rate, booked with money() (8 dp) in the quote currency. With feeAsset "quote"
+ * - Fees: notional x rate, booked with roundMoney() (8 dp) in the quote currency. With feeAsset "quote"
  *   (default) the commission is taken from the quote balance for buys and sells alike. With
  *   "received" it is taken from the asset received, as Binance does without BNB: a buy's commission
  *   is quantity x rate in the base asset (rounded to 8 dp, reported as Fill.baseFee; Fill.fee is its
@@ -84,7 +84,7 @@ export interface PaperVenueOptions {
   id?: string;
   kind?: "paper" | "ghost";
   /** Runs latency arrivals in real time. Omit in backtests: market events then drive arrivals. */
-  scheduler?: Scheduler;
+  scheduler?: TaskScheduler;
   fees?: FeeSchedule;
   /**
    * Asset that pays the commission: "quote" (default) takes it from the quote balance; "received"
@@ -165,7 +165,7 @@ export class PaperVenue implements ExecutionVenue {
   readonly capabilities: VenueCapabilities;
 
   private readonly clock: Clock;
-  private readonly scheduler: Scheduler | undefined;
+  private readonly scheduler: TaskScheduler | undefined;
   private readonly fees: FeeSchedule;
   private readonly feeAsset: "quote" | "received";
   private readonly slip: number;
@@ -799,10 +799,10 @@ export class PaperVenue implements ExecutionVenue {
     const notional = mulQty(quantity, price);
     if (side === "buy" && this.feeAsset === "received") {
       const baseFee = qtyTimesRate(quantity, rate);
-      return { fee: money(baseFee * price), baseFee, quoteAmount: notional };
+      return { fee: roundMoney(baseFee * price), baseFee, quoteAmount: notional };
     }
     // Same fee as always (notional x rate, money-rounded), so backtest numbers do not move.
-    const fee = money(quantity * price * rate);
+    const fee = roundMoney(quantity * price * rate);
     return { fee, quoteAmount: side === "buy" ? addQty(notional, fee) : subQty(notional, fee) };
   }
 

@@ -4,7 +4,7 @@ import type { Logger } from "../core/logger";
 import type { Instrument, KernelMode, Order } from "../model/types";
 import { LiveVenue } from "./live-venue";
 import { createGhostVenue, PaperVenue } from "./paper-venue";
-import { TimerScheduler } from "./scheduler";
+import { TimerScheduler } from "../core/scheduler";
 import type { ExecutionVenue, FeeSchedule } from "./types";
 
 /**

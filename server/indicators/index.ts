@@ -25,3 +25,4 @@ export { Obv } from "./obv";
 export { Vwap, type VwapOptions } from "./vwap";
 export { VolumeAverage } from "./volume-average";
 export { SlidingExtreme } from "./sliding-extreme";
+export { sma, ema, bollinger, rsi, macd, type Series, type Bands, type MacdSeries } from "./series";

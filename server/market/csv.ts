@@ -77,6 +77,32 @@ export interface ParseCandleCsvOptions {
  */
 export function parseCandleCsv(text: string, options: ParseCandleCsvOptions): Candle[] {
   const source = options.source ?? "CSV";
+  const { rows, issues } = readCandleCsvRows(text, source);
+  const timeframe = options.timeframe ?? inferTimeframe(rows.map((r) => r.cells[0]), source);
+  const candles: Candle[] = [];
+  let previous: number | undefined;
+  for (const { line, cells } of rows) {
+    const [openTime, open, high, low, close, volume] = cells;
+    const candle: Candle = { symbol: options.symbol, timeframe, openTime, open, high, low, close, volume, closed: true };
+    const problem = candleProblem(candle) ?? sequenceProblem(previous, openTime);
+    if (problem) {
+      issues.push({ line, message: problem });
+      continue;
+    }
+    previous = openTime;
+    candles.push(candle);
+  }
+  if (issues.length > 0) throw new CandleCsvError(source, issues.sort((a, b) => a.line - b.line));
+  return candles;
+}
+
+/**
+ * The reading half of parseCandleCsv, for a caller with its own row rules (the simulator's 1-minute
+ * replay): checks the header (throws CandleCsvError), then reads each row's six cells (open_time by
+ * parseOpenTime, the rest as plain numbers). Rows that cannot be read are `issues`, not `rows`; no
+ * candle rule (OHLC order, alignment, sequence) is applied here.
+ */
+export function readCandleCsvRows(text: string, source = "CSV"): { rows: { line: number; cells: number[] }[]; issues: CsvIssue[] } {
   const lines = text.split(/\r?\n/);
   const issues: CsvIssue[] = [];
   const header = lines[0]?.replace(/^\uFEFF/, "").trim().toLowerCase().split(",").map((h) => h.trim());
@@ -110,23 +136,7 @@ export function parseCandleCsv(text: string, options: ParseCandleCsvOptions): Ca
     }
     if (!bad) rows.push({ line: i + 1, cells: values });
   }
-
-  const timeframe = options.timeframe ?? inferTimeframe(rows.map((r) => r.cells[0]), source);
-  const candles: Candle[] = [];
-  let previous: number | undefined;
-  for (const { line, cells } of rows) {
-    const [openTime, open, high, low, close, volume] = cells;
-    const candle: Candle = { symbol: options.symbol, timeframe, openTime, open, high, low, close, volume, closed: true };
-    const problem = candleProblem(candle) ?? sequenceProblem(previous, openTime);
-    if (problem) {
-      issues.push({ line, message: problem });
-      continue;
-    }
-    previous = openTime;
-    candles.push(candle);
-  }
-  if (issues.length > 0) throw new CandleCsvError(source, issues.sort((a, b) => a.line - b.line));
-  return candles;
+  return { rows, issues };
 }
 
 function inferTimeframe(times: number[], source: string): Timeframe {

@@ -37,6 +37,8 @@ export {
 export {
   importCandleCsv,
   parseCandleCsv,
+  parseOpenTime,
+  readCandleCsvRows,
   CandleCsvError,
   CANDLE_CSV_HEADER,
   formatCandleCsvRow,

@@ -1,6 +1,6 @@
 import { AppError, errorMessage } from "../core/errors";
 import { systemClock, type Clock } from "../core/clock";
-import type { Scheduler, ScheduledTask } from "../execution/scheduler";
+import type { ScheduledTask, TaskScheduler } from "../core/scheduler";
 import { Atr } from "../indicators";
 import { rankPairs, type PairFigures, type PairList, type PairThresholds } from "./rank";
 
@@ -79,7 +79,7 @@ export interface PairListOptions {
   thresholds?: Partial<PairThresholds>;
   collect?: CollectOptions;
   clock?: Clock;
-  scheduler?: Scheduler;
+  scheduler?: TaskScheduler;
   /** Refresh period; default 15 minutes. */
   refreshMs?: number;
   quoteCurrency?: string;

@@ -1,18 +1,38 @@
-import { Decimal, QUOTE_DP, money } from "../core/decimal";
+import { Decimal, QUOTE_DP, roundMoney } from "../core/decimal";
 import { addQty as exactAddQty, subQty as exactSubQty } from "../core/quantity";
 
 /**
- * Exact arithmetic for booked amounts and quantities. Runs once per fill (about a microsecond per
- * operation), never per mark, so the hot path stays on plain numbers.
+ * Exact arithmetic for booked amounts and quantities. Runs once per fill, never per mark, so the hot
+ * path stays on plain numbers; sums and differences of booked amounts are scaled integers.
  */
 
-/** a + b, both booked amounts, rounded half-even to QUOTE_DP: exact, free of float drift. */
+const SCALE = 10 ** QUOTE_DP;
+/** Below 2^52 scaled units a sum of two stays an exact integer (about 45 million quote units). */
+const FAST_LIMIT = 2 ** 52;
+
+/** The scaled integer of a booked amount already on the 8-decimal grid, else NaN (use decimal.js). */
+function units(x: number): number {
+  const u = Math.round(x * SCALE);
+  return Math.abs(u) <= FAST_LIMIT && u / SCALE === x ? u : Number.NaN;
+}
+
+/**
+ * a + b, both booked amounts, rounded half-even to QUOTE_DP: exact, free of float drift. Amounts on
+ * the 8-decimal grid (every booked amount) are added as scaled integers, the policy of
+ * server/core/quantity.ts; anything else takes the decimal.js path, so the result is the same.
+ */
 export function addMoney(a: number, b: number): number {
+  const ua = units(a);
+  const ub = units(b);
+  if (ua === ua && ub === ub) return (ua + ub) / SCALE + 0;
   return new Decimal(a).plus(b).toDecimalPlaces(QUOTE_DP, Decimal.ROUND_HALF_EVEN).toNumber();
 }
 
-/** a − b, both booked amounts, rounded half-even to QUOTE_DP. */
+/** a − b, both booked amounts, rounded half-even to QUOTE_DP (scaled integers on the grid, as addMoney). */
 export function subMoney(a: number, b: number): number {
+  const ua = units(a);
+  const ub = units(b);
+  if (ua === ua && ub === ub) return (ua - ub) / SCALE + 0;
   return new Decimal(a).minus(b).toDecimalPlaces(QUOTE_DP, Decimal.ROUND_HALF_EVEN).toNumber();
 }
 
@@ -35,4 +55,4 @@ export function subQty(a: number, b: number): number {
   return exactSubQty(a, b);
 }
 
-export { money };
+export { roundMoney };

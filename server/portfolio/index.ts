@@ -24,6 +24,7 @@ export {
   type MoveToDustResult,
   type PositionView,
 } from "./ledger";
+export { positionKey } from "./position-key";
 export {
   DEFAULT_EXIT_RULES,
   advanceTrailing,

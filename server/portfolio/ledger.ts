@@ -15,7 +15,8 @@ import type {
   Position,
   PositionSide,
 } from "../model/types";
-import { addMoney, addQty, money, notional, proRata, subMoney, subQty } from "./booking";
+import { addMoney, addQty, notional, proRata, roundMoney, subMoney, subQty } from "./booking";
+import { positionKey } from "./position-key";
 import { advanceTrailing, exitRulesSchema, parseExitRules, protectiveLevels, type ExitRules, type ExitRulesInput } from "./exits";
 
 /**
@@ -393,10 +394,6 @@ function baseAsset(symbol: string): string {
   return slash > 0 ? symbol.slice(0, slash) : symbol;
 }
 
-function positionKey(symbol: string, strategyInstanceId: string | undefined): string {
-  return `${symbol}\u001f${strategyInstanceId ?? ""}`;
-}
-
 const isFiniteNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const isPositive = (v: unknown): v is number => isFiniteNumber(v) && v > 0;
 
@@ -489,7 +486,7 @@ export class Ledger {
       throw new LedgerError("LEDGER_INVALID_ARGUMENT", `invalid exit rules: ${err instanceof Error ? err.message : String(err)}`);
     }
     this.ids = options.ids ?? (options.mode === "backtest" ? sequentialLedgerIds() : uniqueLedgerIds());
-    this.startingCash = money(options.startingCash);
+    this.startingCash = roundMoney(options.startingCash);
     this.cashBalance = this.startingCash;
     this.peak = this.startingCash;
   }
@@ -530,7 +527,7 @@ export class Ledger {
     }
 
     // Every amount is computed before anything is mutated.
-    const fee = money(fill.fee);
+    const fee = roundMoney(fill.fee);
     const closeFee = closeQty === 0 ? 0 : openQty === 0 ? fee : proRata(fee, closeQty, qty);
     const openFee = openQty === 0 ? 0 : subMoney(fee, closeFee);
     let closeNotional: number;
@@ -681,7 +678,7 @@ export class Ledger {
       entryPrice: pos.entryNotional / pos.entryQuantity,
       exitPrice: pos.exitNotional / pos.exitQuantity,
       pnl: pos.realizedPnl,
-      pnlPct: soldEntryNotional > 0 ? money((pos.realizedPnl / soldEntryNotional) * 100) : 0,
+      pnlPct: soldEntryNotional > 0 ? roundMoney((pos.realizedPnl / soldEntryNotional) * 100) : 0,
       fees: pos.fees,
       openedAt: pos.openedAt,
       closedAt,
@@ -1053,7 +1050,7 @@ export class Ledger {
   static restore(input: LedgerRestoreInput): Ledger {
     const ledger = new Ledger(input);
     if (!isFiniteNumber(input.cash)) throw new LedgerError("LEDGER_INVALID_STATE", `cash must be a finite number, got ${String(input.cash)}`);
-    ledger.cashBalance = money(input.cash);
+    ledger.cashBalance = roundMoney(input.cash);
     for (const [symbol, mark] of Object.entries(input.marks ?? {})) {
       if (!isPositive(mark)) throw invalidPrice(symbol, mark);
       ledger.bookFor(symbol).mark = mark;
@@ -1092,7 +1089,7 @@ export class Ledger {
       }
       ledger.insertDust(parsed.data);
     }
-    ledger.feesTotal = input.fees === undefined ? openFees : money(input.fees);
+    ledger.feesTotal = input.fees === undefined ? openFees : roundMoney(input.fees);
     // equity at cost = cash + net cost basis + dust cost = startingCash + net realized  ⇒  gross = that − start + fees.
     const netRealized = subMoney(addMoney(addMoney(ledger.cashBalance, ledger.netCostBasis), ledger.dustCostBasis), ledger.startingCash);
     ledger.grossRealizedTotal = addMoney(netRealized, ledger.feesTotal);

@@ -142,25 +142,21 @@ describe("InsightsService", () => {
   });
 
   it("retrains on a schedule until stopped", async () => {
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
-    try {
-      const { service } = setup();
-      expect(() => service.scheduleRetraining(1_000)).toThrow(/at least 60000 ms/);
-      await service.train("BTC/USDT", "5m");
-      const stop = service.scheduleRetraining(60_000);
-      vi.advanceTimersByTime(60_000);
-      await vi.waitFor(() => expect(service.listModels()).toHaveLength(2), { timeout: 10_000 });
-      stop();
-      // Nothing may fire after stop(): the timer is gone and retraining is not started again (checked
-      // synchronously, instead of waiting a fixed 50 ms for a retraining that should not happen).
-      expect(vi.getTimerCount()).toBe(0);
-      const retrain = vi.spyOn(service, "retrainAll");
-      vi.advanceTimersByTime(120_000);
-      expect(retrain).not.toHaveBeenCalled();
-      expect(service.listModels()).toHaveLength(2);
-    } finally {
-      vi.useRealTimers();
-    }
+    // The schedule runs on the injected clock: advancing the ManualClock is what makes it fire.
+    const { service, clock } = setup();
+    expect(() => service.scheduleRetraining(1_000)).toThrow(/at least 60000 ms/);
+    await service.train("BTC/USDT", "5m");
+    const stop = service.scheduleRetraining(60_000);
+    clock.advance(60_000);
+    await vi.waitFor(() => expect(service.listModels()).toHaveLength(2), { timeout: 10_000 });
+    stop();
+    // Nothing may fire after stop(): the timer is gone and retraining is not started again (checked
+    // synchronously, instead of waiting a fixed 50 ms for a retraining that should not happen).
+    expect(clock.pendingTimers).toBe(0);
+    const retrain = vi.spyOn(service, "retrainAll");
+    clock.advance(120_000);
+    expect(retrain).not.toHaveBeenCalled();
+    expect(service.listModels()).toHaveLength(2);
   });
 });
 

@@ -2,7 +2,7 @@ import type { Exchange } from "ccxt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIMULATOR_SYMBOLS } from "../../config/schema";
 import { ManualClock } from "../../core/clock";
-import { ManualScheduler } from "../../execution/scheduler";
+import { ManualScheduler } from "../../core/scheduler";
 import { createExchange } from "../../market/exchange";
 import { startSimulator, type SimulatorHandle } from "../../simulator/server";
 import { PairListService, collectPairFigures } from "../pair-list";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { bollinger, ema, macd, rsi, sma } from "./indicators";
+import { bollinger, ema, macd, rsi, sma } from "../index";
 
-describe("overlay indicators", () => {
+describe("chart series over the engine indicators", () => {
   it("SMA is null until the window fills, then the window mean", () => {
     expect(sma([1, 2, 3, 4, 5], 3)).toEqual([null, null, 2, 3, 4]);
   });

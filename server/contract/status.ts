@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { modeSchema, timeLikeSchema, tradingStateNameSchema } from "./common";
+import { exitAlarmSchema } from "./exit-alarms";
+
+export const feedStateSchema = z.enum(["connecting", "live", "reconnecting", "down"]);
+export type FeedState = z.infer<typeof feedStateSchema>;
+
+export const venueLabelSchema = z.enum(["SIMULATED", "TESTNET", "REAL MONEY"]);
+export type VenueLabel = z.infer<typeof venueLabelSchema>;
+
+export const venueInfoSchema = z.object({
+  id: z.string(),
+  label: venueLabelSchema,
+  simulated: z.boolean(),
+  testnet: z.boolean(),
+});
+export type VenueInfo = z.infer<typeof venueInfoSchema>;
+
+/** `GET /api/status` and the `status` event. */
+export const statusSchema = z.object({
+  mode: modeSchema,
+  venue: venueInfoSchema,
+  tradingState: tradingStateNameSchema,
+  tradingStateReason: z.string().nullable(),
+  equity: z.number().nullable(),
+  cash: z.number().nullable(),
+  realizedPnl: z.number().nullable(),
+  unrealizedPnl: z.number().nullable(),
+  todayPnl: z.number().nullable(),
+  change24hPct: z.number().nullable(),
+  quoteCurrency: z.string(),
+  feed: z.object({ state: feedStateSchema, lastMessageAgeMs: z.number().nullable() }),
+  reconciliation: z.object({ ok: z.boolean(), at: timeLikeSchema.nullable(), message: z.string().nullable() }).nullable(),
+  liveArmed: z.boolean(),
+  startedAt: timeLikeSchema.nullable(),
+  /** The engine's clock: ahead of the wall clock when the simulator runs faster than real time. */
+  marketTime: z.number().nullable().optional(),
+  /** Positions the bot failed to get out of (issue 12); absent on older servers. */
+  exitAlarms: z.array(exitAlarmSchema).optional(),
+  /** Capabilities beyond the original contract (issue 21), e.g. "orders.preview"; absent on older servers. */
+  features: z.array(z.string()).optional(),
+});
+export type StatusDto = z.infer<typeof statusSchema>;

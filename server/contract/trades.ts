@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { modeSchema, positionSideSchema } from "./common";
+
+/** `GET /api/trades` rows and the `trade:closed` event. */
+export const tradeSchema = z.object({
+  id: z.string(),
+  mode: modeSchema,
+  symbol: z.string(),
+  side: positionSideSchema,
+  quantity: z.number(),
+  entryPrice: z.number(),
+  exitPrice: z.number(),
+  pnl: z.number(),
+  pnlPct: z.number(),
+  fees: z.number(),
+  openedAt: z.number(),
+  closedAt: z.number(),
+  exitReason: z.string(),
+  entryReason: z.string().nullable(),
+  exitReasonText: z.string().nullable(),
+  strategyInstanceId: z.string().nullable(),
+  /** The signal that opened the trade, when there was one. */
+  signalId: z.string().nullable().optional(),
+});
+export type TradeDto = z.infer<typeof tradeSchema>;
