@@ -45,6 +45,19 @@ export function StrategiesPanel() {
     { title: "TF", dataIndex: "timeframe", key: "tf" },
     { title: "Capital", key: "capital", align: "right", render: (_, s) => <Num>{s.capital === null ? "shared" : formatMoney(s.capital)}</Num> },
     {
+      title: "Loss limits",
+      key: "lossLimits",
+      align: "right",
+      render: (_, s) =>
+        s.maxLossQuote == null && s.dailyLossQuote == null ? (
+          "—"
+        ) : (
+          <Tooltip title="The instance's own limits, on top of the account's: its entries are refused once it has lost this much (in total / today)">
+            <Num>{[s.maxLossQuote != null ? `max ${formatMoney(s.maxLossQuote)}` : null, s.dailyLossQuote != null ? `day ${formatMoney(s.dailyLossQuote)}` : null].filter(Boolean).join(" · ")}</Num>
+          </Tooltip>
+        ),
+    },
+    {
       title: "Params",
       key: "params",
       render: (_, s) => (

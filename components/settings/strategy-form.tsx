@@ -14,6 +14,8 @@ interface FormValues {
   symbols: string[];
   timeframe: Timeframe;
   capital?: number | null;
+  maxLossQuote?: number | null;
+  dailyLossQuote?: number | null;
   params: Record<string, unknown>;
 }
 
@@ -96,6 +98,8 @@ export function StrategyFormModal({
         symbols: editing.symbols,
         timeframe: editing.timeframe,
         capital: editing.capital,
+        maxLossQuote: editing.maxLossQuote ?? null,
+        dailyLossQuote: editing.dailyLossQuote ?? null,
         params: { ...defaultParams(kinds.find((k) => k.kind === editing.kind)), ...editing.params },
       });
     } else {
@@ -120,10 +124,12 @@ export function StrategyFormModal({
       symbols: values.symbols,
       timeframe: values.timeframe,
       capital: values.capital ?? null,
+      maxLossQuote: values.maxLossQuote ?? null,
+      dailyLossQuote: values.dailyLossQuote ?? null,
     };
     const onError = (err: unknown) => {
       if (err instanceof ApiError) {
-        const fields = fieldErrorsFromDetails(err.details, ["name", "kind", "symbols", "timeframe", "capital", "params"]);
+        const fields = fieldErrorsFromDetails(err.details, ["name", "kind", "symbols", "timeframe", "capital", "maxLossQuote", "dailyLossQuote", "params"]);
         if (fields.length > 0) form.setFields(fields);
       }
     };
@@ -176,6 +182,18 @@ export function StrategyFormModal({
           <Col span={6}>
             <Form.Item name="capital" label="Capital" rules={[{ type: "number", min: 0, message: "must be 0 or more" }]} extra="empty = shared equity">
               <InputNumber style={{ width: "100%" }} min={0} data-testid="strategy-capital" />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={6}>
+            <Form.Item name="maxLossQuote" label="Max loss" rules={[{ type: "number", min: 0.01, message: "must be more than 0" }]} extra="this instance stops entering once it has lost this much; empty = none">
+              <InputNumber style={{ width: "100%" }} min={0} data-testid="strategy-max-loss" />
+            </Form.Item>
+          </Col>
+          <Col span={6}>
+            <Form.Item name="dailyLossQuote" label="Max daily loss" rules={[{ type: "number", min: 0.01, message: "must be more than 0" }]} extra="the same for today; empty = none">
+              <InputNumber style={{ width: "100%" }} min={0} data-testid="strategy-daily-loss" />
             </Form.Item>
           </Col>
         </Row>

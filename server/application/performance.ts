@@ -2,6 +2,7 @@ import { z } from "zod";
 import { sumMoney } from "../core/decimal";
 import type { ClosedTrade } from "../model/types";
 import { computeMetrics, drawdownSeries, tradePnlBuckets, type TradeStats } from "../portfolio/metrics";
+import { notFound } from "../core/errors";
 import { modeOr, type UseCaseDeps } from "./context";
 
 /** The equity curve and the performance figures (overall, per strategy, per symbol, by day and hour). */
@@ -11,6 +12,14 @@ export const equityQuery = z.object({
   from: z.coerce.number().optional(),
   to: z.coerce.number().optional(),
   limit: z.coerce.number().int().min(1).max(20_000).default(5000),
+  /** A strategy instance id: that instance's own curve (its capital plus its realized P&L, marked at the end). */
+  strategy: z.string().trim().min(1).max(64).optional(),
+});
+
+export const performanceQuery = z.object({
+  mode: z.string().optional(),
+  /** A strategy instance id: its trades only, and its own curve for the drawdown and ratios. */
+  strategy: z.string().trim().min(1).max(64).optional(),
 });
 
 function metricsDto(m: TradeStats & Partial<{ sharpe: number | null; sortino: number | null; maxDrawdown: { pct: number; amount: number } | null }>) {
@@ -45,17 +54,41 @@ function pnlByHourOfDay(buckets: ReadonlyArray<{ label: string; pnl: number; tra
 }
 
 export function performanceUseCases({ engine, repos }: UseCaseDeps) {
-  const equity = (q: z.infer<typeof equityQuery>) => repos.equity.range(modeOr(engine, q.mode), q.from, q.to, q.limit);
+  /**
+   * One instance's curve: its capital plus its realized P&L after each of its trades, and a last point
+   * now with its open positions' unrealized P&L (account snapshots cannot be split between instances).
+   */
+  const instanceEquity = async (mode: ReturnType<typeof modeOr>, id: string, from: number | undefined, to: number | undefined, limit: number) => {
+    const [row, all] = await Promise.all([repos.strategies.get(id), repos.trades.ofMode(mode)]);
+    const trades = all.filter((t) => t.strategyInstanceId === id);
+    if (!row && trades.length === 0) throw notFound(`strategy instance ${id}`);
+    const capital = row?.capital ?? 0;
+    const points: { timestamp: number; equity: number; cash: number; realizedPnl: number; unrealizedPnl: number }[] = [];
+    let realized = 0;
+    for (const t of trades) {
+      realized = sumMoney([realized, t.pnl]);
+      const equity = sumMoney([capital, realized]);
+      points.push({ timestamp: t.closedAt, equity, cash: equity, realizedPnl: realized, unrealizedPnl: 0 });
+    }
+    const open = engine.kernel.accounts.get(mode)?.ledger.positions().filter((p) => p.strategyInstanceId === id) ?? [];
+    const unrealized = sumMoney(open.map((p) => p.unrealizedPnl));
+    points.push({ timestamp: engine.clock.now(), equity: sumMoney([capital, realized, unrealized]), cash: sumMoney([capital, realized]), realizedPnl: realized, unrealizedPnl: unrealized });
+    const inRange = points.filter((p) => (from === undefined || p.timestamp >= from) && (to === undefined || p.timestamp <= to));
+    return inRange.slice(Math.max(0, inRange.length - limit));
+  };
+  const equity = (q: z.infer<typeof equityQuery>) =>
+    q.strategy ? instanceEquity(modeOr(engine, q.mode), q.strategy, q.from, q.to, q.limit) : repos.equity.range(modeOr(engine, q.mode), q.from, q.to, q.limit);
   return {
     equity,
 
-    async performance(mode?: string) {
+    async performance(mode?: string, strategy?: string) {
       const m = modeOr(engine, mode);
-      const [tradeRows, points] = await Promise.all([repos.trades.ofMode(m), equity({ mode: m, limit: 20_000 })]);
-      const trades = tradeRows as unknown as ClosedTrade[];
+      const [tradeRows, points] = await Promise.all([repos.trades.ofMode(m), equity({ mode: m, limit: 20_000, strategy })]);
+      const trades = (strategy ? tradeRows.filter((t) => t.strategyInstanceId === strategy) : tradeRows) as unknown as ClosedTrade[];
       const account = engine.kernel.accounts.get(m);
       const curve = points.map((e) => ({ timestamp: e.timestamp, equity: e.equity }));
-      if (account) curve.push({ timestamp: engine.clock.now(), equity: account.ledger.equity() });
+      // The instance's curve already ends now, marked; the account's gets its live equity.
+      if (account && !strategy) curve.push({ timestamp: engine.clock.now(), equity: account.ledger.equity() });
       const tz = engine.config.risk.timeZone;
       const metrics = computeMetrics({ trades, equity: curve.length >= 2 ? curve : [], periodMs: 3_600_000, periodsPerYear: 24 * 365 });
       return {

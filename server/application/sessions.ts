@@ -220,7 +220,7 @@ export class SessionManager {
       p.sessionId === id ? `session ${id} ended (${reason.replace("_", " ")}) with the position still open${errors.length ? `: ${errors.join("; ")}` : ""}` : undefined,
     );
     await this.engine.persistence.flush();
-    this.engine.kernel.removeStrategy(session.strategyId);
+    this.engine.strategies.stop(session.strategyId);
     await this.repos.strategies.setStatus(session.strategyId, "paused");
     const report = await this.buildReport(session, reason, errors);
     await this.repos.sessions.end(id, { endedAt: this.engine.clock.now(), endReason: reason, report: report as object });

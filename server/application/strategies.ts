@@ -22,9 +22,26 @@ export const strategyCreateSchema = z.object({
   symbols: z.array(z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/)).min(1).max(20),
   timeframe: timeframeSchema.optional(),
   capital: moneyAmount(),
+  /** The instance's own loss limits, quote currency, on top of the account's (absent or null = none). */
+  maxLossQuote: moneyAmount().nullable().optional(),
+  dailyLossQuote: moneyAmount().nullable().optional(),
   status: z.enum(["active", "paused"]).default("active"),
 });
 export const strategyUpdateSchema = strategyCreateSchema.partial().omit({ kind: true });
+
+/** A loss limit above the capital cannot be reached by losing the capital: almost always a typo. */
+function checkLossLimits(capital: number, maxLossQuote: number | null | undefined, dailyLossQuote: number | null | undefined): void {
+  for (const [field, value] of [["maxLossQuote", maxLossQuote], ["dailyLossQuote", dailyLossQuote]] as const) {
+    if (value != null && value > capital) {
+      throw new AppError("STRATEGY_LOSS_LIMIT_ABOVE_CAPITAL", `${field} (${value}) must not exceed the instance's capital (${capital})`, 400, { field, value, capital });
+    }
+  }
+  if (maxLossQuote != null && dailyLossQuote != null && dailyLossQuote > maxLossQuote) {
+    throw new AppError("STRATEGY_LOSS_LIMIT_INVALID", `dailyLossQuote (${dailyLossQuote}) must not exceed maxLossQuote (${maxLossQuote})`, 400, { field: "dailyLossQuote" });
+  }
+}
+
+const specLimits = (row: Pick<StrategyRecord, "maxLossQuote" | "dailyLossQuote">) => ({ maxLossQuote: row.maxLossQuote ?? undefined, dailyLossQuote: row.dailyLossQuote ?? undefined });
 
 export function strategyUseCases({ engine, repos, audit }: UseCaseDeps) {
   const dto = async (row: StrategyRecord) => {
@@ -37,6 +54,8 @@ export function strategyUseCases({ engine, repos, audit }: UseCaseDeps) {
       symbols: row.symbols,
       timeframe: row.timeframe,
       capital: row.capital,
+      maxLossQuote: row.maxLossQuote,
+      dailyLossQuote: row.dailyLossQuote,
       status: row.status,
       running: engine.kernel.strategy(row.id) !== undefined,
       createdAt: row.createdAt,
@@ -62,13 +81,15 @@ export function strategyUseCases({ engine, repos, audit }: UseCaseDeps) {
 
     async create(input: z.infer<typeof strategyCreateSchema>, actor: string) {
       checkSymbols(input.symbols);
+      checkLossLimits(input.capital, input.maxLossQuote, input.dailyLossQuote);
       const id = newId("str_");
       // Validates kind, params and timeframe before anything is stored (a bad param is named in the error).
       const probe = createStrategy(input.kind, input.params, { id, symbols: input.symbols, timeframe: input.timeframe });
       const timeframe = probe.subscriptions[0]?.timeframe ?? input.timeframe ?? "5m";
       const params = probe.params as object;
-      const row = await repos.strategies.create({ id, name: input.name, kind: input.kind, params, symbols: input.symbols, timeframe, capital: input.capital, status: input.status });
-      engine.startStrategy({ id, name: row.name, kind: row.kind, params, symbols: row.symbols, timeframe, capital: input.capital, paused: input.status !== "active" });
+      const limits = { maxLossQuote: input.maxLossQuote ?? null, dailyLossQuote: input.dailyLossQuote ?? null };
+      const row = await repos.strategies.create({ id, name: input.name, kind: input.kind, params, symbols: input.symbols, timeframe, capital: input.capital, ...limits, status: input.status });
+      engine.startStrategy({ ...specLimits(row), id, name: row.name, kind: row.kind, params, symbols: row.symbols, timeframe, capital: input.capital, paused: input.status !== "active" });
       await audit?.({ actor, action: "strategy.create", data: { id, kind: input.kind, name: input.name } });
       return dto(row);
     },
@@ -79,11 +100,21 @@ export function strategyUseCases({ engine, repos, audit }: UseCaseDeps) {
       const symbols = input.symbols ?? row.symbols;
       checkSymbols(symbols);
       const timeframe = input.timeframe ?? row.timeframe;
+      checkLossLimits(input.capital ?? row.capital, input.maxLossQuote === undefined ? row.maxLossQuote : input.maxLossQuote, input.dailyLossQuote === undefined ? row.dailyLossQuote : input.dailyLossQuote);
       const probe = createStrategy(row.kind, input.params ?? row.params, { id, symbols, timeframe });
-      const updated = await repos.strategies.update(id, { name: input.name, params: probe.params as object, symbols, timeframe, capital: input.capital, status: input.status });
+      const updated = await repos.strategies.update(id, {
+        name: input.name,
+        params: probe.params as object,
+        symbols,
+        timeframe,
+        capital: input.capital,
+        maxLossQuote: input.maxLossQuote,
+        dailyLossQuote: input.dailyLossQuote,
+        status: input.status,
+      });
       // A changed strategy starts fresh (re-warmed from history); its open positions stay and keep their exits.
-      engine.kernel.removeStrategy(id);
-      engine.startStrategy({ id, name: updated.name, kind: updated.kind, params: probe.params, symbols, timeframe, capital: updated.capital, paused: updated.status !== "active" });
+      engine.strategies.stop(id);
+      engine.startStrategy({ ...specLimits(updated), id, name: updated.name, kind: updated.kind, params: probe.params, symbols, timeframe, capital: updated.capital, paused: updated.status !== "active" });
       await audit?.({ actor, action: "strategy.update", data: { id, changes: input } });
       return dto(updated);
     },
@@ -101,7 +132,7 @@ export function strategyUseCases({ engine, repos, audit }: UseCaseDeps) {
       if (open) throw new AppError("STRATEGY_HAS_POSITIONS", "this strategy still has open positions: close them (or pause it) first", 409);
       const deleted = await repos.strategies.delete(id);
       if (!deleted) throw notFound(`strategy instance ${id}`);
-      engine.kernel.removeStrategy(id);
+      engine.strategies.stop(id);
       await audit?.({ actor, action: "strategy.delete", data: { id, name: deleted.name } });
       return { ok: true };
     },

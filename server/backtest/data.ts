@@ -51,18 +51,38 @@ export function finestTimeframe(timeframes: Iterable<Timeframe>): Timeframe {
   return best;
 }
 
-export function planData(config: BacktestConfig, strategies: ReadonlyArray<{ symbols: readonly string[]; timeframe: Timeframe; warmupCandles: number }>): DataPlan {
+/** One (symbol, timeframe) a strategy reads and the candles of it it needs before its first decision. */
+export interface PlannedSubscription {
+  symbol: string;
+  timeframe: Timeframe;
+  warmupCandles: number;
+}
+
+/**
+ * The plan of a run. `subscriptions` are every series a strategy reads beyond its entry timeframe
+ * (multi-timeframe strategies: 5m entries confirmed by 1h): they are fed too, built from 1-minute
+ * candles when not in the data, and merged by close time, so a 1h candle arrives only once closed.
+ */
+export function planData(
+  config: BacktestConfig,
+  strategies: ReadonlyArray<{ symbols: readonly string[]; timeframe: Timeframe; warmupCandles: number; subscriptions?: readonly PlannedSubscription[] }>,
+): DataPlan {
   const curveTimeframe = finestTimeframe(strategies.map((s) => s.timeframe));
   const baseTimeframe: Timeframe = config.fillMode === "1m" ? "1m" : curveTimeframe;
   const needs = new Map<string, Set<Timeframe>>();
   let warmupMs = 0;
+  const need = (symbol: string, timeframe: Timeframe) => {
+    let set = needs.get(symbol);
+    if (!set) needs.set(symbol, (set = new Set([baseTimeframe])));
+    set.add(timeframe);
+  };
   for (const s of strategies) {
-    for (const symbol of s.symbols) {
-      let set = needs.get(symbol);
-      if (!set) needs.set(symbol, (set = new Set([baseTimeframe])));
-      set.add(s.timeframe);
-    }
+    for (const symbol of s.symbols) need(symbol, s.timeframe);
     warmupMs = Math.max(warmupMs, s.warmupCandles * TIMEFRAME_MS[s.timeframe]);
+    for (const sub of s.subscriptions ?? []) {
+      need(sub.symbol, sub.timeframe);
+      warmupMs = Math.max(warmupMs, sub.warmupCandles * TIMEFRAME_MS[sub.timeframe]);
+    }
   }
   return { symbols: [...needs.keys()], baseTimeframe, curveTimeframe, needs, warmupMs };
 }

@@ -161,7 +161,13 @@ export async function loadData(config: BacktestConfig, plan: DataPlan, options: 
 function planOf(config: BacktestConfig, strategies: readonly PreparedStrategy[]): DataPlan {
   return planData(
     config,
-    strategies.map((s) => ({ symbols: s.summary.symbols, timeframe: s.summary.timeframe, warmupCandles: s.strategy.warmupCandles })),
+    strategies.map((s) => ({
+      symbols: s.summary.symbols,
+      timeframe: s.summary.timeframe,
+      warmupCandles: s.strategy.warmupCandles,
+      // Every timeframe it subscribes to (confirm timeframes included), each with its own warm-up.
+      subscriptions: s.strategy.subscriptions.map((sub) => ({ symbol: sub.symbol, timeframe: sub.timeframe, warmupCandles: sub.warmupCandles })),
+    })),
   );
 }
 

@@ -33,6 +33,8 @@ export function storedStrategies(deps: { strategies: StrategyRepository; session
         symbols: row.symbols,
         timeframe: row.timeframe,
         capital: row.capital,
+        maxLossQuote: row.maxLossQuote ?? undefined,
+        dailyLossQuote: row.dailyLossQuote ?? undefined,
         paused: row.status !== "active",
         state: row.state,
         session: session && {

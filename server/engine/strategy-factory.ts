@@ -16,6 +16,9 @@ export interface StrategyInstanceSpec {
   symbols: string[];
   timeframe: Timeframe;
   capital: number;
+  /** The instance's own loss limits in quote currency, on top of the account's (absent = none). */
+  maxLossQuote?: number;
+  dailyLossQuote?: number;
   paused: boolean;
   state?: unknown;
   session?: StrategyInstanceInfo["session"];
@@ -23,8 +26,9 @@ export interface StrategyInstanceSpec {
 
 /**
  * The strategy factory: builds a strategy instance from its kind and params, wraps it (a throwing or
- * malformed strategy skips a candle, never the loop), restores its saved state, adds it to the kernel
- * and warms it from the candles the market data service already holds.
+ * malformed strategy skips a candle, never the loop), restores its saved state, sets its budget
+ * (capital and own loss limits) on every account's risk engine, adds it to the kernel and warms it
+ * from the candles the market data service already holds. stop() undoes both.
  */
 export class StrategyFactory {
   constructor(
@@ -39,6 +43,7 @@ export class StrategyFactory {
 
   start(instance: StrategyInstanceSpec): void {
     const { kernel, market, bus, clock, logger } = this.deps;
+    const budget = { capital: instance.capital, maxLossQuote: instance.maxLossQuote, dailyLossQuote: instance.dailyLossQuote };
     const strategy = createStrategy(instance.kind, instance.params, { id: instance.id, symbols: instance.symbols, timeframe: instance.timeframe });
     const safe = safeStrategy(strategy, (report) => {
       logger.warn({ report }, "strategy error: candle skipped");
@@ -53,10 +58,19 @@ export class StrategyFactory {
       }
     }
     const info: StrategyInstanceInfo = { id: instance.id, name: instance.name, kind: instance.kind, capital: instance.capital, session: instance.session };
+    // Set on every mode's account: an instance's positions stay in the account that opened them.
+    for (const account of kernel.accounts.values()) account.risk.setStrategyBudget(instance.id, budget);
     kernel.addStrategy(info, safe as never, instance.paused);
     // Warm from the candles the market service already holds (at start it replays its warm-up).
     for (const sub of strategy.subscriptions) {
       for (const candle of market.recentCandles(sub.symbol, sub.timeframe, sub.warmupCandles)) safe.warm(candle);
     }
+  }
+
+  /** Stop an instance: no more candles or signals, and its budget no longer binds (its open positions keep their exits). */
+  stop(instanceId: string): void {
+    const { kernel } = this.deps;
+    kernel.removeStrategy(instanceId);
+    for (const account of kernel.accounts.values()) account.risk.clearStrategyBudget(instanceId);
   }
 }

@@ -130,4 +130,6 @@ export type {
   RiskOpenOrder,
   RiskPosition,
   RiskUsage,
+  StrategyBudget,
+  StrategyBudgetLimits,
 } from "./types";

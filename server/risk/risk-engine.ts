@@ -41,8 +41,11 @@ import type {
   RiskUsage,
   LiveRampState,
   SessionRiskRules,
+  StrategyBudget,
+  StrategyBudgetLimits,
 } from "./types";
 import { computeUsage } from "./usage";
+import { parseStrategyBudget, strategyBudgetView } from "./strategy-budgets";
 
 /** Mirrors execution/errors.ts VenueFaultKind (risk does not depend on the execution layer). */
 export type VenueFaultKind = "transport" | "server" | "rate_limit" | "rejection";
@@ -164,6 +167,7 @@ export class RiskEngine {
   readonly #mode: KernelMode | undefined;
   #liveRamp: LiveRampState = INITIAL_LIVE_RAMP;
   #sessions = new Map<string, SessionRiskRules>();
+  #strategyBudgets = new Map<string, StrategyBudgetLimits>();
 
   #saving: Promise<void> | null = null;
   #dirty = false;
@@ -326,6 +330,20 @@ export class RiskEngine {
     this.#sessions.delete(sessionId);
   }
 
+  /** A strategy instance started: its capital and loss limits apply to its entries (check strategy-budget). Throws STRATEGY_BUDGET_INVALID. */
+  setStrategyBudget(strategyInstanceId: string, budget: StrategyBudgetLimits): void {
+    this.#strategyBudgets.set(strategyInstanceId, parseStrategyBudget(strategyInstanceId, budget));
+  }
+
+  /** The instance stopped: its entries are no longer bound by its own budget. */
+  clearStrategyBudget(strategyInstanceId: string): void {
+    this.#strategyBudgets.delete(strategyInstanceId);
+  }
+
+  strategyBudget(strategyInstanceId: string): Readonly<StrategyBudgetLimits> | undefined {
+    return this.#strategyBudgets.get(strategyInstanceId);
+  }
+
   get latches(): readonly RiskLatch[] {
     return [...this.#latches.values()];
   }
@@ -385,15 +403,30 @@ export class RiskEngine {
   }
 
   evaluate(request: OrderRequest, ctx: RiskContext, options: EvaluateOptions = {}): RiskDecision {
+    return this.#evaluate(request, ctx, options, false);
+  }
+
+  /**
+   * The decision evaluate() would make now, without its effects on the record: a denial is not a risk
+   * event and an allowed entry is not remembered (min interval, trades per day). The order ticket's
+   * preview (docs/api.md, issue 21). Like GET /api/risk it observes the snapshot first.
+   */
+  preview(request: OrderRequest, ctx: RiskContext): RiskDecision {
+    return this.#evaluate(request, ctx, {}, true);
+  }
+
+  #evaluate(request: OrderRequest, ctx: RiskContext, options: EvaluateOptions, dryRun: boolean): RiskDecision {
+    const denied = (orderClass: OrderClass, now: number, results: RiskCheckResult[]) =>
+      dryRun ? this.#deniedQuietly(orderClass, results) : this.#denied(request, orderClass, now, results);
     const now = ctx && finite(ctx.now) ? ctx.now : this.#clock.now();
     const orderClass: OrderClass = request?.intent === "exit" ? "exit" : "entry";
     if (request === null || typeof request !== "object") {
-      return this.#denied(request, orderClass, now, [
+      return denied(orderClass, now, [
         { check: "request-sanity", ...denyVerdict("INVALID_ORDER", "invalid order: not an order request object") },
       ]);
     }
     if (!ctx || typeof ctx !== "object" || !finite(ctx.now)) {
-      return this.#denied(request, orderClass, now, [
+      return denied(orderClass, now, [
         { check: "context-sanity", ...denyVerdict("RISK_CONTEXT_INVALID", "risk snapshot is missing or has no valid time") },
       ]);
     }
@@ -401,7 +434,7 @@ export class RiskEngine {
     if (options.killSwitchBypass !== undefined) {
       if (this.#activeBypass !== null && options.killSwitchBypass === this.#activeBypass) bypass = true;
       else {
-        return this.#denied(request, orderClass, now, [
+        return denied(orderClass, now, [
           {
             check: "kill-switch-bypass",
             ...denyVerdict(
@@ -429,6 +462,7 @@ export class RiskEngine {
       ...(this.#mode !== undefined ? { mode: this.#mode } : {}),
       liveRamp: this.#liveRamp,
       sessions: this.#sessions,
+      strategyBudgets: orderClass === "entry" ? this.#budgetsFor(request, ctx, now) : undefined,
     };
     const results: RiskCheckResult[] = [];
     for (const check of this.#checks) {
@@ -440,9 +474,9 @@ export class RiskEngine {
         verdict = denyVerdict("RISK_CHECK_FAILED", `risk check ${check.id} failed (${errorMessage(err)}); order refused`);
       }
       results.push({ check: check.id, ...verdict });
-      if (!verdict.allowed) return this.#denied(request, orderClass, now, results);
+      if (!verdict.allowed) return denied(orderClass, now, results);
     }
-    if (orderClass === "entry") this.#rememberEntry({ clientOrderId: request.clientOrderId, symbol: request.symbol, at: now });
+    if (orderClass === "entry" && !dryRun) this.#rememberEntry({ clientOrderId: request.clientOrderId, symbol: request.symbol, at: now });
     const message =
       orderClass === "exit"
         ? `exit allowed: ${results.find((r) => r.check === "exit-sanity")?.message ?? "reduces exposure"}`
@@ -455,6 +489,11 @@ export class RiskEngine {
       tradingState: input.tradingState,
       checks: results,
     };
+  }
+
+  #deniedQuietly(orderClass: OrderClass, results: RiskCheckResult[]): RiskDecision {
+    const last = results[results.length - 1]!;
+    return { allowed: false, code: last.code, message: last.message, ...(last.data ? { data: last.data } : {}), orderClass, tradingState: this.state, checks: results };
   }
 
   #denied(request: OrderRequest, orderClass: OrderClass, now: number, results: RiskCheckResult[]): RiskDecision {
@@ -487,6 +526,14 @@ export class RiskEngine {
       checks: results,
       eventId: event.id,
     };
+  }
+
+  /** The requesting instance's budget with its realized P&L (only entries of an instance with a budget pay for it). */
+  #budgetsFor(request: OrderRequest, ctx: RiskContext, now: number): ReadonlyMap<string, StrategyBudget> | undefined {
+    const id = request.strategyInstanceId;
+    const limits = id === undefined ? undefined : this.#strategyBudgets.get(id);
+    if (id === undefined || limits === undefined) return undefined;
+    return new Map([[id, strategyBudgetView(id, limits, ctx, this.#calendar.day(now).start)]]);
   }
 
   #rememberEntry(entry: RiskEntryRecord): void {

@@ -58,6 +58,11 @@ export interface RiskContext {
    * ledger could not book its fill. Set it from the ledger's own allowShort.
    */
   readonly allowShort?: boolean;
+  /**
+   * Realized P&L (net of fees) of one strategy instance in this account since the account began, for
+   * the instance's own loss limit (strategy-budget). Absent: the recent closed trades are summed.
+   */
+  strategyRealizedPnl?(strategyInstanceId: string): number;
 }
 
 export interface RiskPosition {
@@ -92,6 +97,8 @@ export interface RiskClosedTrade {
   readonly pnl: number;
   readonly closedAt: number;
   readonly exitReason?: ExitReason;
+  /** The strategy instance whose trade it was (its daily loss limit counts its own trades). */
+  readonly strategyInstanceId?: string;
 }
 
 export interface RiskEntryRecord {
@@ -121,6 +128,29 @@ export interface RiskCheckInput {
   readonly liveRamp: LiveRampState;
   /** Rules of the trading sessions that are running, by session id (entries tagged with a session). */
   readonly sessions: ReadonlyMap<string, SessionRiskRules>;
+  /**
+   * The budget of the strategy instance that sent this entry (set by the engine when it starts the
+   * instance, RiskEngine.setStrategyBudget), with its realized P&L; absent = the instance has none.
+   */
+  readonly strategyBudgets?: ReadonlyMap<string, StrategyBudget>;
+}
+
+/** A strategy instance's own limits, on top of the account's (what the engine sets when it starts one). */
+export interface StrategyBudgetLimits {
+  /** Quote currency the instance may have in positions (open + pending + this entry). */
+  capital: number;
+  /** Total loss (realized + unrealized, net of fees) at which the instance stops entering; absent = none. */
+  maxLossQuote?: number;
+  /** The same for today (the risk calendar's day); absent = none. */
+  dailyLossQuote?: number;
+}
+
+/** What the strategy-budget check reads: the limits and the instance's realized P&L. */
+export interface StrategyBudget extends StrategyBudgetLimits {
+  /** The instance's realized P&L in this account, net of fees. */
+  realizedPnl: number;
+  /** Its realized P&L today (the account's day, see risk limits timeZone). */
+  realizedPnlToday: number;
 }
 
 /** Stage of the live position ramp (Phase 5 plan), computed from live trade history by server/golive/ramp.ts. */

@@ -1,9 +1,9 @@
 import { route, app, parseQuery } from "@/server/http/route";
-import { z } from "zod";
+import { performanceQuery } from "@/server/application";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route((req) => {
-  const query = parseQuery(req, z.object({ mode: z.string().optional() }));
-  return app().performance.performance(query.mode);
+  const query = parseQuery(req, performanceQuery);
+  return app().performance.performance(query.mode, query.strategy);
 });

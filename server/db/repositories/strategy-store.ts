@@ -11,6 +11,9 @@ export interface StrategyRecord {
   symbols: string[];
   timeframe: Timeframe;
   capital: number;
+  /** Its own loss limits, quote currency (null = none). */
+  maxLossQuote: number | null;
+  dailyLossQuote: number | null;
   status: string;
   state: unknown;
   createdAt: number;
@@ -24,14 +27,18 @@ export interface StrategyRecordInput {
   symbols: string[];
   timeframe: string;
   capital: number;
+  maxLossQuote?: number | null;
+  dailyLossQuote?: number | null;
   status: string;
 }
 
 type Row = Awaited<ReturnType<PrismaClient["strategyInstance"]["findMany"]>>[number];
 
 function fromRow(r: Row): StrategyRecord {
-  return { id: r.id, name: r.name, kind: r.kind, params: r.params, symbols: r.symbols, timeframe: r.timeframe as Timeframe, capital: num(r.capital), status: r.status, state: r.state, createdAt: r.createdAt.getTime() };
+  return { id: r.id, name: r.name, kind: r.kind, params: r.params, symbols: r.symbols, timeframe: r.timeframe as Timeframe, capital: num(r.capital), maxLossQuote: r.maxLossQuote === null ? null : num(r.maxLossQuote), dailyLossQuote: r.dailyLossQuote === null ? null : num(r.dailyLossQuote), status: r.status, state: r.state, createdAt: r.createdAt.getTime() };
 }
+
+const decimalOrNull = (v: number | null | undefined) => (v === undefined || v === null ? null : String(v));
 
 /** Strategy instances and their per-instance trade statistics. */
 export class StrategyRepository {
@@ -47,15 +54,24 @@ export class StrategyRepository {
   }
 
   async create(input: StrategyRecordInput): Promise<StrategyRecord> {
-    return fromRow(await this.prisma.strategyInstance.create({ data: { ...input, capital: String(input.capital) } }));
+    return fromRow(await this.prisma.strategyInstance.create({ data: { ...input, capital: String(input.capital), maxLossQuote: decimalOrNull(input.maxLossQuote), dailyLossQuote: decimalOrNull(input.dailyLossQuote) } }));
   }
 
   /** Changed fields (undefined = kept); the saved state is cleared: a changed strategy starts fresh. */
-  async update(id: string, changes: { name?: string; params?: object; symbols?: string[]; timeframe?: string; capital?: number; status?: string }): Promise<StrategyRecord> {
+  async update(
+    id: string,
+    changes: { name?: string; params?: object; symbols?: string[]; timeframe?: string; capital?: number; maxLossQuote?: number | null; dailyLossQuote?: number | null; status?: string },
+  ): Promise<StrategyRecord> {
     return fromRow(
       await this.prisma.strategyInstance.update({
         where: { id },
-        data: { ...changes, capital: changes.capital !== undefined ? String(changes.capital) : undefined, state: {} },
+        data: {
+          ...changes,
+          capital: changes.capital !== undefined ? String(changes.capital) : undefined,
+          maxLossQuote: changes.maxLossQuote !== undefined ? decimalOrNull(changes.maxLossQuote) : undefined,
+          dailyLossQuote: changes.dailyLossQuote !== undefined ? decimalOrNull(changes.dailyLossQuote) : undefined,
+          state: {},
+        },
       }),
     );
   }

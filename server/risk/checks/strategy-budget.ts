@@ -5,26 +5,15 @@ import { allow, deny, exceeds, money, r } from "./verdict";
 /**
  * A strategy instance's own budget, on top of the account's limits: its capital (all its open and
  * pending positions together stay within it) and its own loss limits (total since it started and
- * today), each counting the loss this entry could add at its stop. The engine fills `strategyBudgets`
- * from the instances it runs (capital from StrategyInstance.capital; the loss limits and the realized
- * P&L from the instance's trades). Instances without a budget, and entries without an instance, are
- * not this check's business.
+ * today), each counting the loss this entry could add at its stop. The risk engine fills
+ * `strategyBudgets` from the budget the strategy factory set when it started the instance (capital and
+ * loss limits from StrategyInstance) and the instance's realized P&L in the account. Instances
+ * without a budget, and entries without an instance, are not this check's business.
  */
-export interface StrategyBudget {
-  /** Quote currency the instance may have in positions. */
-  capital: number;
-  /** The instance stops entering once its total loss (realized + unrealized) reaches this; absent = no limit. */
-  maxLossQuote?: number;
-  /** The same for today's loss (realized today + unrealized); absent = no limit. */
-  dailyLossQuote?: number;
-  /** The instance's realized P&L since it started, net of fees. */
-  realizedPnl: number;
-  /** Its realized P&L today (the account's day, see risk limits timeZone). */
-  realizedPnlToday: number;
-}
+export type { StrategyBudget } from "../types";
 
-/** Until RiskCheckInput carries it, the budgets ride along as an optional field (see the wiring note in docs/api.md). */
-export type StrategyBudgetInput = RiskCheckInput & { readonly strategyBudgets?: ReadonlyMap<string, StrategyBudget> };
+/** RiskCheckInput carries the budgets now; the alias stays for the check's tests. */
+export type StrategyBudgetInput = RiskCheckInput;
 
 function unrealized(p: RiskPosition, mark: number | undefined): number {
   const price = p.markPrice ?? mark ?? p.avgEntryPrice;
@@ -39,7 +28,7 @@ export const strategyBudgetCheck: RiskCheck = {
     const { request, ctx, metrics } = input;
     const id = request.strategyInstanceId;
     if (id === undefined) return allow("NO_STRATEGY_INSTANCE", "not a strategy order");
-    const budget = (input as StrategyBudgetInput).strategyBudgets?.get(id);
+    const budget = input.strategyBudgets?.get(id);
     if (!budget) return allow("NO_STRATEGY_BUDGET", `strategy ${id} has no budget of its own`);
     const q = ctx.quoteCurrency;
     const mine = ctx.positions.filter((p) => p.strategyInstanceId === id);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createStrategy, formatPrice, parseUnlockCsv, parseUnlockJson, TokenUnlockStrategy, UnlockCalendarError, loadUnlockCalendar, type UnlockEvent } from "../index";
+import { createStrategy, formatPrice, getStrategyDefinition, isSdkDefinition, listStrategyKinds, parseUnlockCsv, parseUnlockJson, SdkStrategy, specOf, TokenUnlockStrategy, UnlockCalendarError, loadUnlockCalendar, type UnlockEvent } from "../index";
 import { actionsAt, candlesFromCloses, runLive, T0 } from "./harness";
 
 const HOUR = 3_600_000;
@@ -139,5 +139,15 @@ describe("unlock calendar files", () => {
     const file = path.join(dir, "unlocks.json");
     writeFileSync(file, JSON.stringify([{ symbol: "ARB", date: "2024-01-05T00:00:00Z", sharePct: 5 }]));
     expect(loadUnlockCalendar(file)).toEqual([{ symbol: "ARB", time: Date.UTC(2024, 0, 5), sharePct: 5 }]);
+  });
+});
+
+describe("token unlock is written with the SDK, like the other built-ins", () => {
+  it("is an SDK definition listed beside the built-ins, and its instances are SDK strategies", () => {
+    const definition = getStrategyDefinition("token_unlock");
+    expect(isSdkDefinition(definition)).toBe(true);
+    expect(specOf(definition as never)).toMatchObject({ kind: "token_unlock", timeframe: "1h", warmup: 0 });
+    expect(listStrategyKinds().find((k) => k.kind === "token_unlock")).toMatchObject({ source: "builtin" });
+    expect(make()).toBeInstanceOf(SdkStrategy);
   });
 });

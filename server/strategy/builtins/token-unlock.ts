@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { TIMEFRAME_MS, type Candle, type Signal } from "../../model/types";
-import { BaseStrategy, NO_SIGNALS, StrategyInputError } from "../base-strategy";
+import { TIMEFRAME_MS, type Timeframe } from "../../model/types";
+import { StrategyInputError } from "../base-strategy";
 import { formatFixed, formatPrice, formatUtc } from "../format";
 import { numberParam, protectiveParams } from "../params";
-import type { StrategyDefinition } from "../registry-types";
-import type { StrategyContext, StrategyInstanceConfig, StrategyPosition } from "../types";
+import { SdkStrategy, defineStrategy, specOf, type DecisionContext } from "../sdk";
+import type { StrategyInstanceConfig, StrategyPosition } from "../types";
 import { loadUnlockCalendar, unlockAppliesTo, type UnlockEvent } from "../unlock-calendar";
 
 const DEFAULT_TIMEFRAME = "1h";
@@ -66,115 +66,123 @@ const persistedSymbolState = z.object({
 const persistedState = z.record(z.string(), persistedSymbolState);
 
 /**
- * Token-unlock front-running: hold a long position in each symbol, and step aside around large
- * scheduled token unlocks (supply hitting the market tends to weigh on the price before and after).
- * Around each unlock of at least minSharePct of supply, at time T:
+ * The calendar an instance reads, by its params object (each instance has its own parsed params): read
+ * from calendarPath once per instance, or handed over (tests, TokenUnlockStrategy).
+ */
+const calendars = new WeakMap<object, readonly UnlockEvent[]>();
+
+function largeUnlocksOf(p: TokenUnlockParams): readonly UnlockEvent[] {
+  let events = calendars.get(p);
+  if (!events) {
+    events = loadUnlockCalendar(p.calendarPath);
+    calendars.set(p, events);
+  }
+  return events.filter((e) => e.sharePct >= p.minSharePct).sort((a, b) => a.time - b.time);
+}
+
+/** Entry signals are spaced by this (at least one candle), so an entry the engine refused is not re-sent on every candle. */
+const retryMsOf = (p: TokenUnlockParams, timeframe: Timeframe) => Math.max(p.reenterHoursAfter * HOUR_MS, TIMEFRAME_MS[timeframe]);
+const mayRetryEntry = (s: UnlockState, now: number, retryMs: number) => !(now - s.lastEntrySignalAt < retryMs);
+
+function describeUnlock(e: UnlockEvent, now: number, p: TokenUnlockParams): string {
+  return `${formatFixed(e.sharePct, 2)}% of ${e.symbol} supply unlocks at ${formatUtc(e.time)}, in ${formatFixed((e.time - now) / HOUR_MS)} h (threshold ${formatFixed(p.minSharePct, 2)}%${e.note ? `; ${e.note}` : ""})`;
+}
+
+function eventData(e: UnlockEvent, now: number, close: number, p: TokenUnlockParams) {
+  return { close, unlockTime: e.time, unlockSharePct: e.sharePct, hoursToUnlock: (e.time - now) / HOUR_MS, threshold: p.minSharePct, token: e.symbol };
+}
+
+/**
+ * The rule, on each closed candle of the entry timeframe. Around each unlock of at least minSharePct
+ * of supply, at time T:
  * - from T - exitHoursBefore until T: exit a long (repeated on each candle while the long remains);
  *   with allowShort, go short (in the same step as the exit).
  * - from T until T + reenterHoursAfter: no new position; a short is kept.
  * - outside those windows: cover a short and go long (in one step); when flat, go long, but not sooner
  *   than reenterHoursAfter after the position was last seen going flat (a stop-out).
- * Entry signals are sent at most once per reenterHoursAfter (at least one candle), so an entry the
- * engine refused is not repeated on every candle.
- * Unlocks below the threshold are ignored. The position is always exited in full.
- * State kept across restarts (snapshot): when each symbol last went flat and last got an entry signal.
  */
-export class TokenUnlockStrategy extends BaseStrategy<TokenUnlockParams, UnlockState> {
-  private readonly largeUnlocks: UnlockEvent[];
-  private readonly beforeMs: number;
-  private readonly afterMs: number;
-  private readonly retryMs: number;
+function decide(ctx: DecisionContext<TokenUnlockParams, UnlockState>): void {
+  const { state: s, candle, now, params: p } = ctx;
+  const afterMs = p.reenterHoursAfter * HOUR_MS;
+  const retryMs = retryMsOf(p, ctx.timeframe);
+  const protective = { stopLossPct: p.stopLossPct, takeProfitPct: p.takeProfitPct };
+  if (s.lastPosition !== "none" && ctx.position === "none") s.lastExitAt = now;
+  s.lastPosition = ctx.position;
+  while (s.cursor < s.events.length && s.events[s.cursor].time + afterMs <= now) s.cursor++;
+  const next = s.events[s.cursor];
 
-  constructor(config: StrategyInstanceConfig, params: TokenUnlockParams, calendar: readonly UnlockEvent[]) {
-    const timeframe = config.timeframe ?? DEFAULT_TIMEFRAME;
-    super("token_unlock", config, params, [{ timeframe, warmupCandles: 0 }]);
-    this.largeUnlocks = calendar.filter((e) => e.sharePct >= params.minSharePct).sort((a, b) => a.time - b.time);
-    this.beforeMs = params.exitHoursBefore * HOUR_MS;
-    this.afterMs = params.reenterHoursAfter * HOUR_MS;
-    this.retryMs = Math.max(this.afterMs, TIMEFRAME_MS[timeframe]);
-  }
-
-  protected createState(symbol: string): UnlockState {
-    return {
-      events: this.largeUnlocks.filter((e) => unlockAppliesTo(e, symbol)),
-      cursor: 0,
-      lastPosition: "none",
-      lastExitAt: Number.NaN,
-      lastEntrySignalAt: Number.NaN,
-    };
-  }
-
-  protected ingest(): void {
-    // No indicators: the decision depends only on the calendar, the time and the position.
-  }
-
-  protected isReady(): boolean {
-    return true;
-  }
-
-  protected decide(s: UnlockState, candle: Candle, ctx: StrategyContext<TokenUnlockParams>): readonly Signal[] {
-    const now = ctx.now;
-    const p = ctx.params;
-    if (s.lastPosition !== "none" && ctx.position === "none") s.lastExitAt = now;
-    s.lastPosition = ctx.position;
-    while (s.cursor < s.events.length && s.events[s.cursor].time + this.afterMs <= now) s.cursor++;
-    const next = s.events[s.cursor];
-
-    if (next !== undefined && now >= next.time - this.beforeMs) {
-      if (now >= next.time) return NO_SIGNALS; // after the unlock: wait, keep a short
-      const exit = ctx.position === "long";
-      const short = ctx.position !== "short" && p.allowShort && this.mayRetryEntry(s, now);
-      if (!exit && !short) return NO_SIGNALS;
-      const about = this.describeUnlock(next, now, p);
-      const data = this.eventData(next, now, candle.close, p);
-      const out: Signal[] = [];
-      if (exit) out.push(this.signal(candle, "exit_long", `${candle.symbol}: ${about}; exiting the long ahead of it at ${formatPrice(candle.close)}`, data));
-      if (short) {
-        s.lastEntrySignalAt = now;
-        const levels = this.protectiveLevels("short", candle.close, p.stopLossPct, p.takeProfitPct);
-        out.push(this.signal(candle, "enter_short", `${candle.symbol}: ${about}; shorting ahead of it at ${formatPrice(candle.close)}`, data, levels));
-      }
-      return out;
-    }
-
-    if (ctx.position === "long") return NO_SIGNALS;
-    // After a stop-out (seen as the position going flat) wait before buying back; after our own cover, do not.
-    const waitedAfterExit = ctx.position === "short" || !(now - s.lastExitAt < this.afterMs);
-    const enter = waitedAfterExit && this.mayRetryEntry(s, now);
-    if (ctx.position === "none" && !enter) return NO_SIGNALS;
-    const previous = s.cursor > 0 ? s.events[s.cursor - 1] : undefined;
-    const out: Signal[] = [];
-    if (ctx.position === "short") {
-      const why = previous
-        ? `the ${formatFixed(previous.sharePct, 2)}% ${previous.symbol} unlock at ${formatUtc(previous.time)} was ${formatFixed((now - previous.time) / HOUR_MS)} h ago`
-        : "no large unlock is within the exit window";
-      out.push(this.signal(candle, "exit_short", `${candle.symbol}: ${why}; covering the short at ${formatPrice(candle.close)}`, { close: candle.close, threshold: p.minSharePct }));
-    }
-    if (enter) {
+  if (next !== undefined && now >= next.time - p.exitHoursBefore * HOUR_MS) {
+    if (now >= next.time) return ctx.hold("after the unlock: wait, keep a short");
+    const exit = ctx.position === "long";
+    const short = ctx.position !== "short" && p.allowShort && mayRetryEntry(s, now, retryMs);
+    if (!exit && !short) return ctx.hold();
+    const about = describeUnlock(next, now, p);
+    const data = eventData(next, now, candle.close, p);
+    if (exit) ctx.exit({ reason: `${candle.symbol}: ${about}; exiting the long ahead of it at ${formatPrice(candle.close)}`, data });
+    if (short) {
       s.lastEntrySignalAt = now;
-      const upcoming = next
-        ? `next large unlock: ${formatFixed(next.sharePct, 2)}% of ${next.symbol} supply at ${formatUtc(next.time)}`
-        : "no further large unlock scheduled";
-      const since = previous && now - previous.time < this.afterMs + this.retryMs ? `the ${formatFixed(previous.sharePct, 2)}% unlock at ${formatUtc(previous.time)} has passed; ` : "";
-      const levels = this.protectiveLevels("long", candle.close, p.stopLossPct, p.takeProfitPct);
-      out.push(
-        this.signal(
-          candle,
-          "enter_long",
-          `${candle.symbol}: ${since}no unlock of ${formatFixed(p.minSharePct, 2)}% of supply or more within the next ${formatFixed(p.exitHoursBefore, 0)} h (${upcoming}); entering long at ${formatPrice(candle.close)}`,
-          { close: candle.close, threshold: p.minSharePct, nextUnlockTime: next?.time ?? 0, nextUnlockSharePct: next?.sharePct ?? 0 },
-          levels,
-        ),
-      );
+      ctx.enter("short", { reason: `${candle.symbol}: ${about}; shorting ahead of it at ${formatPrice(candle.close)}`, data, ...protective });
     }
-    return out;
+    return;
   }
 
-  protected snapshotState(): unknown {
+  if (ctx.position === "long") return ctx.hold();
+  // After a stop-out (seen as the position going flat) wait before buying back; after our own cover, do not.
+  const waitedAfterExit = ctx.position === "short" || !(now - s.lastExitAt < afterMs);
+  const enter = waitedAfterExit && mayRetryEntry(s, now, retryMs);
+  if (ctx.position === "none" && !enter) return ctx.hold();
+  const previous = s.cursor > 0 ? s.events[s.cursor - 1] : undefined;
+  if (ctx.position === "short") {
+    const why = previous
+      ? `the ${formatFixed(previous.sharePct, 2)}% ${previous.symbol} unlock at ${formatUtc(previous.time)} was ${formatFixed((now - previous.time) / HOUR_MS)} h ago`
+      : "no large unlock is within the exit window";
+    ctx.exit({ reason: `${candle.symbol}: ${why}; covering the short at ${formatPrice(candle.close)}`, data: { close: candle.close, threshold: p.minSharePct } });
+  }
+  if (enter) {
+    s.lastEntrySignalAt = now;
+    const upcoming = next ? `next large unlock: ${formatFixed(next.sharePct, 2)}% of ${next.symbol} supply at ${formatUtc(next.time)}` : "no further large unlock scheduled";
+    const since = previous && now - previous.time < afterMs + retryMs ? `the ${formatFixed(previous.sharePct, 2)}% unlock at ${formatUtc(previous.time)} has passed; ` : "";
+    ctx.enter("long", {
+      reason: `${candle.symbol}: ${since}no unlock of ${formatFixed(p.minSharePct, 2)}% of supply or more within the next ${formatFixed(p.exitHoursBefore, 0)} h (${upcoming}); entering long at ${formatPrice(candle.close)}`,
+      data: { close: candle.close, threshold: p.minSharePct, nextUnlockTime: next?.time ?? 0, nextUnlockSharePct: next?.sharePct ?? 0 },
+      ...protective,
+    });
+  }
+}
+
+/**
+ * Token-unlock front-running, written with the strategy SDK: hold a long position in each symbol, and
+ * step aside around large scheduled token unlocks (supply hitting the market tends to weigh on the
+ * price before and after); see decide() for the windows. Unlocks below the threshold are ignored; the
+ * position is always exited in full. State kept across restarts (snapshot): when each symbol last went
+ * flat and last got an entry signal; the rest is the calendar and the clock.
+ */
+const sdkDefinition = defineStrategy({
+  kind: "token_unlock",
+  title: "Token unlock front-running",
+  description:
+    "Holds a long position and steps aside around large scheduled token unlocks read from a calendar file: exits a set number of hours before an unlock " +
+    "of at least the threshold share of supply and re-enters a set number of hours after it. With shorting allowed it shorts into the unlock instead of waiting flat. Smaller unlocks are ignored.",
+  params: tokenUnlockParams,
+  timeframe: DEFAULT_TIMEFRAME,
+  // No indicators: the decision depends only on the calendar, the time and the position.
+  warmup: 0,
+  presets: [
+    { id: "unlock-1pct-48h-24h", label: "Unlocks ≥ 1% of supply: out 48 h before, back 24 h after (1h)", timeframe: "1h", params: { minSharePct: 1, exitHoursBefore: 48, reenterHoursAfter: 24 } },
+    { id: "unlock-2pct-7d-3d", label: "Unlocks ≥ 2% of supply: out 7 days before, back 3 days after (1h)", timeframe: "1h", params: { minSharePct: 2, exitHoursBefore: 168, reenterHoursAfter: 72 } },
+  ],
+  setup: (p, symbol): UnlockState => ({
+    events: largeUnlocksOf(p).filter((e) => unlockAppliesTo(e, symbol)),
+    cursor: 0,
+    lastPosition: "none",
+    lastExitAt: Number.NaN,
+    lastEntrySignalAt: Number.NaN,
+  }),
+  update: () => {},
+  onCandle: decide,
+  snapshot: (states) => {
     const out: z.input<typeof persistedState> = {};
-    for (const symbol of new Set(this.subscriptions.map((s) => s.symbol))) {
-      const s = this.stateOf(symbol);
-      if (!s) continue;
+    for (const [symbol, s] of states) {
       out[symbol] = {
         lastPosition: s.lastPosition,
         lastExitAt: Number.isNaN(s.lastExitAt) ? null : s.lastExitAt,
@@ -182,45 +190,33 @@ export class TokenUnlockStrategy extends BaseStrategy<TokenUnlockParams, UnlockS
       };
     }
     return out;
-  }
-
-  protected restoreState(state: unknown): void {
-    const parsed = persistedState.safeParse(state ?? {});
-    if (!parsed.success) throw new StrategyInputError(this.instanceId, `token_unlock snapshot is malformed: ${z.prettifyError(parsed.error)}`);
-    for (const [symbol, saved] of Object.entries(parsed.data)) {
-      const s = this.ensureState(symbol);
+  },
+  restore: (stateOf, saved) => {
+    const parsed = persistedState.safeParse(saved ?? {});
+    if (!parsed.success) throw new StrategyInputError("token_unlock", `token_unlock snapshot is malformed: ${z.prettifyError(parsed.error)}`);
+    for (const [symbol, value] of Object.entries(parsed.data)) {
+      const s = stateOf(symbol);
       if (!s) continue; // a symbol this instance no longer trades
-      s.lastPosition = saved.lastPosition;
-      s.lastExitAt = saved.lastExitAt ?? Number.NaN;
-      s.lastEntrySignalAt = saved.lastEntrySignalAt ?? Number.NaN;
+      s.lastPosition = value.lastPosition;
+      s.lastExitAt = value.lastExitAt ?? Number.NaN;
+      s.lastEntrySignalAt = value.lastEntrySignalAt ?? Number.NaN;
     }
-  }
+  },
+});
 
-  /** Entry signals are spaced by retryMs, so an entry the engine refused is not re-sent on every candle. */
-  private mayRetryEntry(s: UnlockState, now: number): boolean {
-    return !(now - s.lastEntrySignalAt < this.retryMs);
-  }
-
-  private describeUnlock(e: UnlockEvent, now: number, p: TokenUnlockParams): string {
-    return `${formatFixed(e.sharePct, 2)}% of ${e.symbol} supply unlocks at ${formatUtc(e.time)}, in ${formatFixed((e.time - now) / HOUR_MS)} h (threshold ${formatFixed(p.minSharePct, 2)}%${e.note ? `; ${e.note}` : ""})`;
-  }
-
-  private eventData(e: UnlockEvent, now: number, close: number, p: TokenUnlockParams) {
-    return { close, unlockTime: e.time, unlockSharePct: e.sharePct, hoursToUnlock: (e.time - now) / HOUR_MS, threshold: p.minSharePct, token: e.symbol };
+/** The SDK strategy with its calendar handed over (read once per instance from calendarPath by the registry; tests pass events). */
+export class TokenUnlockStrategy extends SdkStrategy<TokenUnlockParams, UnlockState> {
+  constructor(config: StrategyInstanceConfig, params: TokenUnlockParams, calendar: readonly UnlockEvent[]) {
+    calendars.set(params, calendar);
+    super(specOf(sdkDefinition) as never, config, params);
   }
 }
 
-export const tokenUnlockDefinition: StrategyDefinition<typeof tokenUnlockParams> = {
-  kind: "token_unlock",
-  title: "Token unlock front-running",
-  description:
-    "Holds a long position and steps aside around large scheduled token unlocks read from a calendar file: exits a set number of hours before an unlock " +
-    "of at least the threshold share of supply and re-enters a set number of hours after it. With shorting allowed it shorts into the unlock instead of waiting flat. Smaller unlocks are ignored.",
-  paramsSchema: tokenUnlockParams,
-  defaultTimeframe: DEFAULT_TIMEFRAME,
-  presets: [
-    { id: "unlock-1pct-48h-24h", label: "Unlocks ≥ 1% of supply: out 48 h before, back 24 h after (1h)", timeframe: "1h", params: { minSharePct: 1, exitHoursBefore: 48, reenterHoursAfter: 24 } },
-    { id: "unlock-2pct-7d-3d", label: "Unlocks ≥ 2% of supply: out 7 days before, back 3 days after (1h)", timeframe: "1h", params: { minSharePct: 2, exitHoursBefore: 168, reenterHoursAfter: 72 } },
-  ],
+/**
+ * Registered like the other built-ins; creating an instance reads its calendar at once, so a missing or
+ * malformed file is refused when the instance is created, not on its first candle.
+ */
+export const tokenUnlockDefinition: typeof sdkDefinition = {
+  ...sdkDefinition,
   create: (config, params) => new TokenUnlockStrategy(config, params, loadUnlockCalendar(params.calendarPath)),
 };
