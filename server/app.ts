@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { PairListService, registerPairList } from "./pairs";
-import { TimerScheduler } from "./execution/scheduler";
+import { TimerScheduler } from "./core/scheduler";
 import { configureUserStrategies, loadUserStrategies, watchUserStrategies } from "./strategy";
 import { composeAlertsAndMetrics } from "./alerts/wiring";
 import { getGoLive, refreshLiveRamp } from "./golive/service";
@@ -54,7 +54,12 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     if (!ping.ok) reasons.push(`database unreachable: ${ping.error}`);
     if (engineState !== "running") reasons.push(`engine ${engineState}`);
     const reconciliation = engineRef?.reconciliation ?? null;
-    if (reconciliation && !reconciliation.ok) reasons.push(reconciliation.message);
+    // Failed, or completed with findings (a fill the ledger could not book, balances that differ): never "ok".
+    if (reconciliation && !reconciliation.ok) {
+      const findings = reconciliation.findings ?? [];
+      if (findings.length === 0) reasons.push(reconciliation.message);
+      for (const f of findings) reasons.push(`reconciliation ${f.severity} ${f.kind}: ${f.message}`);
+    }
     // A position the bot could not get out of is never "ok".
     const exitAlarms = engineRef?.kernel.exitAlarms() ?? [];
     for (const alarm of exitAlarms) reasons.push(`exit alarm ${alarm.code} ${alarm.side} ${alarm.quantity} ${alarm.symbol} (${alarm.mode}): ${alarm.reason}`);
@@ -66,7 +71,15 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
       version: VERSION,
       uptimeS: Math.round((Date.now() - startedAt) / 1000),
       db: { kind: db.kind, ok: ping.ok, latencyMs: ping.latencyMs, error: ping.error },
-      engine: { state: engineState, reconciliation: reconciliation && { ok: reconciliation.ok, message: reconciliation.message } },
+      engine: {
+        state: engineState,
+        reconciliation: reconciliation && {
+          ok: reconciliation.ok,
+          status: reconciliation.status ?? (reconciliation.ok ? "ok" : "failed"),
+          message: reconciliation.message,
+          findings: (reconciliation.findings ?? []).map((f) => ({ kind: f.kind, severity: f.severity, message: f.message })),
+        },
+      },
       reasons,
     };
   };

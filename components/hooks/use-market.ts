@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { apiFetch } from "../lib/api";
 import { qk } from "../lib/query-keys";
-import { useFeed } from "../lib/socket";
+import { useCandleStream, useFeed } from "../lib/socket";
 import type { CandlesResponse, OrderBookDto, SymbolDto, Timeframe } from "../lib/types";
 
 export function useSymbols() {
@@ -16,10 +16,13 @@ export function useSymbols() {
 }
 
 /**
- * Candles of one chart. Live `candle` events update the cache in place; the slow refetch only repairs a
- * timeframe the server does not stream.
+ * Candles of one chart, subscribed to the {symbol, timeframe} stream while mounted. Live `candle` events
+ * update the cache in place; a gap in the stream's sequence numbers refetches (components/lib/socket.tsx);
+ * the slow refetch only repairs a timeframe the server does not stream.
  */
 export function useCandles(symbol: string | undefined, timeframe: Timeframe, limit = 500) {
+  // The server sends a stream's candles only to the clients that subscribed to it (docs/api.md, feed).
+  useCandleStream(symbol, timeframe);
   return useQuery({
     queryKey: qk.candles(symbol ?? "", timeframe, limit),
     queryFn: ({ signal }) =>

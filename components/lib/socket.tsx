@@ -6,6 +6,7 @@ import { io, type Socket } from "socket.io-client";
 import { FeedBatcher } from "./feed-batcher";
 import { applyFeedBatch, FEED_EVENTS } from "./feed-apply";
 import { qk } from "./query-keys";
+import type { Timeframe } from "./types";
 
 export type SocketConnection = "connecting" | "connected" | "disconnected";
 
@@ -19,6 +20,8 @@ export interface FeedContextValue {
   serverVersion: string | null;
   /** Ask the server for live order book updates of a symbol; returns the matching unsubscribe. */
   subscribeOrderbook(symbol: string): () => void;
+  /** Ask the server for the candles of one {symbol, timeframe} stream (charts); returns the matching unsubscribe. */
+  subscribeCandles(symbol: string, timeframe: string): () => void;
 }
 
 const FeedContext = createContext<FeedContextValue | null>(null);
@@ -34,7 +37,11 @@ export function FeedProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const socketRef = useRef<Socket | null>(null);
   const subscriptions = useRef(new Map<string, number>());
-  const [state, setState] = useState<Omit<FeedContextValue, "subscribeOrderbook">>({
+  /** Candle streams shown, by `${symbol}|${timeframe}`, with how many components show each. */
+  const candleStreams = useRef(new Map<string, { symbol: string; timeframe: string; count: number }>());
+  /** Last closed-candle sequence number seen per stream (the subscribe ack sets the start). */
+  const candleSeqs = useRef(new Map<string, number>());
+  const [state, setState] = useState<Omit<FeedContextValue, "subscribeOrderbook" | "subscribeCandles">>({
     connection: "connecting",
     hasConnected: false,
     disconnectedAt: null,
@@ -54,6 +61,9 @@ export function FeedProvider({ children }: { children: ReactNode }) {
 
     socket.on("connect", () => {
       for (const symbol of subscriptions.current.keys()) socket.emit("subscribe", { orderbook: symbol });
+      candleSeqs.current.clear();
+      const streams = [...candleStreams.current.values()].map(({ symbol, timeframe }) => ({ symbol, timeframe }));
+      if (streams.length) emitCandleSubscribe(socket, streams, candleSeqs.current);
       if (connectedBefore) void queryClient.invalidateQueries();
       else {
         // What was loaded, or was still loading, before the feed was live may have missed events in
@@ -84,6 +94,16 @@ export function FeedProvider({ children }: { children: ReactNode }) {
     socket.on("hello", (payload: unknown) => {
       const version = payload && typeof payload === "object" ? (payload as { version?: unknown }).version : undefined;
       if (typeof version === "string") setState((s) => ({ ...s, serverVersion: version }));
+    });
+    // Per-stream sequence numbers: a closed candle that is not the next one means one was missed
+    // (a drop, a slow client): refetch that stream's candles.
+    socket.on("candle", (payload: unknown) => {
+      const ev = payload as { symbol?: unknown; timeframe?: unknown; seq?: unknown; candle?: { closed?: unknown } } | null;
+      if (!ev || typeof ev.symbol !== "string" || typeof ev.timeframe !== "string" || typeof ev.seq !== "number" || ev.candle?.closed !== true) return;
+      const key = `${ev.symbol}|${ev.timeframe}`;
+      const last = candleSeqs.current.get(key);
+      candleSeqs.current.set(key, ev.seq);
+      if (last !== undefined && ev.seq !== last + 1) void queryClient.invalidateQueries({ queryKey: qk.candlesOf(ev.symbol, ev.timeframe as Timeframe) });
     });
     for (const event of FEED_EVENTS) {
       if (event === "hello") continue;
@@ -118,8 +138,51 @@ export function FeedProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
-  const value = useMemo<FeedContextValue>(() => ({ ...state, subscribeOrderbook }), [state, subscribeOrderbook]);
+  const subscribeCandles = useCallback((symbol: string, timeframe: string) => {
+    const streams = candleStreams.current;
+    const key = `${symbol}|${timeframe}`;
+    const entry = streams.get(key);
+    if (entry) entry.count += 1;
+    else {
+      streams.set(key, { symbol, timeframe, count: 1 });
+      const socket = socketRef.current;
+      if (socket?.connected) emitCandleSubscribe(socket, [{ symbol, timeframe }], candleSeqs.current);
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const current = streams.get(key);
+      if (!current) return;
+      if (--current.count > 0) return;
+      streams.delete(key);
+      candleSeqs.current.delete(key);
+      if (socketRef.current?.connected) socketRef.current.emit("unsubscribe", { candles: [{ symbol, timeframe }] });
+    };
+  }, []);
+
+  const value = useMemo<FeedContextValue>(() => ({ ...state, subscribeOrderbook, subscribeCandles }), [state, subscribeOrderbook, subscribeCandles]);
   return <FeedContext.Provider value={value}>{children}</FeedContext.Provider>;
+}
+
+/** Subscribe to candle streams; the server's ack says each stream's current sequence number. */
+function emitCandleSubscribe(socket: Socket, streams: Array<{ symbol: string; timeframe: string }>, seqs: Map<string, number>): void {
+  socket.emit("subscribe", { candles: streams }, (ack: { candles?: Array<{ symbol: string; timeframe: string; seq: number }> } | undefined) => {
+    for (const s of ack?.candles ?? []) {
+      const key = `${s.symbol}|${s.timeframe}`;
+      if (!seqs.has(key) && typeof s.seq === "number") seqs.set(key, s.seq);
+    }
+  });
+}
+
+/** Live candles of one stream while the calling component is mounted (the chart's hook calls it). */
+export function useCandleStream(symbol: string | undefined, timeframe: string): void {
+  const feed = useContext(FeedContext);
+  const subscribe = feed?.subscribeCandles;
+  useEffect(() => {
+    if (!symbol || !subscribe) return;
+    return subscribe(symbol, timeframe);
+  }, [symbol, timeframe, subscribe]);
 }
 
 export function useFeed(): FeedContextValue {

@@ -21,6 +21,35 @@ function StateTag({ state }: { state: string | undefined }) {
   return <Tag color={STATE_COLOR[state] ?? "default"}>{state}</Tag>;
 }
 
+/** `reconciliation` of GET /api/status (docs/api.md, issue 22): the live account against its venue. */
+interface ReconciliationView {
+  ok: boolean;
+  at: number | string | null;
+  message: string | null;
+  status?: "ok" | "degraded" | "failed";
+  findings?: Array<{ kind: string; severity: "warning" | "critical"; message: string }>;
+}
+
+const RECON_COLOR: Record<string, string> = { ok: "success", degraded: "warning", failed: "error" };
+
+function ReconciliationPanel({ value }: { value: ReconciliationView | null | undefined }) {
+  const state = value?.status ?? (value ? (value.ok ? "ok" : "failed") : undefined);
+  const findings = value?.findings ?? [];
+  return (
+    <Panel title={<span>Reconciliation with the venue {state && <Tag color={RECON_COLOR[state] ?? "default"} data-testid="system-reconciliation-status">{state}</Tag>}</span>}>
+      <div data-testid="system-reconciliation">
+        <Typography.Text type={state && state !== "ok" ? "warning" : "secondary"}>{value?.message ?? "not run yet"}</Typography.Text>
+        {findings.map((f, i) => (
+          <div key={i} style={{ padding: "4px 0", borderBottom: "1px solid rgba(255,255,255,0.06)" }}>
+            <Tag color={f.severity === "critical" ? "error" : "warning"}>{f.kind}</Tag>
+            <Typography.Text type={f.severity === "critical" ? "danger" : undefined}>{f.message}</Typography.Text>
+          </div>
+        ))}
+      </div>
+    </Panel>
+  );
+}
+
 export function SystemPage() {
   const system = useSystem();
   const status = useStatus();
@@ -161,6 +190,9 @@ export function SystemPage() {
                   />
                 </div>
               </Panel>
+            </Col>
+            <Col span={24}>
+              <ReconciliationPanel value={status.data?.reconciliation as ReconciliationView | null | undefined} />
             </Col>
             <Col span={24}>
               <Panel title="Venue errors">

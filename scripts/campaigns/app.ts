@@ -66,8 +66,10 @@ export async function createDispatcher(routes: RouteSpec[]): Promise<(req: Reque
   };
 }
 
-export async function startInProcessApp(options: { env?: Record<string, string>; http?: boolean; all?: boolean } = {}): Promise<InProcessApp> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "tk-campaign-"));
+export async function startInProcessApp(
+  options: { env?: Record<string, string>; http?: boolean; all?: boolean; /** Reuse this data folder (a restart). */ dataDir?: string; /** Leave the data folder on close. */ keepDataDir?: boolean } = {},
+): Promise<InProcessApp> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "tk-campaign-"));
   const config = loadConfig(
         {
       DATA_DIR: dataDir,
@@ -120,7 +122,7 @@ export async function startInProcessApp(options: { env?: Record<string, string>;
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await app.stop().catch(() => {});
       clearServices();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { io as connect, type Socket } from "socket.io-client";
 import { startInProcessApp, type InProcessApp } from "./app";
+import { TIMEFRAMES } from "../../server/model/types";
 import { assertLoopback, check, percentile, round, startResult, waitUntil, type CampaignResult } from "./lib";
 
 /**
@@ -56,13 +57,25 @@ export async function runLoadCampaign(options: LoadOptions): Promise<CampaignRes
     const tickers: number[] = [];
     const candleDelays: number[] = [];
     const tickerDelays: number[] = [];
+    const symbols = app ? app.app.services.engine!.symbols : ["BTC/USDT", "ETH/USDT"];
+    const streams = symbols.flatMap((symbol) => TIMEFRAMES.map((timeframe) => ({ symbol, timeframe })));
+    let seqGaps = 0;
     for (let i = 0; i < options.sockets; i++) {
       const socket = connect(url, { path: "/socket.io", transports: ["websocket"], auth: { token }, reconnection: true, forceNew: true });
+      // Candles reach only the clients subscribed to the stream: each client shows every stream here.
+      socket.on("connect", () => socket.emit("subscribe", { candles: streams }));
       const got = new Set<string>();
       received.push(got);
       tickers.push(0);
-      socket.on("candle", (m: { symbol: string; timeframe: string; candle: { time: number; closed: boolean } }) => {
+      const lastSeq = new Map<string, number>();
+      socket.on("candle", (m: { symbol: string; timeframe: string; seq?: number; candle: { time: number; closed: boolean } }) => {
         if (!m?.candle?.closed) return;
+        const stream = `${m.symbol}|${m.timeframe}`;
+        const last = lastSeq.get(stream);
+        if (typeof m.seq === "number") {
+          if (last !== undefined && m.seq !== last + 1) seqGaps++;
+          lastSeq.set(stream, m.seq);
+        }
         const key = `${m.symbol}|${m.timeframe}|${m.candle.time}`;
         got.add(key);
         const at = published.get(key);
@@ -122,6 +135,7 @@ export async function runLoadCampaign(options: LoadOptions): Promise<CampaignRes
       check("closed candles published", expected.size, "> 0", expected.size > 0),
       check("clients that missed a closed candle", clientsMissing, "= 0", clientsMissing === 0),
       check("closed candles missed (sum over clients)", missedPerClient.reduce((s, n) => s + n, 0), "= 0", missedPerClient.every((n) => n === 0)),
+      check("candle sequence gaps seen by clients", seqGaps, "= 0", seqGaps === 0),
       check("ticker shortfall vs the best client", tickerShortfall, "= 0", tickerShortfall === 0),
       check("ticker delay p99 ms", round(percentile(tickerDelays, 0.99)) ?? "-", "measured", true),
       check("candle delay p99 ms", round(percentile(candleDelays, 0.99)) ?? "-", "measured", true),

@@ -66,6 +66,7 @@ export async function composeEngine(options: ComposeEngineOptions): Promise<Engi
       audit: options.audit,
       enrichSignal: options.enrichSignal,
       saveSnapshots: () => saveLedgerSnapshots(accounts, { db, settings, counters, clock: connection.clock }),
+      settings,
     });
     return engine;
   } catch (err) {

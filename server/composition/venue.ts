@@ -9,15 +9,18 @@ import { MarketDataService, createExchange, describeVenue, instrumentFromMarket 
 import { DEFAULT_ACCOUNT, startSimulator, type SimulatorHandle } from "../simulator";
 import type { VenueConnection } from "../engine/runtime";
 import type { Instrument } from "../model/types";
+import { VenueClock, exchangeTimeSource, simulatorTimeSource } from "../market/venue-clock";
 
 /**
  * The venue factory: what the app trades on. The built-in simulator (when the venue is "simulator",
  * started here or followed at SIM_URL), one ccxt exchange for market data and live orders, the
  * instruments and fees it lists, the market data service, and the clock of that market.
  *
- * Clock: the market's clock. On a real exchange that is the system clock; on the simulator it is the
- * simulator's (which runs SIM_SPEED times faster), so fills, trades, equity points and cooldowns are
- * stamped in the same time as the candles they belong to.
+ * Clock: the market's clock, so fills, trades, equity points and cooldowns are stamped in the same time
+ * as the candles they belong to. A real exchange: its time (ccxt fetchTime, round-trip corrected, see
+ * market/venue-clock.ts), or the system clock when it cannot tell. The built-in simulator: its own
+ * clock (SIM_SPEED times faster). A standalone simulator (SIM_URL): a VenueClock on GET /admin/clock
+ * (round-trip corrected, re-synced every 10 s, its real speed). `clock.speed` is the venue's speed.
  */
 export type { VenueConnection };
 
@@ -32,22 +35,24 @@ export interface ConnectVenueOptions {
 export async function connectVenue(options: ConnectVenueOptions): Promise<VenueConnection> {
   const { config, logger } = options;
   const venue = describeVenue(config.venue.id);
-  let clock: Clock = systemClock;
+  let clock: Clock & { readonly speed?: number; latencyOf?(venueTimestamp: number): number } = systemClock;
+  let venueClock: VenueClock | undefined;
   let simulator: SimulatorHandle | undefined;
   let simulatorEndpoints: { restUrl: string; wsUrl: string; wsApiUrl: string; defaultAccount: { apiKey: string; secret: string } } | undefined;
   if (venue.simulated && config.simulator.url) {
     // A simulator that already runs (npm run simulator): its clock is followed from its own state.
     const url = config.simulator.url;
-    const state = await fetch(`${url}/admin/state`)
-      .then((r) => r.json() as Promise<{ now: number; speed: number }>)
-      .catch((err) => {
-        throw new AppError("SIMULATOR_UNREACHABLE", `no simulator answers at SIM_URL=${url}: ${errorMessage(err)}`, 503);
-      });
-    const measuredAt = Date.now();
-    clock = { now: () => Math.round(state.now + (Date.now() - measuredAt) * state.speed) };
+    // Round-trip corrected, re-synced every 10 s, never backwards, with the simulator's own speed
+    // (GET /admin/clock): a bot that lags the simulator's time drops closed candles as "from the future".
+    const simClock = new VenueClock({ fetchTime: simulatorTimeSource(url), logger, name: "simulator" });
+    await simClock.start().catch((err) => {
+      throw new AppError("SIMULATOR_UNREACHABLE", `no simulator answers at SIM_URL=${url}: ${errorMessage(err)}`, 503);
+    });
+    clock = simClock;
+    venueClock = simClock;
     const ws = url.replace(/^http/, "ws");
     simulatorEndpoints = { restUrl: url, wsUrl: `${ws}/stream/ws`, wsApiUrl: `${ws}/ws-api/v3`, defaultAccount: { apiKey: DEFAULT_ACCOUNT.apiKey, secret: DEFAULT_ACCOUNT.secret } };
-    logger.info({ url, speed: state.speed }, "using the running exchange simulator (SIMULATED)");
+    logger.info({ url, speed: simClock.speed, rttMs: simClock.status().rttMs }, "using the running exchange simulator (SIMULATED)");
   } else if (venue.simulated) {
     simulator = await startSimulator({
       port: config.simulator.port,
@@ -58,7 +63,9 @@ export async function connectVenue(options: ConnectVenueOptions): Promise<VenueC
       csv: config.simulator.csv ? { symbol: config.trading.symbols[0], path: config.simulator.csv } : undefined,
     });
     const sim = simulator;
-    clock = { now: () => sim.now() };
+    const speed = config.simulator.speed;
+    // Same process, same clock: no offset; latency in real ms (venue ms / speed), never negative.
+    clock = { now: () => sim.now(), speed, latencyOf: (venueTimestamp: number) => Math.max(0, (sim.now() - venueTimestamp) / speed) };
     simulatorEndpoints = { restUrl: sim.restUrl, wsUrl: sim.wsUrl, wsApiUrl: sim.wsApiUrl, defaultAccount: sim.defaultAccount };
     logger.info({ rest: sim.restUrl, speed: config.simulator.speed }, "built-in exchange simulator started (SIMULATED)");
   }
@@ -73,6 +80,7 @@ export async function connectVenue(options: ConnectVenueOptions): Promise<VenueC
   }
   const exchange = await createExchange({ id: config.venue.id, ...keys }, simulatorEndpoints ? { simulator: simulatorEndpoints } : {});
   const close = async () => {
+    venueClock?.stop();
     await (exchange as unknown as { close?: () => Promise<void> })?.close?.().catch(() => {});
     await simulator?.close().catch(() => {});
   };
@@ -90,6 +98,19 @@ export async function connectVenue(options: ConnectVenueOptions): Promise<VenueC
         continue;
       }
       instruments.set(symbol, instrumentFromMarket(symbol, market));
+    }
+    if (!venue.simulated && exchange.has?.fetchTime) {
+      // A real exchange: its time with round-trip correction (speed 1), so stream latency and the
+      // "closed candle from the future" check use the venue's clock, not a skewed local one.
+      const exClock = new VenueClock({ fetchTime: exchangeTimeSource(exchange as unknown as { fetchTime(): Promise<number | undefined> }), logger, name: venue.id, samples: 3, refreshMs: 60_000 });
+      try {
+        await exClock.start();
+        clock = exClock;
+        venueClock = exClock;
+      } catch (err) {
+        exClock.stop();
+        logger.warn({ err: errorMessage(err) }, "the exchange's time could not be read: following the local clock");
+      }
     }
     const fees = feeScheduleFromCcxt(exchange, config.trading.symbols[0]);
     const candleStore = new PrismaCandleStore(options.db.prisma, venue.id);

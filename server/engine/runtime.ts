@@ -3,10 +3,21 @@ import type { AppConfig } from "../config";
 import type { Clock } from "../core/clock";
 import { EventBus } from "../core/event-bus";
 import { errorMessage } from "../core/errors";
+import {
+  compareBalances,
+  reconcileBalances,
+  summarizeReconciliation,
+  type BalanceReport,
+  type CompareBalancesInput,
+  type LedgerHoldings,
+  type ReconcileFinding,
+  type ReconcileReport,
+  type ReconciliationSummary,
+} from "../execution/reconcile";
 import type { Logger } from "../core/logger";
 import type { FeeSchedule } from "../execution";
 import type { CandleStore, MarketDataService, VenueDescription } from "../market";
-import type { Candle, Instrument, KernelMode, Signal, Timeframe, TradingMode } from "../model/types";
+import type { Balance, Candle, Instrument, KernelMode, Signal, Timeframe, TradingMode } from "../model/types";
 import type { SimulatorHandle } from "../simulator";
 import type { TradingAccount } from "./account";
 import type { EngineEvents } from "./events";
@@ -46,11 +57,29 @@ export interface EngineRecorder {
   readonly lastError: string | null;
 }
 
+/**
+ * What /api/status, /api/health and the dashboard show. `ok` is false when reconciliation failed
+ * (trading halted) and also when it completed with findings (status "degraded"): a venue fill the
+ * ledger could not book, a balance that differs from the ledger, an order or fill that is not the bot's.
+ */
 export interface ReconciliationState {
   ok: boolean;
   at: number | null;
   message: string;
+  status?: ReconciliationSummary["status"];
+  corrections?: number;
+  findings?: ReconcileFinding[];
+  balances?: ReconciliationSummary["balances"];
 }
+
+/** Small durable documents (the Setting table through SettingsRepository fits). */
+export interface EngineSettingsPort {
+  get<T = unknown>(key: string): Promise<T | null>;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+/** Settings key: per asset, what the live account held at the venue before the bot's first start. */
+export const NOT_OWNED_SETTING = "reconciliation.not-owned:live";
 
 export interface EngineParts {
   config: AppConfig;
@@ -70,6 +99,24 @@ export interface EngineParts {
   enrichSignal?: (signal: Signal) => Signal;
   /** Store ledger snapshots (engine/ledger-snapshot.ts): every SNAPSHOT_EVERY_MS and on stop. */
   saveSnapshots?: () => Promise<unknown>;
+  /**
+   * Durable settings: the live account's "not the bot's" balances are recorded here at its first
+   * start. Without it they are recorded in memory only (a restart would take the venue's balances
+   * then as the baseline and hide any drift), which the log says.
+   */
+  settings?: EngineSettingsPort;
+}
+
+/**
+ * The "not the bot's" baseline from the venue's balances: per asset, what the venue holds beyond the
+ * ledger's positions + dust (cash for the quote), never negative (a shortfall stays a finding).
+ */
+function compareBalancesBaseline(input: Omit<CompareBalancesInput, "venue" | "holdings" | "notOwned">, holdings: LedgerHoldings): (venue: Balance[]) => Record<string, number> {
+  return (venue) => {
+    const assets: Record<string, number> = {};
+    for (const check of compareBalances({ ...input, venue, holdings, notOwned: {} }).checks) assets[check.asset] = check.difference > 0 ? check.difference : 0;
+    return assets;
+  };
 }
 
 /** Ledger snapshots are taken this often (wall time) and on shutdown. */
@@ -89,6 +136,12 @@ export class EngineRuntime {
   readonly persistence: EngineRecorder;
   readonly strategies: StrategyFactory;
   reconciliation: ReconciliationState = { ok: true, at: null, message: "not run yet" };
+  /** The live account's start-up order reconciliation (its corrections and findings stay in the summary). */
+  private orderReport: ReconcileReport | undefined;
+  /** Live fills the ledger refused since start (bus warnings LEDGER_REFUSED_FILL). */
+  private readonly unbookedFills: ReconcileFinding[] = [];
+  private notOwnedBaseline: Record<string, number> | undefined;
+  private balanceRun: Promise<ReconciliationState> | undefined;
   readonly venueErrors: Array<{ at: number; message: string }> = [];
   private readonly orderLatencies: number[] = [];
   private snapshotTimer: ReturnType<typeof setInterval> | undefined;
@@ -130,6 +183,13 @@ export class EngineRuntime {
     return this.parts.logger;
   }
 
+  /** The venue's speed (venue ms per real ms) as the market clock follows it; null on a real exchange. */
+  get simulatorSpeed(): number | null {
+    if (!this.venue.simulated) return null;
+    const speed = (this.clock as { readonly speed?: number }).speed;
+    return typeof speed === "number" && speed > 0 ? speed : this.parts.config.simulator.speed;
+  }
+
   get symbols(): string[] {
     return this.parts.config.trading.symbols;
   }
@@ -144,20 +204,36 @@ export class EngineRuntime {
     this.wireMarketData();
     this.wireOrderLatency();
 
+    // A venue fill the live ledger refuses to book is a finding at once (and re-checks the balances).
+    this.bus.on("warning", (w) => {
+      if (w.code !== "LEDGER_REFUSED_FILL" || w.mode !== "live") return;
+      this.unbookedFills.push({
+        kind: "unbooked_fill",
+        severity: "critical",
+        message: `${w.message}; positions and cash differ from the venue until a person settles it`,
+        data: { at: w.at },
+      });
+      if (this.orderReport) void this.reconcileBalances().catch((err) => logger.warn({ err }, "balance reconciliation failed"));
+    });
+
     for (const account of this.kernel.accounts.values()) {
       if (account.venueKind === "live") {
-        const r = await account
-          .reconcile(config.trading.symbols)
-          .catch((err): { ok: boolean; errors: Array<{ message: string }>; actions: unknown[] } => ({ ok: false, errors: [{ message: errorMessage(err) }], actions: [] }));
-        this.reconciliation = {
-          ok: r.ok,
-          at: this.clock.now(),
-          message: r.ok ? `reconciled with ${this.venue.id}: ${r.actions.length} correction(s)` : `reconciliation failed: ${r.errors.map((e) => e.message).join("; ")}`,
-        };
+        const startedAt = this.clock.now();
+        const r = await account.reconcile(config.trading.symbols).catch(
+          (err): ReconcileReport => ({ ok: false, startedAt, actions: [], unknownVenueOrders: [], unknownVenueFills: [], errors: [{ code: "RECONCILE_FAILED", message: errorMessage(err) }], findings: [], balances: null }),
+        );
+        this.orderReport = r;
         if (!r.ok) {
+          const summary = summarizeReconciliation(r, this.venue.id);
+          this.reconciliation = { ok: false, at: summary.at, message: summary.message, status: "failed", corrections: summary.corrections, findings: summary.findings, balances: [] };
           account.risk.reportReconciliationFailure({ message: this.reconciliation.message });
           logger.error(this.reconciliation.message);
-        } else logger.info(this.reconciliation.message);
+        } else {
+          // Orders settled and their fills booked: now the balances (every venue fill ends in the ledger or in a finding).
+          await this.reconcileBalances();
+          if (this.reconciliation.ok) logger.info(this.reconciliation.message);
+          else logger.warn({ findings: this.reconciliation.findings }, this.reconciliation.message);
+        }
       }
       await account.start();
     }
@@ -176,6 +252,55 @@ export class EngineRuntime {
       this.snapshotTimer = setInterval(() => void this.saveSnapshots(), SNAPSHOT_EVERY_MS);
       this.snapshotTimer.unref?.();
     }
+  }
+
+  /**
+   * Balance reconciliation of the live account, at start and on demand: venue free + locked per asset
+   * against the ledger's positions + dust + what the bot does not own (the venue's balances before
+   * the bot's first start, stored durably then). Updates `reconciliation` (and so /api/health and
+   * /api/status). A failed start-up reconciliation stays failed. One run at a time.
+   */
+  reconcileBalances(): Promise<ReconciliationState> {
+    this.balanceRun ??= this.runBalanceReconciliation().finally(() => (this.balanceRun = undefined));
+    return this.balanceRun;
+  }
+
+  private async runBalanceReconciliation(): Promise<ReconciliationState> {
+    const account = this.kernel.accounts.get("live");
+    const report = this.orderReport;
+    if (!account || !report || !report.ok) return this.reconciliation;
+    const now = this.clock.now();
+    const ledger = account.ledger;
+    const holdings = (): LedgerHoldings => ({ cash: ledger.cash, positions: ledger.positions(), dust: ledger.dust() });
+    const input = { quoteCurrency: ledger.quoteCurrency, instruments: this.instruments, at: now };
+    let balances: BalanceReport;
+    try {
+      const notOwned = await this.notOwnedOf(account, () => compareBalancesBaseline(input, holdings()));
+      balances = await reconcileBalances({ ...input, venue: { fetchBalances: () => account.venueBalances() }, holdings: holdings(), notOwned });
+    } catch (err) {
+      balances = { at: now, ok: false, checks: [], findings: [{ kind: "balances_unavailable", severity: "warning", message: `the venue's balances could not be read: ${errorMessage(err)}`, data: {} }] };
+    }
+    const summary = summarizeReconciliation(
+      { ok: true, startedAt: now, actions: report.actions, errors: [], findings: [...report.findings, ...this.unbookedFills, ...balances.findings], balances },
+      this.venue.id,
+    );
+    this.reconciliation = { ok: summary.status === "ok", at: summary.at, message: summary.message, status: summary.status, corrections: summary.corrections, findings: summary.findings, balances: summary.balances };
+    return this.reconciliation;
+  }
+
+  /**
+   * What the live account held before the bot's first start, per asset: read from the settings, or
+   * (first start) the venue's balances beyond what the ledger accounts for then, stored at once.
+   */
+  private async notOwnedOf(account: TradingAccount, baseline: () => (venue: Balance[]) => Record<string, number>): Promise<Record<string, number>> {
+    if (this.notOwnedBaseline) return this.notOwnedBaseline;
+    const stored = await this.parts.settings?.get<{ at: number; assets: Record<string, number> }>(NOT_OWNED_SETTING);
+    if (stored?.assets) return (this.notOwnedBaseline = stored.assets);
+    const assets = baseline()(await account.venueBalances());
+    if (this.parts.settings) await this.parts.settings.set(NOT_OWNED_SETTING, { at: this.clock.now(), venue: this.venue.id, assets });
+    else this.logger.warn("no settings store: the balances that are not the bot's are kept in memory only");
+    this.logger.info({ assets }, "first live start: the venue's balances before the bot are recorded as not the bot's");
+    return (this.notOwnedBaseline = assets);
   }
 
   /** Store a snapshot of each ledger (consistent ones only; a failure is logged, the next try repeats it). */

@@ -45,7 +45,10 @@ export interface HealthReport {
   version: string;
   uptimeS: number;
   db: { kind: "embedded" | "postgres"; ok: boolean; latencyMs?: number; error?: string };
-  engine: { state: "starting" | "running" | "stopping"; reconciliation: { ok: boolean; message: string } | null };
+  engine: {
+    state: "starting" | "running" | "stopping";
+    reconciliation: { ok: boolean; status: "ok" | "degraded" | "failed"; message: string; findings: Array<{ kind: string; severity: "warning" | "critical"; message: string }> } | null;
+  };
   reasons: string[];
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Services } from "../http/services";
 import type { EngineEvents } from "../engine/events";
 import { candleDto, orderBookDto, positionDto, tradeDto } from "../engine/dto";
+import { RateGate } from "./rate-gate";
 
 /**
  * The live feed. Socket.IO shares the HTTP server with Next; every connection is authenticated during
@@ -18,8 +19,33 @@ export interface Realtime {
 const FORMING_THROTTLE_MS = 250;
 const BOOK_THROTTLE_MS = 250;
 const STATUS_THROTTLE_MS = 1000;
+/** Public trades per symbol and second on `market:trade` (docs/api.md issue 21). */
+const TRADES_PER_SECOND = 20;
+
+/** Most candle streams one subscribe message may name. */
+const MAX_CANDLE_STREAMS = 64;
+
+export interface CandleStream {
+  symbol: string;
+  timeframe: string;
+}
+
+export const candleRoom = (symbol: string, timeframe: string) => `candles:${symbol}|${timeframe}`;
+
+/** `{ symbol, timeframe }` or a list of them; anything else is ignored (never an error on the feed). */
+export function candleStreamsOf(value: unknown): CandleStream[] {
+  const list = Array.isArray(value) ? value : value && typeof value === "object" ? [value] : [];
+  const out: CandleStream[] = [];
+  for (const item of list.slice(0, MAX_CANDLE_STREAMS)) {
+    const { symbol, timeframe } = (item ?? {}) as { symbol?: unknown; timeframe?: unknown };
+    if (typeof symbol === "string" && symbol.length > 0 && symbol.length < 32 && typeof timeframe === "string" && /^[0-9]{1,3}[mhdwM]$/.test(timeframe)) out.push({ symbol, timeframe });
+  }
+  return out;
+}
 
 export function attachRealtime(httpServer: HttpServer, services: Services, logger: Logger): Realtime {
+  /** Closed candles sent per stream (room), the stream's sequence number. */
+  const candleSeq = new Map<string, number>();
   const io = new Server(httpServer, { path: "/socket.io", serveClient: false, cors: { origin: false } });
   io.use((socket, nextFn) => {
     const token = typeof socket.handshake.auth?.token === "string" ? socket.handshake.auth.token : undefined;
@@ -33,11 +59,16 @@ export function attachRealtime(httpServer: HttpServer, services: Services, logge
   });
   io.on("connection", (socket) => {
     socket.emit("hello", { version: services.version, serverTime: Date.now() });
-    socket.on("subscribe", (msg: { orderbook?: unknown }) => {
+    socket.on("subscribe", (msg: { orderbook?: unknown; candles?: unknown }, ack?: unknown) => {
       if (typeof msg?.orderbook === "string" && msg.orderbook.length < 32) void socket.join(`book:${msg.orderbook}`);
+      const streams = candleStreamsOf(msg?.candles);
+      for (const s of streams) void socket.join(candleRoom(s.symbol, s.timeframe));
+      // The ack tells each stream's current sequence number: the next closed candle is seq + 1.
+      if (typeof ack === "function") ack({ candles: streams.map((s) => ({ ...s, seq: candleSeq.get(candleRoom(s.symbol, s.timeframe)) ?? 0 })) });
     });
-    socket.on("unsubscribe", (msg: { orderbook?: unknown }) => {
+    socket.on("unsubscribe", (msg: { orderbook?: unknown; candles?: unknown }) => {
       if (typeof msg?.orderbook === "string") void socket.leave(`book:${msg.orderbook}`);
+      for (const s of candleStreamsOf(msg?.candles)) void socket.leave(candleRoom(s.symbol, s.timeframe));
     });
   });
 
@@ -53,10 +84,18 @@ export function attachRealtime(httpServer: HttpServer, services: Services, logge
       lastSent.set(key, now);
       return false;
     };
-    on("candle", (c) => io.emit("candle", { symbol: c.symbol, timeframe: c.timeframe, candle: candleDto(c) }));
+    // Candles only to the clients that subscribed to the {symbol, timeframe} stream; closed candles
+    // carry the stream's sequence number (a client that sees a gap refetches), forming updates the last one.
+    on("candle", (c) => {
+      const room = candleRoom(c.symbol, c.timeframe);
+      const seq = (candleSeq.get(room) ?? 0) + 1;
+      candleSeq.set(room, seq);
+      io.to(room).emit("candle", { symbol: c.symbol, timeframe: c.timeframe, seq, candle: candleDto(c) });
+    });
     on("candle:update", (c) => {
-      if (throttled(`c:${c.symbol}:${c.timeframe}`, FORMING_THROTTLE_MS)) return;
-      io.emit("candle", { symbol: c.symbol, timeframe: c.timeframe, candle: candleDto(c) });
+      const room = candleRoom(c.symbol, c.timeframe);
+      if (!io.sockets.adapter.rooms.get(room)?.size || throttled(`c:${room}`, FORMING_THROTTLE_MS)) return;
+      io.to(room).emit("candle", { symbol: c.symbol, timeframe: c.timeframe, seq: candleSeq.get(room) ?? 0, candle: candleDto(c) });
     });
     on("ticker", (t) => {
       if (throttled(`t:${t.symbol}`, FORMING_THROTTLE_MS)) return;
@@ -64,8 +103,17 @@ export function attachRealtime(httpServer: HttpServer, services: Services, logge
     });
     on("orderbook", (b) => {
       if (throttled(`b:${b.symbol}`, BOOK_THROTTLE_MS)) return;
-      io.to(`book:${b.symbol}`).emit("orderbook", orderBookDto(b, 20, engine.venue.simulated));
+      io.to(`book:${b.symbol}`).emit("orderbook", orderBookDto(b, engine.market.orderBookDepth, engine.venue.simulated));
     });
+    // Public trades (the trades tape): only to the clients watching that symbol's book, ≤ 20/s per symbol.
+    const tradeGate = new RateGate(TRADES_PER_SECOND, 1000);
+    offs.push(
+      engine.market.events.on("trade", (t) => {
+        const room = `book:${t.symbol}`;
+        if (!io.sockets.adapter.rooms.get(room)?.size || !tradeGate.pass(t.symbol)) return;
+        io.to(room).emit("market:trade", { symbol: t.symbol, price: t.price, quantity: t.amount, side: t.side ?? null, timestamp: t.timestamp, simulated: engine.venue.simulated });
+      }),
+    );
     on("signal", (s) => io.emit("signal", s));
     on("order", (o) => io.emit("order", o));
     on("fill", (f) => io.emit("fill", f));
