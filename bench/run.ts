@@ -7,16 +7,20 @@ import { csvCandles, generatedCandles, registerBenchStrategies } from "./data";
 import { indicatorCosts, type IndicatorResult } from "./indicators";
 import { killSwitchLatency, type KillSwitchBenchResult } from "./kill-switch";
 import { orderLatency, type LatencyResult } from "./latency";
+import { orderHeavy, type OrderHeavyResult } from "./order-heavy";
 import { backtestThroughput, type ThroughputResult } from "./throughput";
 import { restartAfterFills, type RestartResult } from "./restart";
 
 /**
- * npm run bench [-- --csv FILE] [--candles N] [--only throughput,latency,indicators,killswitch,restart] [--quick] [--out FILE]
+ * npm run bench [-- --csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart] [--quick] [--out FILE]
  *
  * Reproducible figures for the engine: backtest throughput (candles per second, one core), latency
  * from a candle closing to the order reaching the venue client (paper and live on the simulator), and
  * the cost of each indicator update. Printed as tables and written as JSON (bench/results/latest.json).
  * Targets: ≥ 5 million candles/s for the backtest, p99 < 1 ms from candle close to order handoff.
+ * The order-heavy case (issue 20, bench/order-heavy.ts): SMA 9/21 long only on 30,240 1m candles through
+ * the full engine beside a plain single-pass loop with the same rules; goals ≥ 2 M candles/s, < 5 µs per
+ * order, better than 1/6 of the plain loop (orderHeavy.limitRatio), same trades and P&L to 1e-8.
  */
 
 const { values } = parseArgs({
@@ -32,7 +36,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,latency,indicators,killswitch,restart] [--quick] [--no-db] [--out FILE]\n");
+  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart] [--quick] [--no-db] [--out FILE]\n");
   process.exit(0);
 }
 
@@ -42,7 +46,7 @@ if (!Number.isInteger(count) || count < 1_000) {
   process.stderr.write(`--candles must be a whole number >= 1000 (got ${values.candles})\n`);
   process.exit(2);
 }
-const only = new Set((values.only ?? "throughput,latency,indicators,killswitch,restart").split(",").map((s) => s.trim()));
+const only = new Set((values.only ?? "throughput,orderheavy,latency,indicators,killswitch,restart").split(",").map((s) => s.trim()));
 const out = values.out ?? path.resolve(import.meta.dirname, "results", "latest.json");
 
 function table(headers: string[], rows: Array<Array<string | number>>): string {
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
   let indicators: IndicatorResult[] | undefined;
   let killSwitch: KillSwitchBenchResult | undefined;
   let restart: RestartResult | undefined;
+  let heavy: OrderHeavyResult | undefined;
 
   // Latency first, before a million candles fill the heap: they would add old-generation GC to the tail.
   if (only.has("latency")) {
@@ -110,8 +115,10 @@ async function main(): Promise<void> {
         `(without a snapshot every fill is replayed: ${restart.fullReplayMs} ms; embedded PGlite, seeding took ${restart.seedMs} ms)\n`,
     );
   }
-  const data = values.csv ? await csvCandles(values.csv, count) : generatedCandles(count);
-  process.stderr.write(`data: ${data.source}\n`);
+  // The 1m series for throughput and indicators (the order-heavy case brings its own 30,240 minutes).
+  const needsData = only.has("throughput") || only.has("indicators");
+  const data = !needsData ? { candles: [], source: "none" } : values.csv ? await csvCandles(values.csv, count) : generatedCandles(count);
+  if (needsData) process.stderr.write(`data: ${data.source}\n`);
 
   if (only.has("throughput")) {
     process.stderr.write("throughput...\n");
@@ -125,6 +132,30 @@ async function main(): Promise<void> {
         "\n",
     );
   }
+  if (only.has("orderheavy")) {
+    process.stderr.write("order-heavy backtest and the plain loop...\n");
+    heavy = await orderHeavy(quick ? 1 : 3);
+    const g = heavy.goals;
+    const c = heavy.comparison;
+    const mark = (ok: boolean) => (ok ? "met" : "NOT met");
+    process.stdout.write(
+      `\nOrder-heavy backtest: SMA 9/21 long only on 1m, market at the close ± 5 bps, 0.1 % fee, 1,000 USDT per entry (best of ${heavy.runs})\n` +
+        `data: ${heavy.source}\n` +
+        table(
+          ["figure", "value", "goal", ""],
+          [
+            ["full engine, 1m candles/s (wall)", heavy.engine.candlesPerSecond, `≥ ${g.candlesPerSecond.toLocaleString("en-US")}`, mark(heavy.engine.candlesPerSecond >= g.candlesPerSecond)],
+            ["µs per order (engine wall ÷ orders)", heavy.engine.usPerOrder.toFixed(2), `< ${g.usPerOrder}`, mark(heavy.engine.usPerOrder < g.usPerOrder)],
+            ["plain loop, 1m candles/s (the limit)", heavy.plain.candlesPerSecond, "–", ""],
+            ["limitRatio (engine ÷ plain loop)", `1/${(1 / heavy.limitRatio).toFixed(1)}`, `> 1/${(1 / g.limitRatio).toFixed(0)}`, mark(heavy.limitRatio > g.limitRatio)],
+            ["trades engine / plain loop", `${c.engineTrades} / ${c.plainTrades}`, "equal", mark(c.engineTrades === c.plainTrades)],
+            ["P&L engine / plain loop, USDT", `${c.enginePnl} / ${c.plainPnl}`, "equal to 1e-8", mark(c.same)],
+          ],
+        ) +
+        `\n(${heavy.orders} orders; engine CPU ${heavy.engine.cpuMs} ms for ${heavy.engine.wallMs} ms wall${c.firstDifference ? `; first difference: ${c.firstDifference}` : ""})\n`,
+    );
+    if (!c.same) process.exitCode = 1;
+  }
   if (only.has("indicators")) {
     process.stderr.write("indicators...\n");
     indicators = indicatorCosts(data.candles.slice(0, Math.min(data.candles.length, 1_000_000)));
@@ -134,9 +165,10 @@ async function main(): Promise<void> {
   const report = {
     environment,
     restart,
-    data: { source: data.source, candles: data.candles.length },
+    data: needsData ? { source: data.source, candles: data.candles.length } : undefined,
     targets: { backtestCandlesPerSecond: 5_000_000, handoffP99Ms: 1, killSwitchP95Ms: 250, restartAfter100kFillsMs: 3_000 },
     throughput,
+    orderHeavy: heavy,
     latency,
     indicators,
     killSwitch: killSwitch && { p50Ms: killSwitch.p50Ms, p95Ms: killSwitch.p95Ms, runs: killSwitch.runs, maxMs: killSwitch.maxMs, phasesP50Ms: killSwitch.phasesP50Ms },
@@ -147,7 +179,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(typeof process.exitCode === "number" ? process.exitCode : 0),
   (err: unknown) => {
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);

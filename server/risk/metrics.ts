@@ -258,28 +258,54 @@ export class RiskMetrics {
     return this.once("lossStreak", () => lossStreak(this.ctx.recentClosedTrades, this.view.lossStreakResetAt));
   }
 
-  private entries(): RiskEntryRecord[] {
-    return this.once("entries", () => {
-      const byId = new Map<string, RiskEntryRecord>();
-      for (const e of this.ctx.recentEntries) byId.set(e.clientOrderId, e);
-      for (const [id, e] of this.view.approvedEntries) if (!byId.has(id)) byId.set(id, e);
-      const exclude = this.view.excludeClientOrderId;
-      if (exclude !== undefined) byId.delete(exclude);
-      return [...byId.values()];
-    });
-  }
+  /*
+   * Recent entries are the snapshot's (ctx.recentEntries) plus the ones this engine approved that the
+   * snapshot does not hold yet (view.approvedEntries, by clientOrderId; the snapshot's record wins),
+   * less the order being decided. Both questions are answered in one pass over the two windows with
+   * map lookups, without building a map or an array of 48 h of entries on every evaluation.
+   */
 
   lastEntryAt(): number | null {
     return this.once("lastEntryAt", () => {
-      let last: number | null = null;
-      for (const e of this.entries()) if (last === null || e.at > last) last = e.at;
-      return last;
+      // A maximum: an entry present in both windows cannot change it, so no de-duplication is needed.
+      const exclude = this.view.excludeClientOrderId;
+      let last = Number.NEGATIVE_INFINITY;
+      let any = false;
+      const recent = this.ctx.recentEntries;
+      for (let i = 0; i < recent.length; i++) {
+        const e = recent[i];
+        if (e.clientOrderId === exclude) continue;
+        any = true;
+        if (e.at > last) last = e.at;
+      }
+      for (const [id, e] of this.view.approvedEntries) {
+        if (id === exclude) continue;
+        any = true;
+        if (e.at > last) last = e.at;
+      }
+      return any ? last : null;
     });
   }
 
   /** Entries since the start of the local day. */
   entriesToday(): number {
-    return this.once("entriesToday", () => this.entries().filter((e) => e.at >= this.view.day.start).length);
+    return this.once("entriesToday", () => {
+      const exclude = this.view.excludeClientOrderId;
+      const start = this.view.day.start;
+      const approved = this.view.approvedEntries;
+      let n = 0;
+      const recent = this.ctx.recentEntries;
+      for (let i = 0; i < recent.length; i++) {
+        const e = recent[i];
+        if (e.clientOrderId === exclude) continue;
+        if (e.at >= start) n += 1;
+        // The approved record of the same order is counted below: take it back (the snapshot's wins).
+        const twin = approved.get(e.clientOrderId);
+        if (twin !== undefined && twin.at >= start) n -= 1;
+      }
+      for (const [id, e] of approved) if (id !== exclude && e.at >= start) n += 1;
+      return n;
+    });
   }
 
   lastExitAt(symbol: string): number | null {

@@ -2,16 +2,29 @@ import type { RiskVerdict } from "../../model/types";
 
 type VerdictData = NonNullable<RiskVerdict["data"]>;
 
+// Built on every evaluation of every check (the order path): no spreads, no Object.entries arrays.
 export function allow(code: string, message: string, data?: VerdictData): RiskVerdict {
-  return { allowed: true, code, message, ...(data ? { data: cleanData(data) } : {}) };
+  return data ? { allowed: true, code, message, data: cleanData(data) } : { allowed: true, code, message };
 }
 
 export function deny(code: string, message: string, data?: VerdictData): RiskVerdict {
-  return { allowed: false, code, message, ...(data ? { data: cleanData(data) } : {}) };
+  return data ? { allowed: false, code, message, data: cleanData(data) } : { allowed: false, code, message };
 }
 
-/** Non-finite numbers become null so verdicts survive JSON (events, the order's riskChecks column). */
+/**
+ * Non-finite numbers become null so verdicts survive JSON (events, the order's riskChecks column).
+ * Data that is already clean (nearly always) is kept as it is; otherwise a cleaned copy is returned.
+ */
 function cleanData(data: VerdictData): VerdictData {
+  let clean = true;
+  for (const k in data) {
+    const v = data[k];
+    if (typeof v === "number" && !Number.isFinite(v)) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return data;
   const out: VerdictData = {};
   for (const [k, v] of Object.entries(data)) out[k] = typeof v === "number" && !Number.isFinite(v) ? null : v;
   return out;
