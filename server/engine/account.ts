@@ -1,9 +1,9 @@
 import type { Clock } from "../core/clock";
 import type { EventBus } from "../core/event-bus";
-import { errorMessage } from "../core/errors";
+import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { floorToStep } from "../core/decimal";
-import { addQty, ltQty } from "../core/quantity";
+import { addQty, ltQty, subQty } from "../core/quantity";
 import type { RiskLimits } from "../config/risk-limits";
 import { TERMINAL_ORDER_STATUSES, type Balance, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
 import { classifyOrderOutcome, classifyVenueFailure, orderGateway, PENDING_CLIENT_ORDER_ID, type NewOrder, type OrderGateway, type OrderStore, type OrderThrottle, type ExecutionVenue, type FeeSchedule, type VenueKind, type VenueOrderUpdate } from "../execution";
@@ -79,6 +79,8 @@ export class TradingAccount {
   readonly mode: KernelMode;
   /** The only road to the venue: sends nothing without this account's risk approval. */
   readonly #gateway: OrderGateway;
+  /** Where the reconciliation actions store the order and fill they book (adopt, mark closed). */
+  readonly #reconciliationStore: OrderStore;
   readonly ledger: Ledger;
   readonly risk: RiskEngine;
   readonly killSwitch: KillSwitch;
@@ -113,6 +115,8 @@ export class TradingAccount {
   private readonly exitsAwaitingLiquidity = new Map<string, Order>();
   /** Consecutive exits that expired with nothing filled, per position key. */
   private readonly dryExits = new Map<string, number>();
+  /** Position keys with a partial close working: its end is not a failed full exit (no retry, no alarm). */
+  private readonly partialExits = new Set<string>();
   /** Exit reason of the exit in flight per position key, for retries. */
   private readonly exitReasons = new Map<string, { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; signalId?: string }>();
 
@@ -137,6 +141,7 @@ export class TradingAccount {
       this.booker = new FillBooker(options.ledger);
       if (options.restored) this.booker.seed(options.restored);
     }
+    this.#reconciliationStore = options.orderStore;
     this.#gateway = orderGateway({
       venue: options.venue,
       store: options.orderStore,
@@ -427,6 +432,23 @@ export class TradingAccount {
   }
 
   /**
+   * The risk decision submit() would get for this request now, with nothing sent, stored or counted
+   * (no risk event, no remembered entry, no order-rate use): the order ticket's preview.
+   */
+  previewOrder(request: NewOrder): RiskDecision {
+    const now = this.clock.now();
+    const full = { ...request, clientOrderId: request.clientOrderId ?? PENDING_CLIENT_ORDER_ID, createdAt: request.createdAt ?? now };
+    const decision = this.risk.preview(full, this.riskContext(now));
+    this.publishStateIfChanged();
+    return decision;
+  }
+
+  /** Cancel one of this account's working orders at the venue (through the order gateway); the order as it now is. */
+  cancelOrder(clientOrderId: string): Promise<Order> {
+    return this.#gateway.cancel(clientOrderId);
+  }
+
+  /**
    * A reduce-only market order for the whole position (protective exits, signals, manual close, kill
    * switch, session end). It sells what is there: min(position, what the venue reports free of the
    * base asset), floored to the lot step. What is left below the venue's minimums is dust: recorded as
@@ -434,9 +456,13 @@ export class TradingAccount {
    */
   async closePosition(
     position: Pick<LedgerPosition, "id" | "symbol" | "side" | "quantity" | "strategyInstanceId" | "sessionId">,
-    exit: { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; bypass?: KillSwitchBypass; signalId?: string },
+    exit: { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; bypass?: KillSwitchBypass; signalId?: string; quantity?: number },
   ): Promise<SubmitResult> {
     const key = positionKey(position.symbol, position.strategyInstanceId);
+    if (exit.quantity !== undefined) {
+      const partial = this.partialExitSize(position, exit.quantity);
+      if (partial !== undefined) return this.closePart(position, exit, partial);
+    }
     // Mark the exit as working before any await: a second trigger on the same candle must not send a second close.
     const reserved = !this.exitsInFlight.has(key);
     this.exitsInFlight.add(key);
@@ -473,6 +499,60 @@ export class TradingAccount {
       },
       { bypass: exit.bypass },
     );
+  }
+
+  /**
+   * A partial close's quantity (docs/api.md issue 21, positions.partialClose): floored to the lot step, or
+   * undefined when it reaches the whole sellable position (then it is an ordinary full close).
+   */
+  private partialExitSize(position: Pick<LedgerPosition, "symbol" | "quantity">, requested: number): number | undefined {
+    const step = this.instruments.get(position.symbol)?.stepSize ?? 0;
+    const quantity = floorToStep(requested, step);
+    return ltQty(quantity, floorToStep(position.quantity, step)) ? quantity : undefined;
+  }
+
+  /**
+   * Part of a position at market, reduce-only, through risk like every order: still at most what the
+   * venue holds free. A person's action: a failure is answered, not retried or alarmed by the exit guard.
+   */
+  private async closePart(
+    position: Pick<LedgerPosition, "id" | "symbol" | "side" | "quantity" | "strategyInstanceId" | "sessionId">,
+    exit: { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; signalId?: string },
+    requested: number,
+  ): Promise<SubmitResult> {
+    const key = positionKey(position.symbol, position.strategyInstanceId);
+    if (this.exitsInFlight.has(key)) return { decision: this.exitVerdict(false, "EXIT_IN_FLIGHT", `an exit of ${position.symbol} is already working`) };
+    const instrument = this.instruments.get(position.symbol);
+    const step = instrument?.stepSize ?? 0;
+    const read = this.needsFreeBalance(position) ? this.freeBalances(position.symbol) : undefined;
+    const balances = read instanceof Promise ? await read : read;
+    const base = instrument?.base ?? position.symbol.split("/")[0];
+    const free = balances?.find((b) => b.asset === base)?.free;
+    const quantity = free !== undefined && ltQty(free, requested) ? floorToStep(free, step) : requested;
+    const price = this.lastPrices.get(position.symbol);
+    if (!(quantity > 0) || (instrument && (quantity < instrument.minQty || (price !== undefined && quantity * price < instrument.minNotional)))) {
+      return { decision: this.exitVerdict(false, "EXIT_BELOW_MINIMUM", `${quantity} ${position.symbol} is below the venue's minimum order (step ${step}, min qty ${instrument?.minQty ?? 0}, min notional ${instrument?.minNotional ?? 0})`) };
+    }
+    this.partialExits.add(key);
+    const result = await this.submit({
+      symbol: position.symbol,
+      side: position.side === "long" ? "sell" : "buy",
+      type: "market",
+      quantity,
+      intent: "exit",
+      reduceOnly: true,
+      strategyInstanceId: position.strategyInstanceId,
+      sessionId: position.sessionId,
+      exitReason: exit.exitReason,
+      reason: exit.reason,
+      signalId: exit.signalId,
+    }).catch((err: unknown) => {
+      this.partialExits.delete(key);
+      throw err;
+    });
+    // Finished already (or never sent): onExitFinished has nothing more to skip.
+    if (!result.order || TERMINAL.has(result.order.status)) this.partialExits.delete(key);
+    return result;
   }
 
   /**
@@ -616,6 +696,7 @@ export class TradingAccount {
     this.finishedExits.set(order.clientOrderId, order);
     if (this.finishedExits.size > 1_000) this.finishedExits.delete(this.finishedExits.keys().next().value!);
     const key = positionKey(order.symbol, order.strategyInstanceId);
+    if (this.partialExits.delete(key)) return;
     const position = this.hasPosition(order.symbol, order.strategyInstanceId);
     const closingSide = order.side === "sell" ? "long" : "short";
     if (!position || position.side !== closingSide) {
@@ -732,32 +813,193 @@ export class TradingAccount {
     this.publishStateIfChanged();
   }
 
+  // ---- reconciliation actions (the panel's ports: server/golive/engine-ports.ts) ----
+
+  /**
+   * Book quantity the venue holds and the ledger does not (bought by hand, a deposit) as an open long
+   * at `price` with the chosen stop. Durable like a fill: a filled order and its fill are stored first,
+   * then booked through the one fill path (replayed after a restart). Nothing is sent to the venue.
+   */
+  async adoptHolding(input: { symbol: string; quantity: number; price: number; stopLoss: number; reason: string }): Promise<{ positionId: string; clientOrderId: string }> {
+    const { symbol, quantity, price, stopLoss } = input;
+    if (!this.instruments.has(symbol)) throw new AppError("VALIDATION", `adopt: ${symbol} is not an instrument of this venue`, 400);
+    if (!(quantity > 0) || !Number.isFinite(quantity)) throw new AppError("VALIDATION", `adopt: quantity must be a positive number, got ${quantity}`, 400);
+    if (!(price > 0) || !Number.isFinite(price)) throw new AppError("PRICE_UNAVAILABLE", `adopt: no usable price for ${symbol}`, 409);
+    if (!(stopLoss > 0) || stopLoss >= price) throw new AppError("ADOPT_STOP_REQUIRED", `adopt: the stop must be below the price ${price}`, 400);
+    if (this.hasPosition(symbol, undefined)) throw new AppError("POSITION_EXISTS", `adopt: the ledger already holds a manual ${symbol} position; close or adjust it first`, 409);
+    const order = await this.bookReconciliationFill({ symbol, side: "buy", quantity, price, intent: "entry", stopLoss, reason: `adopted at reconciliation: ${input.reason}` }, "adopt");
+    const position = this.hasPosition(symbol, undefined);
+    if (!position) throw new AppError("LEDGER_REFUSED_FILL", `adopt: the ledger did not book ${quantity} ${symbol} (see the warnings)`, 500);
+    return { positionId: position.id, clientOrderId: order.clientOrderId };
+  }
+
+  /**
+   * Sell, at market through this account's risk engine and gateway, quantity the venue holds and the
+   * ledger does not: it is adopted first (at the last price, without a stop) so the sale closes a
+   * ledger position and leaves a trade, instead of a fill the ledger cannot book.
+   */
+  async closeHolding(input: { symbol: string; quantity: number; reason: string }): Promise<{ orderId: string }> {
+    const price = this.lastPrices.get(input.symbol);
+    if (price === undefined) throw new AppError("PRICE_UNAVAILABLE", `no price for ${input.symbol}: cannot close at market`, 409);
+    const held = this.hasPosition(input.symbol, undefined);
+    if (held) throw new AppError("POSITION_EXISTS", `the ledger already holds a manual ${input.symbol} position; close it from the positions page`, 409);
+    await this.bookReconciliationFill({ symbol: input.symbol, side: "buy", quantity: input.quantity, price, intent: "entry", reason: `adopted to close at reconciliation: ${input.reason}` }, "adopt");
+    const position = this.hasPosition(input.symbol, undefined);
+    if (!position) throw new AppError("LEDGER_REFUSED_FILL", `the ledger did not book ${input.quantity} ${input.symbol} (see the warnings)`, 500);
+    const result = await this.closePosition(position, { exitReason: "manual", reason: `closed at reconciliation: ${input.reason}` });
+    if (!result.decision.allowed || !result.order) {
+      throw new AppError("RISK_DENIED", `${input.symbol} is now a ledger position, but its close was not sent: ${result.decision.code}: ${result.decision.message}`, 422);
+    }
+    return { orderId: result.order.clientOrderId };
+  }
+
+  /**
+   * The venue no longer holds what these ledger positions say (sold or withdrawn by hand): close each
+   * at the last price with the reason, as a stored fill (replayed after a restart). Nothing is sent.
+   */
+  async markPositionsClosed(positionIds: readonly string[], reason: string): Promise<{ closed: string[] }> {
+    const closed: string[] = [];
+    for (const id of positionIds) {
+      const position = this.ledger.positions().find((p) => p.id === id);
+      if (!position) throw new AppError("NOT_FOUND", `no open position ${id} in the ${this.mode} ledger`, 404);
+      const price = this.lastPrices.get(position.symbol) ?? (Number.isFinite(position.markPrice) ? position.markPrice : undefined);
+      if (price === undefined || !(price > 0)) throw new AppError("PRICE_UNAVAILABLE", `no price for ${position.symbol}: cannot value the position it closes`, 409);
+      await this.bookReconciliationFill(
+        { symbol: position.symbol, side: position.side === "long" ? "sell" : "buy", quantity: position.quantity, price, intent: "exit", exitReason: "manual", strategyInstanceId: position.strategyInstanceId, sessionId: position.sessionId, reason: `marked closed at reconciliation: ${reason}` },
+        "mark-closed",
+      );
+      closed.push(id);
+    }
+    return { closed };
+  }
+
+  /** An order the ledger has open and the venue does not: settle it with the venue's own answer (its fills, or cancelled). */
+  async settleMissingOrder(clientOrderId: string): Promise<Order> {
+    if (!this.#gateway.getOrder(clientOrderId)) throw new AppError("NOT_FOUND", `no open order ${clientOrderId} in the ${this.mode} account`, 404);
+    try {
+      return await this.#gateway.cancel(clientOrderId);
+    } catch (err) {
+      throw new AppError("ORDER_NOT_SETTLED", `the venue does not know order ${clientOrderId} (${errorMessage(err)}); the start-up reconciliation settles it after a restart`, 409);
+    }
+  }
+
+  /** Cancel an open order at the venue (one this process knows through its order manager, else directly at the venue). */
+  async cancelVenueOrder(input: { symbol: string; venueOrderId: string }): Promise<{ clientOrderId: string }> {
+    const found = (await this.#gateway.fetchOpenOrders(input.symbol)).find((o) => o.venueOrderId === input.venueOrderId || o.clientOrderId === input.venueOrderId);
+    if (!found) throw new AppError("NOT_FOUND", `the venue has no open ${input.symbol} order ${input.venueOrderId}`, 404);
+    if (this.#gateway.getOrder(found.clientOrderId)) await this.#gateway.cancel(found.clientOrderId);
+    else await this.#gateway.cancelAtVenue(found.clientOrderId, found.symbol);
+    return { clientOrderId: found.clientOrderId };
+  }
+
+  /** A filled order and its fill, stored, then booked like a venue fill (published as order, fill, position, trade). */
+  private async bookReconciliationFill(
+    o: Pick<Order, "symbol" | "side" | "quantity" | "intent" | "reason" | "stopLoss" | "exitReason" | "strategyInstanceId" | "sessionId"> & { price: number },
+    tag: string,
+  ): Promise<Order> {
+    const now = this.clock.now();
+    const clientOrderId = `recon-${tag}-${this.mode}-${now}-${Math.random().toString(36).slice(2, 8)}`;
+    const order: Order = {
+      clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      type: "market",
+      quantity: o.quantity,
+      intent: o.intent,
+      reduceOnly: o.intent === "exit",
+      stopLoss: o.stopLoss,
+      exitReason: o.exitReason,
+      strategyInstanceId: o.strategyInstanceId,
+      sessionId: o.sessionId,
+      reason: o.reason,
+      createdAt: now,
+      mode: this.mode,
+      status: "filled",
+      filledQuantity: o.quantity,
+      avgFillPrice: o.price,
+      fee: 0,
+      updatedAt: now,
+    };
+    const fill: Fill = { clientOrderId, venueTradeId: `${clientOrderId}-book`, symbol: o.symbol, side: o.side, price: o.price, quantity: o.quantity, fee: 0, liquidity: "taker", timestamp: now };
+    await this.#reconciliationStore.saveOrder(order);
+    await this.#reconciliationStore.saveFill(fill);
+    this.bus.emit("order", order);
+    this.onFill(fill, order);
+    return order;
+  }
+
   // ---- kill switch ----
 
   private killSwitchPort(): KillSwitchVenuePort {
+    const gateway = this.#gateway;
+    // Every request of the kill switch has priority at the venue (usage gate headroom, still within its limits).
+    const urgent = <T>(fn: () => Promise<T>) => gateway.urgent(fn);
+    // The closes of one round share one balance read, but a close joins only a read sent after its
+    // symbol's cancels were done (a resting sell no longer locks the coins it sells).
+    let step = 0;
+    const cancelledAt = new Map<string, number>();
+    let sharedRead: { sentAt: number; balances: Promise<Balance[] | undefined> } | undefined;
+    const roundBalances = (symbol: string): Promise<Balance[] | undefined> => {
+      if (sharedRead && sharedRead.sentAt > Math.max(cancelledAt.get(symbol) ?? 0, cancelledAt.get("*") ?? 0)) return sharedRead.balances;
+      const read = { sentAt: ++step, balances: Promise.resolve<Balance[] | undefined>(undefined) };
+      sharedRead = read;
+      read.balances = gateway
+        .fetchBalances()
+        .then(
+          (balances): Balance[] | undefined => balances,
+          (err: unknown) => {
+            // Never block the kill switch on a balance read: each close then asks on its own.
+            this.logger.warn({ err }, "kill switch: free balances unknown before the closes");
+            return undefined;
+          },
+        )
+        .finally(() => {
+          if (sharedRead === read) sharedRead = undefined;
+        });
+      return read.balances;
+    };
+    // Its own order's final state (a market order's usually came with the venue's answer).
+    const settled = (order: Order): Promise<Order> => {
+      const known = () => gateway.getOrder(order.clientOrderId) ?? this.finishedExits.get(order.clientOrderId);
+      const now = known() ?? order;
+      if (TERMINAL.has(now.status)) return Promise.resolve(now);
+      return new Promise((resolve) => {
+        const off = gateway.events.on("order.updated", (o) => {
+          if (o.clientOrderId !== order.clientOrderId || !TERMINAL.has(o.status)) return;
+          off();
+          resolve(o);
+        });
+      });
+    };
     return {
-      cancelAllOrders: async () => {
-        let cancelled = 0;
-        for (const order of this.#gateway.openOrders()) {
-          const result = await this.#gateway.cancel(order.clientOrderId);
-          if (result.status === "cancelled") cancelled += 1;
-        }
-        // Orders the venue has that this process does not know (placed before a crash, or by hand).
-        if (this.#gateway.kind === "live") {
-          for (const update of await this.#gateway.fetchOpenOrders()) {
-            await this.#gateway.cancelAtVenue(update.clientOrderId, update.symbol);
-            cancelled += 1;
+      cancelAllOrders: () =>
+        urgent(async () => {
+          const known = await Promise.all(gateway.openOrders().map((o) => gateway.cancel(o.clientOrderId)));
+          let cancelled = known.filter((o) => o.status === "cancelled").length;
+          // Orders the venue has that this process does not know (placed before a crash, or by hand).
+          if (gateway.kind === "live") {
+            const ids = new Set(known.map((o) => o.clientOrderId));
+            const unknown = (await gateway.fetchOpenOrders()).filter((u) => !ids.has(u.clientOrderId));
+            await Promise.all(unknown.map((u) => gateway.cancelAtVenue(u.clientOrderId, u.symbol)));
+            cancelled += unknown.length;
           }
-        }
-        return { cancelled };
+          cancelledAt.set("*", ++step);
+          return { cancelled };
+        }),
+      cancelOrdersOf: async (symbol) => {
+        const result = await gateway.cancelOrdersOf(symbol);
+        cancelledAt.set(symbol, ++step);
+        return result;
       },
-      listOpenOrders: async () => {
-        const known = this.#gateway.openOrders().map((o) => ({ clientOrderId: o.clientOrderId, symbol: o.symbol }));
-        if (this.#gateway.kind !== "live") return known;
-        const venue = await this.#gateway.fetchOpenOrders();
-        const ids = new Set(known.map((o) => o.clientOrderId));
-        return [...known, ...venue.filter((v) => !ids.has(v.clientOrderId)).map((v) => ({ clientOrderId: v.clientOrderId, symbol: v.symbol }))];
-      },
+      onVenueChange: (listener) => gateway.events.on("order.updated", () => listener()),
+      listOpenOrders: () =>
+        urgent(async () => {
+          const known = gateway.openOrders().map((o) => ({ clientOrderId: o.clientOrderId, symbol: o.symbol }));
+          if (gateway.kind !== "live") return known;
+          const venue = await gateway.fetchOpenOrders();
+          const ids = new Set(known.map((o) => o.clientOrderId));
+          return [...known, ...venue.filter((v) => !ids.has(v.clientOrderId)).map((v) => ({ clientOrderId: v.clientOrderId, symbol: v.symbol }))];
+        }),
       listPositions: async () => {
         const bySide = new Map<string, { symbol: string; side: PositionSide; quantity: number }>();
         for (const p of this.ledger.positions()) {
@@ -771,29 +1013,36 @@ export class TradingAccount {
         }
         return [...bySide.values()];
       },
-      closePosition: async (target, options) => {
-        let filledQuantity = 0;
-        let lastId: string | undefined;
-        const sent: Order[] = [];
-        for (const p of this.ledger.positions()) {
-          if (p.symbol !== target.symbol || p.side !== target.side) continue;
-          const result = await this.closePosition(p, { exitReason: "kill_switch", reason: options.reason, bypass: options.bypass });
-          if (result.dust) continue;
-          if (!result.decision.allowed) throw new Error(`${result.decision.code === "EXIT_VENUE_HOLDS_LESS" ? "" : "risk refused the kill-switch close: "}${result.decision.message}`);
-          if (result.order) sent.push(result.order);
-          lastId = result.order?.clientOrderId;
-        }
-        await this.#gateway.idle();
-        // The venue's answer may come after submit returned (latency, async rejects): report its reason.
-        for (const order of sent) {
-          const final = this.#gateway.getOrder(order.clientOrderId) ?? this.finishedExits.get(order.clientOrderId) ?? order;
-          filledQuantity = addQty(filledQuantity, final?.filledQuantity ?? 0);
-          if (final && (final.status === "rejected" || (TERMINAL.has(final.status) && final.filledQuantity === 0))) {
-            throw new Error(`venue rejected the close: ${final.error ?? final.status}`);
+      closePosition: (target, options) =>
+        urgent(async () => {
+          const positions = this.ledger.positions().filter((p) => p.symbol === target.symbol && p.side === target.side);
+          // One balance read for the round (in-process venues answer at once, without it).
+          let free = positions.some((p) => this.needsFreeBalance(p)) && !gateway.balanceList() ? await roundBalances(target.symbol) : undefined;
+          const base = this.instruments.get(target.symbol)?.base ?? target.symbol.split("/")[0];
+          const sent: Order[] = [];
+          let lastId: string | undefined;
+          // The positions of one symbol one after the other: each sells what the earlier ones left free.
+          for (const p of positions) {
+            const close = () => this.closePosition(p, { exitReason: "kill_switch", reason: options.reason, bypass: options.bypass });
+            const result = free ? await gateway.withBalances(free, close) : await close();
+            if (result.dust) continue;
+            if (!result.decision.allowed) throw new Error(`${result.decision.code === "EXIT_VENUE_HOLDS_LESS" ? "" : "risk refused the kill-switch close: "}${result.decision.message}`);
+            if (!result.order) continue;
+            sent.push(result.order);
+            lastId = result.order.clientOrderId;
+            if (free && result.order.side === "sell") {
+              const sold = result.order.quantity;
+              free = free.map((b) => (b.asset === base ? { ...b, free: Math.max(0, subQty(b.free, sold)) } : b));
+            }
           }
-        }
-        return { clientOrderId: lastId, filledQuantity };
-      },
+          // Only its own orders: the venue's answer may come after submit returned (latency, async rejects).
+          let filledQuantity = 0;
+          for (const final of await Promise.all(sent.map(settled))) {
+            filledQuantity = addQty(filledQuantity, final.filledQuantity ?? 0);
+            if (final.status === "rejected" || final.filledQuantity === 0) throw new Error(`venue rejected the close: ${final.error ?? final.status}`);
+          }
+          return { clientOrderId: lastId, filledQuantity };
+        }),
     };
   }
 }
@@ -845,6 +1094,11 @@ class AccountRiskContext implements RiskContext {
 
   get openOrders(): RiskContext["openOrders"] {
     return (this.openOrderList ??= this.orders.openOrders());
+  }
+
+  /** A strategy instance's realized P&L in this ledger (its own loss limit, risk check strategy-budget). */
+  strategyRealizedPnl(strategyInstanceId: string): number {
+    return this.ledger.attribution().byStrategy[strategyInstanceId]?.realizedPnl ?? 0;
   }
 }
 

@@ -6,8 +6,8 @@ import type { RiskLimits } from "../config/risk-limits";
 import type { Candle, Instrument, KernelMode, OrderBook, Side, Signal, Timeframe } from "../model/types";
 import type { CandleContext, Strategy } from "../strategy";
 import type { TradingAccount, SubmitResult } from "./account";
-import type { EngineEvents, KernelKillSwitchStatus } from "./events";
-import { sizeEntry } from "./sizing";
+import type { EngineEvents, KernelKillSwitchStatus, SignalExecution } from "./events";
+import { confidenceReason, sizeEntry } from "./sizing";
 import type { ExitAlarm } from "./exit-guard";
 import { floorToStep, roundToTick } from "../core/decimal";
 import { lteQty } from "../core/quantity";
@@ -85,6 +85,11 @@ export class TradingKernel {
   };
   readonly stats = { candles: 0, signals: 0, orders: 0, denials: 0 };
   private readonly enrichSignal: ((signal: Signal) => Signal) | undefined;
+  /**
+   * "symbol|instance" of the paper positions opened in the shadow of live (see shadowEntry): the
+   * strategy's view of its position is live's, so a paper twin never holds back a live entry.
+   */
+  private readonly shadowPositions = new Set<string>();
 
   constructor(options: KernelOptions) {
     this.currentMode = options.mode;
@@ -210,7 +215,7 @@ export class TradingKernel {
       ctx.entryPrice = position.avgEntryPrice;
     } else {
       // Exits still matter for positions another mode opened before a switch.
-      const elsewhere = this.positionInAnyAccount(candle.symbol, runner.info.id);
+      const elsewhere = this.positionInAnyAccount(candle.symbol, runner.info.id, true);
       ctx.position = elsewhere ? elsewhere.side : account.entryInFlight(candle.symbol, runner.info.id) ? "long" : "none";
       ctx.entryPrice = elsewhere?.avgEntryPrice;
     }
@@ -223,8 +228,15 @@ export class TradingKernel {
     }
   }
 
-  private positionInAnyAccount(symbol: string, instanceId: string) {
+  private positionInAnyAccount(symbol: string, instanceId: string, skipShadow = false) {
     for (const account of this.accounts.values()) {
+      if (skipShadow && this.isShadow(account) && this.shadowPositions.size) {
+        const key = subscriptionKey(symbol, instanceId);
+        if (this.shadowPositions.has(key)) {
+          if (account.hasPosition(symbol, instanceId) || account.entryInFlight(symbol, instanceId)) continue;
+          this.shadowPositions.delete(key);
+        }
+      }
       const position = account.hasPosition(symbol, instanceId);
       if (position) return position;
     }
@@ -241,29 +253,115 @@ export class TradingKernel {
         this.logger.warn({ err }, "signal enrichment failed; the strategy's own reason is kept");
       }
     }
-    this.bus.emit("signal", { ...signal, mode: this.currentMode });
+    const mode = this.currentMode;
+    this.bus.emit("signal", { ...signal, mode, execution: null });
+    let execution: SignalExecution;
     try {
-      if (signal.action === "enter_long" || signal.action === "enter_short") {
-        await this.enter(runner, signal);
-      } else {
-        await this.exit(runner, signal);
-      }
+      execution = signal.action === "enter_long" || signal.action === "enter_short" ? await this.enter(runner, signal) : await this.exit(runner, signal);
     } catch (err) {
       this.logger.error({ err, signal: signal.id }, "acting on a signal failed");
       this.bus.emit("warning", { code: "SIGNAL_FAILED", message: `signal ${signal.id}: ${errorMessage(err)}`, mode: this.currentMode, at: this.clock.now() });
+      execution = { status: "blocked", code: err instanceof AppError ? err.code : "SIGNAL_FAILED", message: `acting on the signal failed: ${errorMessage(err)}`, clientOrderId: null };
     }
+    // The same signal again, now with what became of it (docs/api.md, "signals.execution").
+    this.bus.emit("signal", { ...signal, mode, execution });
   }
 
-  private async enter(runner: StrategyRunner, signal: Signal): Promise<void> {
-    const account = this.activeAccount;
-    const side: Side = signal.action === "enter_long" ? "buy" : "sell";
-    if (side === "sell" && !this.allowShort) return;
-    if (account.hasPosition(signal.symbol, runner.info.id) || account.entryInFlight(signal.symbol, runner.info.id)) return;
-    const session = runner.info.session;
-    if (session && account.ledger.positions().filter((p) => p.sessionId === session.id).length >= session.maxOpenPositions) {
-      this.bus.emit("warning", { code: "SESSION_MAX_OPEN", message: `session ${session.id}: ${session.maxOpenPositions} positions already open; ${signal.symbol} entry skipped`, mode: account.mode, at: this.clock.now() });
+  /** What an order attempt means for its signal: sent, refused by risk (or held back), or nothing to send. */
+  private executionOf(result: SubmitResult, account: TradingAccount): SignalExecution {
+    const { decision, order } = result;
+    if (!decision.allowed) return { status: "blocked", code: decision.code, message: decision.message, clientOrderId: null };
+    if (!order) {
+      const message = result.dust ? `nothing to sell: ${result.dust.reason}` : decision.message;
+      return { status: "skipped", code: decision.code, message, clientOrderId: null };
+    }
+    if (account.venueKind === "ghost") {
+      return { status: "skipped", code: "GHOST_MODE", message: `ghost mode: the ${order.side} of ${order.quantity} ${order.symbol} was booked on the ghost ledger only; nothing was sent to a venue`, clientOrderId: order.clientOrderId };
+    }
+    const outcome = order.status === "rejected" ? `, rejected by the venue: ${order.error ?? "no reason given"}` : ` (${order.status})`;
+    return { status: "executed", code: null, message: `${order.intent} ${order.side} ${order.quantity} ${order.symbol} sent to ${account.mode}${outcome}`, clientOrderId: order.clientOrderId };
+  }
+
+  private skipped(code: string, message: string): SignalExecution {
+    return { status: "skipped", code, message, clientOrderId: null };
+  }
+
+  /** Paper runs in the shadow of live: the paper account books the live account's signals too. */
+  private isShadow(account: TradingAccount): boolean {
+    return this.currentMode === "live" && account.mode === "paper" && this.accounts.get("live") !== account;
+  }
+
+  /**
+   * Book a live entry on the paper ledger too (its own risk engine, its own ledger), so the drift
+   * panel has a paper twin with the same signal id for every live entry. Started only once the live
+   * order was sent, never awaited by the live path, every failure logged and swallowed. Sized by the
+   * paper account itself (its equity and limits), with the same signal levels and confidence.
+   */
+  private shadowEntry(runner: StrategyRunner, signal: Signal, side: Side): void {
+    const paper = this.accounts.get("paper");
+    if (!paper || !this.isShadow(paper)) return;
+    if (paper.hasPosition(signal.symbol, runner.info.id) || paper.entryInFlight(signal.symbol, runner.info.id)) return;
+    const key = subscriptionKey(signal.symbol, runner.info.id);
+    this.shadowPositions.add(key);
+    let request: ReturnType<TradingKernel["entryRequest"]>;
+    try {
+      request = this.entryRequest(paper, runner, signal, side);
+    } catch (err) {
+      this.logger.warn({ err, signal: signal.id }, "paper shadow entry not sized (live is not affected)");
       return;
     }
+    // Called directly (no deferral): the paper entry is "in flight" at once, so a paper twin is never mistaken for a position of another mode.
+    const work = paper
+      .submit({ ...request, reason: `${request.reason} [paper shadow of live]` })
+      .then((result) => {
+        if (!result.decision.allowed) this.logger.info({ signal: signal.id, code: result.decision.code, message: result.decision.message }, "paper shadow entry refused by the paper account's risk");
+      })
+      .catch((err) => this.logger.warn({ err, signal: signal.id }, "paper shadow entry failed (live is not affected)"));
+    this.track(work);
+  }
+
+  private shadowExit(account: TradingAccount, position: Parameters<TradingAccount["closePosition"]>[0], signal: Signal): void {
+    const work = account
+      .closePosition(position, { exitReason: "signal", reason: `${signal.reason} [paper shadow of live]`, signalId: signal.id })
+      .then((result) => {
+        if (!result.decision.allowed) this.logger.info({ signal: signal.id, code: result.decision.code }, "paper shadow exit refused");
+      })
+      .catch((err) => this.logger.warn({ err, signal: signal.id }, "paper shadow exit failed (live is not affected)"));
+    this.track(work);
+  }
+
+  /** signal.data.confidence (the SDK's `confidence` option lands there), 0..1; an invalid one sizes as low, with a warning. */
+  private confidenceOf(signal: Signal): number | undefined {
+    const raw = signal.data?.confidence;
+    if (raw === undefined) return undefined;
+    const value = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
+    if (Number.isFinite(value) && value >= 0 && value <= 1) return value;
+    this.bus.emit("warning", { code: "SIGNAL_CONFIDENCE_INVALID", message: `signal ${signal.id}: confidence ${String(raw)} is not a number from 0 to 1; sized as low confidence`, mode: this.currentMode, at: this.clock.now() });
+    return 0;
+  }
+
+  private async enter(runner: StrategyRunner, signal: Signal): Promise<SignalExecution> {
+    const account = this.activeAccount;
+    const side: Side = signal.action === "enter_long" ? "buy" : "sell";
+    if (side === "sell" && !this.allowShort) return this.skipped("SHORTS_DISABLED", `short entries are off on this venue (spot): no ${signal.symbol} short opened`);
+    if (account.hasPosition(signal.symbol, runner.info.id)) return this.skipped("POSITION_OPEN", `${runner.info.name} already holds ${signal.symbol} in ${account.mode}: one position per strategy and symbol`);
+    if (account.entryInFlight(signal.symbol, runner.info.id)) return this.skipped("ENTRY_IN_FLIGHT", `an entry of ${runner.info.name} in ${signal.symbol} is already working in ${account.mode}`);
+    const session = runner.info.session;
+    if (session && account.ledger.positions().filter((p) => p.sessionId === session.id).length >= session.maxOpenPositions) {
+      const message = `session ${session.id}: ${session.maxOpenPositions} positions already open; ${signal.symbol} entry skipped`;
+      this.bus.emit("warning", { code: "SESSION_MAX_OPEN", message, mode: account.mode, at: this.clock.now() });
+      return this.skipped("SESSION_MAX_OPEN", message);
+    }
+    const request = this.entryRequest(account, runner, signal, side);
+    const result = await account.submit(request);
+    this.count(result);
+    if (result.order && result.decision.allowed) this.shadowEntry(runner, signal, side);
+    return this.executionOf(result, account);
+  }
+
+  /** The entry order for `account`: its own price, equity and limits size it (confidence tier in the reason). */
+  private entryRequest(account: TradingAccount, runner: StrategyRunner, signal: Signal, side: Side) {
+    const session = runner.info.session;
     const price = account.lastPrices.get(signal.symbol) ?? signal.price;
     const positionSide = side === "buy" ? "long" : "short";
     const sign = positionSide === "long" ? 1 : -1;
@@ -272,6 +370,7 @@ export class TradingKernel {
     const stopLoss = signal.stopLoss ?? price * (1 - (sign * stopPct) / 100);
     const takeProfit = signal.takeProfit ?? price * (1 + (sign * targetPct) / 100);
     const ctx = account.riskContext();
+    const confidence = this.confidenceOf(signal);
     const sizing = sizeEntry({
       side: positionSide,
       price,
@@ -282,34 +381,55 @@ export class TradingKernel {
       stopLoss,
       takerFee: ctx.fees.taker,
       instrument: this.instruments.get(signal.symbol),
+      confidence,
     });
-    const result = await account.submit({
+    // The Phase 6 plan's sizing by confidence is said in the order's reason ("size 0.7× (medium confidence 0.55)").
+    const reason = sizing.confidenceTier === "unstated" ? signal.reason : `${signal.reason}; ${confidenceReason(sizing, confidence)}`;
+    const request = {
       symbol: signal.symbol,
       side,
-      type: "market",
+      type: "market" as const,
       quantity: sizing.quantity,
-      intent: "entry",
+      intent: "entry" as const,
       reduceOnly: false,
       strategyInstanceId: runner.info.id,
       sessionId: session?.id,
       stopLoss,
       takeProfit,
-      reason: signal.reason,
+      reason,
       signalId: signal.id,
-    });
-    this.count(result);
+    };
+    return request;
   }
 
-  private async exit(runner: StrategyRunner, signal: Signal): Promise<void> {
+  private async exit(runner: StrategyRunner, signal: Signal): Promise<SignalExecution> {
     const wanted = signal.action === "exit_long" ? "long" : "short";
-    for (const account of this.accounts.values()) {
+    const active = this.activeAccount;
+    let execution: SignalExecution | undefined;
+    let inFlight = false;
+    // The active account first: its exit is never behind another account's (nor the paper shadow's).
+    const shadows: Array<() => void> = [];
+    for (const account of [active, ...[...this.accounts.values()].filter((a) => a !== active)]) {
       const position = account.hasPosition(signal.symbol, runner.info.id);
       if (!position || position.side !== wanted) continue;
       // A stop that triggered on this candle is already selling it: a second exit would be refused by
       // the venue (or, on a venue that allows it, open the opposite position).
-      if (account.exitInFlight(signal.symbol, runner.info.id)) continue;
-      this.count(await account.closePosition(position, { exitReason: "signal", reason: signal.reason, signalId: signal.id }));
+      if (account.exitInFlight(signal.symbol, runner.info.id)) {
+        inFlight = true;
+        continue;
+      }
+      if (this.isShadow(account)) {
+        shadows.push(() => this.shadowExit(account, position, signal));
+        continue;
+      }
+      const result = await account.closePosition(position, { exitReason: "signal", reason: signal.reason, signalId: signal.id });
+      this.count(result);
+      execution ??= this.executionOf(result, account);
     }
+    for (const start of shadows) start();
+    if (execution) return execution;
+    if (inFlight) return this.skipped("EXIT_IN_FLIGHT", `an exit of ${signal.symbol} is already working (a stop or target triggered): no second exit sent`);
+    return this.skipped("NO_POSITION", `no ${wanted} position of ${runner.info.name} in ${signal.symbol} is open: nothing to exit`);
   }
 
   private count(result: SubmitResult): void {

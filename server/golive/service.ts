@@ -103,8 +103,9 @@ export async function getReconciliation(engine: GoLiveEngineView, prisma: Prisma
 
 /**
  * POST /api/reconciliation/actions. "ignore" is handled here; adopt, close, mark_closed and cancel
- * need the engine's ports (they book on the live ledger or send to the venue outside a strategy) and
- * are refused with RECONCILIATION_PORTS_MISSING until the composition root provides them.
+ * need the engine's ports (they book on the live ledger or send to the venue outside a strategy; the
+ * route passes reconciliationEnginePorts(engine.kernel), engine-ports.ts). A caller without them
+ * gets RECONCILIATION_PORTS_MISSING for those four.
  */
 export async function actOnReconciliation(
   engine: GoLiveEngineView,

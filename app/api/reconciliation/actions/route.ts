@@ -3,6 +3,7 @@ import { route, engine, services, parseBody, actorOf } from "@/server/http/route
 import { AppError } from "@/server/core/errors";
 import { userText } from "@/server/http/input";
 import { actOnReconciliation } from "@/server/golive/service";
+import { reconciliationEnginePorts } from "@/server/golive/engine-ports";
 
 export const dynamic = "force-dynamic";
 
@@ -19,8 +20,9 @@ export const POST = route(
     const input = await parseBody(req, body);
     const s = services();
     if (!s.audit) throw new AppError("NOT_READY", "the audit log is not available", 503);
-    const ports = (s as { reconciliationPorts?: Parameters<typeof actOnReconciliation>[4]["enginePorts"] }).reconciliationPorts;
-    return actOnReconciliation(engine(), s.db.prisma, input, actorOf(principal), { audit: s.audit, enginePorts: ports });
+    const running = engine();
+    // adopt, close, mark_closed and cancel act on the live account (server/golive/engine-ports.ts).
+    return actOnReconciliation(running, s.db.prisma, input, actorOf(principal), { audit: s.audit, enginePorts: reconciliationEnginePorts(running.kernel) });
   },
   { mutation: true },
 );
