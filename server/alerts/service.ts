@@ -56,6 +56,12 @@ export interface AlertServiceOptions {
   retry?: DeliveryRetry;
   telegramPollTimeoutS?: number;
   summaryCheckMs?: number;
+  /**
+   * Wall-clock epoch ms for the webhook's X-Tradekeel-Timestamp (default Date.now). Not `clock`: that is
+   * the market's clock (the simulator's runs SIM_SPEED times faster), and a receiver compares the
+   * timestamp with its own wall clock to refuse replays.
+   */
+  wallNow?: () => number;
   /** Every delivery's outcome (the metrics count them: tradekeel_alerts_total). */
   onDelivery?: (channelKind: string, status: string) => void;
 }
@@ -147,7 +153,7 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
         ? createTelegramSender(channel.settings, channel.secrets, retry)
         : channel.kind === "email"
           ? createEmailSender(channel.settings, channel.secrets, retry)
-          : createWebhookSender(channel.settings, channel.secrets, { ...retry, now: () => clock.now() });
+          : createWebhookSender(channel.settings, channel.secrets, { ...retry, now: opts.wallNow ?? Date.now });
     senders.set(channel.id, { signature, sender });
     return sender;
   }
