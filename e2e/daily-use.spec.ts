@@ -97,12 +97,12 @@ test.describe("daily use", () => {
     await ticket.getByRole("spinbutton", { name: "Amount" }).fill("100");
     // 100 USDT at the last price, in BTC.
     await expect(ticket.getByTestId("ticket-size")).toContainText(/BTC ≈ (99\.\d\d|100\.00) USDT/);
-    if ((await features(request)).includes("orders.preview")) {
-      await ticket.getByTestId("ticket-preview").click();
-      await expect(ticket.getByTestId("ticket-decision")).toHaveAttribute("data-allowed", "true");
-    } else {
-      await expect(ticket.getByTestId("ticket-preview-unavailable")).toBeVisible();
-    }
+    // The risk engine's answer before sending (POST /api/orders/preview), nothing sent yet.
+    expect(await features(request)).toContain("orders.preview");
+    const ordersBefore = (await api<unknown[]>(request, "GET", "/api/orders?status=all")).length;
+    await ticket.getByTestId("ticket-preview").click();
+    await expect(ticket.getByTestId("ticket-decision")).toHaveAttribute("data-allowed", "true");
+    expect((await api<unknown[]>(request, "GET", "/api/orders?status=all")).length).toBe(ordersBefore);
     await ticket.getByTestId("ticket-send").click();
     await expect(ticket.getByTestId("ticket-decision")).toHaveAttribute("data-allowed", "true", { timeout: 20_000 });
     await expect(page.getByTestId("positions-table").locator("[data-symbol='BTC/USDT']").first()).toBeVisible({ timeout: 20_000 });
@@ -165,17 +165,13 @@ test.describe("daily use", () => {
     const dialog = page.getByTestId("partial-close-dialog");
     await expect(dialog).toBeVisible();
     await dialog.getByTestId("partial-share-50").click();
-    if ((await features(request)).includes("positions.partialClose")) {
-      await page.getByTestId("partial-close-confirm").click();
-      await expect
-        .poll(async () => (await api<Position[]>(request, "GET", "/api/positions")).find((p) => p.id === before.id)?.quantity ?? 0, { timeout: 20_000 })
-        .toBeLessThan(before.quantity * 0.51);
-    } else {
-      // An older server would close it all: the dialog says so and sends nothing.
-      await expect(dialog.getByTestId("partial-close-unavailable")).toBeVisible();
-      await expect(page.getByTestId("partial-close-confirm")).toBeDisabled();
-      await page.keyboard.press("Escape");
-    }
+    expect(await features(request)).toContain("positions.partialClose");
+    await page.getByTestId("partial-close-confirm").click();
+    // Half of it is sold and the rest stays open (it is not closed all at once).
+    await expect
+      .poll(async () => (await api<Position[]>(request, "GET", "/api/positions")).find((p) => p.id === before.id)?.quantity ?? 0, { timeout: 20_000 })
+      .toBeLessThan(before.quantity * 0.51);
+    expect((await api<Position[]>(request, "GET", "/api/positions")).find((p) => p.id === before.id)?.quantity ?? 0).toBeGreaterThan(0);
     await page.getByTestId(`position-close-${before.id}`).click();
     await page.getByTestId("confirm-close-position").click();
     await expect.poll(async () => (await api<Position[]>(request, "GET", "/api/positions")).some((p) => p.id === before.id), { timeout: 20_000 }).toBe(false);
@@ -350,11 +346,39 @@ test.describe("daily use", () => {
   });
 
   test("a signal the risk engine refused shows its denial code", async ({ page, request }) => {
-    test.skip(!(await features(request)).includes("signals.execution"), "the server does not report signal execution yet (docs/api.md, issue 21 requests)");
-    await page.setViewportSize(DESKTOP);
-    await signIn(page, "/signals");
-    const blocked = page.locator("[data-testid='signal-execution'][data-status='blocked']").first();
-    await expect(blocked).toBeVisible({ timeout: 60_000 });
-    expect(await blocked.getAttribute("data-code")).toMatch(/^[A-Z_]+$/);
+    test.setTimeout(180_000);
+    expect(await features(request)).toContain("signals.execution");
+    // New entries stopped, then a fast moving-average cross on 1m candles (a minute a second at SIM_SPEED=60):
+    // its entry signals reach the risk engine and are refused.
+    await api(request, "POST", "/api/kill-switch", { action: "stop-entries", confirm: true });
+    await expect.poll(async () => (await api<{ tradingState: string }>(request, "GET", "/api/risk")).tradingState, { timeout: 20_000 }).not.toBe("ACTIVE");
+    const strategy = await api<{ id: string }>(request, "POST", "/api/strategies", {
+      name: "refused-signals",
+      kind: "ma_crossover",
+      params: { fastPeriod: 2, slowPeriod: 3 },
+      symbols: ["BTC/USDT", "ETH/USDT"],
+      timeframe: "1m",
+      capital: 1000,
+    });
+    try {
+      let refused: { id: string; execution: { status: string; code: string | null } | null } | undefined;
+      await expect
+        .poll(
+          async () => (refused = (await api<NonNullable<typeof refused>[]>(request, "GET", "/api/signals?limit=200")).find((s) => s.execution?.status === "blocked")),
+          { timeout: 120_000, intervals: [1_000, 2_000] },
+        )
+        .toBeTruthy();
+      expect(refused!.execution!.code).toMatch(/^[A-Z_]+$/);
+      await page.setViewportSize(DESKTOP);
+      await signIn(page, "/signals");
+      const blocked = page.locator("[data-testid='signal-execution'][data-status='blocked']").first();
+      await expect(blocked).toBeVisible({ timeout: 30_000 });
+      expect(await blocked.getAttribute("data-code")).toMatch(/^[A-Z_]+$/);
+      await expect(page.locator(`[data-testid='signal-execution'][data-status='blocked'][data-code='${refused!.execution!.code}']`).first()).toBeVisible();
+      await screenshot(page, "21-signal-blocked");
+    } finally {
+      await request.fetch(`/api/strategies/${strategy.id}`, { method: "DELETE", headers: apiHeaders });
+      await request.fetch("/api/kill-switch/reset", { method: "POST", headers: { ...apiHeaders, "Content-Type": "application/json" }, data: { confirm: true } });
+    }
   });
 });

@@ -1,6 +1,10 @@
 import { z } from "zod";
-import { AppError } from "../core/errors";
-import type { SubmitResult } from "../engine/account";
+import { AppError, notFound } from "../core/errors";
+import { floorToStep, roundToTick } from "../core/decimal";
+import { lteQty, mulQty } from "../core/quantity";
+import type { SubmitResult, TradingAccount } from "../engine/account";
+import type { NewOrder } from "../execution";
+import { TERMINAL_ORDER_STATUSES, type Instrument } from "../model/types";
 import { modeOr, type UseCaseDeps } from "./context";
 
 /** Orders: the list (with fills) and a person's manual order, which goes through risk like any other. */
@@ -31,15 +35,100 @@ export function orderOutcome(result: SubmitResult) {
   return { order: result.order, dust: result.dust ?? null, riskChecks: result.decision.checks.map((c) => ({ check: c.check, code: c.code, message: c.message })) };
 }
 
-export function orderUseCases({ engine, repos }: UseCaseDeps) {
+type ManualOrder = z.infer<typeof manualOrderSchema>;
+
+/**
+ * A person's order as the account receives it, sized the way POST /api/orders sizes it (the kernel's
+ * placeManualOrder): quantity down to the lot step, price to the tick, and a sell of a manual long (or a
+ * buy of a manual short) up to its size is a reduce-only exit.
+ */
+export function manualOrderRequest(account: TradingAccount, instrument: Instrument | undefined, input: ManualOrder, actor: string): NewOrder {
+  const quantity = instrument ? floorToStep(input.quantity, instrument.stepSize) : input.quantity;
+  const price = instrument && input.price !== undefined ? roundToTick(input.price, instrument.tickSize) : input.price;
+  const held = account.ledger.openPositionsOf(input.symbol).find((p) => !p.strategyInstanceId && p.side === (input.side === "buy" ? "short" : "long"));
+  const reducing = held !== undefined && lteQty(quantity, held.quantity);
+  return {
+    symbol: input.symbol,
+    side: input.side,
+    type: input.type,
+    quantity,
+    price,
+    timeInForce: input.type === "limit" ? "GTC" : undefined,
+    intent: reducing ? "exit" : "entry",
+    reduceOnly: reducing,
+    exitReason: reducing ? "manual" : undefined,
+    stopLoss: reducing ? undefined : input.stopLoss,
+    takeProfit: reducing ? undefined : input.takeProfit,
+    reason: `Manual ${input.type} ${input.side} by ${actor}`,
+  };
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_ORDER_STATUSES);
+
+export function orderUseCases({ engine, repos, audit }: UseCaseDeps) {
+  const requireSymbol = (symbol: string) => {
+    if (!engine.instruments.has(symbol)) throw new AppError("UNKNOWN_SYMBOL", `unknown symbol ${symbol}`, 400);
+  };
   return {
     list(q: z.infer<typeof ordersQuery>) {
       return repos.orders.list(modeOr(engine, q.mode), q.status, q.limit);
     },
 
-    async place(input: z.infer<typeof manualOrderSchema>, actor: string) {
-      if (!engine.instruments.has(input.symbol)) throw new AppError("UNKNOWN_SYMBOL", `unknown symbol ${input.symbol}`, 400);
+    async place(input: ManualOrder, actor: string) {
+      requireSymbol(input.symbol);
       return orderOutcome(await engine.kernel.placeManualOrder({ ...input, actor }));
     },
+
+    /**
+     * POST /api/orders/preview: the risk decision and sizing POST /api/orders would get now, with nothing
+     * sent, stored or counted (docs/api.md issue 21, orders.preview). A refusal is an answer, not an error.
+     */
+    preview(input: ManualOrder, actor: string) {
+      requireSymbol(input.symbol);
+      const account = engine.kernel.activeAccount;
+      const request = manualOrderRequest(account, engine.instruments.get(input.symbol), input, actor);
+      if (!(request.quantity > 0)) {
+        throw new AppError("VALIDATION", `quantity: ${input.quantity} is below the lot step of ${input.symbol}`, 400, [{ path: "quantity", message: "below the lot step" }]);
+      }
+      const decision = account.previewOrder(request);
+      const price = request.type === "limit" ? request.price : (account.lastPrices.get(input.symbol) ?? engine.market.lastTicker(input.symbol)?.last);
+      return {
+        allowed: decision.allowed,
+        code: decision.allowed ? null : decision.code,
+        message: decision.message,
+        checks: decision.checks.map((c) => ({ check: c.check, code: c.code, message: c.message, allowed: c.allowed })),
+        order: {
+          symbol: request.symbol,
+          side: request.side,
+          type: request.type,
+          quantity: request.quantity,
+          price: price ?? null,
+          notional: price !== undefined ? mulQty(request.quantity, price) : null,
+        },
+      };
+    },
+
+    /**
+     * POST /api/orders/{clientOrderId}/cancel (orders.cancel): one working order cancelled at the venue
+     * through its account's order gateway, audited with the actor. 404 unknown, 409 ORDER_NOT_OPEN.
+     */
+    async cancel(clientOrderId: string, actor: string) {
+      for (const account of engine.kernel.accounts.values()) {
+        const open = account.openOrders().find((o) => o.clientOrderId === clientOrderId);
+        if (!open) continue;
+        const order = await account.cancelOrder(clientOrderId);
+        await audit?.({ actor, action: "order.cancel", data: { clientOrderId, mode: account.mode, symbol: order.symbol, status: order.status } });
+        if (order.status !== "cancelled" && TERMINAL.has(order.status)) throw notOpen(clientOrderId, order.status);
+        return { order };
+      }
+      const stored = await repos.orders.get(clientOrderId);
+      if (!stored) throw notFound(`order ${clientOrderId}`);
+      throw notOpen(clientOrderId, stored.status);
+    },
   };
+}
+
+function notOpen(clientOrderId: string, status: string): AppError {
+  const why = TERMINAL.has(status) ? `it is ${status}` : `no account of this process is working it (status ${status})`;
+  return new AppError("ORDER_NOT_OPEN", `order ${clientOrderId} is not open: ${why}`, 409, { status });
 }

@@ -53,7 +53,23 @@ export function riskUseCases({ engine, repos, audit }: UseCaseDeps) {
       return engine.kernel.startKillSwitch(input.action, actor, input.action === "flatten" ? `kill switch by ${actor}` : `stop new entries by ${actor}`);
     },
 
-    resetKillSwitch: (actor: string) => engine.kernel.resetKillSwitch(actor),
+    /**
+     * Reset to ACTIVE (every account), then an audit entry `trading.reset` with what it cleared and what
+     * it kept (calendar latches such as the daily loss stay until they lift), per mode and in all.
+     */
+    async resetKillSwitch(actor: string) {
+      const accounts = [...engine.kernel.accounts.values()];
+      const before = new Map(accounts.map((a) => [a.mode, a.risk.latches.map((l) => l.id)]));
+      const status = await engine.kernel.resetKillSwitch(actor);
+      const modes: Record<string, { cleared: string[]; kept: string[] }> = {};
+      for (const account of accounts) {
+        const kept = account.risk.latches.map((l) => l.id);
+        modes[account.mode] = { cleared: (before.get(account.mode) ?? []).filter((id) => !kept.includes(id)), kept };
+      }
+      const all = (key: "cleared" | "kept") => [...new Set(Object.values(modes).flatMap((m) => m[key]))];
+      await audit?.({ actor, action: "trading.reset", data: { cleared: all("cleared"), kept: all("kept"), modes } });
+      return status;
+    },
 
     /** GET /api/exit-alarms: positions the bot tried and failed to get out of, every mode. */
     exitAlarms: () => ({ alarms: engine.kernel.exitAlarms() }),

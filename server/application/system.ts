@@ -1,4 +1,5 @@
 import type { UseCaseDeps } from "./context";
+import { EquityMarks } from "./equity-marks";
 
 /** The header's status figures and the System page. */
 
@@ -7,7 +8,20 @@ export interface DatabaseProbe {
   ping(): Promise<{ ok: boolean; latencyMs?: number }>;
 }
 
+/**
+ * The docs/api.md "Dashboard requests (issue 21)" capabilities this server implements; the dashboard
+ * only calls an endpoint once its feature is listed. `feed.trades` needs the market service to stream
+ * public trades (the venue composition's `streams.trades`).
+ */
+export function serverFeatures(engine: Pick<UseCaseDeps["engine"], "market">): string[] {
+  const features = ["orders.preview", "orders.cancel", "positions.partialClose", "signals.execution"];
+  if (engine.market.streamsTrades) features.push("feed.trades");
+  return features;
+}
+
 export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe) {
+  // Start-of-day and 24 h-ago equity from memory, kept current by the engine's equity events (equity-marks.ts).
+  let equityMarks: EquityMarks | undefined;
   return {
     async status() {
       const account = engine.kernel.activeAccount;
@@ -16,7 +30,8 @@ export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe
       // "Today" is the risk calendar's day (limits.timeZone), the same day the daily loss limit counts.
       const dayStart = account.risk.calendar.day(now).start;
       const equity = ledger.equity();
-      const [firstToday, dayAgo] = await Promise.all([repos.equity.firstSince(account.mode, dayStart), repos.equity.lastBefore(account.mode, now - 86_400_000)]);
+      equityMarks ??= new EquityMarks(repos.equity, engine.bus);
+      const { firstToday, dayAgo } = await equityMarks.marks(account.mode, dayStart, now - 86_400_000);
       const startOfDayEquity = firstToday ?? ledger.startingCash;
       const equity24hAgo = dayAgo ?? ledger.startingCash;
       const streams = engine.market.status();
@@ -41,6 +56,7 @@ export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe
         marketTime: now,
         startedAt: engine.startedAt,
         exitAlarms: engine.kernel.exitAlarms(),
+        features: serverFeatures(engine),
       };
     },
 
@@ -60,7 +76,7 @@ export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe
         db: { kind: db.kind, ok: ping.ok, latencyMs: ping.latencyMs ?? null },
         feed: { streams, lastCandleAgeMs },
         venue: { ...engine.venue, errors: engine.venueErrors.slice(-20), orderLatencyMs: engine.orderLatencyMs() },
-        engine: { ...engine.kernel.stats, marketTime: now, simulatorSpeed: engine.venue.simulated ? engine.config.simulator.speed : null },
+        engine: { ...engine.kernel.stats, marketTime: now, simulatorSpeed: engine.simulatorSpeed },
         persistence: { pending: engine.persistence.pending, lastError: engine.persistence.lastError },
       };
     },

@@ -28,8 +28,10 @@ export function tradeUseCases({ engine, repos }: UseCaseDeps) {
   const sortOf = (q: TradesQuery): TradeSort => ({ sort: q.sort, order: q.order });
   return {
     async list(q: TradesQuery) {
-      const { items, total } = await repos.trades.page(filterOf(q), sortOf(q), q.page, q.pageSize);
-      return { items, total, page: q.page, pageSize: q.pageSize };
+      const filter = filterOf(q);
+      const [{ items, total }, totals] = await Promise.all([repos.trades.page(filter, sortOf(q), q.page, q.pageSize), repos.trades.totals(filter)]);
+      // totals: every trade matching the filters, not only this page (docs/api.md issue 21).
+      return { items, total, page: q.page, pageSize: q.pageSize, totals };
     },
 
     async export(q: TradesQuery, format: "csv" | "json"): Promise<Download> {

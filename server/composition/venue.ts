@@ -121,7 +121,7 @@ export async function connectVenue(options: ConnectVenueOptions): Promise<VenueC
       exchangeClock: clock,
       // Two days: enough 5m candles for the first models' walk-forward evaluation (server/ai).
       warmupMinutes: 2 * 24 * 60,
-      streams: { orderbook: true, trades: false, ticker: "auto" },
+      streams: { orderbook: true, trades: true, ticker: "auto" },
     });
     return { venue, clock, exchange, simulator, instruments, fees, hasKeys: Boolean(keys.apiKey && keys.secret), candleStore, market, close };
   } catch (err) {

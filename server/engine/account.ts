@@ -6,7 +6,7 @@ import { floorToStep } from "../core/decimal";
 import { addQty, ltQty, subQty } from "../core/quantity";
 import type { RiskLimits } from "../config/risk-limits";
 import { TERMINAL_ORDER_STATUSES, type Balance, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
-import { classifyOrderOutcome, classifyVenueFailure, orderGateway, PENDING_CLIENT_ORDER_ID, type NewOrder, type OrderGateway, type OrderStore, type OrderThrottle, type ExecutionVenue, type FeeSchedule, type VenueKind, type VenueOrderUpdate } from "../execution";
+import { classifyOrderOutcome, classifyVenueFailure, isVenueError, orderGateway, PENDING_CLIENT_ORDER_ID, type NewOrder, type OrderGateway, type OrderStore, type OrderThrottle, type ExecutionVenue, type FeeSchedule, type VenueKind, type VenueOrderUpdate } from "../execution";
 import { Ledger, checkExits, type DustMoveStore, type LedgerPosition, type MoveToDustResult } from "../portfolio";
 import {
   RiskEngine,
@@ -873,13 +873,21 @@ export class TradingAccount {
     return { closed };
   }
 
-  /** An order the ledger has open and the venue does not: settle it with the venue's own answer (its fills, or cancelled). */
-  async settleMissingOrder(clientOrderId: string): Promise<Order> {
+  /**
+   * An order the ledger has open and the venue does not: settle it with the venue's own answer (its
+   * fills, or cancelled); when the venue answers that it does not know the order, the person's word
+   * closes it (cancelled with the reason, through the order manager's state machine, stored before
+   * this resolves). `ORDER_NOT_SETTLED` (409) only when the venue could not be asked.
+   */
+  async settleMissingOrder(clientOrderId: string, reason: string): Promise<Order> {
     if (!this.#gateway.getOrder(clientOrderId)) throw new AppError("NOT_FOUND", `no open order ${clientOrderId} in the ${this.mode} account`, 404);
     try {
       return await this.#gateway.cancel(clientOrderId);
     } catch (err) {
-      throw new AppError("ORDER_NOT_SETTLED", `the venue does not know order ${clientOrderId} (${errorMessage(err)}); the start-up reconciliation settles it after a restart`, 409);
+      if (!(isVenueError(err) && err.code === "ORDER_NOT_FOUND")) {
+        throw new AppError("ORDER_NOT_SETTLED", `the venue could not say what became of order ${clientOrderId} (${errorMessage(err)}); nothing was changed, try again`, 409);
+      }
+      return this.#gateway.markClosedByPerson(clientOrderId, `the venue does not know it: ${reason}`);
     }
   }
 

@@ -60,12 +60,12 @@ export interface MarketDataServiceOptions {
     /** "watch": the venue's ticker stream; "derive": from 1m candles; "auto" (default): watch if the venue has it. */
     ticker?: "auto" | "watch" | "derive" | false;
   };
-  /** Levels per side in published order books. Default 20. */
+  /** Levels per side in published order books. Default DEFAULT_ORDER_BOOK_DEPTH (50, the Order book page's deepest view). */
   orderBookDepth?: number;
   /**
    * `limit` passed to watchOrderBook: sizes the REST snapshot ccxt fetches on every (re)subscription.
    * A small one keeps its rate-limit weight (and ccxt's throttle delay for every other request) low.
-   * Default: 20 on Binance venues (a valid Binance depth), the exchange's own default elsewhere.
+   * Default on Binance venues: the smallest valid Binance depth that holds `orderBookDepth` (50); the exchange's own default elsewhere.
    */
   orderBookLimit?: number;
   holePolicy?: HolePolicy;
@@ -106,6 +106,8 @@ interface Feed {
 }
 
 const MIN_DAY_STATS_CANDLES = 2;
+/** Levels per side kept and published when `orderBookDepth` is not set (docs/api.md issue 21, item 7). */
+export const DEFAULT_ORDER_BOOK_DEPTH = 50;
 /** Depth snapshot sizes Binance accepts. */
 const BINANCE_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000];
 
@@ -224,6 +226,16 @@ export class MarketDataService {
 
   lastOrderBook(symbol: string): OrderBook | undefined {
     return this.feeds.get(symbol)?.lastBook;
+  }
+
+  /** Levels per side of the books this service keeps and publishes. */
+  get orderBookDepth(): number {
+    return this.options.orderBookDepth ?? DEFAULT_ORDER_BOOK_DEPTH;
+  }
+
+  /** True when public trades are streamed (the `trade` event): the feed's `market:trade` and the trades tape depend on it. */
+  get streamsTrades(): boolean {
+    return this.options.streams?.trades !== false && typeof this.exchange.watchTrades === "function";
   }
 
   /** Best estimate of the venue's current time (ms), undefined before anything was heard from it. */
@@ -507,7 +519,7 @@ export class MarketDataService {
 
   private runOrderBook(feed: Feed): void {
     const watch = (this.exchange.watchOrderBook as NonNullable<MarketExchange["watchOrderBook"]>).bind(this.exchange);
-    const depth = this.options.orderBookDepth ?? 20;
+    const depth = this.orderBookDepth;
     const limit = this.options.orderBookLimit ?? (this.exchange.id.startsWith("binance") ? BINANCE_DEPTH_LIMITS.find((l) => l >= depth) ?? 1000 : undefined);
     void this.runStream(
       feed,

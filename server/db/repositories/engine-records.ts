@@ -13,25 +13,37 @@ export type TradeToStore = LedgerClosedTrade & { signalId?: string; entryOrderId
 export class EngineRecordStore {
   constructor(private readonly prisma: PrismaClient) {}
 
+  /**
+   * The first `signal` event inserts the row; the second (same id, `execution` decided) updates its
+   * execution columns, so a signal is one row whatever the number of events (docs/api.md, signals.execution).
+   */
   async saveSignal(s: EngineEvents["signal"]): Promise<void> {
-    await this.prisma.signal.createMany({
-      data: [
-        {
-          id: s.id,
-          mode: s.mode,
-          strategyInstanceId: s.strategyInstanceId,
-          symbol: s.symbol,
-          timeframe: s.timeframe,
-          action: s.action,
-          price: dec(s.price),
-          reason: s.reason,
-          data: s.data,
-          timestamp: new Date(s.timestamp),
-          outcome: s.action.startsWith("enter") ? "open" : null,
-        },
-      ],
-      skipDuplicates: true,
-    });
+    const row = {
+      id: s.id,
+      mode: s.mode,
+      strategyInstanceId: s.strategyInstanceId,
+      symbol: s.symbol,
+      timeframe: s.timeframe,
+      action: s.action,
+      price: dec(s.price),
+      reason: s.reason,
+      data: s.data,
+      timestamp: new Date(s.timestamp),
+      outcome: s.action.startsWith("enter") ? "open" : null,
+    };
+    if (!s.execution) {
+      await this.prisma.signal.createMany({ data: [row], skipDuplicates: true });
+      return;
+    }
+    const execution = {
+      executionStatus: s.execution.status,
+      executionCode: s.execution.code,
+      executionMessage: s.execution.message,
+      executionOrderId: s.execution.clientOrderId,
+    };
+    // A refused entry never becomes a trade, real or hypothetical: it has no outcome to wait for.
+    const outcome = s.execution.status === "blocked" ? { outcome: null } : {};
+    await this.prisma.signal.upsert({ where: { id: s.id }, create: { ...row, ...execution, ...outcome }, update: { ...execution, ...outcome } });
   }
 
   async saveSignalOutcome(o: EngineEvents["signal:outcome"]): Promise<void> {

@@ -2,6 +2,7 @@ import type { Prisma, PrismaClient } from "../generated/client";
 import type { ClosedTrade, KernelMode } from "../../model/types";
 import { num, optNum } from "./convert";
 import { fillFromRow, orderFromRow } from "./order-store";
+import type { SignalExecution } from "../../engine/events";
 
 /**
  * The read side of what the engine stored: trades, orders with their fills, signals, equity points
@@ -75,6 +76,10 @@ function signalFromRow(r: SignalRow) {
     exitPrice: optNum(r.exitPrice) ?? null,
     outcomePct: optNum(r.outcomePct) ?? null,
     outcomeAt: r.outcomeAt?.getTime() ?? null,
+    /** docs/api.md issue 21 (signals.execution): null until the engine has acted on it. */
+    execution: r.executionStatus
+      ? { status: r.executionStatus as SignalExecution["status"], code: r.executionCode, message: r.executionMessage, clientOrderId: r.executionOrderId }
+      : null,
   };
 }
 export type SignalRecord = ReturnType<typeof signalFromRow>;
@@ -89,6 +94,20 @@ export class TradeRepository {
       this.prisma.trade.findMany({ where, orderBy: [{ [sort.sort]: sort.order }, { id: sort.order }], skip: (page - 1) * pageSize, take: pageSize }),
     ]);
     return { items: rows.map(tradeFromRow), total };
+  }
+
+  /**
+   * Totals over every trade matching the filter (not one page), summed by the database on its NUMERIC
+   * columns (exact, no floating point): P&L, fees, wins (pnl > 0) and losses (pnl <= 0), as the result filter counts them.
+   */
+  async totals(filter: TradeFilter): Promise<{ pnl: number; fees: number; wins: number; losses: number }> {
+    const where = tradeWhere(filter);
+    const [sums, wins, losses] = await Promise.all([
+      this.prisma.trade.aggregate({ where, _sum: { pnl: true, fees: true } }),
+      this.prisma.trade.count({ where: { AND: [where, { pnl: { gt: 0 } }] } }),
+      this.prisma.trade.count({ where: { AND: [where, { pnl: { lte: 0 } }] } }),
+    ]);
+    return { pnl: optNum(sums._sum.pnl) ?? 0, fees: optNum(sums._sum.fees) ?? 0, wins, losses };
   }
 
   async all(filter: TradeFilter, sort: TradeSort, limit: number): Promise<TradeRecord[]> {
@@ -129,6 +148,12 @@ export class OrderHistoryRepository {
     if (status === "open") where.status = { in: ["new", "submitted", "partially_filled"] };
     const rows = await this.prisma.order.findMany({ where, orderBy: { createdAt: "desc" }, take: limit, include: { fills: { orderBy: { seq: "asc" } } } });
     return rows.map((r) => ({ ...orderFromRow(r), fills: r.fills.map(fillFromRow) }));
+  }
+
+  /** One stored order by its client order id (any mode), or null. */
+  async get(clientOrderId: string) {
+    const row = await this.prisma.order.findUnique({ where: { clientOrderId } });
+    return row ? orderFromRow(row) : null;
   }
 }
 
