@@ -8,6 +8,8 @@ import type { OrderStore } from "./order-store";
 import { reconcile, type ReconcileReport } from "./reconcile";
 import type { OrderThrottle } from "./order-throttle";
 import type { ExecutionVenue, MarketEvent, VenueCapabilities, VenueKind, VenueOrderUpdate } from "./types";
+import { withVenuePriority } from "./venue-usage";
+import { isTerminal } from "./order-state";
 
 /**
  * The only road from the engine to a venue. The gateway owns the venue and its order manager; what
@@ -15,6 +17,10 @@ import type { ExecutionVenue, MarketEvent, VenueCapabilities, VenueKind, VenueOr
  * engine issued (checked by identity and used once, see risk/bypass.ts) and only while the venue's
  * order-rate throttle has room. Engine-held stops get a second risk decision when they trigger.
  * Everything else here is reading (orders, balances) or taking orders away (cancel).
+ *
+ * Exits (intent "exit": protective exits, closes, the kill switch) and cancels have priority: the
+ * throttle and the venue's usage gate let them use half of the headroom kept free, so a burst of
+ * entries never holds the way out behind the next rate window (see order-throttle.ts, venue-usage.ts).
  */
 
 /** The client order id of a request the risk engine decides before the order manager assigns one. */
@@ -61,6 +67,8 @@ export class OrderGateway {
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
   readonly events: EventBus<ExecutionEvents>;
+  /** Balances read once for a round of exits, answered by balanceList() during withBalances() only. */
+  #roundBalances: Balance[] | undefined;
 
   constructor(options: OrderGatewayOptions, risk: GatewayRiskWiring) {
     this.#venue = options.venue;
@@ -119,21 +127,89 @@ export class OrderGateway {
       this.#logger?.error({ request: approval?.request }, "order refused by the gateway: no risk approval");
       return { sent: false, code: "NO_RISK_APPROVAL", message: "order refused: it carries no approval of this account's risk engine (forged, foreign or already used)" };
     }
-    const room = this.#throttle?.take() ?? { ok: true as const };
+    const exit = approval.request.intent === "exit";
+    const room = this.#throttle?.take({ priority: exit }) ?? { ok: true as const };
     if (!room.ok) return { sent: false, code: room.code, message: room.message };
     const { clientOrderId, ...request } = approval.request;
-    const order = await this.#manager.place({ ...request, ...extra, clientOrderId: clientOrderId === PENDING_CLIENT_ORDER_ID ? undefined : clientOrderId });
+    const place = () => this.#manager.place({ ...request, ...extra, clientOrderId: clientOrderId === PENDING_CLIENT_ORDER_ID ? undefined : clientOrderId });
+    const order = await withVenuePriority(place, exit);
     return { sent: true, order };
   }
 
-  /** Taking an order away needs no approval: it never adds exposure. */
+  /** Taking an order away needs no approval: it never adds exposure (and it has priority at the venue). */
   cancel(clientOrderId: string): Promise<Order> {
-    return this.#manager.cancel(clientOrderId);
+    return withVenuePriority(() => this.#manager.cancel(clientOrderId));
   }
 
   /** Cancel an order the venue has and this process does not know (kill switch). */
   cancelAtVenue(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate> {
-    return this.#venue.cancel(clientOrderId, symbol);
+    return withVenuePriority(() => this.#venue.cancel(clientOrderId, symbol));
+  }
+
+  /**
+   * A person marks an open order closed that the venue does not know (the reconciliation panel's
+   * "mark closed", through the account's settleMissingOrder only; audited there). Nothing is sent:
+   * the order moves to cancelled through the state machine, stored before this resolves.
+   */
+  markClosedByPerson(clientOrderId: string, reason: string): Promise<Order> {
+    return this.#manager.markClosedByPerson(clientOrderId, reason);
+  }
+
+  /**
+   * Cancel every open order of one symbol: one cancel-all request where the venue has one (Binance
+   * DELETE /api/v3/openOrders; orders this process does not know included), then the orders this
+   * process knows that the answer did not settle (engine-held stops, orders still on their way) one
+   * by one. Resolves when the order manager has applied every cancellation.
+   */
+  async cancelOrdersOf(symbol: string): Promise<{ cancelled: number }> {
+    if (typeof symbol !== "string" || symbol === "") throw new TypeError(`cancelOrdersOf needs a symbol (got ${String(symbol)})`);
+    return withVenuePriority(async () => {
+      const known = this.#manager.openOrders().filter((o) => o.symbol === symbol);
+      let cancelled = 0;
+      const settledByVenue = new Set<string>();
+      if (this.#venue.cancelAllOrders) {
+        // The venue reports each cancelled order to the manager's listener (queued per order before this resolves).
+        for (const update of await this.#venue.cancelAllOrders(symbol)) {
+          settledByVenue.add(update.clientOrderId);
+          if (update.status === "cancelled") cancelled += 1;
+        }
+      }
+      // A known order is settled by now when the venue's answer covered it (the manager's cancel then
+      // finds it terminal without a venue call); the others are cancelled one by one, in parallel.
+      const results = await Promise.allSettled(known.map((o) => this.#manager.cancel(o.clientOrderId)));
+      const failures: string[] = [];
+      results.forEach((r, i) => {
+        const id = known[i].clientOrderId;
+        if (r.status === "rejected") failures.push(`${id}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+        else if (!settledByVenue.has(id) && r.value.status === "cancelled") cancelled += 1;
+        else if (!isTerminal(r.value.status)) failures.push(`${id}: still ${r.value.status}`);
+      });
+      if (failures.length > 0) throw new Error(`cancel ${symbol}: ${cancelled} cancelled, ${failures.length} not: ${failures.join("; ")}`);
+      return { cancelled };
+    });
+  }
+
+  /**
+   * Run `fn` with priority at the venue (the kill switch's reads, cancels and closes): its requests may
+   * use the headroom the usage gate keeps free for exits, still within the venue's hard limits.
+   */
+  urgent<T>(fn: () => Promise<T>): Promise<T> {
+    return withVenuePriority(fn);
+  }
+
+  /**
+   * Run `fn` with `balances` as the venue's free balances for its synchronous part: an exit sized
+   * there (before its first await) reads them instead of asking the venue again; anything later,
+   * such as a retry after the exit's fill, asks the venue afresh.
+   */
+  withBalances<T>(balances: Balance[], fn: () => T): T {
+    const previous = this.#roundBalances;
+    this.#roundBalances = balances;
+    try {
+      return fn();
+    } finally {
+      this.#roundBalances = previous;
+    }
   }
 
   // ---- reading ----
@@ -158,9 +234,9 @@ export class OrderGateway {
     return this.#venue.fetchBalances();
   }
 
-  /** In-process balances (paper, ghost), or undefined where the venue must be asked. */
+  /** In-process balances (paper, ghost), the round's balances during withBalances(), or undefined where the venue must be asked. */
   balanceList(): Balance[] | undefined {
-    return this.#venue.balanceList?.();
+    return this.#venue.balanceList?.() ?? this.#roundBalances;
   }
 
   // ---- lifecycle ----

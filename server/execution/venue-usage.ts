@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { systemClock, type Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
 
@@ -16,7 +17,27 @@ import type { Logger } from "../core/logger";
  *   markets), Binance's published ones until then.
  * Windows are fixed intervals of the real clock (minute, 10 s, UTC day), as Binance counts them.
  * Installing the gate switches ccxt's own pacing off (enableRateLimit): the gate replaces it.
+ *
+ * Priority: requests made inside withVenuePriority() (the kill switch, exits, cancels) may use half of
+ * the headroom the others leave free, so after a burst they do not wait for the next window; they
+ * still wait out a Retry-After and never pass the venue's hard limit (with 10 % headroom: ordinary
+ * requests up to 90 % of each limit, priority ones up to 95 %).
  */
+
+const priorityContext = new AsyncLocalStorage<boolean>();
+
+/**
+ * Run `fn` with venue priority (or, with `priority` false, explicitly without it, e.g. an entry sent
+ * from a listener of an exit's fill): every REST request it makes, awaited or not, is judged so.
+ */
+export function withVenuePriority<T>(fn: () => T, priority = true): T {
+  return priorityContext.run(priority, fn);
+}
+
+/** True inside withVenuePriority(). */
+export function hasVenuePriority(): boolean {
+  return priorityContext.getStore() === true;
+}
 
 export interface VenueUsageLimits {
   requestWeightPerMinute: number;
@@ -120,6 +141,8 @@ export function binanceOrdersPlaced(api: unknown, method: string, path: string):
 export class VenueUsageGate {
   private limitsValue: VenueUsageLimits;
   private readonly keep: number;
+  /** What priority requests may use of each limit (half of the headroom). */
+  private readonly keepPriority: number;
   private readonly clock: Clock;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly logger: Logger | undefined;
@@ -133,7 +156,9 @@ export class VenueUsageGate {
 
   constructor(options: VenueUsageOptions = {}) {
     this.limitsValue = { ...BINANCE_USAGE_LIMITS, ...options.limits };
-    this.keep = 1 - Math.min(50, Math.max(0, options.headroomPct ?? 10)) / 100;
+    const headroom = Math.min(50, Math.max(0, options.headroomPct ?? 10)) / 100;
+    this.keep = 1 - headroom;
+    this.keepPriority = 1 - headroom / 2;
     this.clock = options.clock ?? systemClock;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.logger = options.logger;
@@ -161,8 +186,12 @@ export class VenueUsageGate {
     return Math.max(c.sent, c.reported);
   }
 
-  /** Wait until a request of this weight (placing this many orders) fits, then count it as sent. */
-  async acquire(weight: number, orders: number): Promise<void> {
+  /**
+   * Wait until a request of this weight (placing this many orders) fits, then count it as sent.
+   * `priority` (default: inside withVenuePriority) lets it use half of the headroom.
+   */
+  async acquire(weight: number, orders: number, priority = hasVenuePriority()): Promise<void> {
+    const keep = priority ? this.keepPriority : this.keep;
     let waited = false;
     for (;;) {
       const now = this.clock.now();
@@ -172,13 +201,13 @@ export class VenueUsageGate {
         this.roll(this.weight, now, MINUTE);
         this.roll(this.orders10s, now, TEN_S);
         this.roll(this.ordersDay, now, DAY);
-        const weightCap = Math.floor(this.limitsValue.requestWeightPerMinute * this.keep);
+        const weightCap = Math.floor(this.limitsValue.requestWeightPerMinute * keep);
         if (weight > 0 && this.used(this.weight) + weight > weightCap && this.used(this.weight) > 0) {
           wait = (this.weight.window + 1) * MINUTE - now + BOUNDARY_MARGIN_MS;
         } else if (orders > 0) {
-          if (this.used(this.ordersDay) + orders > Math.floor(this.limitsValue.ordersPerDay * this.keep)) {
+          if (this.used(this.ordersDay) + orders > Math.floor(this.limitsValue.ordersPerDay * keep)) {
             wait = (this.ordersDay.window + 1) * DAY - now + BOUNDARY_MARGIN_MS;
-          } else if (this.used(this.orders10s) + orders > Math.max(1, Math.floor(this.limitsValue.ordersPer10s * this.keep))) {
+          } else if (this.used(this.orders10s) + orders > Math.max(1, Math.floor(this.limitsValue.ordersPer10s * keep))) {
             wait = (this.orders10s.window + 1) * TEN_S - now + BOUNDARY_MARGIN_MS;
           }
         }
@@ -187,7 +216,7 @@ export class VenueUsageGate {
       if (!waited) {
         waited = true;
         this.waits += 1;
-        this.logger?.info({ waitMs: Math.round(wait), weight, orders, usedWeight1m: this.used(this.weight), orderCount10s: this.used(this.orders10s) }, "venue rate limit: waiting before the next request");
+        this.logger?.info({ waitMs: Math.round(wait), weight, orders, priority, usedWeight1m: this.used(this.weight), orderCount10s: this.used(this.orders10s) }, "venue rate limit: waiting before the next request");
       }
       await this.sleep(Math.max(1, Math.ceil(wait)));
     }

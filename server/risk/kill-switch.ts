@@ -300,44 +300,53 @@ export class KillSwitch {
       };
       const cancelOrdersOf = this.#port.cancelOrdersOf?.bind(this.#port);
       if (cancelOrdersOf) {
-        // 2+3, every symbol at once: cancel its orders, then close its positions.
+        // 2+3, every symbol at once: cancel its orders, then close its positions. The symbols with a
+        // position start at once (their cancel-all does not wait for the venue's order listing; one
+        // with no order costs a request that cancels nothing); symbols the listing adds follow.
         phaseStart = this.#phase("cancelling_orders");
         const cancelDeadline = startedAt + this.#opts.maxDurationMs * 0.25;
-        const [orders, positions] = await Promise.all([
-          this.#withRetry("list_open_orders", undefined, cancelDeadline, () => this.#port.listOpenOrders()),
-          this.#withRetry("list_positions", undefined, closeDeadline, () => this.#port.listPositions()),
-        ]);
+        const listingOrders = this.#withRetry("list_open_orders", undefined, cancelDeadline, () => this.#port.listOpenOrders());
+        const positions = await this.#withRetry("list_positions", undefined, closeDeadline, () => this.#port.listPositions());
         listed = positions;
         if (positions.ok) {
           initialPositions = openPositions(positions.value);
           this.#status.positionsFound = initialPositions.length;
         }
-        const orderSymbols = orders.ok ? new Set(orders.value.map((o) => o.symbol)) : new Set<string>();
-        if (!orders.ok) lastCancelError = orders.error;
-        const symbols = new Set([...orderSymbols, ...initialPositions.map((p) => p.symbol)]);
         this.#progress();
         // Phases overlap across symbols: cancelling ends with the last symbol's cancels, closing with its closes.
-        let cancelling = symbols.size;
-        let closingStart = s.now();
-        await Promise.all(
-          [...symbols].map(async (symbol) => {
-            if (orderSymbols.has(symbol)) {
+        const started = new Set<string>();
+        const running: Promise<void>[] = [];
+        let cancelling = 0;
+        let listingDone = false;
+        let closingStart: number | null = null;
+        const cancelsDone = () => {
+          if (closingStart !== null || cancelling > 0 || !listingDone) return;
+          this.#endPhase("cancelling_orders", phaseStart);
+          closingStart = this.#phase("closing_positions");
+        };
+        const launch = (symbol: string) => {
+          if (started.has(symbol)) return;
+          started.add(symbol);
+          cancelling += 1;
+          running.push(
+            (async () => {
               const cancel = await this.#withRetry("cancel_all_orders", symbol, cancelDeadline, () => cancelOrdersOf(symbol));
               if (cancel.ok) this.#status.ordersCancelled += countOf(cancel.value);
               else lastCancelError = cancel.error;
-            }
-            if (--cancelling === 0) {
-              this.#endPhase("cancelling_orders", phaseStart);
-              closingStart = this.#phase("closing_positions");
-            }
-            await Promise.all(initialPositions.filter((p) => p.symbol === symbol).map(closeOne));
-          }),
-        );
-        if (symbols.size === 0) {
-          this.#endPhase("cancelling_orders", phaseStart);
-          closingStart = this.#phase("closing_positions");
-        }
-        this.#endPhase("closing_positions", closingStart);
+              cancelling -= 1;
+              cancelsDone();
+              await Promise.all(initialPositions.filter((p) => p.symbol === symbol).map(closeOne));
+            })(),
+          );
+        };
+        for (const p of initialPositions) launch(p.symbol);
+        const orders = await listingOrders;
+        listingDone = true;
+        if (orders.ok) for (const o of orders.value) launch(o.symbol);
+        else lastCancelError = orders.error;
+        cancelsDone();
+        await Promise.all(running);
+        this.#endPhase("closing_positions", closingStart ?? s.now());
         if (!orders.ok) {
           // The venue could not list the orders: cancel everything the slow way.
           const all = await this.#withRetry("cancel_all_orders", undefined, cancelDeadline, () => this.#port.cancelAllOrders());
