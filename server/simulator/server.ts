@@ -7,6 +7,7 @@ import { BINANCE_RATE_LIMITS, RateLimiter, type RateLimitConfig } from "./rate-l
 import { FaultController } from "./faults";
 import { createRestHandler } from "./rest";
 import { ListenKeyRegistry, WsGateway } from "./ws";
+import { attachFutures } from "./futures";
 
 /** Options of the networked simulator: the core's plus where to listen and how often to stream. */
 export interface SimulatorOptions extends Omit<SimulatorCoreOptions, "csv" | "faults"> {
@@ -79,6 +80,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     createRestHandler({ core, clock, listenKeys, rateLimiter, streamStats: () => ({ connections: gateway.connectionCount, userStreams: gateway.userStreamCount }) }),
   );
   server.on("upgrade", (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  attachFutures(server, { core, clock }); // Binance USDⓈ-M futures under /fapi/ (server/simulator/futures)
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nX-Simulated: true\r\nConnection: close\r\n\r\n");
   });

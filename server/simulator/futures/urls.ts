@@ -1,0 +1,19 @@
+/**
+ * ccxt's binanceusdm URLs pointed at the simulator: every fapi REST URL keeps its path on the
+ * simulator's origin (https://fapi.binance.com/fapi/v1 → http://127.0.0.1:PORT/fapi/v1); every
+ * other URL lands on a path the simulator refuses, so nothing reaches the real exchange.
+ */
+export function futuresUrls(urls: Record<string, unknown>, restUrl: string): Record<string, unknown> {
+  const origin = new URL(restUrl).origin;
+  const ws = origin.replace(/^http/, "ws");
+  const map = (node: unknown, path: string[]): unknown => {
+    if (typeof node === "string" && /^(https?|wss?):\/\//.test(node)) {
+      const parsed = new URL(node);
+      if (parsed.pathname.startsWith("/fapi/")) return `${origin}${parsed.pathname}`;
+      return `${node.startsWith("ws") ? ws : origin}/unsupported/${path.join("/")}`;
+    }
+    if (node && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, map(v, [...path, k])]));
+    return node;
+  };
+  return { ...urls, api: map(urls.api, ["api"]), test: map(urls.test, ["test"]), demo: map(urls.demo, ["demo"]) };
+}
