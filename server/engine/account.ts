@@ -85,6 +85,8 @@ export class TradingAccount {
   readonly risk: RiskEngine;
   readonly killSwitch: KillSwitch;
   readonly lastPrices = new Map<string, number>();
+  /** Symbols whose last price is still a warm-up candle's (a live price replaces it, never the reverse). */
+  readonly #pricesFromHistory = new Set<string>();
   readonly books = new Map<string, OrderBook>();
 
   private readonly clock: Clock;
@@ -277,6 +279,7 @@ export class TradingAccount {
 
   /** A closed candle of the finest timeframe: venue fills, protective exits, marks, breakers. */
   onCandle(candle: Candle): void {
+    this.#pricesFromHistory.delete(candle.symbol);
     this.lastPrices.set(candle.symbol, candle.close);
     this.#gateway.onMarket({ type: "candle", candle });
     if (this.exitsAwaitingLiquidity.size) this.resumeExits(candle.symbol);
@@ -286,8 +289,14 @@ export class TradingAccount {
     this.observe();
   }
 
-  /** A historical candle (warm-up): the last known price and the marks, with no fills or exits. */
+  /**
+   * A historical candle (warm-up): the last known price and the marks, with no fills or exits, so a
+   * person's order right after a restart has a price before the first ticker. A price the live
+   * stream already brought (newer than the candle) is kept.
+   */
   markHistory(candle: Candle): void {
+    if (this.lastPrices.has(candle.symbol) && !this.#pricesFromHistory.has(candle.symbol)) return;
+    this.#pricesFromHistory.add(candle.symbol);
     this.lastPrices.set(candle.symbol, candle.close);
     this.ledger.mark(candle.symbol, candle.close);
   }
@@ -295,6 +304,7 @@ export class TradingAccount {
   /** A traded price between candles (live and paper): marks and protective exits react at once. */
   onPrice(symbol: string, price: number, timestamp: number): void {
     if (!(price > 0) || !Number.isFinite(price)) return;
+    this.#pricesFromHistory.delete(symbol);
     this.lastPrices.set(symbol, price);
     this.#gateway.onMarket({ type: "trade", symbol, price, timestamp });
     // With a book, only a new book brings new liquidity; without one, a new price does.
@@ -499,6 +509,41 @@ export class TradingAccount {
       },
       { bypass: exit.bypass },
     );
+  }
+
+  /**
+   * A person's order that reduces a position they hold (POST /api/orders against a manual position).
+   * At market it is a close of that quantity (the whole position when it reaches it). A limit order
+   * for part of the position is sent reduce-only; when it fills, the rest stays open: the exit guard
+   * must not take the remainder for a failed full exit and sell it too.
+   */
+  async reduceByPerson(
+    position: Pick<LedgerPosition, "id" | "symbol" | "side" | "quantity" | "strategyInstanceId" | "sessionId">,
+    order: { type: "market" | "limit"; quantity: number; price?: number; reason: string },
+  ): Promise<SubmitResult> {
+    if (order.type === "market") return this.closePosition(position, { exitReason: "manual", reason: order.reason, quantity: order.quantity });
+    const key = positionKey(position.symbol, position.strategyInstanceId);
+    const partial = this.partialExitSize(position, order.quantity) !== undefined;
+    if (partial) this.partialExits.add(key);
+    const result = await this.submit({
+      symbol: position.symbol,
+      side: position.side === "long" ? "sell" : "buy",
+      type: "limit",
+      quantity: order.quantity,
+      price: order.price,
+      timeInForce: "GTC",
+      intent: "exit",
+      reduceOnly: true,
+      strategyInstanceId: position.strategyInstanceId,
+      sessionId: position.sessionId,
+      exitReason: "manual",
+      reason: order.reason,
+    }).catch((err: unknown) => {
+      if (partial) this.partialExits.delete(key);
+      throw err;
+    });
+    if (partial && (!result.order || TERMINAL.has(result.order.status))) this.partialExits.delete(key);
+    return result;
   }
 
   /**

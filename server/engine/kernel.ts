@@ -151,6 +151,7 @@ export class TradingKernel {
 
   /** Feed history to strategies without trading (warm-up). */
   warm(candle: Candle): void {
+    if (candle.timeframe === this.baseTimeframe) for (const account of this.accounts.values()) account.markHistory(candle);
     const key = this.keyOf(candle.symbol, candle.timeframe);
     for (const runner of this.runners.values()) {
       if (runner.keys.has(key)) runner.strategy.warm(candle);
@@ -467,6 +468,8 @@ export class TradingKernel {
     const price = instrument && input.price !== undefined ? roundToTick(input.price, instrument.tickSize) : input.price;
     const held = account.ledger.openPositionsOf(input.symbol).find((p) => !p.strategyInstanceId && p.side === (input.side === "buy" ? "short" : "long"));
     const reducing = held !== undefined && lteQty(quantity, held.quantity);
+    const reason = `Manual ${input.type} ${input.side} by ${input.actor}`;
+    if (reducing) return account.reduceByPerson(held, { type: input.type, quantity, price, reason });
     return account.submit({
       symbol: input.symbol,
       side: input.side,
@@ -474,12 +477,11 @@ export class TradingKernel {
       quantity,
       price,
       timeInForce: input.type === "limit" ? "GTC" : undefined,
-      intent: reducing ? "exit" : "entry",
-      reduceOnly: reducing,
-      exitReason: reducing ? "manual" : undefined,
-      stopLoss: reducing ? undefined : input.stopLoss,
-      takeProfit: reducing ? undefined : input.takeProfit,
-      reason: `Manual ${input.type} ${input.side} by ${input.actor}`,
+      intent: "entry",
+      reduceOnly: false,
+      stopLoss: input.stopLoss,
+      takeProfit: input.takeProfit,
+      reason,
     });
   }
 
