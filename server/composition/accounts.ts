@@ -49,7 +49,8 @@ export async function createAccounts(options: AccountFactoryOptions, counters: L
     if (!throttle) {
       throttle = new OrderThrottle(
         { windows: [{ limit: limits.per10s, windowMs: 10_000 }, { limit: limits.perDay, windowMs: 86_400_000 }], headroomPct: limits.headroomPct },
-        options.connection.clock,
+        // A venue counts orders in real seconds, whatever the market clock's speed (SIM_SPEED).
+        systemClock,
       );
       throttles.set(venueId, throttle);
     }
