@@ -253,15 +253,12 @@ test.describe("daily use", () => {
 
   test("every page at 1280×800 and 390×844: a one-row header, no console errors, a screenshot", async ({ page, consoleErrors }) => {
     test.setTimeout(300_000);
-    // Pages other teams are building right now are screenshotted too; their errors are reported, not failed on.
-    const OTHERS = new Set(["alerts", "strategies", "golive", "go-live", "drift", "reconciliation"]);
     const failed: string[] = [];
     page.on("response", (res) => {
       if (res.status() >= 400) failed.push(`${res.status()} ${new URL(res.url()).pathname}`);
     });
     await signIn(page, "/");
     const errorsByPage: Record<string, string[]> = {};
-    const othersErrors: Record<string, string[]> = {};
     for (const [name, viewport] of [
       ["1280", DESKTOP],
       ["390", PHONE],
@@ -277,15 +274,12 @@ test.describe("daily use", () => {
         await screenshot(page, `21-${name}-${item.key}`);
         if (consoleErrors.length > seen) {
           const entry = [...consoleErrors.slice(seen), ...failed.slice(seenFailed)];
-          (OTHERS.has(item.key) ? othersErrors : errorsByPage)[`${name} ${item.href}`] = entry;
+          errorsByPage[`${name} ${item.href}`] = entry;
         }
       }
     }
-    if (Object.keys(othersErrors).length > 0) test.info().annotations.push({ type: "other teams' pages", description: JSON.stringify(othersErrors) });
     expect(errorsByPage).toEqual({});
   });
-
-
 
   test("the risk counters equal the trading state's reason, and Reset to ACTIVE on the Risk page lifts it", async ({ page, request }) => {
     test.setTimeout(180_000);
