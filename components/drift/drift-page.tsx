@@ -41,7 +41,7 @@ export function DriftPage() {
           <QueryState query={drift} what="Drift" rows={3} isEmpty={!!d && d.rows.length === 0} empty="No signal was traded in two modes in this window. Paper books the live signals in its shadow; run live (on a testnet or the simulator) to compare.">
             {d && (
               <>
-                <Descriptions size="small" column={{ xs: 1, md: 3 }} data-testid="drift-summary">
+                <Descriptions size="small" column={{ xs: 1, lg: 2 }} data-testid="drift-summary">
                   {modes.map((m) => (
                     <Descriptions.Item key={m} label={m}>
                       <span className="num" data-testid={`drift-summary-${m}`}>
@@ -50,7 +50,7 @@ export function DriftPage() {
                     </Descriptions.Item>
                   ))}
                   <Descriptions.Item label="Cumulative gap (live − paper)">
-                    <span className="num" data-testid="drift-cumulative-gap">{formatSignedMoney(d.cumulativeGap)}</span>
+                    <span className="num" style={{ whiteSpace: "nowrap" }} data-testid="drift-cumulative-gap">{formatSignedMoney(d.cumulativeGap)}</span>
                   </Descriptions.Item>
                   <Descriptions.Item label="Filled in one mode only">
                     <span data-testid="drift-filled-only">{Object.entries(d.filledOnlyIn).map(([m, n]) => `${m} ${n}`).join(", ") || "none"}</span>

@@ -27,7 +27,9 @@ export function GoLiveChecklistView({ compact = false }: { compact?: boolean }) 
           {(compact ? (d?.failing ?? []) : (d?.items ?? [])).map((item) => (
             <li key={item.id} data-testid={`go-live-item-${item.id}`} data-passed={item.passed ? "true" : "false"} style={{ padding: "2px 0" }}>
               <Flex gap={8} align="baseline" wrap>
-                <Tag color={item.passed ? "green" : "red"}>{item.passed ? "PASS" : "FAIL"}</Tag>
+                <Tag color={item.passed ? "green" : "red"} style={{ minWidth: 44, textAlign: "center" }}>
+                  {item.passed ? "PASS" : "FAIL"}
+                </Tag>
                 <Typography.Text type="secondary" style={{ minWidth: 60 }}>
                   {STAGE_LABEL[item.stage]}
                 </Typography.Text>

@@ -23,7 +23,7 @@ export function LiveRampPanel() {
               size="small"
               current={STAGES.indexOf(ramp.stage)}
               items={[
-                { title: `First: ${rules.ramp.firstCapQuote}`, description: `until ${rules.ramp.tradesToSecondStage} winning live trades` },
+                { title: `First: ${rules.ramp.firstCapQuote}`, description: `until ${rules.ramp.tradesToSecondStage} winning live trade${rules.ramp.tradesToSecondStage === 1 ? "" : "s"}` },
                 { title: `Second: ${rules.ramp.secondCapQuote}`, description: "until one profitable week" },
                 { title: "Full size", description: "a losing week steps back" },
               ]}
@@ -42,7 +42,8 @@ export function LiveRampPanel() {
             </Descriptions>
             <Typography.Text type="secondary">
               Live rulebook: max position {rules.maxPositionQuote}, loss per trade {rules.maxTradeLossQuote}, per day {rules.dailyLossQuote}, per week {rules.weeklyLossQuote}, {rules.maxOpenPositions} open,{" "}
-              {rules.minEntryIntervalSec} s between entries, {rules.symbolWhitelist.join(", ")}, no entries at {rules.blackoutHoursUtc.join(", ")} h UTC.
+              {rules.minEntryIntervalSec} s between entries, {rules.symbolWhitelist.join(", ")},{" "}
+              {rules.blackoutHoursUtc.length > 0 ? `no entries at ${rules.blackoutHoursUtc.join(", ")} h UTC` : "no blackout hours"}.
             </Typography.Text>
           </>
         )}

@@ -74,7 +74,8 @@ export function ReconciliationPage() {
                     { title: "Ledger", dataIndex: "ledger", render: (v: number) => <span className="num">{formatQty(v)}</span> },
                     { title: "Status", dataIndex: "status", render: (s: ReconciliationRow["status"]) => <Tag color={STATUS_COLOR[s]}>{s}</Tag> },
                     { title: "Detail", dataIndex: "message" },
-                    { title: "", render: (_, r) => <RowActions row={r} /> },
+                    // Wide enough for the three buttons of an unknown row on one line.
+                    { title: "", width: 210, render: (_, r) => <RowActions row={r} /> },
                   ]}
                 />
               </>

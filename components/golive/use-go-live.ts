@@ -1,7 +1,8 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "../lib/api";
+import { qk } from "../lib/query-keys";
 import type { GoLiveChecklist } from "@/server/golive/checklist";
 import type { DriftReport } from "@/server/golive/drift";
 import type { ReconciliationAction, ReconciliationPanel } from "@/server/golive/reconciliation";
@@ -30,7 +31,14 @@ export function useAcknowledgeRisk() {
 }
 
 export function useDrift(from: number, to: number) {
-  return useQuery({ queryKey: keys.drift(from, to), queryFn: ({ signal }) => apiFetch<DriftReport>("/api/drift", { query: { from, to }, signal }), refetchInterval: 30_000 });
+  // The window follows the market clock, which moves minutes per second on a fast simulator: keep the
+  // last report on screen while the next window loads instead of flashing the skeleton on every tick.
+  return useQuery({
+    queryKey: keys.drift(from, to),
+    queryFn: ({ signal }) => apiFetch<DriftReport>("/api/drift", { query: { from, to }, signal }),
+    placeholderData: keepPreviousData,
+    refetchInterval: 30_000,
+  });
 }
 
 export function useReconciliation() {
@@ -42,6 +50,12 @@ export function useReconciliationAction() {
   return useMutation({
     mutationFn: (body: { key: string; action: ReconciliationAction; stopLoss?: number; reason?: string }) =>
       apiFetch<unknown>("/api/reconciliation/actions", { method: "POST", body }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.reconciliation }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: keys.reconciliation });
+      // adopt / close / mark closed change the live ledger: its positions, orders and the header's figures.
+      void queryClient.invalidateQueries({ queryKey: qk.positionsAll });
+      void queryClient.invalidateQueries({ queryKey: qk.ordersAll });
+      void queryClient.invalidateQueries({ queryKey: qk.status });
+    },
   });
 }

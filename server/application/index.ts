@@ -53,7 +53,7 @@ export { EventRecorder } from "./event-recorder";
 export { SessionManager, sessionConfigSchema, sessionCreateSchema, type SessionConfig, type SessionEndReason } from "./sessions";
 export { candlesQuery, orderBookQuery } from "./market";
 export { tradesQuery, type TradesQuery } from "./trades";
-export { ordersQuery, manualOrderSchema, orderOutcome, manualOrderRequest } from "./orders";
+export { ordersQuery, manualOrderSchema, orderOutcome } from "./orders";
 export { closePositionSchema } from "./positions";
 export { signalsQuery } from "./signals";
 export { equityQuery, performanceQuery } from "./performance";

@@ -37,32 +37,6 @@ export function orderOutcome(result: SubmitResult) {
 
 type ManualOrder = z.infer<typeof manualOrderSchema>;
 
-/**
- * A person's order as the account receives it, sized the way POST /api/orders sizes it (the kernel's
- * placeManualOrder): quantity down to the lot step, price to the tick, and a sell of a manual long (or a
- * buy of a manual short) up to its size is a reduce-only exit.
- */
-export function manualOrderRequest(account: TradingAccount, instrument: Instrument | undefined, input: ManualOrder, actor: string): NewOrder {
-  const quantity = instrument ? floorToStep(input.quantity, instrument.stepSize) : input.quantity;
-  const price = instrument && input.price !== undefined ? roundToTick(input.price, instrument.tickSize) : input.price;
-  const held = account.ledger.openPositionsOf(input.symbol).find((p) => !p.strategyInstanceId && p.side === (input.side === "buy" ? "short" : "long"));
-  const reducing = held !== undefined && lteQty(quantity, held.quantity);
-  return {
-    symbol: input.symbol,
-    side: input.side,
-    type: input.type,
-    quantity,
-    price,
-    timeInForce: input.type === "limit" ? "GTC" : undefined,
-    intent: reducing ? "exit" : "entry",
-    reduceOnly: reducing,
-    exitReason: reducing ? "manual" : undefined,
-    stopLoss: reducing ? undefined : input.stopLoss,
-    takeProfit: reducing ? undefined : input.takeProfit,
-    reason: `Manual ${input.type} ${input.side} by ${actor}`,
-  };
-}
-
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_ORDER_STATUSES);
 
 export function orderUseCases({ engine, repos, audit }: UseCaseDeps) {
@@ -86,7 +60,7 @@ export function orderUseCases({ engine, repos, audit }: UseCaseDeps) {
     preview(input: ManualOrder, actor: string) {
       requireSymbol(input.symbol);
       const account = engine.kernel.activeAccount;
-      const request = manualOrderRequest(account, engine.instruments.get(input.symbol), input, actor);
+      const { request } = engine.kernel.manualOrder({ ...input, actor });
       if (!(request.quantity > 0)) {
         throw new AppError("VALIDATION", `quantity: ${input.quantity} is below the lot step of ${input.symbol}`, 400, [{ path: "quantity", message: "below the lot step" }]);
       }

@@ -11,6 +11,8 @@ import { confidenceReason, sizeEntry } from "./sizing";
 import type { ExitAlarm } from "./exit-guard";
 import { floorToStep, roundToTick } from "../core/decimal";
 import { lteQty } from "../core/quantity";
+import type { NewOrder } from "../execution";
+import type { LedgerPosition } from "../portfolio";
 
 /**
  * The trading kernel: one pipeline for every mode. Closed candles go to the accounts (fills, protective
@@ -59,6 +61,18 @@ export interface KernelOptions {
 }
 
 const subscriptionKey = (symbol: string, timeframe: string) => `${symbol}|${timeframe}`;
+
+/** A person's order from the dashboard or the API (POST /api/orders). */
+export interface ManualOrderInput {
+  symbol: string;
+  side: Side;
+  type: "market" | "limit";
+  quantity: number;
+  price?: number;
+  stopLoss?: number;
+  takeProfit?: number;
+  actor: string;
+}
 
 export class TradingKernel {
   private currentMode: KernelMode;
@@ -451,38 +465,39 @@ export class TradingKernel {
 
   // ---- manual actions (dashboard / API) ----
 
-  async placeManualOrder(input: {
-    symbol: string;
-    side: Side;
-    type: "market" | "limit";
-    quantity: number;
-    price?: number;
-    stopLoss?: number;
-    takeProfit?: number;
-    actor: string;
-  }): Promise<SubmitResult> {
+  /**
+   * A person's order as the active account receives it: quantity down to the lot step and price to the
+   * tick, the way the exchange would snap them; a sell of a manual long (or a buy of a manual short) up
+   * to its size reduces that position (`reduces`). POST /api/orders and its preview both start here.
+   */
+  manualOrder(input: ManualOrderInput): { request: NewOrder; reduces?: LedgerPosition } {
     const account = this.activeAccount;
-    // Snap to the venue's grid the way the exchange would: quantity down to the lot step, price to the tick.
     const instrument = this.instruments.get(input.symbol);
     const quantity = instrument ? floorToStep(input.quantity, instrument.stepSize) : input.quantity;
     const price = instrument && input.price !== undefined ? roundToTick(input.price, instrument.tickSize) : input.price;
     const held = account.ledger.openPositionsOf(input.symbol).find((p) => !p.strategyInstanceId && p.side === (input.side === "buy" ? "short" : "long"));
-    const reducing = held !== undefined && lteQty(quantity, held.quantity);
-    const reason = `Manual ${input.type} ${input.side} by ${input.actor}`;
-    if (reducing) return account.reduceByPerson(held, { type: input.type, quantity, price, reason });
-    return account.submit({
+    const reduces = held !== undefined && lteQty(quantity, held.quantity) ? held : undefined;
+    const request: NewOrder = {
       symbol: input.symbol,
       side: input.side,
       type: input.type,
       quantity,
       price,
       timeInForce: input.type === "limit" ? "GTC" : undefined,
-      intent: "entry",
-      reduceOnly: false,
-      stopLoss: input.stopLoss,
-      takeProfit: input.takeProfit,
-      reason,
-    });
+      intent: reduces ? "exit" : "entry",
+      reduceOnly: reduces !== undefined,
+      exitReason: reduces ? "manual" : undefined,
+      stopLoss: reduces ? undefined : input.stopLoss,
+      takeProfit: reduces ? undefined : input.takeProfit,
+      reason: `Manual ${input.type} ${input.side} by ${input.actor}`,
+    };
+    return { request, reduces };
+  }
+
+  async placeManualOrder(input: ManualOrderInput): Promise<SubmitResult> {
+    const { request, reduces } = this.manualOrder(input);
+    if (reduces) return this.activeAccount.reduceByPerson(reduces, { type: input.type, quantity: request.quantity, price: request.price, reason: request.reason });
+    return this.activeAccount.submit(request);
   }
 
   async closePosition(positionId: string, actor: string): Promise<SubmitResult> {

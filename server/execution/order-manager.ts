@@ -1,9 +1,9 @@
 import type { Clock } from "../core/clock";
-import { notFound } from "../core/errors";
+import { AppError, notFound } from "../core/errors";
 import { EventBus } from "../core/event-bus";
 import { newClientOrderId } from "../core/ids";
 import { createLogger, type Logger } from "../core/logger";
-import { assertRetryPolicy, backoffDelay, type RetryPolicy } from "../core/retry";
+import { assertRetryPolicy, retry, type RetryPolicy } from "../core/retry";
 import type { Fill, KernelMode, Order, OrderRequest, OrderStatus } from "../model/types";
 import { toVenueError, VenueError } from "./errors";
 import { applyVenueUpdate, canTransition, isTerminal } from "./order-state";
@@ -182,6 +182,31 @@ export class OrderManager {
   }
 
   /**
+   * A person's word that an open order is over although the venue cannot say so (reconciliation: the
+   * venue no longer knows it, e.g. cancelled by hand or lost before it arrived). Moves it to "cancelled"
+   * through the state machine with `MARKED_CLOSED_BY_PERSON: <reason>` as its error, stored before this
+   * resolves; fills already recorded stay recorded. Nothing is sent to the venue. An order already
+   * closed resolves unchanged. The caller audits it (the reconciliation panel, server/golive).
+   */
+  async markClosedByPerson(clientOrderId: string, reason: string): Promise<Order> {
+    const why = typeof reason === "string" ? reason.trim() : "";
+    if (!why) throw new AppError("REASON_REQUIRED", `marking order ${clientOrderId} closed needs the reason`, 400);
+    return this.serial(clientOrderId, async () => {
+      const order = await this.current(clientOrderId);
+      if (!order) throw notFound(`order ${clientOrderId}`);
+      if (isTerminal(order.status)) return order;
+      if (!canTransition(order.status, "cancelled")) {
+        throw new AppError("ILLEGAL_TRANSITION", `order ${clientOrderId} cannot move from ${order.status} to cancelled`, 409);
+      }
+      this.heldStops.delete(clientOrderId);
+      const closed = await this.setStatus(order, "cancelled", `MARKED_CLOSED_BY_PERSON: ${why}`);
+      this.logger.warn({ clientOrderId, from: order.status, filledQuantity: order.filledQuantity, reason: why }, "order marked closed by a person");
+      this.events.emit("execution.warning", { code: "ORDER_MARKED_CLOSED", message: `order ${clientOrderId} (${order.symbol} ${order.side}, was ${order.status}) marked closed by a person: ${why}`, clientOrderId });
+      return closed;
+    });
+  }
+
+  /**
    * Forward market data to the venue, then trigger engine-held stops whose price traded (candle
    * low/high or a trade). Triggered stops are sent as limit orders with their own client order id.
    */
@@ -239,47 +264,59 @@ export class OrderManager {
     return held;
   }
 
-  /** Send with retries; never creates a second order for one client order id. */
+  /**
+   * Send with retries (core/retry.ts); never creates a second order for one client order id. The
+   * one layer that retries a submission: a venue that retries its own (`retriesSubmissions`, the
+   * live venue) gets a single attempt here, so a submission is never retried in two nested loops.
+   */
   private async send(clientOrderId: string, request: OrderRequest): Promise<Order> {
     let lookUpFirst = false;
     let lastError: VenueError | undefined;
-    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
-      if (attempt > 1) await this.sleep(this.backoff(attempt - 1));
+    type Sent = { update: VenueOrderUpdate } | { unknown: VenueError } | { rejected: VenueError };
+    const attempt = async (n: number): Promise<Sent> => {
       if (lookUpFirst) {
         // The previous attempt may have reached the venue: find out before sending again.
         let seen: VenueOrderUpdate | undefined;
         try {
           seen = await this.venue.fetchOrder(clientOrderId, request.symbol);
         } catch (err) {
-          lastError = toVenueError(err, `look up ${clientOrderId}`);
-          if (!lastError.retryable) break;
-          continue;
+          throw (lastError = toVenueError(err, `look up ${clientOrderId}`));
         }
-        if (seen) return this.applyOrKeep(clientOrderId, seen);
+        if (seen) return { update: seen };
         lookUpFirst = false;
       }
+      let update: VenueOrderUpdate;
       try {
-        const update = await this.venue.submit(request);
-        return this.applyOrKeep(clientOrderId, update);
+        update = await this.venue.submit(request);
       } catch (err) {
         lastError = toVenueError(err, `submit ${clientOrderId}`);
         if (lastError.code === "DUPLICATE_ORDER_ID") {
           lookUpFirst = true;
-          continue;
+          throw lastError;
         }
-        if (lastError.code === "ORDER_STATE_UNKNOWN") return this.markUnknown(clientOrderId, lastError);
-        if (!lastError.retryable) return this.markRejected(clientOrderId, lastError);
+        if (lastError.code === "ORDER_STATE_UNKNOWN") return { unknown: lastError };
+        if (!lastError.retryable) return { rejected: lastError };
         // A rate-limit answer means the venue refused the request; anything else is ambiguous.
         lookUpFirst = lastError.code !== "RATE_LIMITED";
-        this.logger.warn({ clientOrderId, attempt, code: lastError.code, err: lastError.message }, "submit failed, will retry");
+        this.logger.warn({ clientOrderId, attempt: n, code: lastError.code, err: lastError.message }, "submit failed, will retry");
+        throw lastError;
       }
+      return { update };
+    };
+    let sent: Sent;
+    try {
+      sent = await retry(attempt, {
+        policy: this.venue.retriesSubmissions ? { ...this.retry, attempts: 1 } : this.retry,
+        sleep: this.sleep,
+        shouldRetry: (err) => err instanceof VenueError && (err.retryable || err.code === "DUPLICATE_ORDER_ID"),
+      });
+    } catch (err) {
+      if (err !== lastError || !lastError) throw err;
+      sent = !lookUpFirst && lastError.code === "RATE_LIMITED" ? { rejected: lastError } : { unknown: lastError };
     }
-    if (lastError && !lookUpFirst && lastError.code === "RATE_LIMITED") return this.markRejected(clientOrderId, lastError);
-    return this.markUnknown(clientOrderId, lastError ?? new VenueError("ORDER_STATE_UNKNOWN", "no answer from the venue"));
-  }
-
-  private backoff(retryNumber: number): number {
-    return backoffDelay(this.retry, retryNumber);
+    if ("update" in sent) return this.applyOrKeep(clientOrderId, sent.update);
+    if ("rejected" in sent) return this.markRejected(clientOrderId, sent.rejected);
+    return this.markUnknown(clientOrderId, sent.unknown);
   }
 
   private async applyOrKeep(clientOrderId: string, update: VenueOrderUpdate): Promise<Order> {

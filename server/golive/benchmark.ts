@@ -59,3 +59,48 @@ export function benchmarkSeries(candles: readonly { symbol: string; timeframe: s
   }
   return [...by.entries()].map(([symbol, closes]) => ({ symbol, closes: closes.sort((a, b) => a.time - b.time) }));
 }
+
+export type BuyAndHoldSummary = Omit<BuyAndHold, "equity">;
+
+/**
+ * buyAndHold(benchmarkSeries(candles, timeframe), …) without its equity curve (the backtest runner
+ * keeps only the summary): one pass over the candles for each symbol's first and last close, no
+ * per-candle objects. The same numbers, computed the same way.
+ */
+export function buyAndHoldSummary(
+  candles: readonly { symbol: string; timeframe: string; openTime: number; close: number }[],
+  timeframe: string,
+  startingCapital: number,
+  takerFee = 0,
+): BuyAndHoldSummary | null {
+  // Per symbol, in first-seen order: the earliest close (first of equal times) and the latest (last of equal times).
+  const by = new Map<string, { count: number; firstTime: number; first: number; lastTime: number; last: number }>();
+  for (let i = 0; i < candles.length; i++) {
+    const c = candles[i];
+    if (c.timeframe !== timeframe) continue;
+    const s = by.get(c.symbol);
+    if (s === undefined) {
+      by.set(c.symbol, { count: 1, firstTime: c.openTime, first: c.close, lastTime: c.openTime, last: c.close });
+      continue;
+    }
+    s.count += 1;
+    if (c.openTime < s.firstTime) {
+      s.firstTime = c.openTime;
+      s.first = c.close;
+    }
+    if (c.openTime >= s.lastTime) {
+      s.lastTime = c.openTime;
+      s.last = c.close;
+    }
+  }
+  const usable = [...by.entries()].filter(([, s]) => s.count >= 2 && s.first > 0);
+  if (!usable.length || !(startingCapital > 0)) return null;
+  const slice = startingCapital / usable.length;
+  const finalEquity = usable.reduce((sum, [, s]) => sum + ((slice * (1 - takerFee)) / s.first) * s.last * (1 - takerFee), 0);
+  return {
+    startingCapital,
+    finalEquity,
+    returnPct: ((finalEquity - startingCapital) / startingCapital) * 100,
+    perSymbol: usable.map(([symbol, s]) => ({ symbol, first: s.first, last: s.last, returnPct: ((s.last - s.first) / s.first) * 100 })),
+  };
+}
