@@ -9,6 +9,11 @@ import { PROJECT_ROOT } from "./db/migrate";
 import { registerServices, clearServices } from "./http/registry";
 import { attachRealtime } from "./realtime";
 import { exposureWarning, MasterKeyError, stampClientAddress } from "./auth";
+import { fastReads } from "./http/fast-reads";
+import * as statusRoute from "../app/api/status/route";
+import * as candlesRoute from "../app/api/candles/route";
+import * as symbolsRoute from "../app/api/symbols/route";
+import * as orderBookRoute from "../app/api/orderbook/route";
 
 /**
  * Process entry: config → database → application (engine) → HTTP server hosting Next and Socket.IO.
@@ -79,8 +84,18 @@ async function main(): Promise<void> {
   const handle = nextApp.getRequestHandler();
   const nextUpgrade = nextApp.getUpgradeHandler();
 
+  // Hot reads (memory only) skip Next's router, proxy and gzip: the same route handlers, answered here
+  // (server/http/fast-reads.ts). Not in development, where Next reloads edited route files.
+  const fast = dev
+    ? () => false
+    : fastReads(
+        { "/api/status": statusRoute.GET, "/api/candles": candlesRoute.GET, "/api/symbols": symbolsRoute.GET, "/api/orderbook": orderBookRoute.GET },
+        { dev, onError: (err) => logger.error({ err }, "request failed") },
+      );
+
   server = createServer((req: IncomingMessage, res: ServerResponse) => {
     stampClientAddress(req);
+    if (fast(req, res)) return;
     handle(req, res).catch((err) => {
       logger.error({ err }, "request failed");
       if (!res.headersSent) res.writeHead(500).end("internal error");

@@ -26,6 +26,7 @@ import { checkPasswordStrength, DEFAULT_SCRYPT_PARAMS, hashPassword, MAX_PASSWOR
 import { createSecretBox, loadMasterKey, type SecretBox } from "./secret-box";
 import { constantTimeEqual, newApiToken, randomToken, sha256Hex } from "./tokens";
 import { generateTotpSecret, matchTotp, otpauthUri } from "./totp";
+import { VerifiedCache } from "./verified-cache";
 
 /**
  * The auth service: owner account, sessions, API tokens, CSRF, sign-in lock-out, two-factor, exchange
@@ -294,6 +295,8 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
   // Unknown usernames still pay for one scrypt so response time does not reveal which names exist.
   const dummyHash = await hashPassword(randomToken(16), scryptParams);
   const contexts = new WeakMap<Request, AuthContext>();
+  /** Verified sessions and tokens for a few seconds; invalidated at once on sign-out, password change, revocation. */
+  const verified = new VerifiedCache<AuthContext>(() => clock.now());
   const lastTotpStep = new Map<string, number>();
   const restoredState = await authState.load().catch((err) => {
     logger.warn({ err }, "stored sign-in lock-outs could not be read; starting without them");
@@ -337,29 +340,45 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
     return { session, user };
   }
 
+  /** A copy for each request: a cached context is shared by every request of that session or token. */
+  const copyContext = (c: AuthContext): AuthContext => ({ ...c, principal: { ...c.principal } });
+
   async function bearerContext(token: string): Promise<AuthContext> {
     if (staticToken && constantTimeEqual(token, staticToken)) {
       return { principal: { kind: "static-token" }, actor: "static-token" };
     }
     if (token.length > 200) throw unauthenticated();
-    const row = await prisma.apiToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
+    const tokenHash = sha256Hex(token);
+    const key = `t:${tokenHash}`;
+    const cached = verified.get(key);
+    if (cached) return copyContext(cached);
+    const generation = verified.generation;
+    const row = await prisma.apiToken.findUnique({ where: { tokenHash } });
     if (!row || row.revokedAt) throw new AppError("UNAUTHENTICATED", "the API token is not valid (revoked or mistyped)", 401);
     if (!row.lastUsed || now() - row.lastUsed.getTime() >= TOKEN_LAST_USED_EVERY_MS) {
       await prisma.apiToken.updateMany({ where: { id: row.id }, data: { lastUsed: new Date(now()) } });
     }
-    return { principal: { kind: "api-token", tokenId: row.id }, actor: `token:${row.name}` };
+    const context: AuthContext = { principal: { kind: "api-token", tokenId: row.id }, actor: `token:${row.name}` };
+    verified.store(key, generation, { value: context, tokenId: row.id });
+    return copyContext(context);
   }
 
   async function sessionContext(sessionToken: string): Promise<AuthContext> {
+    const key = sessionToken && sessionToken.length <= 200 ? `s:${sha256Hex(sessionToken)}` : "";
+    const cached = key ? verified.get(key) : undefined;
+    if (cached) return copyContext(cached);
+    const generation = verified.generation;
     const found = await findSession(sessionToken);
     if (!found) throw new AppError("UNAUTHENTICATED", "your session has expired; sign in again", 401);
-    return {
+    const context: AuthContext = {
       principal: { kind: "session", userId: found.user.id, username: found.user.username },
       actor: `user:${found.user.username}`,
       sessionId: found.session.id,
       csrfToken: found.session.csrfToken,
       expiresAt: found.session.expiresAt.getTime(),
     };
+    if (key) verified.store(key, generation, { value: context, expiresAt: context.expiresAt, sessionId: found.session.id, userId: found.user.id });
+    return copyContext(context);
   }
 
   function contextOf(req: Request): AuthContext {
@@ -561,6 +580,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
     async logout(req, meta) {
       const context = sessionContextOf(req);
       await prisma.authSession.deleteMany({ where: { id: context.sessionId } });
+      verified.invalidate({ sessionId: context.sessionId });
       await audit.appendAudit({ actor: context.actor, action: "auth.sign_out", data: { username: context.principal.username, address: meta.address } });
       logger.info({ username: context.principal.username }, "signed out");
     },
@@ -586,6 +606,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
       await persistAuthState();
       await prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(next, scryptParams) } });
       await prisma.authSession.deleteMany({ where: { userId: user.id } });
+      verified.invalidate({ userId: user.id });
       await audit.appendAudit({ actor: context.actor, action: "auth.password_changed", data: { address: meta.address } });
       logger.info({ username: user.username }, "password changed; other sessions signed out");
       return startSession(user);
@@ -639,6 +660,7 @@ export async function createAuthService(opts: CreateAuthServiceOptions): Promise
     async revokeApiToken(req, id) {
       const context = sessionContextOf(req);
       const { count } = await prisma.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date(now()) } });
+      verified.invalidate({ tokenId: id });
       if (count === 0) throw new AppError("NOT_FOUND", "API token not found (or already revoked)", 404);
       await audit.appendAudit({ actor: context.actor, action: "token.revoke", data: { tokenId: id } });
       logger.info({ tokenId: id }, "API token revoked");
