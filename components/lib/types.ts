@@ -26,6 +26,9 @@ import type {
   RiskEventKind,
   RiskLimitsDto,
   RiskUsageDto,
+  SignalAction,
+  SignalDto,
+  SignalStatsDto,
   StatusDto,
   Timeframe,
   TradeDto,
@@ -54,6 +57,9 @@ export type {
   RiskEventKind,
   RiskLimitsDto,
   RiskUsageDto,
+  SignalAction,
+  SignalDto,
+  SignalStatsDto,
   StatusDto,
   Timeframe,
   TradeDto,
@@ -152,43 +158,6 @@ export interface TradeDetailDto {
   orders: OrderDto[];
   signal: SignalDto | null;
   riskChecks: RiskCheckDto[];
-}
-
-export type SignalAction = "enter_long" | "exit_long" | "enter_short" | "exit_short";
-
-export interface SignalDto {
-  id: string;
-  mode: Mode;
-  timestamp: number;
-  strategyInstanceId: string;
-  symbol: string;
-  timeframe: Timeframe;
-  action: SignalAction;
-  price: number;
-  reason: string;
-  data: Record<string, number | string | boolean> | null;
-  outcome: "open" | "win" | "loss" | null;
-  exitPrice: number | null;
-  outcomePct: number | null;
-  outcomeAt: number | null;
-  /**
-   * What became of the signal (issue 21; absent on older servers): an order was sent (`executed`), the risk
-   * engine refused it (`blocked`, with the denial's code and sentence), or it led to no order (`skipped`,
-   * e.g. ghost mode or an exit with nothing open).
-   */
-  execution?: { status: "executed" | "blocked" | "skipped"; code: string | null; message: string | null; clientOrderId: string | null } | null;
-}
-
-export interface SignalStatsDto {
-  total: number;
-  closed: number;
-  wins: number;
-  losses: number;
-  accuracy: number | null;
-  avgWinPct: number | null;
-  avgLossPct: number | null;
-  expectancyPct: number | null;
-  profitFactor: number | null;
 }
 
 export interface EquityPointDto {

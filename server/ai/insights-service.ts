@@ -1,3 +1,4 @@
+import type { InsightsDto, ModelSummaryDto, TrainResultDto } from "../contract";
 import type { Clock } from "../core/clock";
 import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
@@ -436,3 +437,10 @@ export class InsightsService {
     };
   }
 }
+
+/** The wire contract holds: what this service returns is what `/api/insights` promises (compile-time check). */
+export const insightsOnTheWire = {
+  insights: (i: Insights): InsightsDto => i,
+  model: (m: ModelSummary): ModelSummaryDto => m,
+  trained: (t: TrainResult): TrainResultDto => t,
+};

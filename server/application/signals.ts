@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SignalStatsDto } from "../contract";
 import { modeOr, type UseCaseDeps } from "./context";
 
 /** Signals the strategies raised and how their entries turned out. */
@@ -11,7 +12,7 @@ export function signalUseCases({ engine, repos }: UseCaseDeps) {
       return repos.signals.latest(modeOr(engine, q.mode), q.limit);
     },
 
-    async stats(mode?: string) {
+    async stats(mode?: string): Promise<SignalStatsDto> {
       const rows = await repos.signals.entryOutcomes(modeOr(engine, mode));
       const closed = rows.filter((r) => r.outcome === "win" || r.outcome === "loss");
       const wins = closed.filter((r) => r.outcome === "win").map((r) => r.outcomePct);
@@ -28,7 +29,7 @@ export function signalUseCases({ engine, repos }: UseCaseDeps) {
         avgLossPct: avg(losses),
         expectancyPct: closed.length ? sum([...wins, ...losses]) / closed.length : null,
         profitFactor: losses.length && sum(losses) !== 0 ? sum(wins) / Math.abs(sum(losses)) : null,
-      };
+      } satisfies SignalStatsDto;
     },
   };
 }

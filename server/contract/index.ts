@@ -12,3 +12,5 @@ export * from "./orders";
 export * from "./trades";
 export * from "./risk";
 export * from "./status";
+export * from "./insights";
+export * from "./signals";

@@ -7,7 +7,7 @@ import { addQty, ltQty, subQty } from "../core/quantity";
 import type { RiskLimits } from "../config/risk-limits";
 import { TERMINAL_ORDER_STATUSES, type Balance, type Candle, type Fill, type Instrument, type KernelMode, type Order, type OrderBook, type PositionSide, type TradingState } from "../model/types";
 import { classifyOrderOutcome, classifyVenueFailure, isVenueError, orderGateway, PENDING_CLIENT_ORDER_ID, type NewOrder, type OrderGateway, type OrderStore, type OrderThrottle, type ExecutionVenue, type FeeSchedule, type VenueKind, type VenueOrderUpdate } from "../execution";
-import { Ledger, checkExits, type DustMoveStore, type LedgerPosition, type MoveToDustResult } from "../portfolio";
+import { Ledger, checkExits, positionKey, type DustMoveStore, type LedgerPosition, type MoveToDustResult } from "../portfolio";
 import {
   RiskEngine,
   type KillSwitch,
@@ -72,8 +72,6 @@ export interface SubmitResult {
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_ORDER_STATUSES);
 const ENTRY_RETENTION_MS = 48 * 3_600_000;
 const OBSERVE_EVERY_MS = 60_000;
-
-const positionKey = (symbol: string, strategyInstanceId: string | undefined) => `${symbol}|${strategyInstanceId ?? ""}`;
 
 export class TradingAccount {
   readonly mode: KernelMode;

@@ -73,8 +73,9 @@ export class ExitGuard {
 
   constructor(private readonly mode: KernelMode) {}
 
-  alarmId(key: string): string {
-    return `${this.mode}:${key}`;
+  /** The alarm's public id (`${mode}:${symbol}|${strategyInstanceId}`), whatever the in-memory position key. */
+  alarmId(symbol: string, strategyInstanceId: string | null | undefined): string {
+    return `${this.mode}:${symbol}|${strategyInstanceId ?? ""}`;
   }
 
   list(): ExitAlarm[] {
@@ -129,7 +130,7 @@ export class ExitGuard {
       this.alarms.set(key, { ...existing, ...alarm, code, attempts, updatedAt: wallNow });
       return false;
     }
-    this.alarms.set(key, { ...alarm, id: this.alarmId(key), mode: this.mode, attempts, since: wallNow, updatedAt: wallNow });
+    this.alarms.set(key, { ...alarm, id: this.alarmId(alarm.symbol, alarm.strategyInstanceId), mode: this.mode, attempts, since: wallNow, updatedAt: wallNow });
     return true;
   }
 

@@ -1,4 +1,4 @@
-import { backoffDelay } from "../core/retry";
+import { assertRetryPolicy, backoffDelay, retry } from "../core/retry";
 import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from "ccxt";
 import { systemClock, type Clock } from "../core/clock";
 import { money } from "../core/decimal";
@@ -113,6 +113,8 @@ export class LiveVenue implements ExecutionVenue {
   readonly simulated: boolean;
   readonly testnet: boolean;
   readonly capabilities: VenueCapabilities;
+  /** submit() retries itself (receive-window-aware look-ups): the order manager sends once. */
+  readonly retriesSubmissions = true;
 
   private readonly exchange: Exchange;
   private readonly symbols: readonly string[];
@@ -152,7 +154,7 @@ export class LiveVenue implements ExecutionVenue {
       absentConfirmDelayMs: recvWindow !== undefined ? recvWindow + 1_000 : 11_000,
       ...options.retry,
     };
-    if (!(this.retry.attempts >= 1)) throw new RangeError(`retry.attempts must be >= 1 (got ${this.retry.attempts})`);
+    assertRetryPolicy(this.retry);
     this.updatesMode = options.updates ?? "auto";
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.safetyPollIntervalMs = options.safetyPollIntervalMs ?? 30_000;
@@ -218,8 +220,7 @@ export class LiveVenue implements ExecutionVenue {
     this.track(request.clientOrderId, request.symbol, request.type);
     let lookUpFirst = false;
     let lastError: VenueError | undefined;
-    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
-      if (attempt > 1) await this.sleep(this.backoff(attempt - 1));
+    const attempt = async (n: number): Promise<VenueOrderUpdate> => {
       if (lookUpFirst) {
         const found = await this.lookUp(request);
         if (found instanceof VenueError) {
@@ -235,15 +236,23 @@ export class LiveVenue implements ExecutionVenue {
         lastError = toVenueError(err, `createOrder ${request.clientOrderId}`);
         if (lastError.code === "DUPLICATE_ORDER_ID") {
           lookUpFirst = true;
-          continue;
+          throw lastError;
         }
         if (!lastError.retryable) {
           this.tracked.delete(request.clientOrderId);
           throw lastError;
         }
         lookUpFirst = lastError.code !== "RATE_LIMITED";
-        this.logger.warn({ clientOrderId: request.clientOrderId, attempt, code: lastError.code, err: lastError.message }, "createOrder failed, will retry");
+        this.logger.warn({ clientOrderId: request.clientOrderId, attempt: n, code: lastError.code, err: lastError.message }, "createOrder failed, will retry");
+        throw lastError;
       }
+    };
+    const retriable = (err: unknown) => lastError !== undefined && err === lastError && (lastError.retryable || lastError.code === "DUPLICATE_ORDER_ID");
+    try {
+      return await retry(attempt, { policy: this.retry, sleep: this.sleep, shouldRetry: retriable });
+    } catch (err) {
+      // A definitive refusal, or an error of the look-up or of booking the answer: as it is.
+      if (!retriable(err)) throw err;
     }
     if (!lookUpFirst) {
       this.tracked.delete(request.clientOrderId);
@@ -260,8 +269,8 @@ export class LiveVenue implements ExecutionVenue {
 
   async cancel(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate> {
     await this.ensureMarkets();
-    for (let attempt = 1; ; attempt++) {
-      try {
+    try {
+      return await this.withRetry(`cancel ${clientOrderId}`, async () => {
         const cancelled = await this.exchange.cancelOrderWithClientOrderId(clientOrderId, symbol);
         // A cancel answer may carry the cancel request's own client id: keep ours.
         const update = await this.ingest(cancelled, clientOrderId);
@@ -271,19 +280,15 @@ export class LiveVenue implements ExecutionVenue {
           if (settled) return this.emit(settled);
         }
         return this.emit(update);
-      } catch (err) {
-        const error = toVenueError(err, `cancel ${clientOrderId}`);
-        if (error.retryable && attempt < this.retry.attempts) {
-          await this.sleep(this.backoff(attempt));
-          continue;
-        }
-        if (error.code === "ORDER_NOT_FOUND" || error.code === "REJECTED") {
-          // Already filled or cancelled (binance: "Unknown order sent"): report its final state.
-          const final = await this.fetchOrder(clientOrderId, symbol);
-          if (final) return this.emit(final);
-        }
-        throw error;
+      }, { quiet: true });
+    } catch (err) {
+      const error = toVenueError(err, `cancel ${clientOrderId}`);
+      if (error.code === "ORDER_NOT_FOUND" || error.code === "REJECTED") {
+        // Already filled or cancelled (binance: "Unknown order sent"): report its final state.
+        const final = await this.fetchOrder(clientOrderId, symbol);
+        if (final) return this.emit(final);
       }
+      throw error;
     }
   }
 
@@ -680,36 +685,55 @@ export class LiveVenue implements ExecutionVenue {
   private async lookUp(request: OrderRequest): Promise<CcxtOrder | "absent" | VenueError> {
     let notFoundOnce = false;
     let lastError: VenueError | undefined;
-    for (let attempt = 1; attempt <= this.retry.attempts + 1; attempt++) {
-      try {
-        return await this.exchange.fetchOrderWithClientOrderId(request.clientOrderId, request.symbol);
-      } catch (err) {
-        const error = toVenueError(err, `look up ${request.clientOrderId}`);
-        if (error.code === "ORDER_NOT_FOUND") {
-          if (notFoundOnce) return "absent";
-          notFoundOnce = true;
-          await this.sleep(this.retry.absentConfirmDelayMs);
-          continue;
-        }
-        if (!error.retryable) return error;
-        lastError = error;
-        await this.sleep(this.backoff(attempt));
-      }
+    const notFound = (err: unknown) => (err as VenueError).code === "ORDER_NOT_FOUND";
+    try {
+      return await retry(
+        async (): Promise<CcxtOrder | "absent"> => {
+          try {
+            return await this.exchange.fetchOrderWithClientOrderId(request.clientOrderId, request.symbol);
+          } catch (err) {
+            const error = toVenueError(err, `look up ${request.clientOrderId}`);
+            if (error.code === "ORDER_NOT_FOUND") {
+              if (notFoundOnce) return "absent";
+              notFoundOnce = true;
+            } else if (error.retryable) lastError = error;
+            throw error;
+          }
+        },
+        {
+          policy: { ...this.retry, attempts: this.retry.attempts + 1 },
+          sleep: this.sleep,
+          shouldRetry: (err) => notFound(err) || (err as VenueError).retryable,
+          // A first "not found" is only trusted a receive window later.
+          delay: (ms, err) => (notFound(err) ? this.retry.absentConfirmDelayMs : ms),
+        },
+      );
+    } catch (err) {
+      if (!notFound(err) && !(err as VenueError).retryable) return err as VenueError;
+      return lastError ?? new VenueError("ORDER_STATE_UNKNOWN", `look up ${request.clientOrderId}: no answer`);
     }
-    return lastError ?? new VenueError("ORDER_STATE_UNKNOWN", `look up ${request.clientOrderId}: no answer`);
   }
 
-  private async withRetry<T>(action: string, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (err) {
-        const error = toVenueError(err, action);
-        if (!error.retryable || attempt >= this.retry.attempts) throw error;
-        this.logger.warn({ action, attempt, code: error.code, err: error.message }, "venue call failed, will retry");
-        await this.sleep(this.backoff(attempt));
-      }
-    }
+  /** Reads and cancels: core/retry.ts with this venue's policy; retryable VenueErrors only (quiet: no warning per retry). */
+  private async withRetry<T>(action: string, call: () => Promise<T>, options: { quiet?: boolean } = {}): Promise<T> {
+    return retry(
+      async () => {
+        try {
+          return await call();
+        } catch (err) {
+          throw toVenueError(err, action);
+        }
+      },
+      {
+        policy: this.retry,
+        sleep: this.sleep,
+        shouldRetry: (err) => (err as VenueError).retryable,
+        onRetry: (err, attempt) => {
+          const error = err as VenueError;
+          if (!options.quiet) this.logger.warn({ action, attempt, code: error.code, err: error.message }, "venue call failed, will retry");
+        },
+      },
+    );
   }
 
   private async ensureMarkets(): Promise<void> {

@@ -83,6 +83,13 @@ export interface ExecutionVenue {
   readonly simulated: boolean;
   readonly testnet: boolean;
   readonly capabilities: VenueCapabilities;
+  /**
+   * True when submit() itself retries a submission (with the same client order id, looking it up
+   * before any resend) and so never throws a retryable error: the order manager then sends once.
+   * Exactly one layer retries an order submission (issue 13): the venue when this is true (the live
+   * venue, which alone knows the venue's receive window), the order manager otherwise.
+   */
+  readonly retriesSubmissions?: boolean;
 
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -14,10 +14,12 @@ import {
   DEFAULT_BACKOFF,
   isRetryableError,
   sleep,
+  toRetryPolicy,
   withRetry,
   type BackoffPolicy,
   type RetryOptions,
 } from "./retry";
+import { retry } from "../core/retry";
 import { StreamTracker } from "./stream-status";
 import { MINUTE_MS, periodStart } from "./timeframes";
 import type {
@@ -335,17 +337,22 @@ export class MarketDataService {
     const tracker = feed.trackers.get("ohlcv") as StreamTracker;
     return new Promise<void>((settled) => {
       const run = async () => {
-        for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
-          try {
-            await this.warmUp(feed);
-            break;
-          } catch (err) {
-            if (err instanceof AbortedError || this.abort.signal.aborted) return settled();
-            tracker.failed(this.clock.now(), `warm-up: ${errorMessage(err)}`, 1, true);
-            this.log("error", `${feed.symbol}: warm-up failed: ${errorMessage(err)}`);
-            settled();
-            await sleep(backoffDelay(attempt, this.backoff, this.random), this.abort.signal).catch(() => undefined);
-          }
+        try {
+          // Until it succeeds or the service stops (core/retry.ts's loop, the market backoff).
+          await retry(() => this.warmUp(feed), {
+            policy: toRetryPolicy(this.backoff),
+            signal: this.abort.signal,
+            sleep: (ms, signal) => sleep(ms, signal).catch(() => undefined),
+            shouldRetry: (err) => !(err instanceof AbortedError),
+            delay: (_computed, _err, retryNumber) => backoffDelay(retryNumber - 1, this.backoff, this.random),
+            onRetry: (err) => {
+              tracker.failed(this.clock.now(), `warm-up: ${errorMessage(err)}`, 1, true);
+              this.log("error", `${feed.symbol}: warm-up failed: ${errorMessage(err)}`);
+              settled();
+            },
+          });
+        } catch {
+          return settled();
         }
         settled();
         if (this.abort.signal.aborted || !this.exchange.watchOHLCV) {

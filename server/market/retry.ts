@@ -6,6 +6,9 @@ import {
   NetworkError,
   RateLimitExceeded,
 } from "ccxt";
+import { AbortedError, backoffDelay as coreBackoffDelay, retry, sleep, type RetryPolicy } from "../core/retry";
+
+export { AbortedError, sleep };
 
 export interface BackoffPolicy {
   /** Delay before the first retry. */
@@ -28,10 +31,18 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
   rateLimitedMinMs: 10_000,
 };
 
-/** Delay before retry number `attempt` (0-based): exponential, capped, with jitter so clients do not retry in step. */
+/** The market's backoff as the one retry policy of core/retry.ts (attempts are given per call). */
+export function toRetryPolicy(policy: BackoffPolicy, attempts = Number.POSITIVE_INFINITY): RetryPolicy {
+  return { attempts, baseDelayMs: policy.initialMs, maxDelayMs: policy.maxMs, factor: policy.factor, jitter: policy.jitter };
+}
+
+/**
+ * Delay before retry number `attempt` (0-based): core/retry.ts's exponential, capped, jittered delay
+ * (so clients do not retry in step), at least `rateLimitedMinMs` after a rate-limit answer.
+ */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number, err?: unknown): number {
-  const raw = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt));
-  let delay = raw * (1 - policy.jitter) + raw * policy.jitter * random();
+  let delay = coreBackoffDelay(toRetryPolicy(policy), Math.max(0, attempt) + 1, () => random());
+  if (policy.jitter === 0) random(); // the draw the jittered formula always made: seeded sequences stay the same
   if (err !== undefined && isRateLimitError(err)) delay = Math.max(delay, Math.min(policy.maxMs, policy.rateLimitedMinMs));
   return Math.round(delay);
 }
@@ -58,28 +69,6 @@ export function isCcxtError(err: unknown): boolean {
   return err instanceof BaseError;
 }
 
-export class AbortedError extends Error {
-  constructor() {
-    super("aborted");
-    this.name = "AbortedError";
-  }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError());
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 export interface RetryOptions {
   policy?: BackoffPolicy;
   random?: () => number;
@@ -89,20 +78,16 @@ export interface RetryOptions {
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
 
-/** Runs `fn` until it succeeds, backing off between retryable failures; rethrows anything else. */
+/** Runs `fn` until it succeeds, backing off between retryable failures (core/retry.ts's loop); rethrows anything else. */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const policy = options.policy ?? DEFAULT_BACKOFF;
   const random = options.random ?? Math.random;
-  for (let attempt = 0; ; attempt++) {
-    if (options.signal?.aborted) throw new AbortedError();
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isRetryableError(err) || options.signal?.aborted) throw err;
-      if (options.maxAttempts !== undefined && attempt + 1 >= options.maxAttempts) throw err;
-      const delay = backoffDelay(attempt, policy, random, err);
-      options.onRetry?.(err, attempt, delay);
-      await sleep(delay, options.signal);
-    }
-  }
+  return retry(() => fn(), {
+    policy: toRetryPolicy(policy, options.maxAttempts),
+    sleep,
+    signal: options.signal,
+    shouldRetry: isRetryableError,
+    delay: (_computed, err, retryNumber) => backoffDelay(retryNumber - 1, policy, random, err),
+    onRetry: options.onRetry && ((err, attempt, delay) => options.onRetry?.(err, attempt - 1, delay)),
+  });
 }

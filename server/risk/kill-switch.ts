@@ -1,6 +1,8 @@
 import { AppError, errorMessage } from "../core/errors";
+import { retry } from "../core/retry";
 import { newId } from "../core/ids";
 import type { PositionSide, TradingState } from "../model/types";
+import { positionKey } from "../portfolio";
 import type { KillSwitchBypass } from "./bypass";
 import { realScheduler, withTimeout, type Scheduler } from "./scheduler";
 import type { RiskEventSeverity } from "./types";
@@ -158,7 +160,8 @@ export interface KillSwitchControl {
 
 type CallResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const positionKey = (p: { symbol: string; side: PositionSide }) => `${p.symbol}|${p.side}`;
+/** Venue-wide positions: one per symbol and side, no strategy instance. */
+const keyOf = (p: { symbol: string; side: PositionSide }) => positionKey(p.symbol, undefined, p.side);
 
 function idleStatus(): KillSwitchStatus {
   return {
@@ -292,11 +295,11 @@ export class KillSwitch {
       const closeOne = async (p: KillSwitchPosition) => {
         const closed = await this.#withRetry("close_position", p.symbol, closeDeadline, () => this.#port.closePosition(p, { reduceOnly: true, bypass, reason: closeReason }));
         if (closed.ok) {
-          closeSent.add(positionKey(p));
-          lastCloseError.delete(positionKey(p));
+          closeSent.add(keyOf(p));
+          lastCloseError.delete(keyOf(p));
           this.#status.closeOrdersSent += 1;
           this.#progress();
-        } else lastCloseError.set(positionKey(p), closed.error);
+        } else lastCloseError.set(keyOf(p), closed.error);
       };
       const cancelOrdersOf = this.#port.cancelOrdersOf?.bind(this.#port);
       if (cancelOrdersOf) {
@@ -400,7 +403,7 @@ export class KillSwitch {
         if (positions.ok) {
           await Promise.all(
             openPositions(positions.value).map(async (p) => {
-              const key = positionKey(p);
+              const key = keyOf(p);
               const closed = await this.#call("close_position", p.symbol, round + 1, this.#callBudget(deadline), () =>
                 this.#port.closePosition(p, { reduceOnly: true, bypass, reason: closeReason }),
               );
@@ -421,8 +424,8 @@ export class KillSwitch {
       this.#endPhase("confirming", phaseStart);
 
       // 5. What is left, and why.
-      const stillListed = new Set((lastPositions ?? []).map(positionKey));
-      this.#status.positionsClosed = lastPositions === null ? 0 : initialPositions.filter((p) => !stillListed.has(positionKey(p))).length;
+      const stillListed = new Set((lastPositions ?? []).map(keyOf));
+      this.#status.positionsClosed = lastPositions === null ? 0 : initialPositions.filter((p) => !stillListed.has(keyOf(p))).length;
       const unconfirmed = confirmed ? "" : "unconfirmed (the venue could not be listed at the end): ";
       this.#status.remaining = {
         confirmed,
@@ -432,7 +435,7 @@ export class KillSwitch {
           reason: unconfirmed + (lastCancelError ? `cancel failed: ${lastCancelError}` : "the venue still lists it after cancel-all"),
         })),
         positions: (lastPositions ?? []).map((p) => {
-          const key = positionKey(p);
+          const key = keyOf(p);
           const err = lastCloseError.get(key);
           const why = err
             ? `close failed: ${err}`
@@ -496,16 +499,27 @@ export class KillSwitch {
     }
   }
 
-  /** Retry with exponential backoff until success or the deadline (at least one attempt). */
+  /** Retry with exponential backoff until success or the deadline (at least one attempt): core/retry.ts. */
   async #withRetry<T>(step: KillSwitchStep, symbol: string | undefined, deadline: number, fn: () => Promise<T>): Promise<CallResult<T>> {
-    let delay = this.#opts.backoffInitialMs;
-    for (let attempt = 1; ; attempt++) {
-      const result = await this.#call(step, symbol, attempt, this.#callBudget(deadline), fn);
-      if (result.ok) return result;
-      const left = deadline - this.#scheduler.now();
-      if (left <= 0) return result;
-      await this.#scheduler.sleep(Math.min(delay, left));
-      delay = Math.min(delay * 2, this.#opts.backoffMaxMs);
+    const left = () => deadline - this.#scheduler.now();
+    let failed: CallResult<T> | undefined;
+    try {
+      return await retry(
+        async (attempt) => {
+          const result = await this.#call(step, symbol, attempt, this.#callBudget(deadline), fn);
+          if (!result.ok) throw (failed = result);
+          return result;
+        },
+        {
+          policy: { attempts: Number.POSITIVE_INFINITY, baseDelayMs: this.#opts.backoffInitialMs, maxDelayMs: this.#opts.backoffMaxMs },
+          sleep: (ms) => this.#scheduler.sleep(ms),
+          shouldRetry: () => left() > 0,
+          delay: (ms) => Math.min(ms, left()),
+        },
+      );
+    } catch (err) {
+      if (failed && err === failed) return failed;
+      throw err;
     }
   }
 

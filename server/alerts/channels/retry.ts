@@ -1,6 +1,7 @@
-import { withRetry, type BackoffPolicy } from "../../market/retry";
+import { retry as withRetry, sleep } from "../../core/retry";
+import type { BackoffPolicy } from "../../market";
 
-/** Delivery retries: the project's one backoff (market/retry.ts) with a bounded number of attempts. */
+/** Delivery retries: the project's one retry policy (core/retry.ts) with a bounded number of attempts. */
 export interface DeliveryRetry {
   policy: BackoffPolicy;
   maxAttempts: number;
@@ -44,7 +45,11 @@ export async function deliver(attempt: () => Promise<void>, retry: DeliveryRetry
           throw err;
         }
       },
-      { policy: retry.policy, maxAttempts: retry.maxAttempts },
+      {
+        policy: { attempts: retry.maxAttempts, baseDelayMs: retry.policy.initialMs, maxDelayMs: retry.policy.maxMs, factor: retry.policy.factor, jitter: retry.policy.jitter },
+        sleep,
+        delay: (ms) => Math.round(ms),
+      },
     );
   } catch (err) {
     throw new DeliveryError(`${(err as Error).message} (after ${attempts} attempt${attempts === 1 ? "" : "s"})`, attempts);
