@@ -10,6 +10,7 @@ import { openDatabase } from "./db/database";
 import { createAuthService, type AuthService } from "./auth";
 import { createExchange } from "./market";
 import { BacktestService, PrismaBacktestRunRepository } from "./backtest";
+import { optimisationJobs } from "./backtest/optimise";
 import { composeEngine } from "./composition/engine";
 import { connectVenue } from "./composition/venue";
 import type { EngineRuntime } from "./engine/runtime";
@@ -158,7 +159,11 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
 
   const useCases = createUseCases({ engine, repos: createRepositories(db.prisma), audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined), db });
   const sessions = useCases.sessions;
+  // REDIS_URL: backtests and optimisation sets become BullMQ jobs (server/jobs, loaded only then); otherwise worker threads.
+  const jobs = config.cluster.redisUrl ? await (await import("./jobs")).composeJobs({ config, db, candleStore: engine.candleStore, logger: logger.child({ module: "jobs" }) }) : undefined;
+  if (jobs) optimisationJobs(engine.candleStore, { remote: jobs.client });
   const backtests = new BacktestService({
+    remote: jobs?.client,
     repository: new PrismaBacktestRunRepository(db.prisma),
     candleStore: engine.candleStore,
     baseLimits: config.risk,
@@ -227,6 +232,7 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
       await alerts.stop();
       await engine.stop();
       metrics.stop();
+      await jobs?.close();
       await db.close();
     },
   };

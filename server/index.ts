@@ -30,6 +30,17 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const { roles } = config.cluster;
+  if (roles.length === 1 && roles[0] === "worker") {
+    // ROLE=worker: the same process as `npm run worker` (no engine, no web server).
+    await import("./worker");
+    return;
+  }
+  if (!roles.includes("engine") || !roles.includes("web")) {
+    // A web node apart from the engine (feed and commands over Redis) is not built yet (issue 19).
+    console.error(`tradekeel: ROLE=${roles.join(",")}: this version runs the engine and the web server in one process (ROLE=engine,web or engine,web,worker), plus any number of ROLE=worker processes; fix: add the missing role, or unset ROLE`);
+    process.exit(1);
+  }
   const logger = createLogger(config.server.logLevel);
   const dev = config.server.dev;
 

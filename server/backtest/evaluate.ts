@@ -73,8 +73,9 @@ export function compareEvaluations(a: Evaluation, b: Evaluation): number {
   return 0;
 }
 
-export async function evaluateConfig(request: EvaluateRequest, data: BacktestData): Promise<Evaluation> {
-  const result = await runBacktest(request.config, { data, lean: true });
+/** options.signal stops the run; options.yieldEvery gives the event loop a turn now and then (a BullMQ worker renewing its job lock). */
+export async function evaluateConfig(request: EvaluateRequest, data: BacktestData, options: { signal?: AbortSignal; yieldEvery?: boolean } = {}): Promise<Evaluation> {
+  const result = await runBacktest(request.config, { data, lean: true, signal: options.signal, yieldEvery: options.yieldEvery });
   const m = result.metrics;
   const { value, infinite } = objectiveOf(m, request.objective);
   return {

@@ -96,8 +96,9 @@ export {
   type OptimiseOptions,
   type OptimiseProgress,
   type ResolvedParam,
+  type RemoteOptimisations,
 } from "./optimise";
-export { BacktestPool, runInWorker, defaultWorkerCount, type ExecutionMode, type RunInWorkerOptions } from "./pool";
+export { BacktestPool, runInWorker, defaultWorkerCount, type Evaluator, type ExecutionMode, type RunInWorkerOptions } from "./pool";
 export { equityCsv, summaryText, tradesCsv } from "./report";
 export { chartCandles, decimateCurve, realizedCurve, type CandleRow } from "./series";
 export {
@@ -110,4 +111,4 @@ export {
   type BacktestRunSummaryRow,
   type BacktestStatus,
 } from "./store";
-export { BacktestService, apiBacktestConfigSchema, exportQuerySchema, listQuerySchema, type BacktestServiceOptions } from "./service";
+export { BacktestService, apiBacktestConfigSchema, exportQuerySchema, listQuerySchema, prepareBacktestData, type BacktestServiceOptions, type RemoteBacktests } from "./service";

@@ -5,8 +5,8 @@ import { TIMEFRAME_MS } from "../model/types";
 import { getStrategyDefinition, listStrategyKinds, parseStrategyParams, type ParamDescription } from "../strategy";
 import { backtestConfigSchema, parseBacktestConfig, type BacktestConfig } from "./config";
 import { buildTimeline, prepareSeries, type BacktestData } from "./data";
-import { OBJECTIVES, compareEvaluations, type Evaluation } from "./evaluate";
-import { BacktestPool, type ExecutionMode } from "./pool";
+import { OBJECTIVES, compareEvaluations, type EvaluateRequest, type Evaluation } from "./evaluate";
+import { BacktestPool, type Evaluator, type ExecutionMode } from "./pool";
 import { loadData, planBacktest } from "./runner";
 import { seededRandom } from "../core/random";
 
@@ -248,6 +248,17 @@ export interface OptimiseOptions {
    */
   workers?: number;
   inProcess?: boolean;
+  /**
+   * Evaluate the sets somewhere else (BullMQ jobs, server/jobs) instead of the worker-thread pool; it
+   * gets the parsed base config (workers load the candles themselves).
+   */
+  evaluator?: (context: { base: BacktestConfig }) => Promise<Evaluator>;
+  /** Stops the search: pending evaluations reject with OPTIMISE_CANCELLED. */
+  signal?: AbortSignal;
+}
+
+function cancelledError(): AppError {
+  return new AppError("OPTIMISE_CANCELLED", "the optimisation was cancelled", 499);
 }
 
 function candidates(config: OptimiseConfig, kind: string, baseParams: Record<string, unknown>, space: ResolvedParam[]) {
@@ -294,8 +305,16 @@ export async function optimise(input: OptimiseConfigInput, options: OptimiseOpti
   const runs = valid.length * (config.walkForward ? config.walkForward.folds : 1);
   // Starting a worker (loading the TypeScript sources) costs seconds: small searches run faster here.
   const inProcess = options.inProcess ?? (options.workers === undefined && runs * timeline.run.length < WORKER_THRESHOLD_CANDLES);
-  const pool = await BacktestPool.create(data, { size: options.workers, inProcess });
-  const request = (c: BacktestConfig) => ({ config: c, objective: config.objective, minTrades: config.minTrades, strategyIndex: config.strategyIndex });
+  if (options.signal?.aborted) throw cancelledError();
+  const pool: Evaluator = options.evaluator ? await options.evaluator({ base }) : await BacktestPool.create(data, { size: options.workers, inProcess });
+  const signal = options.signal;
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal?.aborted) reject(cancelledError());
+    signal?.addEventListener("abort", () => reject(cancelledError()), { once: true });
+  });
+  aborted.catch(() => {});
+  const evaluate = (r: EvaluateRequest): Promise<Evaluation> => (signal ? Promise.race([pool.evaluate(r), aborted]) : pool.evaluate(r));
+  const request = (c: BacktestConfig): EvaluateRequest => ({ config: c, objective: config.objective, minTrades: config.minTrades, strategyIndex: config.strategyIndex });
   const rank = (evaluations: Evaluation[]) => evaluations.sort(compareEvaluations);
 
   try {
@@ -317,7 +336,7 @@ export async function optimise(input: OptimiseConfigInput, options: OptimiseOpti
       let done = 0;
       const evaluations = await Promise.all(
         valid.map((params) =>
-          pool.evaluate(request(withParams(base, config.strategyIndex, params, base.from, base.to))).then((e) => {
+          evaluate(request(withParams(base, config.strategyIndex, params, base.from, base.to))).then((e) => {
             options.onProgress?.({ done: ++done, total: valid.length, stage: "search" });
             return e;
           }),
@@ -339,7 +358,7 @@ export async function optimise(input: OptimiseConfigInput, options: OptimiseOpti
       const stage = `fold ${fold.index + 1} in-sample`;
       const inSample = await Promise.all(
         valid.map((params) =>
-          pool.evaluate(request(withParams(base, config.strategyIndex, params, fold.inSample.from, fold.inSample.to))).then((e) => {
+          evaluate(request(withParams(base, config.strategyIndex, params, fold.inSample.from, fold.inSample.to))).then((e) => {
             options.onProgress?.({ done: ++done, total, stage });
             return e;
           }),
@@ -348,7 +367,7 @@ export async function optimise(input: OptimiseConfigInput, options: OptimiseOpti
       const best = rank(inSample)[0] ?? null;
       let outOfSampleResult: Evaluation | null = null;
       if (best) {
-        outOfSampleResult = await pool.evaluate(request(withParams(base, config.strategyIndex, best.params, fold.outOfSample.from, fold.outOfSample.to)));
+        outOfSampleResult = await evaluate(request(withParams(base, config.strategyIndex, best.params, fold.outOfSample.from, fold.outOfSample.to)));
       }
       options.onProgress?.({ done: ++done, total, stage: `fold ${fold.index + 1} out-of-sample` });
       foldReports.push({ index: fold.index, inSample: fold.inSample, outOfSample: fold.outOfSample, evaluated: inSample.length, best, outOfSampleResult });
@@ -378,7 +397,7 @@ export async function optimise(input: OptimiseConfigInput, options: OptimiseOpti
 
 // ---------------------------------------------------------------- optimisations started from the dashboard
 
-export type OptimisationStatus = "queued" | "running" | "completed" | "failed";
+export type OptimisationStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
 
 export interface OptimisationJob {
   id: string;
@@ -406,6 +425,19 @@ export interface OptimisationJobsOptions {
   inProcess?: boolean;
   /** Finished jobs kept in memory. */
   keep?: number;
+  /**
+   * With REDIS_URL: each parameter set of an optimisation becomes a BullMQ job (server/jobs) that
+   * workers on any machine run; without it the worker-thread pool runs them, as before.
+   */
+  remote?: RemoteOptimisations;
+}
+
+/** The BullMQ side of the optimiser (implemented in server/jobs; kept as a port so this module does not load bullmq). */
+export interface RemoteOptimisations {
+  /** An evaluator whose sets are jobs of run `runId` (job id = run id + set index). */
+  evaluator(runId: string, base: BacktestConfig): Promise<Evaluator>;
+  /** Remove the run's waiting jobs and stop its running ones. */
+  cancel(runId: string): Promise<void>;
 }
 
 /**
@@ -414,6 +446,7 @@ export interface OptimisationJobsOptions {
  */
 export class OptimisationJobs {
   private readonly jobs = new Map<string, OptimisationJob>();
+  private readonly controllers = new Map<string, AbortController>();
   private chain: Promise<void> = Promise.resolve();
   private seq = 0;
 
@@ -430,16 +463,32 @@ export class OptimisationJobs {
     const job: OptimisationJob = { id, status: "queued", kind, progress: null, report: null, error: null, createdAt: now(), finishedAt: null };
     this.jobs.set(id, job);
     this.prune();
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    const remote = this.options.remote;
     this.chain = this.chain.then(async () => {
+      if (controller.signal.aborted) return;
       job.status = "running";
       try {
-        job.report = await optimise(config, { store: this.options.store, inProcess: this.options.inProcess, onProgress: (p) => (job.progress = p) });
-        job.status = "completed";
+        const report = await optimise(config, {
+          store: this.options.store,
+          inProcess: this.options.inProcess,
+          signal: controller.signal,
+          evaluator: remote ? ({ base }) => remote.evaluator(id, base) : undefined,
+          onProgress: (p) => (job.progress = p),
+        });
+        if (!controller.signal.aborted) {
+          job.report = report;
+          job.status = "completed";
+        }
       } catch (err) {
-        job.status = "failed";
-        job.error = errorMessage(err);
+        if (!controller.signal.aborted) {
+          job.status = "failed";
+          job.error = errorMessage(err);
+        }
       } finally {
-        job.finishedAt = now();
+        job.finishedAt ??= now();
+        this.controllers.delete(id);
       }
     });
     return { id, status: job.status };
@@ -449,6 +498,22 @@ export class OptimisationJobs {
     const job = this.jobs.get(id);
     if (!job) throw new AppError("NOT_FOUND", `optimisation ${id} not found (reports are kept in memory until the server restarts)`, 404);
     return job;
+  }
+
+  /**
+   * Cancel a queued or running optimisation: its pending evaluations stop, and with BullMQ its waiting
+   * jobs are removed and its running ones told to stop. Finished ones are left as they are.
+   */
+  async cancel(id: string): Promise<{ id: string; status: OptimisationStatus; cancelled: boolean }> {
+    const job = this.get(id);
+    const controller = this.controllers.get(id);
+    if (!controller || job.status === "completed" || job.status === "failed" || job.status === "cancelled") return { id, status: job.status, cancelled: false };
+    job.status = "cancelled";
+    job.error = "cancelled";
+    job.finishedAt = (this.options.now ?? Date.now)();
+    controller.abort();
+    await this.options.remote?.cancel(id);
+    return { id, status: job.status, cancelled: true };
   }
 
   /** Newest first, without the reports. */
@@ -463,15 +528,18 @@ export class OptimisationJobs {
 
   private prune(): void {
     const keep = this.options.keep ?? 20;
-    const finished = [...this.jobs.values()].filter((j) => j.status === "completed" || j.status === "failed");
+    const finished = [...this.jobs.values()].filter((j) => j.status === "completed" || j.status === "failed" || j.status === "cancelled");
     for (const j of finished.slice(0, Math.max(0, this.jobs.size - keep))) this.jobs.delete(j.id);
   }
 }
 
 const JOBS_KEY = Symbol.for("tradekeel.backtest.optimisations");
 
-/** The process-wide job list (created on first use with the engine's candle store). */
-export function optimisationJobs(store: CandleStore): OptimisationJobs {
+/**
+ * The process-wide job list (created on first use with the engine's candle store). The composition
+ * root calls it first, with `remote` when REDIS_URL is set; route handlers then get that one.
+ */
+export function optimisationJobs(store: CandleStore, options: Omit<OptimisationJobsOptions, "store"> = {}): OptimisationJobs {
   const g = globalThis as Record<symbol, OptimisationJobs | undefined>;
-  return (g[JOBS_KEY] ??= new OptimisationJobs({ store }));
+  return (g[JOBS_KEY] ??= new OptimisationJobs({ store, ...options }));
 }

@@ -18,7 +18,19 @@ import type { WorkerInit, WorkerMessage, WorkerRequest } from "./worker";
  * and `mode` says so.
  */
 
-export type ExecutionMode = "workers" | "in-process";
+/** "bullmq": jobs on Redis, run by `npm run worker` processes on any machine (server/jobs). */
+export type ExecutionMode = "workers" | "in-process" | "bullmq";
+
+/**
+ * What the optimiser hands its parameter sets to: the worker-thread pool below, or BullMQ jobs
+ * (server/jobs) when REDIS_URL is set. evaluate() is called once per set, in a fixed order.
+ */
+export interface Evaluator {
+  readonly mode: ExecutionMode;
+  readonly size: number;
+  evaluate(request: EvaluateRequest): Promise<Evaluation>;
+  close(): Promise<void>;
+}
 
 const WORKER_FILE = "worker.ts";
 
@@ -139,7 +151,7 @@ interface Slot {
  * A pool of evaluation workers sharing one set of candles. evaluate() queues; each worker takes the
  * next job when it is done. Close it when finished.
  */
-export class BacktestPool {
+export class BacktestPool implements Evaluator {
   readonly mode: ExecutionMode;
   readonly size: number;
   private readonly slots: Slot[] = [];

@@ -1,7 +1,7 @@
 import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { DEFAULT_RISK_LIMITS, type RiskLimits } from "../config/risk-limits";
-import { benchmarkSeries, buyAndHold } from "../golive/benchmark";
+import { buyAndHoldSummary } from "../golive/benchmark";
 import type { CandleStore } from "../market";
 import type { Candle, ExitReason, OrderStatus, OrderType, Side, Timeframe } from "../model/types";
 import { DAY_MS, computeMetrics, curveStats, drawdownSeries, type CurveStats, type DrawdownPoint, type EquityPoint, type LedgerClosedTrade, type PerformanceMetrics } from "../portfolio";
@@ -290,7 +290,8 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
   const periodMs = span >= 7 * DAY_MS ? DAY_MS : 3_600_000;
   const openPositions = ledger.positions().map((p) => ({ openedAt: p.openedAt }));
   const metrics = computeMetrics({ trades, equity: fullCurve, periodMs, openPositions });
-  const held = buyAndHold(benchmarkSeries(run, plan.baseTimeframe), config.startingBalance, config.fees.taker);
+  // The summary only (first and last close per symbol): the held basket's curve is not part of the result.
+  const held = buyAndHoldSummary(run, plan.baseTimeframe, config.startingBalance, config.fees.taker);
   const benchmark = held ? { returnPct: held.returnPct, finalEquity: held.finalEquity, perSymbol: held.perSymbol } : null;
 
   const equity = decimateCurve(curveTimes, curveEquity, points, config.equityPoints);

@@ -50,6 +50,21 @@ export interface BacktestServiceOptions {
   clock?: Clock;
   /** Refuse a run over more candles than this (all symbols and timeframes). Default 5 million. */
   maxCandles?: number;
+  /**
+   * With REDIS_URL: each backtest is a BullMQ job (server/jobs) run by a worker on any machine, which
+   * stores the result in backtest_runs; without it, the worker thread of this process runs it (as before).
+   */
+  remote?: RemoteBacktests;
+}
+
+/** The BullMQ side of the service (implemented in server/jobs; a port, so this module does not load bullmq). */
+export interface RemoteBacktests {
+  /** Queue the run; `finished` settles when a worker has completed, failed or dropped it. */
+  enqueue(id: string, config: BacktestConfig, onProgress: (progress: BacktestProgress) => void): Promise<{ finished: Promise<void> }>;
+  /** The last progress a worker reported for the run (from Redis), or null. */
+  progress(id: string): Promise<BacktestProgress | null>;
+  /** Remove the run's job if it waits, tell its worker to stop if it runs. */
+  cancel(id: string): Promise<void>;
 }
 
 interface ActiveRun {
@@ -60,16 +75,38 @@ interface ActiveRun {
 
 const DEFAULT_MAX_CANDLES = 5_000_000;
 
+/**
+ * The candles of a run, refused with BACKTEST_TOO_LARGE over `max` (before reading the database when
+ * the range alone says so). Used here and by the BullMQ workers (server/jobs).
+ */
+export async function prepareBacktestData(config: BacktestConfig, store: CandleStore, max = DEFAULT_MAX_CANDLES) {
+  const plan = planBacktest(config);
+  const tooLarge = (candles: number) => new AppError("BACKTEST_TOO_LARGE", `about ${candles} candles is more than the ${max} a backtest from the API may use: shorten the range`, 422);
+  let expected = 0;
+  for (const timeframes of plan.needs.values()) for (const tf of timeframes) expected += Math.ceil((config.to! - config.from! + plan.warmupMs) / TIMEFRAME_MS[tf]);
+  if (expected > max) throw tooLarge(expected);
+  const data = await loadData(config, plan, { store });
+  const candles = data.series.reduce((n, s) => n + s.candles.length, 0);
+  if (candles > max) throw tooLarge(candles);
+  return data;
+}
+
 export class BacktestService {
   private readonly active = new Map<string, ActiveRun>();
   private readonly queue: Array<{ id: string; config: BacktestConfig }> = [];
   private pumping: Promise<void> | undefined;
+  /** BullMQ runs this process queued: progress from the job's events, and when each one finishes. */
+  private readonly remoteProgress = new Map<string, BacktestProgress>();
+  private readonly remoteRuns = new Set<Promise<void>>();
   private readonly ready: Promise<void>;
   private readonly clock: Clock;
 
   constructor(private readonly options: BacktestServiceOptions) {
     this.clock = options.clock ?? systemClock;
-    this.ready = options.repository
+    // With BullMQ the runs live in Redis and outlive this process (workers keep running them): nothing to mark.
+    this.ready = options.remote
+      ? Promise.resolve()
+      : options.repository
       .failUnfinished("interrupted: the server stopped during the run", new Date(this.clock.now()))
       .then((n) => {
         if (n) options.logger.warn({ runs: n }, "backtests interrupted by a restart marked failed");
@@ -88,6 +125,23 @@ export class BacktestService {
     await this.ready;
     const id = newId("bt_");
     await this.options.repository.create(id, config, "queued", new Date(this.clock.now()));
+    const remote = this.options.remote;
+    if (remote) {
+      try {
+        const { finished } = await remote.enqueue(id, config, (progress) => this.remoteProgress.set(id, progress));
+        const done: Promise<void> = finished
+          .catch((err) => this.options.logger.warn({ id, err: errorMessage(err) }, "backtest job ended without a result"))
+          .finally(() => {
+            this.remoteProgress.delete(id);
+            this.remoteRuns.delete(done);
+          });
+        this.remoteRuns.add(done);
+      } catch (err) {
+        await this.options.repository.fail(id, "failed", `could not queue the backtest: ${errorMessage(err)}`, new Date(this.clock.now())).catch(() => {});
+        throw new AppError("BACKTEST_QUEUE_UNAVAILABLE", `the backtest could not be queued on Redis (REDIS_URL): ${errorMessage(err)}`, 503);
+      }
+      return { id, status: "queued" };
+    }
     this.active.set(id, { status: "queued", progress: null, controller: new AbortController() });
     this.queue.push({ id, config });
     this.pumping ??= this.pump().finally(() => (this.pumping = undefined));
@@ -104,7 +158,7 @@ export class BacktestService {
         return {
           id: r.id,
           status: live?.status ?? r.status,
-          progress: live?.progress ?? null,
+          progress: live?.progress ?? this.remoteProgress.get(r.id) ?? null,
           config: r.config,
           strategies: m.strategies ?? null,
           range: m.range ?? null,
@@ -135,10 +189,13 @@ export class BacktestService {
     const row = await this.options.repository.get(id);
     if (!row) throw notFound(`backtest ${id}`);
     const live = this.active.get(id);
+    let progress = live?.progress ?? null;
+    // BullMQ: from the job's progress events (QueueEvents), or from Redis when another node queued it.
+    if (!live && this.options.remote && row.status === "running") progress = this.remoteProgress.get(id) ?? (await this.options.remote.progress(id).catch(() => null));
     return {
       id: row.id,
       status: live?.status ?? row.status,
-      progress: live?.progress ?? null,
+      progress,
       config: row.config,
       error: row.error,
       createdAt: row.createdAt.getTime(),
@@ -153,7 +210,14 @@ export class BacktestService {
     const live = this.active.get(id);
     const queued = this.queue.findIndex((q) => q.id === id);
     if (queued >= 0) this.queue.splice(queued, 1);
-    const cancelled = live !== undefined;
+    let cancelled = live !== undefined;
+    const remote = this.options.remote;
+    if (remote) {
+      const row = await this.options.repository.get(id);
+      cancelled = row?.status === "queued" || row?.status === "running";
+      await remote.cancel(id);
+      this.remoteProgress.delete(id);
+    }
     if (live) {
       live.status = "cancelled";
       live.controller.abort();
@@ -180,6 +244,7 @@ export class BacktestService {
   /** Resolves when nothing is queued or running (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.pumping) await this.pumping;
+    while (this.remoteRuns.size) await Promise.all([...this.remoteRuns]);
   }
 
   private async pump(): Promise<void> {
@@ -195,16 +260,7 @@ export class BacktestService {
     run.status = "running";
     try {
       await repository.setStatus(id, "running");
-      const plan = planBacktest(config);
-      const max = this.options.maxCandles ?? DEFAULT_MAX_CANDLES;
-      const tooLarge = (candles: number) => new AppError("BACKTEST_TOO_LARGE", `about ${candles} candles is more than the ${max} a backtest from the API may use: shorten the range`, 422);
-      // Refuse before reading the database when the range alone says it is too large.
-      let expected = 0;
-      for (const timeframes of plan.needs.values()) for (const tf of timeframes) expected += Math.ceil((config.to! - config.from! + plan.warmupMs) / TIMEFRAME_MS[tf]);
-      if (expected > max) throw tooLarge(expected);
-      const data = await loadData(config, plan, { store: this.options.candleStore });
-      const candles = data.series.reduce((n, s) => n + s.candles.length, 0);
-      if (candles > max) throw tooLarge(candles);
+      const data = await prepareBacktestData(config, this.options.candleStore, this.options.maxCandles ?? DEFAULT_MAX_CANDLES);
       const { result, mode } = await runInWorker(config, data, {
         inProcess: this.options.inProcess,
         signal: run.controller.signal,
@@ -224,5 +280,5 @@ export class BacktestService {
 }
 
 function describeMode(mode: ExecutionMode): string {
-  return mode === "workers" ? "worker thread" : "in-process";
+  return mode === "workers" ? "worker thread" : mode === "bullmq" ? "BullMQ worker" : "in-process";
 }

@@ -56,6 +56,10 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: "SMTP_FROM", path: ["alerts", "email", "from"], kind: "string", fix: "the sender address, e.g. tradekeel@example.com" },
   { env: "ALERT_EMAIL_TO", path: ["alerts", "email", "to"], kind: "list", fix: "comma-separated recipient addresses" },
   { env: "ALERT_QUIET_HOURS", path: ["alerts", "quietHours"], kind: "string", fix: "HH:MM-HH:MM in alerts.timeZone, e.g. 23:00-07:00 (critical alerts still go out)" },
+  { env: "ROLE", path: ["cluster", "roles"], kind: "list", fix: "a comma-separated list of engine, web and worker, e.g. ROLE=engine,web or ROLE=worker (unset: all three in one process)" },
+  { env: "REDIS_URL", path: ["cluster", "redisUrl"], kind: "string", secret: true, fix: "use redis://host:6379 (rediss:// for TLS), or unset it to run backtests in worker threads" },
+  { env: "TRADEKEEL_QUEUE_PREFIX", path: ["cluster", "queuePrefix"], kind: "string", fix: "a short name such as tradekeel or tradekeel-desk2 (letters, digits, _ . -)" },
+  { env: "TRADEKEEL_JOB_LOCK_MS", path: ["cluster", "jobLockMs"], kind: "int", fix: "milliseconds a worker's job lock lasts, 1000 to 600000 (default 30000)" },
   { env: "METRICS_TOKEN", path: ["metrics", "token"], kind: "string", secret: true, fix: "a random token of at least 32 characters (openssl rand -hex 32) for Prometheus" },
 ];
 
@@ -169,6 +173,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length) throw new ConfigError(problems);
   const config = result.data!;
+  const clusterProblems = checkCluster(config, env, file);
+  if (clusterProblems.length) throw new ConfigError(clusterProblems);
   const dataDirProblem = checkDataDir(path.resolve(cwd, config.server.dataDir));
   if (dataDirProblem) {
     const inFile = file && valueAt(data, ["server", "dataDir"]) !== undefined;
@@ -273,4 +279,36 @@ export function checkDataDir(dir: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Rules across keys for running beyond one process (issue 19). Jobs on Redis are run by workers that may
+ * be other processes or machines: they store results in the database, so the database must be one they
+ * can all open (PostgreSQL; the embedded one belongs to one process). A web node without the engine
+ * reaches it through Redis. Every problem names the keys and the fix.
+ */
+export function checkCluster(config: AppConfig, env: Record<string, string | undefined> = {}, file?: string): string[] {
+  const { roles, redisUrl } = config.cluster;
+  const has = (r: "engine" | "web" | "worker") => roles.includes(r);
+  const roleKey = env.ROLE ? `ROLE=${JSON.stringify(env.ROLE)}` : file ? `cluster.roles in ${file}` : "ROLE";
+  const problems: string[] = [];
+  const allInOne = has("engine") && has("web") && has("worker");
+  if (has("worker") && !allInOne && !redisUrl) {
+    problems.push(
+      `${roleKey}: a worker apart from the engine and web roles pulls its backtest jobs from Redis, and REDIS_URL is not set; fix: set REDIS_URL=redis://host:6379 and DATABASE_URL=postgresql://… (the PostgreSQL the engine uses), or unset ROLE to run everything in one process`,
+    );
+  } else if (has("worker") && !allInOne && !config.database.url) {
+    problems.push(
+      `${roleKey}: a worker stores results in a database every process can open, and DATABASE_URL is not set (the embedded database in DATA_DIR belongs to one process); fix: set DATABASE_URL=postgresql://user:password@host:5432/db, the same as the engine's`,
+    );
+  }
+  if (redisUrl && !config.database.url && (allInOne || !has("worker"))) {
+    problems.push(
+      "REDIS_URL=(hidden): backtest jobs on Redis are run by workers on any machine, which store results in the database, and DATABASE_URL is not set (the embedded database in DATA_DIR belongs to one process); fix: set DATABASE_URL=postgresql://user:password@host:5432/db, or unset REDIS_URL to run backtests in worker threads",
+    );
+  }
+  if (has("web") && !has("engine") && !redisUrl) {
+    problems.push(`${roleKey}: a web node without the engine reaches it through Redis, and REDIS_URL is not set; fix: set REDIS_URL=redis://host:6379, or add engine to ROLE (e.g. ROLE=engine,web)`);
+  }
+  return problems;
 }

@@ -16,6 +16,10 @@ export const SIMULATOR_SYMBOLS = [
   "POL/USDT",
 ] as const;
 
+/** What one process can be (issue 19): the trading engine, the dashboard and API, a backtest worker. */
+export const ROLES = ["engine", "web", "worker"] as const;
+export type Role = (typeof ROLES)[number];
+
 const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'expected a unified symbol such as "BTC/USDT"');
 
 /**
@@ -91,6 +95,32 @@ export const configSchema = z.strictObject({
     /** Start the default strategy instances on a fresh database. */
     autoStart: z.boolean().default(true),
   }),
+  /**
+   * Running beyond one process (issue 19): which roles this process plays, and the Redis its backtest and
+   * optimisation jobs go through (BullMQ). Without redisUrl, backtests run in worker threads as before.
+   * Cross-key rules (a worker needs Redis and a shared database...) are checked in load.ts (checkCluster).
+   */
+  cluster: z
+    .strictObject({
+      roles: z
+        .array(z.enum(ROLES, { message: "expected engine, web or worker" }))
+        .min(1)
+        .default([...ROLES])
+        .transform((roles) => ROLES.filter((r) => roles.includes(r))),
+      /** redis:// or rediss:// URL of the Redis holding the job queues. */
+      redisUrl: z
+        .string()
+        .regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL")
+        .optional(),
+      /** Prefix of every queue key: isolates one installation's queues from another's on a shared Redis. */
+      queuePrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1 to 64 letters, digits, '_', '.' or '-'")
+        .default("tradekeel"),
+      /** How long a worker's lock on a job lasts without renewal: a killed worker's job is retried after about this long. */
+      jobLockMs: z.number().int().min(1_000).max(600_000).default(30_000),
+    })
+    .prefault({}),
   risk: riskLimitsConfigSchema,
   alerts: alertsConfigSchema,
   metrics: z

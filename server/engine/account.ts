@@ -520,26 +520,40 @@ export class TradingAccount {
     order: { type: "market" | "limit"; quantity: number; price?: number; reason: string },
   ): Promise<SubmitResult> {
     if (order.type === "market") return this.closePosition(position, { exitReason: "manual", reason: order.reason, quantity: order.quantity });
-    const key = positionKey(position.symbol, position.strategyInstanceId);
     const partial = this.partialExitSize(position, order.quantity) !== undefined;
+    return this.sendReducing(position, { type: "limit", quantity: order.quantity, price: order.price, exitReason: "manual", reason: order.reason }, partial);
+  }
+
+  /**
+   * A reduce-only order for part (or all) of a position. While a part is working, its end is not a
+   * failed full exit: the exit guard neither retries the rest nor raises an alarm (partialExits).
+   */
+  private async sendReducing(
+    position: Pick<LedgerPosition, "symbol" | "side" | "strategyInstanceId" | "sessionId">,
+    order: { type: "market" | "limit"; quantity: number; price?: number; exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; signalId?: string },
+    partial: boolean,
+  ): Promise<SubmitResult> {
+    const key = positionKey(position.symbol, position.strategyInstanceId);
     if (partial) this.partialExits.add(key);
     const result = await this.submit({
       symbol: position.symbol,
       side: position.side === "long" ? "sell" : "buy",
-      type: "limit",
+      type: order.type,
       quantity: order.quantity,
       price: order.price,
-      timeInForce: "GTC",
+      timeInForce: order.type === "limit" ? "GTC" : undefined,
       intent: "exit",
       reduceOnly: true,
       strategyInstanceId: position.strategyInstanceId,
       sessionId: position.sessionId,
-      exitReason: "manual",
+      exitReason: order.exitReason,
       reason: order.reason,
+      signalId: order.signalId,
     }).catch((err: unknown) => {
       if (partial) this.partialExits.delete(key);
       throw err;
     });
+    // Finished already (or never sent): onExitFinished has nothing more to skip.
     if (partial && (!result.order || TERMINAL.has(result.order.status))) this.partialExits.delete(key);
     return result;
   }
@@ -576,26 +590,7 @@ export class TradingAccount {
     if (!(quantity > 0) || (instrument && (quantity < instrument.minQty || (price !== undefined && quantity * price < instrument.minNotional)))) {
       return { decision: this.exitVerdict(false, "EXIT_BELOW_MINIMUM", `${quantity} ${position.symbol} is below the venue's minimum order (step ${step}, min qty ${instrument?.minQty ?? 0}, min notional ${instrument?.minNotional ?? 0})`) };
     }
-    this.partialExits.add(key);
-    const result = await this.submit({
-      symbol: position.symbol,
-      side: position.side === "long" ? "sell" : "buy",
-      type: "market",
-      quantity,
-      intent: "exit",
-      reduceOnly: true,
-      strategyInstanceId: position.strategyInstanceId,
-      sessionId: position.sessionId,
-      exitReason: exit.exitReason,
-      reason: exit.reason,
-      signalId: exit.signalId,
-    }).catch((err: unknown) => {
-      this.partialExits.delete(key);
-      throw err;
-    });
-    // Finished already (or never sent): onExitFinished has nothing more to skip.
-    if (!result.order || TERMINAL.has(result.order.status)) this.partialExits.delete(key);
-    return result;
+    return this.sendReducing(position, { type: "market", quantity, exitReason: exit.exitReason, reason: exit.reason, signalId: exit.signalId }, true);
   }
 
   /**

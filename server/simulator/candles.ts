@@ -201,6 +201,13 @@ export interface KlineQuery {
   startTime?: number;
   endTime?: number;
   limit: number;
+  /** Simulated time of the query (1s klines: the second holding it is the forming one); default: the last processed event. */
+  now?: number;
+}
+
+/** Spot's intervals: the minute-based ones plus 1s (served from the per-second series, spot only). */
+export function isSpotInterval(interval: string): boolean {
+  return interval === "1s" || INTERVAL_MS[interval] !== undefined;
 }
 
 /**

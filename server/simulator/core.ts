@@ -167,6 +167,7 @@ export class SimulatorCore {
       listener: {
         onExecutionReport: (account, report) => this.listeners.forEach((l) => l.onExecutionReport(account, report)),
         onBalanceUpdate: (account, assets, time) => this.listeners.forEach((l) => l.onBalanceUpdate(account, assets, time)),
+        onListStatus: (account, list, time) => this.listeners.forEach((l) => l.onListStatus?.(account, list, time)),
       },
     });
     for (const account of options.accounts ?? [DEFAULT_ACCOUNT]) this.engine.addAccount(account);

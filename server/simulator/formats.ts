@@ -1,7 +1,7 @@
 import type { KlineBar } from "./candles";
 import { fmt8, type SymbolSpec } from "./instruments";
 import type { PublicTrade, Ticker24h } from "./market";
-import { DEFAULT_STP_MODE, STP_MODES, type Account, type ExecutionReport, type SimFill, type SimOrder } from "./matching-engine";
+import { DEFAULT_STP_MODE, STP_MODES, type Account, type ExecutionReport, type SimFill, type SimOrder, type SimOrderList } from "./matching-engine";
 import { BINANCE_RATE_LIMITS, type RateLimitConfig } from "./rate-limits";
 
 /** Binance's JSON shapes for the simulator's objects (numbers as 8-decimal strings, like Binance). */
@@ -21,8 +21,8 @@ export function symbolInfo(spec: SymbolSpec, status = "TRADING") {
     quoteCommissionPrecision: 8,
     orderTypes: ORDER_TYPES,
     icebergAllowed: true,
-    ocoAllowed: false,
-    otoAllowed: false,
+    ocoAllowed: true,
+    otoAllowed: true,
     quoteOrderQtyMarketAllowed: true,
     allowTrailingStop: true,
     cancelReplaceAllowed: true,
@@ -215,7 +215,7 @@ export function orderJson(o: SimOrder) {
   return {
     symbol: o.symbol,
     orderId: o.orderId,
-    orderListId: -1,
+    orderListId: o.orderListId,
     clientOrderId: o.clientOrderId,
     price: fmt8(o.price),
     origQty: fmt8(o.origQty),
@@ -242,7 +242,7 @@ export type NewOrderRespType = "ACK" | "RESULT" | "FULL";
 
 /** POST /api/v3/order in the three response types. */
 export function newOrderJson(o: SimOrder, respType: NewOrderRespType) {
-  const ack = { symbol: o.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, transactTime: o.time };
+  const ack = { symbol: o.symbol, orderId: o.orderId, orderListId: o.orderListId, clientOrderId: o.clientOrderId, transactTime: o.time };
   if (respType === "ACK") return ack;
   const result = {
     ...ack,
@@ -274,7 +274,7 @@ export function cancelJson(o: SimOrder, cancelClientOrderId: string) {
     symbol: o.symbol,
     origClientOrderId: o.clientOrderId,
     orderId: o.orderId,
-    orderListId: -1,
+    orderListId: o.orderListId,
     clientOrderId: cancelClientOrderId,
     transactTime: o.updateTime,
     price: fmt8(o.price),
@@ -349,7 +349,7 @@ export function executionReportEvent(report: ExecutionReport) {
     p: fmt8(o.price),
     P: fmt8(o.stopPrice),
     F: fmt8(o.icebergQty),
-    g: -1,
+    g: o.orderListId,
     C: isCancel ? o.clientOrderId : "",
     x: report.executionType,
     X: o.status,
@@ -384,5 +384,46 @@ export function accountPositionEvent(account: Account, assets: string[], time: n
       const b = account.balance(asset);
       return { a: asset, f: fmt8(b.free), l: fmt8(b.locked) };
     }),
+  };
+}
+
+/** An order list without its order reports (GET /api/v3/orderList, allOrderList, openOrderList). */
+export function orderListJson(list: SimOrderList) {
+  return {
+    orderListId: list.orderListId,
+    contingencyType: list.contingencyType,
+    listStatusType: list.listStatusType,
+    listOrderStatus: list.listOrderStatus,
+    listClientOrderId: list.listClientOrderId,
+    transactionTime: list.transactionTime,
+    symbol: list.symbol,
+    orders: list.orders.map((o) => ({ symbol: o.symbol, orderId: o.orderId, clientOrderId: o.clientOrderId })),
+  };
+}
+
+/** POST /api/v3/orderList/oco|oto|otoco (and the deprecated order/oco): the list with one report per order. */
+export function newOrderListJson(list: SimOrderList, reports: SimOrder[], respType: NewOrderRespType) {
+  return { ...orderListJson(list), transactionTime: list.transactionTime, orderReports: reports.map((o) => newOrderJson(o, respType)) };
+}
+
+/** DELETE /api/v3/orderList (and an order list in DELETE /api/v3/openOrders). */
+export function cancelOrderListJson(list: SimOrderList, cancelClientOrderId: string) {
+  return { ...orderListJson(list), orderReports: list.orders.map((o) => cancelJson(o, cancelClientOrderId)) };
+}
+
+/** The user-data stream's `listStatus` event. */
+export function listStatusEvent(list: SimOrderList, time: number) {
+  return {
+    e: "listStatus",
+    E: time,
+    s: list.symbol,
+    g: list.orderListId,
+    c: list.contingencyType,
+    l: list.listStatusType,
+    L: list.listOrderStatus,
+    r: "NONE",
+    C: list.listClientOrderId,
+    T: time,
+    O: list.orders.map((o) => ({ s: o.symbol, i: o.orderId, c: o.clientOrderId })),
   };
 }

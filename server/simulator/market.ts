@@ -1,5 +1,6 @@
 import { MINUTE_MS, MinuteSeries, queryKlines, type KlineBar, type KlineQuery, type MinuteBar } from "./candles";
 import type { SymbolSpec } from "./instruments";
+import { SecondSeries } from "./seconds";
 import type { SyntheticOrderBook } from "./order-book";
 import { SUBSTEP_MS, SUBSTEPS_PER_MINUTE, type MinutePath, type PriceSource, type Regime } from "./price-model";
 
@@ -42,6 +43,8 @@ export const SYMBOL_STATUSES: readonly SymbolStatus[] = ["TRADING", "BREAK", "HA
 
 export class SymbolMarket {
   readonly series: MinuteSeries;
+  /** 1s klines (see seconds.ts): the same price points and prints as the minute candle. */
+  readonly seconds = new SecondSeries();
   /** Set with POST /admin/symbol-status; exchangeInfo publishes it and new orders need TRADING. */
   status: SymbolStatus = "TRADING";
   private path: MinutePath | null = null;
@@ -104,6 +107,7 @@ export class SymbolMarket {
     const k = Math.round((t % MINUTE_MS) / SUBSTEP_MS);
     if (k === 0 || this.path === null) {
       if (this.formingBar) this.series.append(this.formingBar);
+      if (keepTrade) this.seconds.trim(t);
       this.path = this.source.nextMinute();
       const open = this.path.prices[0];
       this.formingBar = {
@@ -131,6 +135,7 @@ export class SymbolMarket {
     this.lastPriceValue = price;
     this.lastPriceTicksValue = Math.round(price * this.priceScale);
     this.lastTimeValue = t;
+    if (keepTrade) this.seconds.pricePoint(t, price);
     const qty = this.path.volumes[index];
     if (qty > 0) {
       // A falling print was a seller hitting bids (the buyer was the maker).
@@ -156,6 +161,7 @@ export class SymbolMarket {
       bar.lastTradeId = trade.id;
     }
     if (keep) {
+      this.seconds.trade(time, trade.id, price, qty, trade.quoteQty, isBuyerMaker);
       if (this.trades.length < TRADE_RING_SIZE) this.trades.push(trade);
       else {
         this.trades[this.tradeRingStart] = trade;
@@ -197,6 +203,7 @@ export class SymbolMarket {
   }
 
   klines(query: KlineQuery): KlineBar[] {
+    if (query.interval === "1s") return this.seconds.query(query, query.now ?? this.lastTimeValue);
     return queryKlines(this.series, this.formingBar, query);
   }
 

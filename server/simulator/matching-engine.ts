@@ -30,9 +30,9 @@ import { SUBSTEP_MS } from "./price-model";
  */
 
 export type OrderSide = "BUY" | "SELL";
-export type SimOrderType = "LIMIT" | "MARKET" | "LIMIT_MAKER" | "STOP_LOSS_LIMIT" | "TAKE_PROFIT_LIMIT";
+export type SimOrderType = "LIMIT" | "MARKET" | "LIMIT_MAKER" | "STOP_LOSS_LIMIT" | "TAKE_PROFIT_LIMIT" | "STOP_LOSS" | "TAKE_PROFIT";
 export type TimeInForceCode = "GTC" | "IOC" | "FOK";
-export type SimOrderStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "EXPIRED" | "EXPIRED_IN_MATCH" | "REJECTED";
+export type SimOrderStatus = "NEW" | "PENDING_NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "EXPIRED" | "EXPIRED_IN_MATCH" | "REJECTED";
 export type ExecutionType = "NEW" | "TRADE" | "CANCELED" | "EXPIRED" | "TRADE_PREVENTION" | "REJECTED";
 /** Binance's self-trade prevention modes; the taker's mode decides. */
 export type StpMode = "NONE" | "EXPIRE_TAKER" | "EXPIRE_MAKER" | "EXPIRE_BOTH" | "DECREMENT";
@@ -100,9 +100,42 @@ export interface SimOrder {
   selfTradePreventionMode: StpMode;
   /** Quantity taken away by self-trade prevention (DECREMENT, or the part that expired in match). */
   preventedQuantity: number;
+  /** The order list (OCO / OTO / OTOCO) the order belongs to, -1 for none. */
+  orderListId: number;
 }
 
-const ALGO_TYPES: ReadonlySet<SimOrderType> = new Set(["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]);
+/** Binance's order lists: OCO, and OTO (OTOCO is an OTO whose pending part is an OCO pair). */
+export type ContingencyType = "OCO" | "OTO";
+export type ListStatusType = "RESPONSE" | "EXEC_STARTED" | "UPDATED" | "ALL_DONE";
+export type ListOrderStatus = "EXECUTING" | "ALL_DONE" | "REJECT";
+
+export interface SimOrderList {
+  orderListId: number;
+  contingencyType: ContingencyType;
+  listStatusType: ListStatusType;
+  listOrderStatus: ListOrderStatus;
+  listClientOrderId: string;
+  transactionTime: number;
+  symbol: string;
+  /** Every order of the list, in orderId order (OTO: working first). */
+  orders: SimOrder[];
+  /** The OCO pair (OCO: both orders; OTOCO: the two pending orders; OTO: none). */
+  ocoPair: SimOrder[];
+  /** OTO / OTOCO: the working order, whose complete fill places the pending orders. */
+  working: SimOrder | null;
+  /** OTO / OTOCO: orders waiting (PENDING_NEW) for the working order to fill. */
+  pending: SimOrder[];
+}
+
+/** One order of a list, as the REST layer parsed it (the engine applies Binance's filters to it). */
+export interface ListLegRequest {
+  request: NewOrderRequest;
+  clientOrderId: string;
+}
+
+const ALGO_TYPES: ReadonlySet<SimOrderType> = new Set(["STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT", "STOP_LOSS", "TAKE_PROFIT"]);
+/** Market-type stops (executed as a market order once triggered); the simulator takes them in order lists. */
+const MARKET_STOP_TYPES: ReadonlySet<SimOrderType> = new Set(["STOP_LOSS", "TAKE_PROFIT"]);
 
 export interface NewOrderRequest {
   symbol: string;
@@ -139,6 +172,8 @@ export interface ExecutionReport {
 export interface EngineListener {
   onExecutionReport(account: Account, report: ExecutionReport): void;
   onBalanceUpdate(account: Account, assets: string[], time: number): void;
+  /** An order list changed (Binance's user-data `listStatus` event). */
+  onListStatus?(account: Account, list: SimOrderList, time: number): void;
 }
 
 export interface EngineFaults {
@@ -174,6 +209,8 @@ export class Account {
   readonly balances = new Map<string, BalanceEntry>();
   readonly orders = new Map<number, SimOrder>();
   readonly fills: SimFill[] = [];
+  /** Order lists (OCO / OTO / OTOCO) by orderListId, oldest first. */
+  readonly orderLists = new Map<number, SimOrderList>();
   /** Open-order lock per order id. */
   readonly locks = new Map<number, { asset: string; amount: number }>();
   updateTime = 0;
@@ -219,6 +256,12 @@ interface PlannedFill {
 
 function isOpen(order: SimOrder): boolean {
   return order.status === "NEW" || order.status === "PARTIALLY_FILLED";
+}
+
+/** How a list's order is validated: in a list, with the list's other orders counted as open. */
+interface ListValidation {
+  inList?: boolean;
+  others?: SimOrder[];
 }
 
 export class MatchingEngine {
@@ -302,19 +345,20 @@ export class MatchingEngine {
    * MAX_NUM_ALGO_ORDERS, MAX_NUM_ICEBERG_ORDERS (-1013 "Filter failure: <FILTER>"), then duplicate
    * client ids and immediate triggers (-2010).
    */
-  private validate(account: Account, request: NewOrderRequest, clientOrderId: string | undefined) {
+  private validate(account: Account, request: NewOrderRequest, clientOrderId: string | undefined, list: ListValidation = {}) {
     const market = this.market(request.symbol);
     const spec = market.spec;
     if (market.status !== "TRADING") throw binanceErrors.marketClosed();
     if (request.side !== "BUY" && request.side !== "SELL") throw binanceErrors.invalidSide();
-    const knownTypes = ["LIMIT", "MARKET", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"];
+    const knownTypes = ["LIMIT", "MARKET", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT", ...(list.inList ? ["STOP_LOSS", "TAKE_PROFIT"] : [])];
     if (!knownTypes.includes(request.type)) {
       if (["STOP_LOSS", "TAKE_PROFIT", "OCO"].includes(request.type)) throw binanceErrors.unsupportedOrderCombination();
       throw binanceErrors.invalidOrderType();
     }
     const type = request.type as SimOrderType;
+    const marketStop = MARKET_STOP_TYPES.has(type);
     const needsTif = type === "LIMIT" || type === "STOP_LOSS_LIMIT" || type === "TAKE_PROFIT_LIMIT";
-    const needsPrice = type !== "MARKET";
+    const needsPrice = type !== "MARKET" && !marketStop;
     const isAlgo = ALGO_TYPES.has(type);
     const trailing = request.trailingDelta !== undefined;
     if (trailing && !isAlgo) throw binanceErrors.notRequired("trailingDelta");
@@ -363,25 +407,33 @@ export class MatchingEngine {
     }
     if (request.quoteOrderQty !== undefined && !(request.quoteOrderQty > 0)) throw binanceErrors.invalidParameter("quoteOrderQty");
     // Market orders are valued at the 5-minute average price (avgPriceMins), limits at their price.
-    const notional = request.quoteOrderQty ?? (type === "MARKET" ? avgPrice * (request.quantity ?? 0) : (request.price ?? 0) * (request.quantity ?? 0));
-    if (notional < spec.minNotional || (type !== "MARKET" && notional > spec.maxNotional)) throw binanceErrors.filterFailure("NOTIONAL");
-    const open = this.openBySymbol.get(spec.id)?.filter((e) => e.account === account && isOpen(e.order)) ?? [];
+    // Market-type stops (STOP_LOSS / TAKE_PROFIT) are valued like market orders.
+    const marketLike = type === "MARKET" || marketStop;
+    const notional = request.quoteOrderQty ?? (marketLike ? avgPrice * (request.quantity ?? 0) : (request.price ?? 0) * (request.quantity ?? 0));
+    if (notional < spec.minNotional || (!marketLike && notional > spec.maxNotional)) throw binanceErrors.filterFailure("NOTIONAL");
+    // Open orders of the symbol, plus the pending orders of open OTO lists and the other orders of
+    // the list being placed (Binance counts every order of a list against these filters).
+    const open = [
+      ...(this.openBySymbol.get(spec.id)?.filter((e) => e.account === account && isOpen(e.order)).map((e) => e.order) ?? []),
+      ...this.pendingOrders(account, spec.id),
+      ...(list.others ?? []),
+    ];
     if (type !== "MARKET") {
       if (open.length >= spec.maxNumOrders) throw binanceErrors.filterFailure("MAX_NUM_ORDERS");
-      if (isAlgo && open.filter((e) => ALGO_TYPES.has(e.order.type)).length >= spec.maxNumAlgoOrders) throw binanceErrors.filterFailure("MAX_NUM_ALGO_ORDERS");
-      if (request.icebergQty !== undefined && open.filter((e) => e.order.icebergQty > 0).length >= spec.maxNumIcebergOrders) {
+      if (isAlgo && open.filter((o) => ALGO_TYPES.has(o.type)).length >= spec.maxNumAlgoOrders) throw binanceErrors.filterFailure("MAX_NUM_ALGO_ORDERS");
+      if (request.icebergQty !== undefined && open.filter((o) => o.icebergQty > 0).length >= spec.maxNumIcebergOrders) {
         throw binanceErrors.filterFailure("MAX_NUM_ICEBERG_ORDERS");
       }
     }
-    if (clientOrderId !== undefined && open.some((e) => e.order.clientOrderId === clientOrderId)) {
+    if (clientOrderId !== undefined && open.some((o) => o.clientOrderId === clientOrderId)) {
       throw binanceErrors.duplicateOrder();
     }
-    if (isAlgo && request.stopPrice !== undefined && this.stopTriggered(type, request.side, stopTicks, market.lastPriceTicks)) throw binanceErrors.stopWouldTrigger();
-    if (type === "LIMIT_MAKER") {
-      const { bids, asks } = market.book.sides;
-      const wouldTake = request.side === "BUY" ? asks.length > 0 && priceTicks >= asks[0].priceTicks : bids.length > 0 && priceTicks <= bids[0].priceTicks;
-      if (wouldTake) throw binanceErrors.wouldTake();
+    // Orders of a list: the list's price rules (-2010 OCO_BAD_PRICES) replace the immediate-trigger check.
+    if (!list.inList && isAlgo && request.stopPrice !== undefined && this.stopTriggered(type, request.side, stopTicks, market.lastPriceTicks)) {
+      throw binanceErrors.stopWouldTrigger();
     }
+    // Orders of a list: checked after the list's price rules (placeOrderList).
+    if (type === "LIMIT_MAKER" && !list.inList && this.wouldTake(market, request.side, priceTicks)) throw binanceErrors.wouldTake();
     return { market, spec, type, priceTicks, stopTicks, steps };
   }
 
@@ -408,7 +460,7 @@ export class MatchingEngine {
   }
 
   private stopTriggered(type: SimOrderType, side: OrderSide, stopTicks: number, lastTicks: number): boolean {
-    const stopLoss = type === "STOP_LOSS_LIMIT";
+    const stopLoss = type === "STOP_LOSS_LIMIT" || type === "STOP_LOSS";
     if (side === "SELL") return stopLoss ? lastTicks <= stopTicks : lastTicks >= stopTicks;
     return stopLoss ? lastTicks >= stopTicks : lastTicks <= stopTicks;
   }
@@ -426,6 +478,32 @@ export class MatchingEngine {
     if (injected) throw injected;
     const now = this.options.now();
     const { market, spec, type } = v;
+    const order = this.newSimOrder(market, request, clientOrderId, type, now);
+    if (type === "MARKET") {
+      if (this.preventSelfTrade(account, market, order, v.steps)) return order;
+      // DECREMENT may have taken part of the quantity off.
+      this.executeMarket(account, market, order, order.origQuoteOrderQty > 0 ? v.steps : Math.round(order.origQty * 10 ** spec.qtyDecimals));
+      return order;
+    }
+    this.lockFor(account, market, order, v.priceTicks, v.steps);
+    account.orders.set(order.orderId, order);
+    this.indexOpen(account, order);
+    this.report(account, order, "NEW", null, now);
+    const touched = new Set<string>([order.side === "BUY" ? spec.quote : spec.base]);
+    if (order.isWorking) {
+      if (this.preventSelfTrade(account, market, order, v.steps)) {
+        this.balanceChanged(account, touched.add(spec.base).add(spec.quote), now);
+        return order;
+      }
+      this.takeAsLimit(account, market, order, market.book.sides, touched);
+      this.joinQueue(market, order);
+    }
+    this.balanceChanged(account, touched, now);
+    return order;
+  }
+
+  private newSimOrder(market: SymbolMarket, request: NewOrderRequest, clientOrderId: string, type: SimOrderType, now: number): SimOrder {
+    const spec = market.spec;
     const order: SimOrder = {
       orderId: this.nextOrderId++,
       symbol: spec.id,
@@ -452,33 +530,307 @@ export class MatchingEngine {
       queueAheadSteps: 0,
       selfTradePreventionMode: (request.selfTradePreventionMode as StpMode | undefined) ?? DEFAULT_STP_MODE,
       preventedQuantity: 0,
+      orderListId: -1,
     };
     // A trailing stop without an activation price starts trailing from the price it was placed at.
     if (order.trailingDelta > 0 && order.stopPrice === 0) {
       order.trailingExtremeTicks = market.lastPriceTicks;
       order.trailingTime = now;
     }
-    if (type === "MARKET") {
-      if (this.preventSelfTrade(account, market, order, v.steps)) return order;
-      // DECREMENT may have taken part of the quantity off.
-      this.executeMarket(account, market, order, order.origQuoteOrderQty > 0 ? v.steps : Math.round(order.origQty * 10 ** spec.qtyDecimals));
-      return order;
+    return order;
+  }
+
+  // ---------------------------------------------------------------- order lists (OCO / OTO / OTOCO)
+
+  /**
+   * Place an order list, after the REST layer checked its shape (types, sides, parameters):
+   * - "OCO": `legs` = [below, above], both placed at once on one shared lock (a SELL pair locks the
+   *   quantity once, a BUY pair the larger of the two prices × quantity). When one of them is
+   *   activated (a stop triggers, the limit gets its first fill) the other expires and the list is
+   *   ALL_DONE.
+   * - "OTO": [working, pending]; "OTOCO": [working, pendingBelow, pendingAbove]. Only the working
+   *   order (LIMIT / LIMIT_MAKER) is placed; the pending orders wait as PENDING_NEW (no lock, not in
+   *   the book) and are placed when the working order is completely filled (OTO: the list is then
+   *   ALL_DONE; OTOCO: the pending pair then works as an OCO).
+   * Every order is checked with Binance's filters first, counting the list's other orders as open
+   * (MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS); an OCO pair must have its prices on the right sides of the
+   * last price (-2010 "The relationship of the prices for the orders is not correct.").
+   * Cancelling or expiring any order of a list that is still executing ends the whole list.
+   * Returns the list and its orders as they stood right after placement (pending orders still
+   * PENDING_NEW even when the working order filled at once, as Binance's response shows them).
+   */
+  placeOrderList(account: Account, kind: "OCO" | "OTO" | "OTOCO", legs: ListLegRequest[], listClientOrderId: string): { list: SimOrderList; reports: SimOrder[] } {
+    if (legs.length !== (kind === "OTOCO" ? 3 : 2)) throw new RangeError(`${kind} needs ${kind === "OTOCO" ? 3 : 2} orders`);
+    for (const l of account.orderLists.values()) {
+      if (l.listOrderStatus === "EXECUTING" && l.listClientOrderId === listClientOrderId) throw binanceErrors.duplicateOrder();
     }
-    this.lockFor(account, market, order, v.priceTicks, v.steps);
-    account.orders.set(order.orderId, order);
-    this.indexOpen(account, order);
-    this.report(account, order, "NEW", null, now);
-    const touched = new Set<string>([order.side === "BUY" ? spec.quote : spec.base]);
-    if (order.isWorking) {
-      if (this.preventSelfTrade(account, market, order, v.steps)) {
-        this.balanceChanged(account, touched.add(spec.base).add(spec.quote), now);
-        return order;
+    const others: SimOrder[] = [];
+    const validated = legs.map((leg) => {
+      const v = this.validate(account, leg.request, leg.clientOrderId, { inList: true, others });
+      others.push({ type: v.type, clientOrderId: leg.clientOrderId, icebergQty: leg.request.icebergQty ?? 0 } as SimOrder);
+      return v;
+    });
+    const market = validated[0].market;
+    const spec = market.spec;
+    const pairIndex = kind === "OCO" ? [0, 1] : kind === "OTOCO" ? [1, 2] : [];
+    if (pairIndex.length) this.checkOcoPrices(market, legs[pairIndex[0]].request, legs[pairIndex[1]].request);
+    // The orders placed now (OCO: both; OTO: the working one) must not take if they are LIMIT_MAKER.
+    legs.forEach((leg, i) => {
+      const placedNow = kind === "OCO" || i === 0;
+      if (placedNow && validated[i].type === "LIMIT_MAKER" && this.wouldTake(market, leg.request.side, validated[i].priceTicks)) throw binanceErrors.wouldTake();
+    });
+    const injected = this.options.faults.takeOrderRejection();
+    if (injected) throw injected;
+    const now = this.options.now();
+    const orderListId = this.nextOrderListId;
+    const orders = legs.map((leg, i) => {
+      const o = this.newSimOrder(market, leg.request, leg.clientOrderId, validated[i].type, now);
+      o.orderListId = orderListId;
+      return o;
+    });
+    const list: SimOrderList = {
+      orderListId,
+      contingencyType: kind === "OCO" ? "OCO" : "OTO",
+      listStatusType: "EXEC_STARTED",
+      listOrderStatus: "EXECUTING",
+      listClientOrderId,
+      transactionTime: now,
+      symbol: spec.id,
+      orders,
+      ocoPair: pairIndex.map((i) => orders[i]),
+      working: kind === "OCO" ? null : orders[0],
+      pending: kind === "OCO" ? [] : orders.slice(1),
+    };
+    // Funds first (nothing is booked when the account cannot pay for the list).
+    if (kind === "OCO") this.lockPair(account, market, orders);
+    else this.lockFor(account, market, orders[0], validated[0].priceTicks, validated[0].steps);
+    this.nextOrderListId += 1;
+    account.orderLists.set(orderListId, list);
+    const touched = new Set<string>([spec.base, spec.quote]);
+    for (const o of list.pending) {
+      o.status = "PENDING_NEW";
+      o.isWorking = false;
+      o.workingTime = -1;
+    }
+    for (const o of orders) {
+      account.orders.set(o.orderId, o);
+      if (o.status !== "PENDING_NEW") this.indexOpen(account, o);
+      this.report(account, o, "NEW", null, now);
+    }
+    const reports = orders.map((o) => ({ ...o, fills: [...o.fills] }));
+    this.emitList(account, list, now);
+    if (kind === "OCO") {
+      for (const o of orders) if (o.isWorking) this.joinQueue(market, o);
+    } else {
+      const working = orders[0];
+      if (!this.preventSelfTrade(account, market, working, validated[0].steps)) {
+        this.takeAsLimit(account, market, working, market.book.sides, touched);
+        this.joinQueue(market, working);
       }
-      this.takeAsLimit(account, market, order, market.book.sides, touched);
-      this.joinQueue(market, order);
+      // The working order as it stands now (it may have filled at once), the pending ones as placed.
+      reports[0] = { ...working, fills: [...working.fills] };
     }
     this.balanceChanged(account, touched, now);
-    return order;
+    return { list, reports };
+  }
+
+  private nextOrderListId = 0;
+
+  /** Binance's OCO price rule: the above order's price (stop price for TAKE_PROFIT / STOP_LOSS*) above the last price, the below order's under it. */
+  private checkOcoPrices(market: SymbolMarket, below: NewOrderRequest, above: NewOrderRequest): void {
+    const last = market.lastPriceTicks;
+    const reference = (r: NewOrderRequest): number | undefined => {
+      const p = r.type === "LIMIT_MAKER" || r.type === "TAKE_PROFIT_LIMIT" ? r.price : r.stopPrice;
+      return p === undefined ? undefined : market.toTicks(p);
+    };
+    const a = reference(above);
+    const b = reference(below);
+    if ((a !== undefined && !(a > last)) || (b !== undefined && !(b < last))) throw binanceErrors.ocoBadPrices();
+  }
+
+  /** Price (in ticks) a BUY order locks quote funds at: its limit or stop price, the last price for a trailing market stop. */
+  private lockTicks(market: SymbolMarket, order: SimOrder): number {
+    return Math.max(market.toTicks(order.price), market.toTicks(order.stopPrice)) || market.lastPriceTicks;
+  }
+
+  /** One lock for an OCO pair (held by the first order; the activated order takes it over). */
+  private lockPair(account: Account, market: SymbolMarket, pair: SimOrder[]): void {
+    const steps = Math.round(pair[0].origQty * 10 ** market.spec.qtyDecimals);
+    this.lockFor(account, market, pair[0], Math.max(...pair.map((o) => this.lockTicks(market, o))), steps);
+  }
+
+  private listOf(account: Account, order: SimOrder): SimOrderList | undefined {
+    return order.orderListId >= 0 ? account.orderLists.get(order.orderListId) : undefined;
+  }
+
+  private emitList(account: Account, list: SimOrderList, time: number): void {
+    this.listener?.onListStatus?.(account, { ...list, orders: list.orders.map((o) => ({ ...o, fills: [...o.fills] })) }, time);
+  }
+
+  /** A leg of a working OCO pair is activated (stop triggered, limit filled): it takes the pair's lock and the other leg expires. */
+  private activateOcoLeg(account: Account, order: SimOrder, time: number): void {
+    const list = this.listOf(account, order);
+    if (!list || list.listOrderStatus !== "EXECUTING" || !list.ocoPair.includes(order)) return;
+    if (list.ocoPair.some((o) => o.status === "PENDING_NEW")) return;
+    for (const other of list.ocoPair) {
+      const lock = other === order ? undefined : account.locks.get(other.orderId);
+      if (lock && !account.locks.has(order.orderId)) {
+        account.locks.set(order.orderId, lock);
+        account.locks.delete(other.orderId);
+      }
+    }
+    list.listStatusType = "ALL_DONE";
+    list.listOrderStatus = "ALL_DONE";
+    for (const other of list.ocoPair) if (other !== order && isOpen(other)) this.finish(account, other, "EXPIRED", time);
+    this.emitList(account, list, time);
+  }
+
+  /** An order of an executing list ended unfilled: the rest of the list is cancelled (or expires) with it. */
+  private endListWith(account: Account, order: SimOrder, status: "EXPIRED" | "EXPIRED_IN_MATCH" | "CANCELED", time: number, cancelClientOrderId: string | null): void {
+    const list = this.listOf(account, order);
+    if (!list || list.listOrderStatus !== "EXECUTING") return;
+    list.listStatusType = "ALL_DONE";
+    list.listOrderStatus = "ALL_DONE";
+    const endAs = status === "CANCELED" ? "CANCELED" : "EXPIRED";
+    for (const other of list.orders) {
+      if (other !== order && (isOpen(other) || other.status === "PENDING_NEW")) this.finish(account, other, endAs, time, endAs === "CANCELED" ? cancelClientOrderId : null);
+    }
+    this.emitList(account, list, time);
+  }
+
+  /** The working order of an OTO / OTOCO filled completely: its pending orders go on the book. */
+  private placePending(account: Account, market: SymbolMarket, working: SimOrder, time: number, substep: number): void {
+    const list = this.listOf(account, working);
+    if (!list || list.working !== working || list.listOrderStatus !== "EXECUTING") return;
+    const spec = market.spec;
+    const touched = new Set<string>([spec.base, spec.quote]);
+    const pending = list.pending.filter((o) => o.status === "PENDING_NEW");
+    const expireAll = () => {
+      list.listStatusType = "ALL_DONE";
+      list.listOrderStatus = "ALL_DONE";
+      for (const o of pending) if (o.status === "PENDING_NEW" || isOpen(o)) this.finish(account, o, "EXPIRED", time);
+    };
+    const activate = (o: SimOrder) => {
+      o.status = "NEW";
+      o.time = time;
+      o.updateTime = time;
+      o.isWorking = !ALGO_TYPES.has(o.type);
+      o.workingTime = o.isWorking ? time : -1;
+      if (o.trailingDelta > 0 && o.stopPrice === 0) {
+        o.trailingExtremeTicks = market.lastPriceTicks;
+        o.trailingTime = time;
+      }
+    };
+    const steps = (o: SimOrder) => Math.round(o.origQty * 10 ** spec.qtyDecimals);
+    try {
+      if (list.ocoPair.length) this.lockPair(account, market, pending);
+      else if (pending[0].type !== "MARKET") this.lockFor(account, market, pending[0], this.lockTicks(market, pending[0]), steps(pending[0]));
+    } catch (err) {
+      if (!(err instanceof BinanceError)) throw err;
+      // The account cannot pay for the pending orders (e.g. a SELL of the gross quantity a BUY bought net of its fee).
+      expireAll();
+      this.emitList(account, list, time);
+      this.balanceChanged(account, touched, time);
+      return;
+    }
+    if (!list.ocoPair.length) {
+      list.listStatusType = "ALL_DONE";
+      list.listOrderStatus = "ALL_DONE";
+    }
+    for (const o of pending) {
+      activate(o);
+      if (o.type === "MARKET") {
+        try {
+          this.executeMarket(account, market, o, steps(o));
+        } catch (err) {
+          if (!(err instanceof BinanceError)) throw err;
+          this.finish(account, o, "EXPIRED", time);
+        }
+        continue;
+      }
+      this.indexOpen(account, o);
+      this.report(account, o, "NEW", null, time);
+      if (!o.isWorking) continue;
+      if (o.type === "LIMIT_MAKER" && this.wouldTake(market, o.side, market.toTicks(o.price))) {
+        this.finish(account, o, "EXPIRED", time);
+        continue;
+      }
+      if (o.type === "LIMIT") this.takeAsLimit(account, market, o, market.book.levelsAt(market.lastPriceTicks, substep), touched, substep);
+      this.joinQueue(market, o);
+    }
+    this.emitList(account, list, time);
+    this.balanceChanged(account, touched, time);
+  }
+
+  private wouldTake(market: SymbolMarket, side: OrderSide, priceTicks: number): boolean {
+    const { bids, asks } = market.book.sides;
+    return side === "BUY" ? asks.length > 0 && priceTicks >= asks[0].priceTicks : bids.length > 0 && priceTicks <= bids[0].priceTicks;
+  }
+
+  /** A triggered STOP_LOSS / TAKE_PROFIT: a market order against the book as it stands at the trigger. */
+  private executeTriggeredStop(account: Account, market: SymbolMarket, order: SimOrder, book: { bids: BookLevel[]; asks: BookLevel[] }, touched: Set<string>, substep: number, time: number): void {
+    const spec = market.spec;
+    const qtyScale = 10 ** spec.qtyDecimals;
+    const origSteps = Math.round(order.origQty * qtyScale);
+    const cap = Math.min(origSteps - Math.round(order.executedQty * qtyScale), this.fillCapSteps(spec, order, origSteps));
+    const planned = this.planTaker(spec, order.side === "BUY" ? book.asks : book.bids, order.side, { maxSteps: cap });
+    touched.add(spec.base).add(spec.quote);
+    if (order.side === "BUY") {
+      // A market buy pays from free funds: the lock taken at placement is released first.
+      this.releaseLock(account, order);
+      let cost = dec(0);
+      for (const f of planned) {
+        const quote = to8(dec(f.price).times(f.steps).div(qtyScale));
+        cost = cost.plus(quote);
+        if (this.options.feeMode === "quote") cost = cost.plus(to8(dec(quote).times(this.options.takerFee)));
+      }
+      if (cost.greaterThan(account.balance(spec.quote).free)) {
+        this.finish(account, order, "EXPIRED", time);
+        return;
+      }
+    }
+    for (const f of planned) this.applyFill(account, market, order, f.priceTicks, f.steps, false, time, touched, true, substep);
+    if (isOpen(order)) this.finish(account, order, "EXPIRED", time);
+  }
+
+  /** GET /api/v3/orderList: by orderListId, or by listClientOrderId (the latest list with it). */
+  queryOrderList(account: Account, ref: { orderListId?: number; listClientOrderId?: string }): SimOrderList {
+    let found: SimOrderList | undefined;
+    if (ref.orderListId !== undefined) {
+      found = account.orderLists.get(ref.orderListId);
+      if (found && ref.listClientOrderId !== undefined && found.listClientOrderId !== ref.listClientOrderId) found = undefined;
+    } else {
+      for (const l of account.orderLists.values()) if (l.listClientOrderId === ref.listClientOrderId) found = l;
+    }
+    if (!found) throw binanceErrors.orderListDoesNotExist();
+    return found;
+  }
+
+  /** DELETE /api/v3/orderList: cancels every order of an executing list. */
+  cancelOrderList(account: Account, symbol: string, ref: { orderListId?: number; listClientOrderId?: string }, cancelClientOrderId: string): SimOrderList {
+    const spec = this.market(symbol).spec;
+    let list: SimOrderList | undefined;
+    try {
+      list = this.queryOrderList(account, ref);
+    } catch {
+      throw binanceErrors.unknownOrderList();
+    }
+    if (list.symbol !== symbol || list.listOrderStatus !== "EXECUTING") throw binanceErrors.unknownOrderList();
+    const first = list.orders.find((o) => isOpen(o) || o.status === "PENDING_NEW");
+    if (!first) throw binanceErrors.unknownOrderList();
+    const now = this.options.now();
+    this.finish(account, first, "CANCELED", now, cancelClientOrderId);
+    this.balanceChanged(account, new Set([spec.base, spec.quote]), now);
+    return list;
+  }
+
+  /** Pending (PENDING_NEW) orders of the account's executing OTO lists on a symbol. */
+  private pendingOrders(account: Account, symbol: string): SimOrder[] {
+    const out: SimOrder[] = [];
+    for (const l of account.orderLists.values()) {
+      if (l.symbol === symbol && l.listOrderStatus === "EXECUTING") out.push(...l.pending.filter((o) => o.status === "PENDING_NEW"));
+    }
+    return out;
   }
 
   /**
@@ -756,6 +1108,8 @@ export class MatchingEngine {
     substep = Math.floor(time / SUBSTEP_MS),
     completesOrder?: boolean,
   ): void {
+    // The first fill of an OCO order activates it: the other order of the pair expires.
+    if (order.orderListId >= 0) this.activateOcoLeg(account, order, time);
     const spec = market.spec;
     const qtyScale = 10 ** spec.qtyDecimals;
     const price = priceTicks / 10 ** spec.priceDecimals;
@@ -860,6 +1214,7 @@ export class MatchingEngine {
       this.unindexIfClosed(order);
     }
     this.report(account, order, "TRADE", fill, time);
+    if (lastFill && order.orderListId >= 0) this.placePending(account, market, order, time, substep);
   }
 
   private finish(account: Account, order: SimOrder, status: "FILLED" | "EXPIRED" | "EXPIRED_IN_MATCH" | "CANCELED", time: number, cancelClientOrderId: string | null = null): void {
@@ -871,6 +1226,7 @@ export class MatchingEngine {
     const executionType = status === "CANCELED" ? "CANCELED" : status === "EXPIRED_IN_MATCH" ? "TRADE_PREVENTION" : "EXPIRED";
     if (status !== "FILLED") this.report(account, order, executionType, null, time, cancelClientOrderId);
     else this.report(account, order, "TRADE", null, time);
+    if (status !== "FILLED" && order.orderListId >= 0) this.endListWith(account, order, status, time, cancelClientOrderId);
   }
 
   // ---------------------------------------------------------------- cancel & query
@@ -878,7 +1234,8 @@ export class MatchingEngine {
   cancelOrder(account: Account, symbol: string, ref: OrderRef, cancelClientOrderId: string): SimOrder {
     this.market(symbol);
     const order = account.findOrder(symbol, ref);
-    if (!order || !isOpen(order)) throw binanceErrors.unknownOrder();
+    // Cancelling one order of a list cancels the whole list (a pending OTO order included).
+    if (!order || !(isOpen(order) || order.status === "PENDING_NEW")) throw binanceErrors.unknownOrder();
     const now = this.options.now();
     const spec = this.market(symbol).spec;
     this.finish(account, order, "CANCELED", now, cancelClientOrderId);
@@ -890,7 +1247,15 @@ export class MatchingEngine {
     this.market(symbol);
     const open = account.openOrders(symbol);
     if (open.length === 0) throw binanceErrors.unknownOrder();
-    return open.map((o) => this.cancelOrder(account, symbol, { orderId: o.orderId }, cancelClientOrderId(o)));
+    const cancelled: SimOrder[] = [];
+    for (const o of open) {
+      // An order of a list was cancelled with the list's first order (same cancel id).
+      if (isOpen(o)) this.cancelOrder(account, symbol, { orderId: o.orderId }, cancelClientOrderId(o));
+      if (!cancelled.includes(o)) cancelled.push(o);
+      const list = this.listOf(account, o);
+      for (const other of list?.orders ?? []) if (other.status === "CANCELED" && !cancelled.includes(other)) cancelled.push(other);
+    }
+    return cancelled;
   }
 
   queryOrder(account: Account, symbol: string, ref: OrderRef): SimOrder {
@@ -928,6 +1293,12 @@ export class MatchingEngine {
         order.isWorking = true;
         order.workingTime = time;
         order.updateTime = time;
+        // A triggered OCO order activates its pair: the other order expires.
+        if (order.orderListId >= 0) this.activateOcoLeg(account, order, time);
+        if (MARKET_STOP_TYPES.has(order.type)) {
+          this.executeTriggeredStop(account, market, order, market.book.levelsAt(priceTicks, substep), touched(account), substep, time);
+          continue;
+        }
         // The triggered limit meets the book as it stands at this price.
         this.takeAsLimit(account, market, order, market.book.levelsAt(priceTicks, substep), touched(account), substep);
         this.joinQueue(market, order);

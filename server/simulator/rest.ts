@@ -4,24 +4,28 @@ import { ZodError } from "zod";
 import type { Clock } from "../core/clock";
 import { accountForKey, checkTimestamp, verifyRestSignature } from "./auth";
 import { BinanceError, binanceErrors, CLIENT_ORDER_ID_RANGE, NUMBER_RANGE } from "./binance-errors";
-import { INTERVAL_MS } from "./candles";
+import { isSpotInterval } from "./candles";
 import type { SimulatorCore } from "./core";
 import {
   accountJson,
   aggTradeJson,
   cancelJson,
+  cancelOrderListJson,
   exchangeInfo,
   klineArray,
   myTradeJson,
   newOrderJson,
+  newOrderListJson,
   orderJson,
+  orderListJson,
   publicTradeJson,
   ticker24hJson,
   type NewOrderRespType,
 } from "./formats";
 import { fmt8 } from "./instruments";
 import { SYMBOL_STATUSES, type SymbolMarket, type SymbolStatus } from "./market";
-import type { Account, NewOrderRequest, OrderRef, OrderSide, SimOrder } from "./matching-engine";
+import type { Account, ListLegRequest, NewOrderRequest, OrderRef, OrderSide, SimOrder, SimOrderList } from "./matching-engine";
+import { legacyOcoLegs, ocoLegs, otocoLegs, otoLegs, type ParamReader } from "./order-lists";
 import { ordersPlaced, requestWeight, type RateLimiter } from "./rate-limits";
 import { toMicroseconds } from "./time-unit";
 
@@ -237,6 +241,41 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
     return { request, clientOrderId: clientOrderIdRaw ?? randomClientOrderId(), respType };
   };
 
+  const reader = (ctx: RequestContext): ParamReader => ({
+    get: (name) => {
+      const v = ctx.params.get(name);
+      return v === undefined || v === "" ? undefined : v;
+    },
+    decimal: (name) => optionalDecimal(ctx, name),
+    int: (name) => optionalInt(ctx, name, 0),
+    clientId: (name) => {
+      const v = ctx.params.get(name);
+      if (v === undefined || v === "") return undefined;
+      if (!new RegExp(CLIENT_ORDER_ID_RANGE).test(v)) throw binanceErrors.illegalChars(name, CLIENT_ORDER_ID_RANGE);
+      return v;
+    },
+  });
+
+  /** POST of an order list: parse its orders, place them, answer with the list and a report per order. */
+  const placeList = (ctx: RequestContext, kind: "OCO" | "OTO" | "OTOCO", parse: (p: ParamReader, symbol: string, id: () => string) => ListLegRequest[]) => {
+    const account = signed(ctx);
+    const m = market(ctx);
+    const p = reader(ctx);
+    const listClientOrderId = p.clientId("listClientOrderId") ?? randomClientOrderId();
+    const respRaw = p.get("newOrderRespType");
+    if (respRaw !== undefined && !["ACK", "RESULT", "FULL"].includes(respRaw)) throw binanceErrors.invalidParameter("newOrderRespType");
+    const legs = parse(p, m.spec.id, randomClientOrderId);
+    const { list, reports } = engine.placeOrderList(account, kind, legs, listClientOrderId);
+    return newOrderListJson(list, reports, (respRaw as NewOrderRespType | undefined) ?? "RESULT");
+  };
+
+  const listRef = (ctx: RequestContext, clientIdParam: string): { orderListId?: number; listClientOrderId?: string } => {
+    const orderListId = optionalInt(ctx, "orderListId", 0);
+    const listClientOrderId = ctx.params.get(clientIdParam) || undefined;
+    if (orderListId === undefined && listClientOrderId === undefined) throw binanceErrors.eitherMandatory("orderListId", clientIdParam);
+    return { orderListId, listClientOrderId };
+  };
+
   const serverTime = () => core.now() + faults.clockSkewMs;
   /** GET /sapi/v1/system/status; switched with POST /admin/system-status {"maintenance": true}. */
   const systemStatus = { maintenance: false };
@@ -375,6 +414,42 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       const cancelId = ctx.params.get("newClientOrderId") || randomClientOrderId();
       return cancelJson(engine.cancelOrder(account, m.spec.id, orderRef(ctx), cancelId), cancelId);
     },
+    "POST /api/v3/orderList/oco": (ctx) => placeList(ctx, "OCO", ocoLegs),
+    // Deprecated by Binance (use orderList/oco) but still served there; ccxt exposes it as privatePostOrderOco.
+    "POST /api/v3/order/oco": (ctx) => placeList(ctx, "OCO", legacyOcoLegs),
+    "POST /api/v3/orderList/oto": (ctx) => placeList(ctx, "OTO", otoLegs),
+    "POST /api/v3/orderList/otoco": (ctx) => placeList(ctx, "OTOCO", otocoLegs),
+    "GET /api/v3/orderList": (ctx) => {
+      const account = signed(ctx);
+      return orderListJson(engine.queryOrderList(account, listRef(ctx, "origClientOrderId")));
+    },
+    "DELETE /api/v3/orderList": (ctx) => {
+      const account = signed(ctx);
+      const m = market(ctx);
+      const cancelId = reader(ctx).clientId("newClientOrderId") ?? randomClientOrderId();
+      return cancelOrderListJson(engine.cancelOrderList(account, m.spec.id, listRef(ctx, "listClientOrderId"), cancelId), cancelId);
+    },
+    "GET /api/v3/allOrderList": (ctx) => {
+      const account = signed(ctx);
+      const fromId = optionalInt(ctx, "fromId", 0);
+      const startTime = optionalInt(ctx, "startTime", 0);
+      const endTime = optionalInt(ctx, "endTime", 0);
+      const limit = limitParam(ctx, 500, 1000);
+      if (fromId !== undefined && (startTime !== undefined || endTime !== undefined)) throw binanceErrors.notRequired("fromId");
+      if (startTime !== undefined && endTime !== undefined && endTime - startTime > 24 * 3_600_000) {
+        throw new BinanceError(-1127, "More than 24 hours between startTime and endTime.");
+      }
+      let lists: SimOrderList[] = [...account.orderLists.values()];
+      if (fromId !== undefined) lists = lists.filter((l) => l.orderListId >= fromId).slice(0, limit);
+      else if (startTime !== undefined || endTime !== undefined) {
+        lists = lists.filter((l) => (startTime === undefined || l.transactionTime >= startTime) && (endTime === undefined || l.transactionTime <= endTime)).slice(0, limit);
+      } else lists = lists.slice(-limit);
+      return lists.map(orderListJson);
+    },
+    "GET /api/v3/openOrderList": (ctx) => {
+      const account = signed(ctx);
+      return [...account.orderLists.values()].filter((l) => l.listOrderStatus === "EXECUTING").map(orderListJson);
+    },
     "GET /api/v3/openOrders": (ctx) => {
       const account = signed(ctx);
       const symbol = ctx.params.has("symbol") ? market(ctx).spec.id : undefined;
@@ -383,13 +458,27 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
     "DELETE /api/v3/openOrders": (ctx) => {
       const account = signed(ctx);
       const m = market(ctx);
-      const cancelled: Array<{ order: SimOrder; cancelId: string }> = [];
-      engine.cancelAll(account, m.spec.id, (order) => {
+      const cancelIds = new Map<SimOrder, string>();
+      const orders = engine.cancelAll(account, m.spec.id, (order) => {
         const cancelId = randomClientOrderId();
-        cancelled.push({ order, cancelId });
+        cancelIds.set(order, cancelId);
         return cancelId;
       });
-      return cancelled.map(({ order, cancelId }) => cancelJson(order, cancelId));
+      // Binance answers an order list as one entry with a report per order.
+      const out: unknown[] = [];
+      const listsDone = new Set<number>();
+      for (const order of orders) {
+        if (order.orderListId < 0) {
+          out.push(cancelJson(order, cancelIds.get(order) ?? randomClientOrderId()));
+          continue;
+        }
+        if (listsDone.has(order.orderListId)) continue;
+        listsDone.add(order.orderListId);
+        const list = account.orderLists.get(order.orderListId)!;
+        const cancelId = list.orders.map((o) => cancelIds.get(o)).find((id) => id !== undefined) ?? randomClientOrderId();
+        out.push(cancelOrderListJson(list, cancelId));
+      }
+      return out;
     },
     "GET /api/v3/allOrders": (ctx) => {
       const account = signed(ctx);
@@ -430,13 +519,13 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
   function klines(ctx: RequestContext) {
     const m = market(ctx);
     const interval = required(ctx, "interval");
-    if (!INTERVAL_MS[interval]) throw binanceErrors.invalidInterval();
+    if (!isSpotInterval(interval)) throw binanceErrors.invalidInterval();
     const timeZone = ctx.params.get("timeZone");
     if (timeZone !== undefined && timeZone !== "0" && timeZone !== "+00:00" && timeZone !== "0:00") throw binanceErrors.invalidParameter("timeZone");
     const startTime = optionalInt(ctx, "startTime", 0);
     const endTime = optionalInt(ctx, "endTime", 0);
     if (startTime !== undefined && endTime !== undefined && startTime > endTime) throw binanceErrors.invalidParameter("startTime");
-    return m.klines({ interval, startTime, endTime, limit: limitParam(ctx, 500, 1000) }).map(klineArray);
+    return m.klines({ interval, startTime, endTime, limit: limitParam(ctx, 500, 1000), now: core.now() }).map(klineArray);
   }
 
   const admin: Record<string, (body: unknown) => unknown> = {

@@ -5,13 +5,14 @@ import { WebSocketServer, WebSocket, type RawData } from "ws";
 import type { Clock } from "../core/clock";
 import { accountForKey, checkTimestamp, verifyWsApiSignature } from "./auth";
 import { BinanceError, binanceErrors } from "./binance-errors";
-import { bucketShift, bucketStart, INTERVAL_MS } from "./candles";
+import { bucketShift, bucketStart, isSpotInterval } from "./candles";
 import type { SimulatorCore } from "./core";
 import {
   accountPositionEvent,
   aggTradeEvent,
   executionReportEvent,
   klineEvent,
+  listStatusEvent,
   miniTickerEvent,
   ticker24hEvent,
   tradeEvent,
@@ -114,6 +115,7 @@ export class WsGateway {
     this.detachListener = options.core.addListener({
       onExecutionReport: (account, report) => this.userEvent(account, () => executionReportEvent(report as ExecutionReport)),
       onBalanceUpdate: (account, assets, time) => this.userEvent(account, () => accountPositionEvent(account, assets, time)),
+      onListStatus: (account, list, time) => this.userEvent(account, () => listStatusEvent(list, time)),
     });
   }
 
@@ -312,7 +314,7 @@ export class WsGateway {
     const channel = match[2];
     const kline = /^kline_(\w+)$/.exec(channel);
     if (kline) {
-      if (!INTERVAL_MS[kline[1]]) return null;
+      if (!isSpotInterval(kline[1])) return null;
       return { kind: "kline", market, interval: kline[1], nextOpenTime: 0, lastFormingAt: 0, lastFormingKey: "" };
     }
     if (channel === "trade" || channel === "aggTrade") return { kind: channel, market, lastTradeId: market.lastTradeId };
@@ -330,7 +332,7 @@ export class WsGateway {
     const sub = this.parseStream(name);
     if (!sub) return;
     if (sub.kind === "kline") {
-      sub.nextOpenTime = bucketStart(this.options.core.now(), sub.interval);
+      sub.nextOpenTime = sub.interval === "1s" ? Math.floor(this.options.core.now() / 1000) * 1000 : bucketStart(this.options.core.now(), sub.interval);
     }
     conn.subs.set(name, sub);
   }
@@ -436,11 +438,11 @@ export class WsGateway {
 
   private publishKline(conn: StreamConnection, name: string, sub: Extract<StreamSub, { kind: "kline" }>, now: number, realNow: number): void {
     const symbol = sub.market.spec.id;
-    const bars = sub.market.klines({ interval: sub.interval, startTime: sub.nextOpenTime, limit: 1000 });
+    const bars = sub.market.klines({ interval: sub.interval, startTime: sub.nextOpenTime, limit: 1000, now });
     for (const bar of bars) {
       if (bar.closed) {
         this.sendStream(conn, name, klineEvent(symbol, bar, now));
-        sub.nextOpenTime = bucketShift(bar.openTime, sub.interval, 1);
+        sub.nextOpenTime = sub.interval === "1s" ? bar.openTime + 1000 : bucketShift(bar.openTime, sub.interval, 1);
         sub.lastFormingKey = "";
         continue;
       }

@@ -3,12 +3,11 @@ import { ManualClock } from "../../core/clock";
 import { EventBus } from "../../core/event-bus";
 import { createLogger } from "../../core/logger";
 import { DEFAULT_RISK_LIMITS, type RiskLimits } from "../../config/risk-limits";
-import { InMemoryOrderStore, PaperVenue, createGhostVenue, type ExecutionVenue } from "../../execution";
+import { PaperVenue, createGhostVenue, type ExecutionVenue } from "../../execution";
 import type { Candle, Instrument, KernelMode, Signal, SignalAction } from "../../model/types";
-import { Ledger } from "../../portfolio";
-import { InMemoryRiskStateStore } from "../../risk";
 import type { Strategy } from "../../strategy";
-import { TradingAccount } from "../account";
+import type { TradingAccount } from "../account";
+import { startTestAccount } from "./test-account";
 import type { EngineEvents } from "../events";
 import { TradingKernel } from "../kernel";
 import { sizeEntry } from "../sizing";
@@ -60,22 +59,7 @@ async function setup(options: { active: KernelMode; modes: KernelMode[]; paperVe
     const base = { clock, fees: { maker: 0.001, taker: 0.001 }, balances: { USDT: 10_000 }, instruments: instruments.values() };
     const paper = mode === "ghost" ? createGhostVenue({ ...base, id: "ghost" }) : new PaperVenue({ ...base, id: mode === "live" ? "sim-live" : "paper", kind: "paper", slippageBps: mode === "live" ? 8 : 0, latencyMs: 0 });
     const venue = mode === "paper" && options.paperVenue ? options.paperVenue(paper) : paper;
-    const account = await TradingAccount.create({
-      mode,
-      venue,
-      orderStore: new InMemoryOrderStore(),
-      riskStore: new InMemoryRiskStateStore(),
-      ledger: new Ledger({ mode, startingCash: 10_000, quoteCurrency: "USDT" }),
-      clock,
-      wallClock: clock,
-      limits: LIMITS,
-      bus,
-      logger,
-      instruments,
-      fees: { maker: 0.001, taker: 0.001 },
-      sleep: async (ms) => clock.advance(ms),
-    });
-    await account.start();
+    const account = await startTestAccount({ mode, venue, clock, bus, logger, limits: LIMITS, instruments });
     accounts.push(account);
   }
   const kernel = new TradingKernel({ mode: options.active, clock, bus, logger, accounts, limits: LIMITS, instruments });

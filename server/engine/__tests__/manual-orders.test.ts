@@ -3,11 +3,9 @@ import { ManualClock } from "../../core/clock";
 import { EventBus } from "../../core/event-bus";
 import { createLogger } from "../../core/logger";
 import { DEFAULT_RISK_LIMITS, type RiskLimits } from "../../config/risk-limits";
-import { InMemoryOrderStore, PaperVenue } from "../../execution";
+import { PaperVenue } from "../../execution";
 import type { Candle, Instrument } from "../../model/types";
-import { Ledger } from "../../portfolio";
-import { InMemoryRiskStateStore } from "../../risk";
-import { TradingAccount } from "../account";
+import { startTestAccount } from "./test-account";
 import type { EngineEvents } from "../events";
 import { TradingKernel } from "../kernel";
 
@@ -27,22 +25,7 @@ async function setup() {
   const logger = createLogger("silent");
   const instruments = new Map([[SYMBOL, ETH]]);
   const base = { clock, fees: { maker: 0.001, taker: 0.001 }, balances: { USDT: 10_000 }, instruments: instruments.values() };
-  const account = await TradingAccount.create({
-    mode: "paper",
-    venue: new PaperVenue({ ...base, id: "paper", kind: "paper", slippageBps: 0, latencyMs: 0 }),
-    orderStore: new InMemoryOrderStore(),
-    riskStore: new InMemoryRiskStateStore(),
-    ledger: new Ledger({ mode: "paper", startingCash: 10_000, quoteCurrency: "USDT" }),
-    clock,
-    wallClock: clock,
-    limits: LIMITS,
-    bus,
-    logger,
-    instruments,
-    fees: { maker: 0.001, taker: 0.001 },
-    sleep: async (ms) => clock.advance(ms),
-  });
-  await account.start();
+  const account = await startTestAccount({ mode: "paper", venue: new PaperVenue({ ...base, id: "paper", kind: "paper", slippageBps: 0, latencyMs: 0 }), clock, bus, logger, limits: LIMITS, instruments });
   const kernel = new TradingKernel({ mode: "paper", clock, bus, logger, accounts: [account], limits: LIMITS, instruments });
   /** The next closed minute at `close`: the paper venue fills what is working against it. */
   const feed = async (close: number) => {

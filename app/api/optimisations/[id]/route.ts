@@ -8,3 +8,9 @@ export const GET = route(async (_req, ctx) => {
   const { id } = await ctx.params;
   return optimisationJobs(engine().candleStore).get(id);
 });
+
+/** DELETE /api/optimisations/{id}: cancel a queued or running optimisation (with BullMQ: its jobs too). */
+export const DELETE = route(async (_req, ctx) => {
+  const { id } = await ctx.params;
+  return optimisationJobs(engine().candleStore).cancel(id);
+});
