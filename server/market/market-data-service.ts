@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { systemClock, type Clock } from "../core/clock";
 import { errorMessage } from "../core/errors";
 import { EventBus } from "../core/event-bus";
@@ -142,6 +143,8 @@ export class MarketDataService {
   private started = false;
 
   constructor(private readonly options: MarketDataServiceOptions) {
+    // Every stream of every symbol waits on this one signal: dozens of listeners at once are expected.
+    setMaxListeners(0, this.abort.signal);
     if (options.symbols.length === 0) throw new RangeError("MarketDataService needs at least one symbol");
     this.exchange = options.exchange;
     guardCcxtWebsocketSends(this.exchange);
