@@ -1,4 +1,4 @@
-import { Decimal } from "./decimal";
+import { Decimal, roundScaledFast } from "./decimal";
 
 /**
  * Exact quantity arithmetic: the one place where quantities and balances are added, subtracted,
@@ -87,6 +87,11 @@ export function sumQty(values: Iterable<number>): number {
  * notional in quote units (quantity × price), a lock (notional × (1 + rate)).
  */
 export function mulQty(a: number, b: number, rounding: Decimal.Rounding = Decimal.ROUND_HALF_EVEN): number {
+  if (rounding === Decimal.ROUND_HALF_EVEN) {
+    // Scaled-integer fast path: the same result whenever it is sure (see roundScaledFast in ./decimal).
+    const n = roundScaledFast(a * b * SCALE);
+    if (n === n) return n === 0 ? 0 : n / SCALE;
+  }
   return out(dec(a).times(dec(b)), rounding);
 }
 
@@ -98,6 +103,10 @@ export function qtyTimesRate(quantity: number, rate: number): number {
 /** amount × part / whole rounded to 8 decimals: the share of a lock that belongs to part of an order. */
 export function proRataQty(amount: number, part: number, whole: number, rounding: Decimal.Rounding = Decimal.ROUND_HALF_EVEN): number {
   if (!(whole !== 0)) throw new RangeError(`pro rata of a whole of ${whole}`);
+  if (rounding === Decimal.ROUND_HALF_EVEN) {
+    const n = roundScaledFast(((amount * part) / whole) * SCALE);
+    if (n === n) return n === 0 ? 0 : n / SCALE;
+  }
   return out(dec(amount).times(dec(part)).div(dec(whole)), rounding);
 }
 

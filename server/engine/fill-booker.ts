@@ -69,7 +69,7 @@ export class FillBooker {
   closeTrade(trade: LedgerClosedTrade, exitOrderId: string | undefined): BookedTrade {
     const origin = this.origins.get(trade.positionId);
     this.origins.delete(trade.positionId);
-    this.recentClosedTrades.push({ symbol: trade.symbol, pnl: trade.pnl, closedAt: trade.closedAt, exitReason: trade.exitReason });
+    this.recentClosedTrades.push({ symbol: trade.symbol, pnl: trade.pnl, closedAt: trade.closedAt, exitReason: trade.exitReason, strategyInstanceId: trade.strategyInstanceId });
     if (this.recentClosedTrades.length > this.keepTrades) this.recentClosedTrades.shift();
     return { ...trade, signalId: origin?.signalId, entryOrderId: origin?.entryOrderId, exitOrderId };
   }

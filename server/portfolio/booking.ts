@@ -1,4 +1,4 @@
-import { Decimal, QUOTE_DP, roundMoney } from "../core/decimal";
+import { Decimal, QUOTE_DP, roundMoney, roundScaledFast } from "../core/decimal";
 import { addQty as exactAddQty, subQty as exactSubQty } from "../core/quantity";
 
 /**
@@ -38,11 +38,18 @@ export function subMoney(a: number, b: number): number {
 
 /** quantity × price, booked. */
 export function notional(quantity: number, price: number): number {
+  // Scaled-integer fast path (the same result, see roundScaledFast); decimal.js when it cannot be sure.
+  const n = roundScaledFast(quantity * price * SCALE);
+  if (n === n) return n / SCALE;
   return new Decimal(quantity).mul(price).toDecimalPlaces(QUOTE_DP, Decimal.ROUND_HALF_EVEN).toNumber();
 }
 
 /** amount × part / whole, booked: the share of a booked amount that belongs to part of a quantity. */
 export function proRata(amount: number, part: number, whole: number): number {
+  if (whole !== 0) {
+    const n = roundScaledFast(((amount * part) / whole) * SCALE);
+    if (n === n) return n / SCALE;
+  }
   return new Decimal(amount).mul(part).div(whole).toDecimalPlaces(QUOTE_DP, Decimal.ROUND_HALF_EVEN).toNumber();
 }
 

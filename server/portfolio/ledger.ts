@@ -936,13 +936,13 @@ export class Ledger {
         const markPrice = book.mark;
         const value = pos.quantity * markPrice;
         const unrealizedPnl = pos.side === "long" ? value - pos.costBasis : pos.costBasis - value;
-        views.push({
-          ...copyPosition(pos),
-          markPrice,
-          marketValue: pos.side === "long" ? value : -value,
-          unrealizedPnl,
-          unrealizedPct: pos.costBasis > 0 ? (unrealizedPnl / pos.costBasis) * 100 : 0,
-        });
+        // The copy extended in place (same keys, same order as spreading it into a new object).
+        const view = copyPosition(pos) as PositionView;
+        view.markPrice = markPrice;
+        view.marketValue = pos.side === "long" ? value : -value;
+        view.unrealizedPnl = unrealizedPnl;
+        view.unrealizedPct = pos.costBasis > 0 ? (unrealizedPnl / pos.costBasis) * 100 : 0;
+        views.push(view);
       }
     }
     return views;

@@ -311,6 +311,29 @@ export function tradeStatsBy(trades: readonly ClosedTrade[], groupOf: (trade: Cl
   return result;
 }
 
+/**
+ * tradeStatsBy() of trades already checked and in close-time order, for computeMetrics: no second
+ * check or sort, and a group holding every trade (one symbol, one strategy: the usual backtest) takes
+ * a copy of the statistics already computed for all of them rather than computing them again.
+ */
+function groupedTradeStats(ordered: readonly ClosedTrade[], groupOf: (trade: ClosedTrade) => string, all: TradeStats): Record<string, TradeStats> {
+  const groups = new Map<string, ClosedTrade[]>();
+  for (const t of ordered) {
+    const key = groupOf(t);
+    let list = groups.get(key);
+    if (list === undefined) groups.set(key, (list = []));
+    list.push(t);
+  }
+  const result: Record<string, TradeStats> = {};
+  for (const [key, list] of groups) {
+    result[key] =
+      list.length === ordered.length
+        ? { ...all, bestTrade: all.bestTrade && { ...all.bestTrade }, worstTrade: all.worstTrade && { ...all.worstTrade } }
+        : computeTradeStats(list);
+  }
+  return result;
+}
+
 export const bySymbol = (t: ClosedTrade): string => t.symbol;
 export const byStrategy = (t: ClosedTrade): string => t.strategyInstanceId ?? "unattributed";
 
@@ -571,8 +594,8 @@ export function computeMetrics(input: MetricsInput): PerformanceMetrics {
     ...curve,
     exposurePct,
     tradesPerDay,
-    bySymbol: tradeStatsBy(ordered, bySymbol),
-    byStrategy: tradeStatsBy(ordered, byStrategy),
+    bySymbol: groupedTradeStats(ordered, bySymbol, trades),
+    byStrategy: groupedTradeStats(ordered, byStrategy, trades),
   };
 }
 

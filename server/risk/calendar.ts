@@ -22,6 +22,9 @@ export interface LocalDate {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** UTC fast path for years 1971..9998 (Intl formats other years with eras or signs; those keep the Intl path). */
+const UTC_FAST_FROM = Date.UTC(1971, 0, 1);
+const UTC_FAST_TO = Date.UTC(9998, 0, 1);
 
 export class InvalidTimeZoneError extends RangeError {
   constructor(readonly timeZone: string) {
@@ -32,6 +35,8 @@ export class InvalidTimeZoneError extends RangeError {
 
 export class TradingCalendar {
   private readonly dateFormat: Intl.DateTimeFormat;
+  /** The zone is UTC (the default): dates and midnights by arithmetic, the same as Intl's. */
+  private readonly utc: boolean;
   private dayCache: CalendarPeriod | null = null;
   private weekCache: CalendarPeriod | null = null;
 
@@ -46,9 +51,15 @@ export class TradingCalendar {
     } catch {
       throw new InvalidTimeZoneError(timeZone);
     }
+    this.utc = this.dateFormat.resolvedOptions().timeZone === "UTC";
   }
 
   localDate(t: number): LocalDate {
+    if (this.utc && t >= UTC_FAST_FROM && t < UTC_FAST_TO) {
+      const d = new Date(t);
+      const weekday = d.getUTCDay();
+      return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), isoWeekday: weekday === 0 ? 7 : weekday };
+    }
     let year = 0;
     let month = 0;
     let day = 0;
@@ -99,6 +110,7 @@ export class TradingCalendar {
    * before t: the local date never goes backwards, so the predicate is monotonic.
    */
   private startOfLocalDay(t: number): number {
+    if (this.utc && t >= UTC_FAST_FROM && t < UTC_FAST_TO) return Math.floor(t / DAY_MS) * DAY_MS;
     const key = this.dateKey(t);
     let before = t - 50 * HOUR_MS; // local date strictly earlier than key
     let inside = t; // local date equals key

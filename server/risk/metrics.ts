@@ -23,12 +23,26 @@ export interface RiskEngineView {
   readonly excludeClientOrderId?: string;
 }
 
+const UNSET: unique symbol = Symbol("unset");
+
 /**
  * Numbers derived from one snapshot (and optionally one order request), each computed at most once
  * per evaluation so several checks can share them without rebuilding anything.
  */
 export class RiskMetrics {
-  private readonly memo = new Map<string, unknown>();
+  // One slot per memoised metric (a Map and a closure per call showed in the order path's profile).
+  private memoStopPrice: number | typeof UNSET = UNSET;
+  private memoTakeProfitPrice: number | typeof UNSET = UNSET;
+  private memoOrderRisk: number | typeof UNSET = UNSET;
+  private memoPositionsAddedTo: RiskPosition[] | typeof UNSET = UNSET;
+  private memoPositionsReduced: RiskPosition[] | typeof UNSET = UNSET;
+  private memoPendingEntries: RiskOpenOrder[] | typeof UNSET = UNSET;
+  private memoOpenPositionKeys: string[] | typeof UNSET = UNSET;
+  private memoExposure: number | typeof UNSET = UNSET;
+  private memoHeat: number | typeof UNSET = UNSET;
+  private memoLossStreak: number | typeof UNSET = UNSET;
+  private memoLastEntryAt: number | null | typeof UNSET = UNSET;
+  private memoEntriesToday: number | typeof UNSET = UNSET;
 
   constructor(
     readonly ctx: RiskContext,
@@ -36,13 +50,6 @@ export class RiskMetrics {
     readonly view: RiskEngineView,
     readonly request: OrderRequest | null = null,
   ) {}
-
-  private once<T>(key: string, compute: () => T): T {
-    if (this.memo.has(key)) return this.memo.get(key) as T;
-    const value = compute();
-    this.memo.set(key, value);
-    return value;
-  }
 
   private req(): OrderRequest {
     if (!this.request) throw new Error("this metric needs an order request");
@@ -79,23 +86,27 @@ export class RiskMetrics {
 
   /** The entry's stop: the one stated, else defaultStopLossPct away from the reference price. */
   stopPrice(): number {
-    return this.once("stopPrice", () => {
+    const memo = this.memoStopPrice;
+    if (memo !== UNSET) return memo;
+    return (this.memoStopPrice = (() => {
       const r = this.req();
       if (r.stopLoss !== undefined) return r.stopLoss;
       const ref = this.referencePrice() ?? Number.NaN;
       const d = this.limits.defaultStopLossPct / 100;
       return this.entrySide() === "long" ? ref * (1 - d) : ref * (1 + d);
-    });
+    })());
   }
 
   takeProfitPrice(): number {
-    return this.once("takeProfitPrice", () => {
+    const memo = this.memoTakeProfitPrice;
+    if (memo !== UNSET) return memo;
+    return (this.memoTakeProfitPrice = (() => {
       const r = this.req();
       if (r.takeProfit !== undefined) return r.takeProfit;
       const ref = this.referencePrice() ?? Number.NaN;
       const d = this.limits.defaultTakeProfitPct / 100;
       return this.entrySide() === "long" ? ref * (1 + d) : ref * (1 - d);
-    });
+    })());
   }
 
   /** Fee rate of the entry leg: market orders take liquidity, resting ones are assumed to make it. */
@@ -105,34 +116,40 @@ export class RiskMetrics {
 
   /** What the new entry loses if its stop is hit: size × stop distance (fees excluded). */
   orderRisk(): number {
-    return this.once("orderRisk", () => {
+    const memo = this.memoOrderRisk;
+    if (memo !== UNSET) return memo;
+    return (this.memoOrderRisk = (() => {
       const ref = this.referencePrice();
       if (ref === undefined) return Number.NaN;
       return this.req().quantity * Math.abs(ref - this.stopPrice());
-    });
+    })());
   }
 
   /** Open positions the entry would add to (same symbol, side and strategy instance). */
   positionsAddedTo(): RiskPosition[] {
-    return this.once("positionsAddedTo", () => {
+    const memo = this.memoPositionsAddedTo;
+    if (memo !== UNSET) return memo;
+    return (this.memoPositionsAddedTo = (() => {
       const r = this.req();
       const side = this.entrySide();
       return this.ctx.positions.filter(
         (p) => p.symbol === r.symbol && p.side === side && p.strategyInstanceId === r.strategyInstanceId && p.quantity > 0,
       );
-    });
+    })());
   }
 
   /** Open positions an exit reduces: same symbol, the side the order closes, the request's instance if it names one. */
   positionsReduced(): RiskPosition[] {
-    return this.once("positionsReduced", () => {
+    const memo = this.memoPositionsReduced;
+    if (memo !== UNSET) return memo;
+    return (this.memoPositionsReduced = (() => {
       const r = this.req();
       const side: PositionSide = r.side === "sell" ? "long" : "short";
       const onSymbol = this.ctx.positions.filter((p) => p.symbol === r.symbol && p.side === side && p.quantity > 0);
       if (r.strategyInstanceId === undefined) return onSymbol;
       const own = onSymbol.filter((p) => p.strategyInstanceId === r.strategyInstanceId);
       return own.length > 0 ? own : onSymbol.filter((p) => p.strategyInstanceId === undefined);
-    });
+    })());
   }
 
   // ---- the portfolio ----
@@ -148,15 +165,15 @@ export class RiskMetrics {
 
   /** Entry orders still working (each may become or grow a position). */
   pendingEntries(): RiskOpenOrder[] {
-    return this.once("pendingEntries", () =>
-      this.ctx.openOrders.filter(
+    const memo = this.memoPendingEntries;
+    if (memo !== UNSET) return memo;
+    return (this.memoPendingEntries = this.ctx.openOrders.filter(
         (o) =>
           o.intent === "entry" &&
           !o.reduceOnly &&
           (o.status === undefined || !TERMINAL_ORDER_STATUSES.includes(o.status)) &&
           remainingQuantity(o) > 0,
-      ),
-    );
+      ));
   }
 
   pendingPrice(o: RiskOpenOrder): number {
@@ -169,7 +186,9 @@ export class RiskMetrics {
    * and strategy instance already hold a position grows it rather than opening another.
    */
   openPositionKeys(): string[] {
-    return this.once("openPositionKeys", () => {
+    const memo = this.memoOpenPositionKeys;
+    if (memo !== UNSET) return memo;
+    return (this.memoOpenPositionKeys = (() => {
       const keys = this.ctx.positions.filter((p) => p.quantity > 0).map((p) => positionKey(p.symbol, p.side, p.strategyInstanceId));
       const held = new Set(keys);
       for (const o of this.pendingEntries()) {
@@ -180,7 +199,7 @@ export class RiskMetrics {
         }
       }
       return keys;
-    });
+    })());
   }
 
   openPositionCount(symbol?: string): number {
@@ -191,17 +210,21 @@ export class RiskMetrics {
 
   /** Gross exposure in quote: positions at mark plus working entry orders. */
   exposure(): number {
-    return this.once("exposure", () => {
+    const memo = this.memoExposure;
+    if (memo !== UNSET) return memo;
+    return (this.memoExposure = (() => {
       let total = 0;
       for (const p of this.ctx.positions) total += Math.abs(this.positionNotional(p));
       for (const o of this.pendingEntries()) total += remainingQuantity(o) * this.pendingPrice(o);
       return total;
-    });
+    })());
   }
 
   /** Portfolio heat in quote: what every position and working entry loses if all stops are hit. */
   heat(): number {
-    return this.once("heat", () => {
+    const memo = this.memoHeat;
+    if (memo !== UNSET) return memo;
+    return (this.memoHeat = (() => {
       const d = this.limits.defaultStopLossPct / 100;
       let total = 0;
       for (const p of this.ctx.positions) {
@@ -217,7 +240,7 @@ export class RiskMetrics {
         total += remainingQuantity(o) * Math.abs(price - stop);
       }
       return total;
-    });
+    })());
   }
 
   // ---- loss baselines tracked by the engine ----
@@ -255,7 +278,9 @@ export class RiskMetrics {
 
   /** Losing trades since the last non-losing one (or the person's reset), whatever the exit reason. */
   lossStreak(): number {
-    return this.once("lossStreak", () => lossStreak(this.ctx.recentClosedTrades, this.view.lossStreakResetAt));
+    const memo = this.memoLossStreak;
+    if (memo !== UNSET) return memo;
+    return (this.memoLossStreak = cachedLossStreak(this.ctx.recentClosedTrades, this.view.lossStreakResetAt));
   }
 
   /*
@@ -266,7 +291,9 @@ export class RiskMetrics {
    */
 
   lastEntryAt(): number | null {
-    return this.once("lastEntryAt", () => {
+    const memo = this.memoLastEntryAt;
+    if (memo !== UNSET) return memo;
+    return (this.memoLastEntryAt = (() => {
       // A maximum: an entry present in both windows cannot change it, so no de-duplication is needed.
       const exclude = this.view.excludeClientOrderId;
       let last = Number.NEGATIVE_INFINITY;
@@ -284,12 +311,14 @@ export class RiskMetrics {
         if (e.at > last) last = e.at;
       }
       return any ? last : null;
-    });
+    })());
   }
 
   /** Entries since the start of the local day. */
   entriesToday(): number {
-    return this.once("entriesToday", () => {
+    const memo = this.memoEntriesToday;
+    if (memo !== UNSET) return memo;
+    return (this.memoEntriesToday = (() => {
       const exclude = this.view.excludeClientOrderId;
       const start = this.view.day.start;
       const approved = this.view.approvedEntries;
@@ -305,7 +334,7 @@ export class RiskMetrics {
       }
       for (const [id, e] of approved) if (id !== exclude && e.at >= start) n += 1;
       return n;
-    });
+    })());
   }
 
   lastExitAt(symbol: string): number | null {
@@ -321,6 +350,29 @@ export function remainingQuantity(o: RiskOpenOrder): number {
 
 function positionKey(symbol: string, side: PositionSide, strategyInstanceId: string | undefined): string {
   return `${symbol}|${side}|${strategyInstanceId ?? ""}`;
+}
+
+/**
+ * lossStreak() of the account's recent-trades window, remembered between snapshots: the window
+ * (engine/fill-booker.ts) only grows at the end and drops from the front, so the same array with the
+ * same length, the same first and last record (and that last record's numbers) holds the same trades.
+ * Every breaker pass (each minute with a position open) and every entry asked for it: two passes over
+ * up to 100 trades each time.
+ */
+const streakCache = new WeakMap<readonly { pnl: number; closedAt: number }[], { length: number; first: object; last: object; lastPnl: number; lastClosedAt: number; resetAt: number | null; value: number }>();
+
+function cachedLossStreak(trades: readonly { pnl: number; closedAt: number }[], resetAt: number | null): number {
+  const n = trades.length;
+  if (n === 0) return 0;
+  const first = trades[0];
+  const last = trades[n - 1];
+  const hit = streakCache.get(trades);
+  if (hit !== undefined && hit.length === n && hit.first === first && hit.last === last && hit.lastPnl === last.pnl && hit.lastClosedAt === last.closedAt && hit.resetAt === resetAt) {
+    return hit.value;
+  }
+  const value = lossStreak(trades, resetAt);
+  streakCache.set(trades, { length: n, first, last, lastPnl: last.pnl, lastClosedAt: last.closedAt, resetAt, value });
+  return value;
 }
 
 /** Count losing trades closed after both the latest non-losing trade and `resetAt`. Order-independent. */

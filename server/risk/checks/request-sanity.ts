@@ -7,6 +7,8 @@ const TYPES = new Set(["market", "limit", "stop_loss_limit", "take_profit_limit"
 const INTENTS = new Set(["entry", "exit"]);
 
 const isPositiveFinite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;
+const optionalPositive = (v: unknown): boolean => v === undefined || isPositiveFinite(v);
+const PRICE_FIELDS = ["price", "stopPrice", "stopLoss", "takeProfit"] as const;
 
 /**
  * The request itself is well formed: known enums, finite positive numbers, and an intent that
@@ -33,12 +35,15 @@ export const requestSanityCheck: RiskCheck = {
         quantity: String(r.quantity),
       });
     }
-    for (const field of ["price", "stopPrice", "stopLoss", "takeProfit"] as const) {
-      const v = r[field];
-      if (v !== undefined && !isPositiveFinite(v)) {
-        return deny(`INVALID_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, `invalid ${field} ${String(v)}: must be a finite number above 0`, {
-          [field]: String(v),
-        });
+    // The usual case (every optional price absent or valid) without the loop's array and keyed reads.
+    if (!(optionalPositive(r.price) && optionalPositive(r.stopPrice) && optionalPositive(r.stopLoss) && optionalPositive(r.takeProfit))) {
+      for (const field of PRICE_FIELDS) {
+        const v = r[field];
+        if (v !== undefined && !isPositiveFinite(v)) {
+          return deny(`INVALID_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`, `invalid ${field} ${String(v)}: must be a finite number above 0`, {
+            [field]: String(v),
+          });
+        }
       }
     }
     if (r.type !== "market" && r.price === undefined) {
