@@ -16,6 +16,11 @@ export interface OrderStore {
   /** Orders of a mode whose status is new, submitted or partially_filled. */
   loadOpenOrders(mode: KernelMode): Promise<Order[]>;
   loadOrder(clientOrderId: string): Promise<Order | undefined>;
+  /**
+   * The order of this mode the venue knows by this id. A venue's trade list names only its own order
+   * id, so reconciliation finds the bot's finished orders by it (a fill of one is not "unknown").
+   */
+  findByVenueOrderId(mode: KernelMode, venueOrderId: string): Promise<Order | undefined>;
   /** Fills of an order, oldest first. */
   loadFills(clientOrderId: string): Promise<Fill[]>;
 }
@@ -60,6 +65,11 @@ export class InMemoryOrderStore implements OrderStore {
   async loadOrder(clientOrderId: string): Promise<Order | undefined> {
     const order = this.orders.get(clientOrderId);
     return order ? { ...order } : undefined;
+  }
+
+  async findByVenueOrderId(mode: KernelMode, venueOrderId: string): Promise<Order | undefined> {
+    for (const order of this.orders.values()) if (order.mode === mode && order.venueOrderId === venueOrderId) return { ...order };
+    return undefined;
   }
 
   async loadFills(clientOrderId: string): Promise<Fill[]> {

@@ -124,6 +124,21 @@ describe("reconcile", () => {
     expect(report.unknownVenueFills.map((f) => f.venueTradeId)).toEqual(["X1"]);
   });
 
+  it("a fill of the bot's own finished order, named by the venue's order id only, is not an unknown fill", async () => {
+    // The open order makes reconcile look at the symbol's trades; an earlier order of the bot, long
+    // filled and stored, shows up in the venue's trade list with its venue order id and no client id.
+    const done = stored({ clientOrderId: "tk-r-8", status: "filled", filledQuantity: 1, avgFillPrice: 100, venueOrderId: "V55", createdAt: 2_000 });
+    const open = stored({ clientOrderId: "tk-r-9", createdAt: 1_500 });
+    const { store, venue } = await setup([done, open]);
+    venue.plant(open);
+    await store.saveFill({ clientOrderId: "tk-r-8", venueTradeId: "X8", symbol: "BTC/USDT", side: "buy", price: 100, quantity: 1, fee: 0, liquidity: "taker", timestamp: 3_000 });
+    venue.looseFills.push({ venueTradeId: "X8", venueOrderId: "V55", symbol: "BTC/USDT", side: "buy", price: 100, quantity: 1, fee: 0, liquidity: "taker", timestamp: 3_000 });
+    const report = await reconcile({ store, venue, mode: "live", now: 9_000 });
+    expect(report.unknownVenueFills).toEqual([]);
+    expect(report.findings).toEqual([]);
+    expect(await store.loadFills("tk-r-8")).toHaveLength(1);
+  });
+
   it("venue down: ok is false with the reason, and nothing is changed", async () => {
     const order = stored({ clientOrderId: "tk-r-8" });
     const { store, venue } = await setup([order]);

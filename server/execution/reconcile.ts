@@ -177,7 +177,9 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
         continue;
       }
       for (const fill of fills) {
-        const clientOrderId = fill.clientOrderId ?? (fill.venueOrderId ? byVenueOrderId.get(fill.venueOrderId) : undefined);
+        let clientOrderId = fill.clientOrderId ?? (fill.venueOrderId ? byVenueOrderId.get(fill.venueOrderId) : undefined);
+        // A fill of one of the bot's finished orders: the venue's trade list names only its order id.
+        if (!clientOrderId && fill.venueOrderId) clientOrderId = (await store.findByVenueOrderId(mode, fill.venueOrderId))?.clientOrderId;
         if (!clientOrderId || !(await store.loadOrder(clientOrderId))) {
           report.unknownVenueFills.push(fill);
           report.findings.push(unknownFillFinding(fill));

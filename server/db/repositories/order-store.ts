@@ -202,6 +202,11 @@ export class PrismaOrderStore implements OrderStore, DustMoveStore {
     return row ? orderFromRow(row) : undefined;
   }
 
+  async findByVenueOrderId(mode: KernelMode, venueOrderId: string): Promise<Order | undefined> {
+    const row = await this.prisma.order.findFirst({ where: { venue: this.venueId, mode, venueOrderId } });
+    return row ? orderFromRow(row) : undefined;
+  }
+
   async loadFills(clientOrderId: string): Promise<Fill[]> {
     const rows = await this.prisma.fill.findMany({ where: { clientOrderId }, orderBy: [{ timestamp: "asc" }, { seq: "asc" }] });
     return rows.map(fillFromRow);
