@@ -1,4 +1,5 @@
 import ccxt, { type Exchange } from "ccxt";
+import { futuresUrls } from "../simulator/futures/urls";
 import { guardCcxtWebsocketSends } from "./ccxt-guards";
 
 /**
@@ -152,6 +153,19 @@ async function buildExchange(venue: VenueRef, opts: CreateExchangeOptions): Prom
     exceptions.exact = { ...exceptions.exact, ...spot.exact };
     exceptions.broad = { ...exceptions.broad, ...spot.broad };
     // Plain ws:// needs ccxt's http agent loaded before the first watch call.
+    await exchange.loadHttpProxyAgent();
+    return exchange;
+  }
+
+  if (venue.id === "binanceusdm" && opts.simulator) {
+    // USDⓈ-M futures on the built-in simulator: /fapi REST and /fstream websockets (server/simulator/futures).
+    const sim = checkSimulatorEndpoints(opts.simulator);
+    const simKeys = keys.apiKey !== undefined ? keys : sim.defaultAccount ? { ...sim.defaultAccount } : {};
+    const exchange = new ccxt.pro.binanceusdm({ ...simKeys, enableRateLimit: true, options: { fetchCurrencies: false, fetchMargins: false, adjustForTimeDifference: false } });
+    exchange.urls = futuresUrls(exchange.urls as Urls, sim.restUrl) as typeof exchange.urls;
+    const exceptions = exchange.exceptions as Record<string, Record<string, unknown>>;
+    const linear = (exceptions.linear ?? {}) as Record<string, Record<string, unknown>>; // ccxt picks it by the fapi.binance.com URL
+    Object.assign(exceptions, { exact: { ...exceptions.exact, ...linear.exact }, broad: { ...exceptions.broad, ...linear.broad } });
     await exchange.loadHttpProxyAgent();
     return exchange;
   }

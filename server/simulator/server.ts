@@ -80,7 +80,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     createRestHandler({ core, clock, listenKeys, rateLimiter, streamStats: () => ({ connections: gateway.connectionCount, userStreams: gateway.userStreamCount }) }),
   );
   server.on("upgrade", (req, socket, head) => gateway.handleUpgrade(req, socket, head));
-  attachFutures(server, { core, clock }); // Binance USDⓈ-M futures under /fapi/ (server/simulator/futures)
+  // Binance USDⓈ-M futures: REST under /fapi/, websockets under /fstream (server/simulator/futures)
+  const futures = attachFutures(server, { core, clock, publishIntervalMs, klineUpdateMs });
+  faults.setDropHandler(() => gateway.dropAll() + futures.gateway.dropAll());
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nX-Simulated: true\r\nConnection: close\r\n\r\n");
   });
@@ -132,6 +134,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       clearInterval(timer);
       faults.stop();
       gateway.close();
+      futures.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

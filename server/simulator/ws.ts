@@ -49,7 +49,7 @@ const MAX_STREAMS_PER_CONNECTION = 1024;
 
 type Rate = "fast" | "slow";
 
-type StreamSub =
+export type StreamSub =
   | { kind: "kline"; market: SymbolMarket; interval: string; nextOpenTime: number; lastFormingAt: number; lastFormingKey: string }
   | { kind: "trade" | "aggTrade"; market: SymbolMarket; lastTradeId: number }
   | { kind: "depthDiff"; market: SymbolMarket; rate: Rate }
@@ -58,7 +58,7 @@ type StreamSub =
   | { kind: "allTickers" | "allMiniTickers"; market: null }
   | { kind: "bookTicker"; market: SymbolMarket; lastKey: string };
 
-interface StreamConnection {
+export interface StreamConnection {
   kind: "stream";
   ws: WebSocket;
   combined: boolean;
@@ -74,7 +74,7 @@ interface ApiConnection {
   userSubs: Map<number, Account>;
 }
 
-type Connection = StreamConnection | ApiConnection;
+export type Connection = StreamConnection | ApiConnection;
 
 export class ListenKeyRegistry implements ListenKeys {
   private readonly keys = new Map<string, Account>();
@@ -101,14 +101,14 @@ export class ListenKeyRegistry implements ListenKeys {
 }
 
 export class WsGateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  private readonly connections = new Set<Connection>();
+  protected readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  protected readonly connections = new Set<Connection>();
   private publishRound = 0;
   private nextSubscriptionId = 0;
   private readonly detachListener: () => void;
 
   constructor(
-    private readonly options: WsGatewayOptions,
+    protected readonly options: WsGatewayOptions,
     readonly listenKeys: ListenKeyRegistry,
   ) {
     this.wss.on("headers", (headers) => headers.push("X-Simulated: true"));
@@ -163,7 +163,7 @@ export class WsGateway {
     });
   }
 
-  private attach(conn: Connection): void {
+  protected attach(conn: Connection): void {
     this.connections.add(conn);
     conn.ws.on("message", (data) => this.onMessage(conn, data));
     conn.ws.on("close", () => this.connections.delete(conn));
@@ -173,7 +173,7 @@ export class WsGateway {
     });
   }
 
-  private send(conn: Connection, payload: unknown): void {
+  protected send(conn: Connection, payload: unknown): void {
     if (conn.ws.readyState !== WebSocket.OPEN) return;
     // A consumer that cannot keep up is disconnected, as Binance does.
     if (conn.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -188,7 +188,7 @@ export class WsGateway {
     else conn.ws.send(text);
   }
 
-  private sendStream(conn: StreamConnection, stream: string, data: unknown): void {
+  protected sendStream(conn: StreamConnection, stream: string, data: unknown): void {
     this.send(conn, conn.combined ? { stream, data } : data);
   }
 
@@ -304,7 +304,7 @@ export class WsGateway {
 
   // -------------------------------------------------------------- streams
 
-  private parseStream(name: string): StreamSub | null {
+  protected parseStream(name: string): StreamSub | null {
     // "!ticker@arr" was retired by Binance (use <symbol>@ticker or !miniTicker@arr): not served.
     if (name === "!miniTicker@arr") return { kind: "allMiniTickers", market: null };
     const match = /^([a-z0-9]+)@(.+)$/.exec(name);
@@ -327,7 +327,7 @@ export class WsGateway {
     return null;
   }
 
-  private subscribe(conn: StreamConnection, name: string): void {
+  protected subscribe(conn: StreamConnection, name: string): void {
     if (conn.subs.has(name)) return;
     const sub = this.parseStream(name);
     if (!sub) return;

@@ -96,7 +96,24 @@ export interface Position {
   entryPrice: Decimal;
   /** Isolated margin of the position (0 for cross). */
   isolatedWallet: Decimal;
+  /** (Pre-fee) accumulated realised P&L of the symbol (ACCOUNT_UPDATE `cr`). */
+  realized: Decimal;
   updateTime: number;
+}
+
+/** Binance's execution types of ORDER_TRADE_UPDATE (`x`); CALCULATED is a liquidation fill. */
+export type ExecutionType = "NEW" | "CANCELED" | "CALCULATED" | "EXPIRED" | "TRADE";
+/** Binance's ACCOUNT_UPDATE reasons (`a.m`) that this venue produces. */
+export type AccountUpdateReason = "ORDER" | "FUNDING_FEE";
+
+/** What the user-data stream needs to know; every call is synchronous, right after the change. */
+export interface FuturesListener {
+  onOrderUpdate?(acct: FuturesAccount, order: FuturesOrder, execution: ExecutionType, trade: FuturesTrade | null): void;
+  /** Positions of `symbols` changed (empty: the balance only); `balanceChange` = funding paid or received. */
+  onAccountUpdate?(acct: FuturesAccount, reason: AccountUpdateReason, symbols: string[], time: number, balanceChange: Decimal): void;
+  onLeverageUpdate?(acct: FuturesAccount, symbol: string, leverage: number, time: number): void;
+  /** The margin ratio of `symbols` (isolated: one symbol; cross: every cross position) reached marginCallRatio. */
+  onMarginCall?(acct: FuturesAccount, symbols: string[], cross: boolean, time: number): void;
 }
 
 interface SymbolSettings {
@@ -114,6 +131,8 @@ export class FuturesAccount {
   readonly trades: FuturesTrade[] = [];
   readonly income: IncomeRecord[] = [];
   updateTime = 0;
+  /** Margin-call scopes ("CROSSED" or an isolated symbol) at or above marginCallRatio (one MARGIN_CALL per crossing). */
+  readonly marginCalled = new Set<string>();
 
   constructor(
     readonly spot: Account,
@@ -134,7 +153,7 @@ export class FuturesAccount {
   position(symbol: string): Position {
     let p = this.positions.get(symbol);
     if (!p) {
-      p = { amt: 0, entryPrice: new Decimal(0), isolatedWallet: new Decimal(0), updateTime: 0 };
+      p = { amt: 0, entryPrice: new Decimal(0), isolatedWallet: new Decimal(0), realized: new Decimal(0), updateTime: 0 };
       this.positions.set(symbol, p);
     }
     return p;
@@ -148,6 +167,11 @@ export interface FuturesEngineOptions {
   takerFee?: number;
   /** Spot symbols that get a perpetual. Default every USDT-quoted spot market. */
   symbols?: string[];
+  /**
+   * Margin ratio (maintenance margin / margin balance, Binance's definition) at which the user-data
+   * stream pushes MARGIN_CALL, once per upward crossing. Default 0.8; liquidation happens at 1.
+   */
+  marginCallRatio?: number;
 }
 
 export interface PositionView {
@@ -190,6 +214,8 @@ export class FuturesEngine {
   private readonly walletUsdt: number;
   private readonly makerFee: number;
   private readonly takerFee: number;
+  private readonly marginCallRatio: number;
+  private readonly listeners = new Set<FuturesListener>();
   private nextOrderId = 4_000_000_000;
   private nextTradeId = 300_000_000;
   private nextTranId = 9_000_000_000;
@@ -206,6 +232,7 @@ export class FuturesEngine {
     this.walletUsdt = options.walletUsdt ?? 10_000;
     this.makerFee = options.makerFee ?? 0.0002;
     this.takerFee = options.takerFee ?? 0.0005;
+    this.marginCallRatio = options.marginCallRatio ?? 0.8;
     this.premium = new PremiumModel(core.seed);
     for (const spec of core.specs()) {
       if (spec.quote !== "USDT") continue;
@@ -214,6 +241,24 @@ export class FuturesEngine {
     }
     this.processedMinute = Math.floor(core.startTime / MINUTE_MS) * MINUTE_MS;
     this.lastFunding = Math.floor(core.startTime / FUNDING_INTERVAL_MS) * FUNDING_INTERVAL_MS;
+  }
+
+  addListener(listener: FuturesListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emitOrder(acct: FuturesAccount, order: FuturesOrder, execution: ExecutionType, trade: FuturesTrade | null = null): void {
+    for (const l of this.listeners) l.onOrderUpdate?.(acct, order, execution, trade);
+  }
+
+  private emitAccount(acct: FuturesAccount, reason: AccountUpdateReason, symbols: string[], time: number, balanceChange: Decimal = ZERO): void {
+    for (const l of this.listeners) l.onAccountUpdate?.(acct, reason, symbols, time, balanceChange);
+  }
+
+  /** Every futures account opened so far (an API key gets one on its first futures request). */
+  allAccounts(): FuturesAccount[] {
+    return [...this.accounts.values()];
   }
 
   account(spot: Account): FuturesAccount {
@@ -250,6 +295,24 @@ export class FuturesEngine {
     const price = this.premium.contractPrice(c, this.indexPrice(c), t);
     const bid = new Decimal(price).div(c.tickSize).floor().mul(c.tickSize).toNumber();
     return { bid, ask: new Decimal(bid).plus(c.tickSize).toNumber() };
+  }
+
+  /**
+   * The perpetual's book: the spot book's level sizes (to the contract's step) on a one-tick
+   * ladder from the contract's best bid and ask (REST /fapi/v1/depth and the depth streams).
+   */
+  depth(c: ContractSpec, limit: number): { lastUpdateId: number; bids: [string, string][]; asks: [string, string][] } {
+    const { bid, ask } = this.top(c);
+    const snap = this.spotMarket(c).book.snapshot(limit);
+    const level = (base: number, i: number, dir: number, qty: number | undefined): [string, string] => [
+      new Decimal(base).plus(new Decimal(c.tickSize).mul(i * dir)).toFixed(c.pricePrecision),
+      new Decimal(qty ?? 1).toDecimalPlaces(c.quantityPrecision, Decimal.ROUND_DOWN).toFixed(c.quantityPrecision),
+    ];
+    return {
+      lastUpdateId: snap.lastUpdateId,
+      bids: snap.bids.map((l, i) => level(bid, i, -1, l.qty)).filter((l) => Number(l[0]) > 0),
+      asks: snap.asks.map((l, i) => level(ask, i, 1, l.qty)),
+    };
   }
 
   // ---------------------------------------------------------------- account figures
@@ -399,6 +462,7 @@ export class FuturesEngine {
       if (needed.gt(0)) p.isolatedWallet = p.isolatedWallet.plus(needed);
     }
     s.leverage = leverage;
+    for (const l of this.listeners) l.onLeverageUpdate?.(acct, c.id, leverage, this.core.now());
     return { leverage, maxNotionalValue: cap };
   }
 
@@ -479,11 +543,13 @@ export class FuturesEngine {
       closePosition: false,
       workingType: "CONTRACT_PRICE",
     });
+    this.emitOrder(acct, order, "NEW");
     if (marketable) {
       // A marketable LIMIT fills at the touch (never worse than its limit), as a taker.
       this.fill(acct, c, order, qty, fillPrice, false);
     } else if (req.timeInForce === "IOC") {
       order.status = "EXPIRED";
+      this.emitOrder(acct, order, "EXPIRED");
     }
     return order;
   }
@@ -548,6 +614,7 @@ export class FuturesEngine {
     const commission = commissionOverride ?? new Decimal(roundMoney(quote.mul(maker ? this.makerFee : this.takerFee).toNumber()));
     const realizedBooked = new Decimal(roundMoney(realized.toNumber()));
     acct.wallet = acct.wallet.plus(realizedBooked).minus(commission);
+    p.realized = p.realized.plus(realizedBooked);
     order.executedQty = addQty(order.executedQty, qty);
     order.cumQuote = order.cumQuote.plus(quote);
     order.status = cmpQty(order.executedQty, order.origQty) >= 0 ? "FILLED" : "PARTIALLY_FILLED";
@@ -569,6 +636,8 @@ export class FuturesEngine {
     acct.trades.push(trade);
     if (!realizedBooked.isZero()) this.addIncome(acct, c.id, "REALIZED_PNL", realizedBooked, now, String(trade.id));
     if (!commission.isZero()) this.addIncome(acct, c.id, order.liquidation ? "INSURANCE_CLEAR" : "COMMISSION", commission.neg(), now, String(trade.id));
+    this.emitOrder(acct, order, order.liquidation ? "CALCULATED" : "TRADE", trade);
+    this.emitAccount(acct, "ORDER", [c.id], now);
     return trade;
   }
 
@@ -582,6 +651,7 @@ export class FuturesEngine {
     if (!order || (order.status !== "NEW" && order.status !== "PARTIALLY_FILLED")) throw binanceErrors.unknownOrder();
     order.status = "CANCELED";
     order.updateTime = this.core.now();
+    this.emitOrder(acct, order, "CANCELED");
     return order;
   }
 
@@ -657,6 +727,7 @@ export class FuturesEngine {
       workingType: algo.workingType,
     });
     algo.actualOrderId = order.orderId;
+    this.emitOrder(acct, order, "NEW");
     try {
       if (!order.reduceOnly) this.checkOpening(acct, c, algo.side, qty, price, false, this.markPrice(c));
       this.fill(acct, c, order, qty, price, false);
@@ -664,6 +735,7 @@ export class FuturesEngine {
     } catch {
       order.status = "EXPIRED";
       algo.algoStatus = "EXPIRED";
+      this.emitOrder(acct, order, "EXPIRED");
     }
   }
 
@@ -699,6 +771,52 @@ export class FuturesEngine {
       const mark = this.markPrice(c, now);
       this.processRange(c, { contractHigh: contract, contractLow: contract, markHigh: mark, markLow: mark, open: contract });
     }
+    this.checkMarginCalls();
+  }
+
+  /**
+   * Margin ratio = maintenance margin / margin balance (isolated: of the position; cross: of every
+   * cross position over the cross wallet + cross unrealised P&L). At marginCallRatio or above the
+   * user-data stream gets one MARGIN_CALL; it re-arms once the ratio is back below.
+   */
+  marginRatios(acct: FuturesAccount): Array<{ scope: string; symbols: string[]; ratio: number }> {
+    const out: Array<{ scope: string; symbols: string[]; ratio: number }> = [];
+    let crossMaint = ZERO;
+    let crossUnPnl = ZERO;
+    const cross: string[] = [];
+    for (const [symbol, p] of acct.positions) {
+      if (p.amt === 0) continue;
+      const v = this.positionView(acct, this.contract(symbol));
+      if (v.marginType === "ISOLATED") {
+        const balance = new Decimal(v.isolatedWallet).plus(v.unrealized);
+        out.push({ scope: symbol, symbols: [symbol], ratio: balance.lte(0) ? Infinity : new Decimal(v.maintMargin).div(balance).toNumber() });
+      } else {
+        cross.push(symbol);
+        crossMaint = crossMaint.plus(v.maintMargin);
+        crossUnPnl = crossUnPnl.plus(v.unrealized);
+      }
+    }
+    if (cross.length > 0) {
+      const balance = this.crossWallet(acct).plus(crossUnPnl);
+      out.push({ scope: "CROSSED", symbols: cross, ratio: balance.lte(0) ? Infinity : crossMaint.div(balance).toNumber() });
+    }
+    return out;
+  }
+
+  private checkMarginCalls(): void {
+    if (this.listeners.size === 0) return;
+    const now = this.core.now();
+    for (const acct of this.accounts.values()) {
+      const live = new Set<string>();
+      for (const r of this.marginRatios(acct)) {
+        if (r.ratio < this.marginCallRatio) continue;
+        live.add(r.scope);
+        if (acct.marginCalled.has(r.scope)) continue;
+        acct.marginCalled.add(r.scope);
+        for (const l of this.listeners) l.onMarginCall?.(acct, r.symbols, r.scope === "CROSSED", now);
+      }
+      for (const scope of acct.marginCalled) if (!live.has(scope)) acct.marginCalled.delete(scope);
+    }
   }
 
   private processRange(c: ContractSpec, r: { contractHigh: number; contractLow: number; markHigh: number; markLow: number; open: number }): void {
@@ -712,10 +830,14 @@ export class FuturesEngine {
           const pos = acct.position(c.id).amt;
           if (pos === 0 || Math.sign(pos) === sideSign(o.side)) {
             o.status = "EXPIRED";
+            this.emitOrder(acct, o, "EXPIRED");
             continue;
           }
           this.fill(acct, c, o, Math.min(remaining, Math.abs(pos)), o.price, true);
-          if ((o.status as FuturesOrder["status"]) !== "FILLED") o.status = "EXPIRED";
+          if ((o.status as FuturesOrder["status"]) !== "FILLED") {
+            o.status = "EXPIRED";
+            this.emitOrder(acct, o, "EXPIRED");
+          }
           continue;
         }
         this.fill(acct, c, o, remaining, o.price, true);
@@ -792,7 +914,12 @@ export class FuturesEngine {
     });
     order.liquidation = true;
     // Cancel the symbol's resting orders first, as the liquidation engine does.
-    for (const o of acct.orders.values()) if (o !== order && o.symbol === c.id && (o.status === "NEW" || o.status === "PARTIALLY_FILLED")) o.status = "CANCELED";
+    for (const o of acct.orders.values()) {
+      if (o === order || o.symbol !== c.id || (o.status !== "NEW" && o.status !== "PARTIALLY_FILLED")) continue;
+      o.status = "CANCELED";
+      o.updateTime = now;
+      this.emitOrder(acct, o, "CANCELED");
+    }
     this.fill(acct, c, order, qty, price, false, new Decimal(roundMoney(clearance.toNumber())));
   }
 
@@ -814,6 +941,8 @@ export class FuturesEngine {
           if (acct.setting(c.id).marginType === "ISOLATED") p.isolatedWallet = p.isolatedWallet.plus(amount);
           this.addIncome(acct, c.id, "FUNDING_FEE", amount, ft);
           acct.updateTime = ft;
+          // As Binance: cross funding pushes the balance only, isolated funding also that position.
+          this.emitAccount(acct, "FUNDING_FEE", acct.setting(c.id).marginType === "ISOLATED" ? [c.id] : [], ft, amount);
         }
       }
       this.lastFunding = ft;

@@ -11,6 +11,7 @@ import { exchangeInfoSymbol, type ContractSpec } from "./contracts";
 import type { AlgoOrder, FuturesAccount, FuturesEngine, FuturesOrder, PositionView, Side } from "./engine";
 import { futuresErrors } from "./errors";
 import { INTEREST_RATE, nextFundingTime } from "./pricing";
+import type { FuturesListenKeys } from "./user-events";
 
 /**
  * Binance USDⓈ-M futures REST (/fapi/v1, /fapi/v2, /fapi/v3) over the FuturesEngine, with the spot
@@ -28,8 +29,8 @@ interface Ctx {
 const f8 = (x: number | Decimal) => new Decimal(x).toFixed(8);
 const bool = (b: boolean) => b;
 
-export function createFuturesHandler(deps: { core: SimulatorCore; clock: Clock; engine: FuturesEngine }) {
-  const { core, clock, engine } = deps;
+export function createFuturesHandler(deps: { core: SimulatorCore; clock: Clock; engine: FuturesEngine; listenKeys: FuturesListenKeys }) {
+  const { core, clock, engine, listenKeys } = deps;
   const serverTime = () => core.now() + core.faults.clockSkewMs;
 
   const req = (ctx: Ctx, name: string): string => {
@@ -415,20 +416,9 @@ export function createFuturesHandler(deps: { core: SimulatorCore; clock: Clock; 
       const c = contract(ctx);
       const limit = optInt(ctx, "limit", 5, 1000) ?? 500;
       if (![5, 10, 20, 50, 100, 500, 1000].includes(limit)) throw binanceErrors.invalidParameter("limit");
-      const { bid, ask } = engine.top(c);
-      const snap = core.market(c.spot.id)!.book.snapshot(limit);
-      const level = (base: number, i: number, dir: number, qty: number | undefined) => [
-        new Decimal(base).plus(new Decimal(c.tickSize).mul(i * dir)).toFixed(c.pricePrecision),
-        new Decimal(qty ?? 1).toDecimalPlaces(c.quantityPrecision, Decimal.ROUND_DOWN).toFixed(c.quantityPrecision),
-      ];
+      const book = engine.depth(c, limit);
       const now = core.now();
-      return {
-        lastUpdateId: snap.lastUpdateId,
-        E: now,
-        T: now,
-        bids: snap.bids.map((l, i) => level(bid, i, -1, l.qty)).filter((l) => Number(l[0]) > 0),
-        asks: snap.asks.map((l, i) => level(ask, i, 1, l.qty)),
-      };
+      return { lastUpdateId: book.lastUpdateId, E: now, T: now, bids: book.bids, asks: book.asks };
     },
     "GET /fapi/v1/klines": (ctx) => {
       const c = contract(ctx);
@@ -635,9 +625,12 @@ export function createFuturesHandler(deps: { core: SimulatorCore; clock: Clock; 
         .filter((c) => acct.position(c.id).amt !== 0 || [...acct.orders.values()].some((o) => o.symbol === c.id && isOpen(o)))
         .map((c) => positionV3(engine.positionView(acct, c)));
     },
-    "POST /fapi/v1/listenKey": (ctx) => {
-      apiKeyOnly(ctx);
-      throw binanceErrors.unsupportedOperation("The Tradekeel simulator does not serve the futures user-data stream yet.");
+    // User-data stream (USER_STREAM: API key, no signature); connect to /fstream/private/ws?listenKey=<key>.
+    "POST /fapi/v1/listenKey": (ctx) => ({ listenKey: listenKeys.create(apiKeyOnly(ctx)) }),
+    "PUT /fapi/v1/listenKey": (ctx) => ({ listenKey: listenKeys.keepAlive(apiKeyOnly(ctx)) }),
+    "DELETE /fapi/v1/listenKey": (ctx) => {
+      listenKeys.remove(apiKeyOnly(ctx));
+      return {};
     },
   };
 
