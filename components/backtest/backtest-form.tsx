@@ -27,7 +27,7 @@ function ParamField({ param }: { param: StrategyParamDto }) {
   const input = paramInput(param);
   const label = (
     <Tooltip title={param.description}>
-      <span>{param.label ?? param.key}</span>
+      <span>{param.label ?? param.name}</span>
     </Tooltip>
   );
   const rules = [
@@ -38,31 +38,31 @@ function ParamField({ param }: { param: StrategyParamDto }) {
       },
     },
   ];
-  const name = ["params", param.key];
+  const name = ["params", param.name];
   if (input === "boolean") {
     return (
       <Form.Item name={name} label={label} valuePropName="checked" rules={rules}>
-        <Switch size="small" data-testid={`bt-param-${param.key}`} />
+        <Switch size="small" data-testid={`bt-param-${param.name}`} />
       </Form.Item>
     );
   }
   if (input === "select") {
     return (
       <Form.Item name={name} label={label} rules={rules}>
-        <Select options={(param.options ?? []).map((o) => ({ value: o, label: String(o) }))} data-testid={`bt-param-${param.key}`} />
+        <Select options={(param.options ?? []).map((o) => ({ value: o, label: String(o) }))} data-testid={`bt-param-${param.name}`} />
       </Form.Item>
     );
   }
   if (input === "text") {
     return (
       <Form.Item name={name} label={label} rules={rules}>
-        <Input data-testid={`bt-param-${param.key}`} />
+        <Input data-testid={`bt-param-${param.name}`} />
       </Form.Item>
     );
   }
   return (
     <Form.Item name={name} label={label} rules={rules}>
-      <InputNumber style={{ width: "100%" }} min={param.min} max={param.max} step={param.step ?? (input === "integer" ? 1 : undefined)} precision={input === "integer" ? 0 : undefined} data-testid={`bt-param-${param.key}`} />
+      <InputNumber style={{ width: "100%" }} min={param.min} max={param.max} step={param.step ?? (input === "integer" ? 1 : undefined)} precision={input === "integer" ? 0 : undefined} data-testid={`bt-param-${param.name}`} />
     </Form.Item>
   );
 }
@@ -144,7 +144,7 @@ export function BacktestForm({ onStarted }: { onStarted: (id: string) => void })
       <Row gutter={12}>
         <Col xs={24} md={8}>
           <Form.Item name="kind" label="Strategy" rules={[{ required: true }]} extra={kind?.description}>
-            <Select loading={kinds.isPending} onChange={onKindChange} options={kindList.map((k) => ({ value: k.kind, label: k.name }))} data-testid="backtest-kind" />
+            <Select loading={kinds.isPending} onChange={onKindChange} options={kindList.map((k) => ({ value: k.kind, label: k.title }))} data-testid="backtest-kind" />
           </Form.Item>
         </Col>
         <Col xs={12} md={5}>
@@ -213,7 +213,7 @@ export function BacktestForm({ onStarted }: { onStarted: (id: string) => void })
           </Divider>
           <Row gutter={12}>
             {kind.params.map((p) => (
-              <Col xs={12} md={6} lg={4} key={p.key}>
+              <Col xs={12} md={6} lg={4} key={p.name}>
                 <ParamField param={p} />
               </Col>
             ))}

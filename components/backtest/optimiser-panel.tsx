@@ -97,7 +97,7 @@ export function OptimiserPanel() {
   const method = Form.useWatch("method", form);
   const kindList = useMemo(() => kinds.data ?? [], [kinds.data]);
   const kind = useMemo(() => kindList.find((k) => k.kind === kindKey), [kindList, kindKey]);
-  const numeric = useMemo(() => (kind?.params ?? []).filter((p) => (p.type === "integer" || p.type === "number" || p.type === "enum" || p.type === "boolean") && !PROTECTIVE.has(p.key)), [kind]);
+  const numeric = useMemo(() => (kind?.params ?? []).filter((p) => (p.type === "integer" || p.type === "number" || p.type === "enum" || p.type === "boolean") && !PROTECTIVE.has(p.name)), [kind]);
 
   useEffect(() => {
     if (form.getFieldValue("kind") || kindList.length === 0) return;
@@ -109,7 +109,7 @@ export function OptimiserPanel() {
     form.setFieldsValue({ symbol: symbols.data[0].symbol });
   }, [symbols.data, form]);
   useEffect(() => {
-    form.setFieldsValue({ vary: numeric.filter((p) => p.type === "integer" || p.type === "number").slice(0, 2).map((p) => p.key) });
+    form.setFieldsValue({ vary: numeric.filter((p) => p.type === "integer" || p.type === "number").slice(0, 2).map((p) => p.name) });
   }, [numeric, form]);
 
   const start = useMutation({
@@ -125,7 +125,7 @@ export function OptimiserPanel() {
     const params = Object.fromEntries(Object.entries(defaultParams(kind)).filter(([, value]) => value !== undefined));
     const space = Object.fromEntries(
       v.vary.map((key) => {
-        const p = kind?.params.find((x) => x.key === key);
+        const p = kind?.params.find((x) => x.name === key);
         if (p?.type === "enum") return [key, { values: p.options ?? [] }];
         if (p?.type === "boolean") return [key, { values: [false, true] }];
         return [key, { min: p?.min ?? 0, max: p?.max ?? 1 }];
@@ -210,7 +210,7 @@ export function OptimiserPanel() {
         <Row gutter={12}>
           <Col xs={24} md={6}>
             <Form.Item name="kind" label="Strategy" rules={[{ required: true }]}>
-              <Select options={kindList.map((k) => ({ value: k.kind, label: k.name }))} onChange={(next: string) => form.setFieldsValue({ timeframe: kindList.find((k) => k.kind === next)?.defaultTimeframe ?? "5m" })} data-testid="optimiser-kind" />
+              <Select options={kindList.map((k) => ({ value: k.kind, label: k.title }))} onChange={(next: string) => form.setFieldsValue({ timeframe: kindList.find((k) => k.kind === next)?.defaultTimeframe ?? "5m" })} data-testid="optimiser-kind" />
             </Form.Item>
           </Col>
           <Col xs={12} md={4}>
@@ -235,7 +235,7 @@ export function OptimiserPanel() {
           </Col>
           <Col xs={24} md={8}>
             <Form.Item name="vary" label="Parameters to vary (their declared ranges)" rules={[{ required: true, type: "array", min: 1, message: "choose at least one" }]}>
-              <Select mode="multiple" options={numeric.map((p) => ({ value: p.key, label: `${p.label ?? p.key}${p.min !== undefined ? ` (${p.min}–${p.max})` : ""}` }))} data-testid="optimiser-vary" />
+              <Select mode="multiple" options={numeric.map((p) => ({ value: p.name, label: `${p.label ?? p.name}${p.min !== undefined ? ` (${p.min}–${p.max})` : ""}` }))} data-testid="optimiser-vary" />
             </Form.Item>
           </Col>
           <Col xs={12} md={4}>

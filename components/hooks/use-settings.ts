@@ -2,7 +2,6 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "../lib/api";
-import { normalizeStrategyKinds } from "../lib/normalize";
 import { qk } from "../lib/query-keys";
 import type {
   ApiTokenDto,
@@ -29,7 +28,7 @@ export function useSetMode() {
 export function useStrategyKinds() {
   return useQuery({
     queryKey: qk.strategyKinds,
-    queryFn: async ({ signal }): Promise<StrategyKindDto[]> => normalizeStrategyKinds(await apiFetch<unknown>("/api/strategies/kinds", { signal })),
+    queryFn: ({ signal }) => apiFetch<StrategyKindDto[]>("/api/strategies/kinds", { signal }),
     staleTime: 5 * 60_000,
   });
 }

@@ -64,7 +64,7 @@ function StartForm({ running }: { running: boolean }) {
     // The plan's parameters for its own strategy; another kind starts from that kind's defaults.
     const kind = kinds.data?.find((k) => k.kind === v.kind);
     const params =
-      v.kind === d.strategy.kind ? d.strategy.params : Object.fromEntries((kind?.params ?? []).filter((p) => p.default !== undefined).map((p) => [p.key, p.default]));
+      v.kind === d.strategy.kind ? d.strategy.params : Object.fromEntries((kind?.params ?? []).filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
     const config: SessionConfigDto = {
       name: v.name,
       capital: v.capital,
@@ -104,7 +104,7 @@ function StartForm({ running }: { running: boolean }) {
         </Col>
         <Col xs={12} md={8}>
           <Form.Item name="kind" label="Strategy">
-            <Select options={(kinds.data ?? [{ kind: d.strategy.kind, name: d.strategy.kind }]).map((k) => ({ value: k.kind, label: k.name || k.kind }))} data-testid="session-kind" />
+            <Select options={(kinds.data ?? [{ kind: d.strategy.kind, title: d.strategy.kind }]).map((k) => ({ value: k.kind, label: k.title || k.kind }))} data-testid="session-kind" />
           </Form.Item>
         </Col>
         <Col xs={12} md={8}>

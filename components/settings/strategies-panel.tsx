@@ -27,7 +27,7 @@ export function StrategiesPanel() {
   const [open, setOpen] = useState(false);
 
   const onError = (what: string) => (err: unknown) => void message.error(`${what}: ${errorMessage(err)}`);
-  const kindName = (kind: string) => kinds.data?.find((k) => k.kind === kind)?.name ?? kind;
+  const kindName = (kind: string) => kinds.data?.find((k) => k.kind === kind)?.title ?? kind;
 
   const columns: TableColumnsType<StrategyInstanceDto> = [
     {

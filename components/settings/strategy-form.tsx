@@ -22,8 +22,8 @@ interface FormValues {
 function ParamField({ param }: { param: StrategyParamDto }) {
   const input = paramInput(param);
   const label = (
-    <Tooltip title={`${param.key}${param.required === false ? " (optional)" : ""}`}>
-      <span>{param.label ?? param.key}</span>
+    <Tooltip title={`${param.name}${param.required === false ? " (optional)" : ""}`}>
+      <span>{param.label ?? param.name}</span>
     </Tooltip>
   );
   const rules = [{ validator: (_: unknown, value: unknown) => { const problem = validateParam(param, value); return problem ? Promise.reject(new Error(problem)) : Promise.resolve(); } }];
@@ -32,34 +32,34 @@ function ParamField({ param }: { param: StrategyParamDto }) {
     .join(" · ");
   if (input === "boolean") {
     return (
-      <Form.Item name={["params", param.key]} label={label} valuePropName="checked" rules={rules} extra={param.description}>
-        <Switch data-testid={`param-${param.key}`} />
+      <Form.Item name={["params", param.name]} label={label} valuePropName="checked" rules={rules} extra={param.description}>
+        <Switch data-testid={`param-${param.name}`} />
       </Form.Item>
     );
   }
   if (input === "select") {
     return (
-      <Form.Item name={["params", param.key]} label={label} rules={rules} extra={param.description}>
-        <Select options={(param.options ?? []).map((o) => ({ value: o, label: String(o) }))} data-testid={`param-${param.key}`} />
+      <Form.Item name={["params", param.name]} label={label} rules={rules} extra={param.description}>
+        <Select options={(param.options ?? []).map((o) => ({ value: o, label: String(o) }))} data-testid={`param-${param.name}`} />
       </Form.Item>
     );
   }
   if (input === "text") {
     return (
-      <Form.Item name={["params", param.key]} label={label} rules={rules} extra={param.description}>
-        <Input data-testid={`param-${param.key}`} />
+      <Form.Item name={["params", param.name]} label={label} rules={rules} extra={param.description}>
+        <Input data-testid={`param-${param.name}`} />
       </Form.Item>
     );
   }
   return (
-    <Form.Item name={["params", param.key]} label={label} rules={rules} extra={[param.description, range].filter(Boolean).join(" — ")}>
+    <Form.Item name={["params", param.name]} label={label} rules={rules} extra={[param.description, range].filter(Boolean).join(" — ")}>
       <InputNumber
         style={{ width: "100%" }}
         min={param.min}
         max={param.max}
         step={param.step ?? (input === "integer" ? 1 : undefined)}
         precision={input === "integer" ? 0 : undefined}
-        data-testid={`param-${param.key}`}
+        data-testid={`param-${param.name}`}
       />
     </Form.Item>
   );
@@ -164,7 +164,7 @@ export function StrategyFormModal({
               <Select
                 disabled={!!editing}
                 onChange={onKindChange}
-                options={kinds.map((k) => ({ value: k.kind, label: k.name }))}
+                options={kinds.map((k) => ({ value: k.kind, label: k.title }))}
                 data-testid="strategy-kind"
               />
             </Form.Item>
@@ -206,9 +206,9 @@ export function StrategyFormModal({
               <Form.Item label="Preset">
                 <Select
                   placeholder="Apply a preset…"
-                  options={kind.presets.map((p) => ({ value: p.name, label: p.name }))}
+                  options={kind.presets.map((p) => ({ value: p.id, label: p.label }))}
                   onChange={(name: string) => {
-                    const preset = kind.presets.find((p) => p.name === name);
+                    const preset = kind.presets.find((p) => p.id === name);
                     if (preset) form.setFieldsValue({ params: { ...defaultParams(kind), ...preset.params }, ...(preset.timeframe ? { timeframe: preset.timeframe } : {}) });
                   }}
                   data-testid="strategy-preset"
@@ -217,7 +217,7 @@ export function StrategyFormModal({
             )}
             <Row gutter={12}>
               {kind.params.map((p) => (
-                <Col span={12} key={p.key}>
+                <Col span={12} key={p.name}>
                   <ParamField param={p} />
                 </Col>
               ))}

@@ -2,15 +2,15 @@ import { describe, expect, it } from "vitest";
 import { defaultParams, fieldErrorsFromDetails, paramInput, validateParam } from "./strategy-params";
 import type { StrategyParamDto } from "../lib/types";
 
-const fast: StrategyParamDto = { key: "fastPeriod", type: "integer", default: 9, min: 2, max: 50, step: 1, description: "fast EMA" };
-const stop: StrategyParamDto = { key: "stopPct", type: "number", default: 1, min: 0.1, max: 10, step: 0.1, description: "stop distance" };
+const fast: StrategyParamDto = { name: "fastPeriod", label: "fastPeriod", required: true, type: "integer", default: 9, min: 2, max: 50, step: 1, description: "fast EMA" };
+const stop: StrategyParamDto = { name: "stopPct", label: "stopPct", required: true, type: "number", default: 1, min: 0.1, max: 10, step: 0.1, description: "stop distance" };
 
 describe("strategy parameter forms", () => {
   it("picks a control from the description", () => {
     expect(paramInput(fast)).toBe("integer");
     expect(paramInput(stop)).toBe("number");
-    expect(paramInput({ key: "source", type: "string", default: "close", options: ["close", "hl2"], description: "" })).toBe("select");
-    expect(paramInput({ key: "useTrend", type: "boolean", default: true, description: "" })).toBe("boolean");
+    expect(paramInput({ name: "source", label: "source", required: true, type: "string", default: "close", options: ["close", "hl2"], description: "" })).toBe("select");
+    expect(paramInput({ name: "useTrend", label: "useTrend", required: true, type: "boolean", default: true, description: "" })).toBe("boolean");
   });
   it("enforces min, max, whole numbers and steps", () => {
     expect(validateParam(fast, 9)).toBeNull();
@@ -25,7 +25,7 @@ describe("strategy parameter forms", () => {
     expect(validateParam({ ...stop, required: false }, 20)).toMatch(/at most 10/);
   });
   it("a new instance starts from the kind's defaults", () => {
-    expect(defaultParams({ kind: "ema", name: "EMA", description: "", params: [fast, stop], presets: [] })).toEqual({ fastPeriod: 9, stopPct: 1 });
+    expect(defaultParams({ kind: "ema", title: "EMA", description: "", defaultTimeframe: "5m", params: [fast, stop], presets: [] })).toEqual({ fastPeriod: 9, stopPct: 1 });
   });
   it("server validation errors land on the field they name", () => {
     const details = [

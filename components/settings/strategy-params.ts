@@ -8,13 +8,10 @@ export function paramInput(param: StrategyParamDto): ParamInput {
   if (param.options && param.options.length > 0) return "select";
   switch (param.type) {
     case "integer":
-    case "int":
       return "integer";
     case "number":
-    case "float":
       return "number";
     case "boolean":
-    case "bool":
       return "boolean";
     case "enum":
       return "select";
@@ -25,7 +22,7 @@ export function paramInput(param: StrategyParamDto): ParamInput {
 
 export function defaultParams(kind: StrategyKindDto | undefined): Record<string, unknown> {
   if (!kind) return {};
-  return Object.fromEntries(kind.params.map((p) => [p.key, p.default]));
+  return Object.fromEntries(kind.params.map((p) => [p.name, p.default]));
 }
 
 const EPS = 1e-9;
@@ -33,22 +30,22 @@ const EPS = 1e-9;
 /** Why a parameter value is not acceptable, or null when it is (min, max, integer and step enforced). */
 export function validateParam(param: StrategyParamDto, value: unknown): string | null {
   const input = paramInput(param);
-  if (value === undefined || value === null || value === "") return param.required === false ? null : `${param.key} is required`;
+  if (value === undefined || value === null || value === "") return param.required === false ? null : `${param.name} is required`;
   if (input === "number" || input === "integer") {
-    if (!isNum(value)) return `${param.key} must be a number`;
-    if (input === "integer" && !Number.isInteger(value)) return `${param.key} must be a whole number`;
-    if (isNum(param.min) && value < param.min - EPS) return `${param.key} must be at least ${param.min}`;
-    if (isNum(param.max) && value > param.max + EPS) return `${param.key} must be at most ${param.max}`;
+    if (!isNum(value)) return `${param.name} must be a number`;
+    if (input === "integer" && !Number.isInteger(value)) return `${param.name} must be a whole number`;
+    if (isNum(param.min) && value < param.min - EPS) return `${param.name} must be at least ${param.min}`;
+    if (isNum(param.max) && value > param.max + EPS) return `${param.name} must be at most ${param.max}`;
     if (isNum(param.step) && param.step > 0) {
       const base = isNum(param.min) ? param.min : 0;
       const steps = (value - base) / param.step;
-      if (Math.abs(steps - Math.round(steps)) > 1e-6) return `${param.key} must move in steps of ${param.step}${isNum(param.min) ? ` from ${param.min}` : ""}`;
+      if (Math.abs(steps - Math.round(steps)) > 1e-6) return `${param.name} must move in steps of ${param.step}${isNum(param.min) ? ` from ${param.min}` : ""}`;
     }
     return null;
   }
-  if (input === "boolean") return typeof value === "boolean" ? null : `${param.key} must be on or off`;
-  if (input === "select") return param.options?.some((o) => o === value) ? null : `${param.key} must be one of ${(param.options ?? []).join(", ")}`;
-  return typeof value === "string" ? null : `${param.key} must be text`;
+  if (input === "boolean") return typeof value === "boolean" ? null : `${param.name} must be on or off`;
+  if (input === "select") return param.options?.some((o) => o === value) ? null : `${param.name} must be one of ${(param.options ?? []).join(", ")}`;
+  return typeof value === "string" ? null : `${param.name} must be text`;
 }
 
 export interface FieldError {

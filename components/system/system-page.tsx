@@ -55,12 +55,12 @@ export function SystemPage() {
   const status = useStatus();
   const feed = useFeed();
   const s = system.data;
-  const feedState = s?.feed.state ?? status.data?.feed.state;
+  const feedState = status.data?.feed.state;
   const venueErrors = s?.venue.errors ?? [];
 
   const streamColumns: TableColumnsType<StreamDto> = [
     { title: "Symbol", dataIndex: "symbol", key: "symbol" },
-    { title: "Stream", key: "kind", render: (_, x) => x.kind ?? x.stream ?? "—" },
+    { title: "Stream", key: "stream", render: (_, x) => x.stream },
     { title: "State", key: "state", render: (_, x) => <StateTag state={x.state} /> },
     { title: "Last message", key: "age", align: "right", render: (_, x) => <Num>{isNum(x.lastMessageAgeMs) ? `${formatDuration(x.lastMessageAgeMs)} ago` : "—"}</Num> },
     { title: "Latency", key: "lat", align: "right", render: (_, x) => <Num>{formatLatency(x.latencyMs)}</Num> },
@@ -131,7 +131,7 @@ export function SystemPage() {
               <Panel title="Engine">
                 <Descriptions size="small" column={1}>
                   <Descriptions.Item label="Candles processed">
-                    <Num>{formatInt(s.engine.candlesProcessed ?? s.engine.candles)}</Num>
+                    <Num>{formatInt(s.engine.candles)}</Num>
                   </Descriptions.Item>
                   <Descriptions.Item label="Signals">
                     <Num>{formatInt(s.engine.signals)}</Num>
@@ -156,7 +156,7 @@ export function SystemPage() {
                 <div data-testid="system-streams">
                   <Table<StreamDto>
                     size="small"
-                    rowKey={(x) => `${x.symbol}-${x.kind ?? x.stream}`}
+                    rowKey={(x) => `${x.symbol}-${x.stream}`}
                     columns={streamColumns}
                     dataSource={s.feed.streams}
                     pagination={false}

@@ -3,6 +3,7 @@ import { AppError } from "../core/errors";
 import { TIMEFRAMES, type Timeframe } from "../model/types";
 import { candleDto, orderBookDto } from "../engine/dto";
 import { requireSymbol, type UseCaseDeps } from "./context";
+import type { CandlesResponse, SymbolDto } from "../contract";
 
 /** Symbols, candles and order books: what the charts read. */
 
@@ -18,7 +19,7 @@ export function marketUseCases({ engine }: UseCaseDeps) {
     symbols() {
       return [...engine.instruments.values()].map((i) => {
         const ticker = engine.market.lastTicker(i.symbol);
-        return { symbol: i.symbol, base: i.base, quote: i.quote, last: ticker?.last ?? null, change24hPct: ticker?.changePct24h ?? null, simulated: engine.venue.simulated, tickSize: i.tickSize, stepSize: i.stepSize };
+        return { symbol: i.symbol, base: i.base, quote: i.quote, last: ticker?.last ?? null, change24hPct: ticker?.changePct24h ?? null, simulated: engine.venue.simulated, tickSize: i.tickSize, stepSize: i.stepSize } satisfies SymbolDto;
       });
     },
 
@@ -33,7 +34,7 @@ export function marketUseCases({ engine }: UseCaseDeps) {
       const forming = engine.market.formingCandle(q.symbol, q.timeframe);
       const out = candles.map(candleDto);
       if (forming && (!candles.length || forming.openTime > candles[candles.length - 1].openTime)) out.push(candleDto(forming));
-      return { symbol: q.symbol, timeframe: q.timeframe, simulated: engine.venue.simulated, candles: out };
+      return { symbol: q.symbol, timeframe: q.timeframe, simulated: engine.venue.simulated, candles: out } satisfies CandlesResponse;
     },
 
     orderBook(q: z.infer<typeof orderBookQuery>) {

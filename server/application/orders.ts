@@ -6,6 +6,8 @@ import type { SubmitResult, TradingAccount } from "../engine/account";
 import type { NewOrder } from "../execution";
 import { TERMINAL_ORDER_STATUSES, type Instrument } from "../model/types";
 import { modeOr, type UseCaseDeps } from "./context";
+import type { OrderPreviewDto } from "../contract";
+import { orderDto } from "../engine/dto";
 
 /** Orders: the list (with fills) and a person's manual order, which goes through risk like any other. */
 
@@ -44,8 +46,8 @@ export function orderUseCases({ engine, repos, audit }: UseCaseDeps) {
     if (!engine.instruments.has(symbol)) throw new AppError("UNKNOWN_SYMBOL", `unknown symbol ${symbol}`, 400);
   };
   return {
-    list(q: z.infer<typeof ordersQuery>) {
-      return repos.orders.list(modeOr(engine, q.mode), q.status, q.limit);
+    async list(q: z.infer<typeof ordersQuery>) {
+      return (await repos.orders.list(modeOr(engine, q.mode), q.status, q.limit)).map(orderDto);
     },
 
     async place(input: ManualOrder, actor: string) {
@@ -74,12 +76,12 @@ export function orderUseCases({ engine, repos, audit }: UseCaseDeps) {
         order: {
           symbol: request.symbol,
           side: request.side,
-          type: request.type,
+          type: request.type as OrderPreviewDto["order"]["type"],
           quantity: request.quantity,
           price: price ?? null,
           notional: price !== undefined ? mulQty(request.quantity, price) : null,
         },
-      };
+      } satisfies OrderPreviewDto;
     },
 
     /**

@@ -1,3 +1,4 @@
+import type { MetricsDto, PerformanceDto } from "../contract";
 import { z } from "zod";
 import { sumMoney } from "../core/decimal";
 import type { ClosedTrade } from "../model/types";
@@ -37,7 +38,7 @@ function metricsDto(m: TradeStats & Partial<{ sharpe: number | null; sortino: nu
     avgLoss: m.avgLoss,
     totalPnl: m.netProfit,
     fees: m.feesPaid,
-  };
+  } satisfies MetricsDto;
 }
 
 /** Realized P&L by local hour of day (0-23): when in the day the strategies make or lose money. */
@@ -98,7 +99,7 @@ export function performanceUseCases({ engine, repos }: UseCaseDeps) {
         daily: tradePnlBuckets(trades, "day", tz).map((b) => ({ day: b.label, start: b.start, pnl: b.pnl, trades: b.trades })),
         hourly: pnlByHourOfDay(tradePnlBuckets(trades, "hour", tz)),
         drawdown: drawdownSeries(curve).map((d) => ({ timestamp: d.timestamp, drawdownPct: d.drawdownPct })),
-      };
+      } satisfies PerformanceDto;
     },
   };
 }

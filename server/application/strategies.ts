@@ -6,6 +6,7 @@ import type { StrategyRecord } from "../db/repositories/strategy-store";
 import { moneyAmount, userText } from "../http/input";
 import { createStrategy, listStrategyKinds } from "../strategy";
 import type { UseCaseDeps } from "./context";
+import type { StrategyInstanceDto, StrategyKindDto } from "../contract";
 
 /** Strategy instances: list, create (validated, stored, started), change, pause/resume, delete; every change audited. */
 
@@ -50,17 +51,17 @@ export function strategyUseCases({ engine, repos, audit }: UseCaseDeps) {
       id: row.id,
       name: row.name,
       kind: row.kind,
-      params: row.params,
+      params: row.params as Record<string, unknown>,
       symbols: row.symbols,
       timeframe: row.timeframe,
       capital: row.capital,
       maxLossQuote: row.maxLossQuote,
       dailyLossQuote: row.dailyLossQuote,
-      status: row.status,
+      status: row.status as StrategyInstanceDto["status"],
       running: engine.kernel.strategy(row.id) !== undefined,
       createdAt: row.createdAt,
       stats: { trades: stats.trades, pnl: stats.pnl, winRate: stats.trades ? (stats.wins / stats.trades) * 100 : null },
-    };
+    } satisfies StrategyInstanceDto;
   };
   const checkSymbols = (symbols: string[]) => {
     const unknown = symbols.filter((s) => !engine.instruments.has(s));
@@ -71,7 +72,7 @@ export function strategyUseCases({ engine, repos, audit }: UseCaseDeps) {
       return Promise.all((await repos.strategies.list()).map(dto));
     },
 
-    kinds: () => listStrategyKinds(),
+    kinds: () => listStrategyKinds() satisfies StrategyKindDto[],
 
     async get(id: string) {
       const row = await repos.strategies.get(id);

@@ -18,3 +18,12 @@ export type TradingStateName = z.infer<typeof tradingStateNameSchema>;
 
 /** A time the server sends as epoch ms (older rows: an ISO string). */
 export const timeLikeSchema = z.union([z.number(), z.string()]);
+
+/** A page of `GET /api/trades` (and other paged lists). */
+export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number(), page: z.number(), pageSize: z.number() });
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}

@@ -41,3 +41,7 @@ export const statusSchema = z.object({
   features: z.array(z.string()).optional(),
 });
 export type StatusDto = z.infer<typeof statusSchema>;
+
+/** The `trading-state` event. */
+export const tradingStateEventSchema = z.object({ mode: modeSchema.optional(), tradingState: tradingStateNameSchema, reason: z.string().nullable() });
+export type TradingStateEventDto = z.infer<typeof tradingStateEventSchema>;

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { modeSchema, positionSideSchema } from "./common";
+import { orderSchema, riskCheckSchema } from "./orders";
+import { signalSchema } from "./signals";
 
 /** `GET /api/trades` rows and the `trade:closed` event. */
 export const tradeSchema = z.object({
@@ -23,3 +25,12 @@ export const tradeSchema = z.object({
   signalId: z.string().nullable().optional(),
 });
 export type TradeDto = z.infer<typeof tradeSchema>;
+
+/** `GET /api/trades/{id}`: the trade with its entry and exit orders (and fills), its signal and the entry's risk checks. */
+export const tradeDetailSchema = z.object({
+  trade: tradeSchema,
+  orders: z.array(orderSchema),
+  signal: signalSchema.nullable(),
+  riskChecks: z.array(riskCheckSchema),
+});
+export type TradeDetailDto = z.infer<typeof tradeDetailSchema>;

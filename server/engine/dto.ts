@@ -1,5 +1,6 @@
-import type { CandleDto, Mode, OrderBookDto, PositionDto, TradeDto } from "../contract";
-import type { Candle, OrderBook } from "../model/types";
+import type { CandleDto, FillDto, Mode, OrderBookDto, OrderDto, PositionDto, SignalDto, TradeDto } from "../contract";
+import type { Candle, Fill, KernelMode, Order, OrderBook, Signal } from "../model/types";
+import type { SignalExecution } from "./events";
 import type { LedgerClosedTrade, LedgerPosition } from "../portfolio";
 import type { EngineRuntime } from "./runtime";
 
@@ -78,4 +79,47 @@ export function tradeDto(t: LedgerClosedTrade & { signalId?: string }) {
     strategyInstanceId: t.strategyInstanceId ?? null,
     signalId: t.signalId ?? null,
   } satisfies TradeDto;
+}
+
+/**
+ * An order as `GET /api/orders` and the `order` event send it: the engine's order with the contract's
+ * nullable fields null rather than absent (the order's other fields, e.g. stopLoss, go along as they are).
+ */
+export function orderDto(o: Order & { fills?: Fill[] }) {
+  const { fills, ...order } = o;
+  return {
+    ...order,
+    mode: o.mode,
+    venueOrderId: o.venueOrderId ?? null,
+    price: o.price ?? null,
+    stopPrice: o.stopPrice ?? null,
+    reason: o.reason ?? null,
+    error: o.error ?? null,
+    strategyInstanceId: o.strategyInstanceId ?? null,
+    ...(fills ? { fills: fills.map((f) => f satisfies FillDto) } : {}),
+  } satisfies OrderDto;
+}
+
+/**
+ * A signal as the `signal` event sends it, in the shape of `GET /api/signals` rows: no outcome yet,
+ * `execution` null until the engine has acted on it.
+ */
+export function signalDto(s: Signal & { mode: KernelMode; execution?: SignalExecution | null }) {
+  return {
+    id: s.id,
+    mode: s.mode as Mode,
+    timestamp: s.timestamp,
+    strategyInstanceId: s.strategyInstanceId,
+    symbol: s.symbol,
+    timeframe: s.timeframe,
+    action: s.action,
+    price: s.price,
+    reason: s.reason,
+    data: s.data,
+    outcome: null,
+    exitPrice: null,
+    outcomePct: null,
+    outcomeAt: null,
+    execution: s.execution ?? null,
+  } satisfies SignalDto;
 }

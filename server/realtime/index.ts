@@ -3,8 +3,9 @@ import { Server } from "socket.io";
 import type { Logger } from "pino";
 import type { Services } from "../http/services";
 import type { EngineEvents } from "../engine/events";
-import { candleDto, orderBookDto, positionDto, tradeDto } from "../engine/dto";
+import { candleDto, orderBookDto, orderDto, positionDto, signalDto, tradeDto } from "../engine/dto";
 import { RateGate } from "./rate-gate";
+import type { MarketTradeDto } from "../contract";
 
 /**
  * The live feed. Socket.IO shares the HTTP server with Next; every connection is authenticated during
@@ -111,11 +112,11 @@ export function attachRealtime(httpServer: HttpServer, services: Services, logge
       engine.market.events.on("trade", (t) => {
         const room = `book:${t.symbol}`;
         if (!io.sockets.adapter.rooms.get(room)?.size || !tradeGate.pass(t.symbol)) return;
-        io.to(room).emit("market:trade", { symbol: t.symbol, price: t.price, quantity: t.amount, side: t.side ?? null, timestamp: t.timestamp, simulated: engine.venue.simulated });
+        io.to(room).emit("market:trade", { symbol: t.symbol, price: t.price, quantity: t.amount, side: t.side ?? null, timestamp: t.timestamp, simulated: engine.venue.simulated } satisfies MarketTradeDto);
       }),
     );
-    on("signal", (s) => io.emit("signal", s));
-    on("order", (o) => io.emit("order", o));
+    on("signal", (s) => io.emit("signal", signalDto(s)));
+    on("order", (o) => io.emit("order", orderDto(o)));
     on("fill", (f) => io.emit("fill", f));
     on("position", (p) => io.emit("position", positionDto(p, engine)));
     on("trade", (t) => io.emit("trade", tradeDto(t)));

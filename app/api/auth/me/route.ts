@@ -1,5 +1,6 @@
 import { authService, jsonWithCookies, refreshedSessionCookies, requestMeta } from "@/server/auth";
 import { route } from "@/server/http/route";
+import type { MeDto } from "@/server/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
  */
 export const GET = route(async (req) => {
   const me = await authService().me(req);
-  const body = { kind: me.kind, user: me.user, csrfToken: me.csrfToken };
+  const body = { kind: me.kind, user: me.user, csrfToken: me.csrfToken } satisfies MeDto;
   const cookies = me.csrfToken && me.maxAgeS !== null ? refreshedSessionCookies(req, me.csrfToken, me.maxAgeS, requestMeta(req).secure) : [];
   return jsonWithCookies(body, cookies);
 });
