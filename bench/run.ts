@@ -10,9 +10,10 @@ import { orderLatency, type LatencyResult } from "./latency";
 import { orderHeavy, type OrderHeavyResult } from "./order-heavy";
 import { backtestThroughput, type ThroughputResult } from "./throughput";
 import { restartAfterFills, type RestartResult } from "./restart";
+import { startupFigures, type StartupResult } from "./startup";
 
 /**
- * npm run bench [-- --csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart] [--quick] [--out FILE]
+ * npm run bench [-- --csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup] [--quick] [--out FILE]
  *
  * Reproducible figures for the engine: backtest throughput (candles per second, one core), latency
  * from a candle closing to the order reaching the venue client (paper and live on the simulator), and
@@ -36,7 +37,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart] [--quick] [--no-db] [--out FILE]\n");
+  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup] [--quick] [--no-db] [--out FILE]\n");
   process.exit(0);
 }
 
@@ -46,7 +47,7 @@ if (!Number.isInteger(count) || count < 1_000) {
   process.stderr.write(`--candles must be a whole number >= 1000 (got ${values.candles})\n`);
   process.exit(2);
 }
-const only = new Set((values.only ?? "throughput,orderheavy,latency,indicators,killswitch,restart").split(",").map((s) => s.trim()));
+const only = new Set((values.only ?? "throughput,orderheavy,latency,indicators,killswitch,restart,startup").split(",").map((s) => s.trim()));
 const out = values.out ?? path.resolve(import.meta.dirname, "results", "latest.json");
 
 function table(headers: string[], rows: Array<Array<string | number>>): string {
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   let indicators: IndicatorResult[] | undefined;
   let killSwitch: KillSwitchBenchResult | undefined;
   let restart: RestartResult | undefined;
+  let startup: StartupResult | undefined;
   let heavy: OrderHeavyResult | undefined;
 
   // Latency first, before a million candles fill the heap: they would add old-generation GC to the tail.
@@ -113,6 +115,32 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nrestart after ${Math.round(restart.fills / 1000)}k fills: ${restart.snapshotRestartMs} ms (from the ledger snapshot, ${restart.fillsAfterSnapshot} fills after it replayed; target < 3000 ms)\n` +
         `(without a snapshot every fill is replayed: ${restart.fullReplayMs} ms; embedded PGlite, seeding took ${restart.seedMs} ms)\n`,
+    );
+  }
+  if (only.has("startup")) {
+    process.stderr.write("start-up to healthy (a fresh process on a temporary DATA_DIR, then again on the same one)...\n");
+    startup = await startupFigures();
+    const g = startup.goals;
+    const mark = (ok: boolean) => (ok ? "met" : "NOT met");
+    process.stdout.write(
+      `\nStart-up to healthy on the embedded defaults (createApplication + start(), without Next; load ${startup.loadAvg1m} on ${cpus().length} cores)\n` +
+        table(
+          ["DATA_DIR", "healthy ms", "goal", "", "RSS MB", "goal", "", "import/create/start ms", "warm-up at healthy", "warmed up ms", "RSS MB warmed"],
+          startup.runs.map((r) => [
+            r.dataDir,
+            r.healthyMs,
+            `< ${g.healthyMs.toLocaleString("en-US")}`,
+            mark(r.healthyMs < g.healthyMs),
+            r.rssMbAtHealthy,
+            `< ${g.rssMb}`,
+            mark(r.rssMbAtHealthy < g.rssMb),
+            `${r.importMs}/${r.createMs}/${r.startMs}`,
+            `${Math.round(r.warmupProgressAtHealthy * 100)} %`,
+            r.warmedUpMs,
+            r.rssMbAfterWarmup,
+          ]),
+        ) +
+        "\n(the RSS goal is for the server after an hour at SIM_SPEED=600; this is right after start)\n",
     );
   }
   // The 1m series for throughput and indicators (the order-heavy case brings its own 30,240 minutes).
@@ -165,8 +193,9 @@ async function main(): Promise<void> {
   const report = {
     environment,
     restart,
+    startup,
     data: needsData ? { source: data.source, candles: data.candles.length } : undefined,
-    targets: { backtestCandlesPerSecond: 5_000_000, handoffP99Ms: 1, killSwitchP95Ms: 250, restartAfter100kFillsMs: 3_000 },
+    targets: { backtestCandlesPerSecond: 5_000_000, handoffP99Ms: 1, killSwitchP95Ms: 250, restartAfter100kFillsMs: 3_000, startupHealthyMs: 10_000, startupRssMb: 400 },
     throughput,
     orderHeavy: heavy,
     latency,

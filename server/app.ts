@@ -39,7 +39,12 @@ function venueFor(venue: string, network: "testnet" | "mainnet"): string {
   return venue === "binance" && network === "testnet" ? "binance-testnet" : venue;
 }
 
-export async function createApplication(config: AppConfig, logger: Logger): Promise<Application> {
+/** Seams for tests: `connectVenue` wraps or replaces the venue connection (e.g. to hold a symbol's warm-up). */
+export interface ApplicationOptions {
+  connectVenue?: typeof connectVenue;
+}
+
+export async function createApplication(config: AppConfig, logger: Logger, options: ApplicationOptions = {}): Promise<Application> {
   const startedAt = Date.now();
   const db = await openDatabase({
     url: config.database.url,
@@ -114,7 +119,7 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
     const network = config.venue.id === "binance-testnet" ? "testnet" : "mainnet";
     const venueId = config.venue.id === "binance-testnet" ? "binance" : config.venue.id;
     const audit = (entry: { actor: string; action: string; data: Record<string, unknown> }) => auth.audit.appendAudit(entry).then(() => undefined);
-    const connection = await connectVenue({ config, db, logger, credentials: () => auth.getDecryptedCredential(venueId, network) });
+    const connection = await (options.connectVenue ?? connectVenue)({ config, db, logger, credentials: () => auth.getDecryptedCredential(venueId, network) });
     // The pair list ranks the venue's symbols by liquidity and volatility, on the market's clock.
     pairs = new PairListService({
       source: connection.exchange,
@@ -218,9 +223,15 @@ export async function createApplication(config: AppConfig, logger: Logger): Prom
       await sessions.start();
       await insights.start();
       insights.scheduleRetraining(24 * 3_600_000);
-      // In the background: start-up is not delayed, and training yields between fits.
-      void insights.trainMissing().catch((err) => logger.warn({ err }, "training the first models failed"));
+      // Running: reconciled, strategies loaded, streams started. The history warm-up goes on in the
+      // background (GET /api/status `warmup`); each strategy gets closed candles once its own is complete.
       engineState = "running";
+      // In the background once the history is in (a model trained on a partial warm-up would be a worse
+      // model): start-up is not delayed, and training yields between fits.
+      void engine
+        .whenWarmedUp()
+        .then(() => (engineState === "running" ? insights.trainMissing() : undefined))
+        .catch((err) => logger.warn({ err }, "training the first models failed"));
     },
     async stop() {
       engineState = "stopping";

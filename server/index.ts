@@ -90,6 +90,12 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
+  // The engine starts (reconciliation, strategies, streams; the history warm-up goes on in the background)
+  // while Next prepares: /api/health answers "starting" until both are done, then "ok".
+  let startError: unknown;
+  const starting = application.start().catch((err: unknown) => {
+    startError = err;
+  });
   nextApp = next({ dev, dir: PROJECT_ROOT, hostname: config.server.host, port: config.server.port });
   await nextApp.prepare();
   const handle = nextApp.getRequestHandler();
@@ -132,7 +138,8 @@ async function main(): Promise<void> {
     logger.warn(warning);
     console.error(warning);
   }
-  await application.start();
+  await starting;
+  if (startError !== undefined) throw startError;
 
 }
 

@@ -57,6 +57,8 @@ export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe
         startedAt: engine.startedAt,
         exitAlarms: engine.kernel.exitAlarms(),
         features: serverFeatures(engine),
+        // The market data history warm-up, in the background after start-up (docs/api.md): the dashboard shows "warming up".
+        warmup: engine.warmup?.() ?? null,
       };
     },
 
@@ -78,7 +80,7 @@ export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe
         venue: { ...engine.venue, errors: engine.venueErrors.slice(-20), orderLatencyMs: engine.orderLatencyMs() },
         engine: { ...engine.kernel.stats, marketTime: now, simulatorSpeed: engine.simulatorSpeed },
         persistence: { pending: engine.persistence.pending, lastError: engine.persistence.lastError },
-      };
+      } satisfies import("../contract").SystemDto;
     },
   };
 }

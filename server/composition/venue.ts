@@ -121,6 +121,9 @@ export async function connectVenue(options: ConnectVenueOptions): Promise<VenueC
       exchangeClock: clock,
       // Two days: enough 5m candles for the first models' walk-forward evaluation (server/ai).
       warmupMinutes: 2 * 24 * 60,
+      // In the background after start-up, two symbols at a time (the traded ones first): the HTTP server
+      // and the streams stay responsive while the history arrives.
+      warmupConcurrency: 2,
       streams: { orderbook: true, trades: true, ticker: "auto" },
     });
     return { venue, clock, exchange, simulator, instruments, fees, hasKeys: Boolean(keys.apiKey && keys.secret), candleStore, market, close };

@@ -40,6 +40,11 @@ interface StrategyRunner {
   info: StrategyInstanceInfo;
   strategy: Strategy;
   paused: boolean;
+  /**
+   * Still warming up (its history is incomplete): it gets warm-up candles (`warm`) but no closed
+   * candle (`onCandle`), so it never acts on a partial warm-up. See StrategyFactory.
+   */
+  warming: boolean;
   /** subscription keys "symbol|timeframe" */
   keys: Set<string>;
 }
@@ -141,9 +146,20 @@ export class TradingKernel {
 
   // ---- strategies ----
 
-  addStrategy(info: StrategyInstanceInfo, strategy: Strategy, paused = false): void {
+  /** `warming`: the instance gets no closed candle until `setStrategyWarming(id, false)`. */
+  addStrategy(info: StrategyInstanceInfo, strategy: Strategy, paused = false, warming = false): void {
     const keys = new Set(strategy.subscriptions.map((s) => subscriptionKey(s.symbol, s.timeframe)));
-    this.runners.set(info.id, { info, strategy, paused, keys });
+    this.runners.set(info.id, { info, strategy, paused, warming, keys });
+  }
+
+  setStrategyWarming(id: string, warming: boolean): void {
+    const runner = this.runners.get(id);
+    if (runner) runner.warming = warming;
+  }
+
+  /** True while an instance's warm-up is incomplete (it receives no closed candle yet). */
+  strategyWarming(id: string): boolean {
+    return this.runners.get(id)?.warming ?? false;
   }
 
   removeStrategy(id: string): void {
@@ -186,7 +202,7 @@ export class TradingKernel {
     const key = this.keyOf(candle.symbol, candle.timeframe);
     let work: Promise<unknown>[] | undefined;
     for (const runner of this.runners.values()) {
-      if (runner.paused || !runner.keys.has(key)) continue;
+      if (runner.paused || runner.warming || !runner.keys.has(key)) continue;
       const signals = this.runStrategy(runner, candle);
       for (let i = 0; i < signals.length; i++) {
         (work ??= []).push(this.track(this.handleSignal(runner, signals[i])));

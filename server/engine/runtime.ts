@@ -16,7 +16,7 @@ import {
 } from "../execution/reconcile";
 import type { Logger } from "../core/logger";
 import type { FeeSchedule } from "../execution";
-import type { CandleStore, MarketDataService, VenueDescription } from "../market";
+import type { CandleStore, MarketDataService, VenueDescription, WarmupStatus } from "../market";
 import type { Balance, Candle, Instrument, KernelMode, Signal, Timeframe, TradingMode } from "../model/types";
 import type { SimulatorHandle } from "../simulator";
 import type { TradingAccount } from "./account";
@@ -196,7 +196,9 @@ export class EngineRuntime {
 
   /**
    * Start-up = recovery: reconcile the live account with its venue before any strategy runs, then
-   * start the market data, warm the strategies from history and let candles flow.
+   * start the strategies and the market data. Resolves once the streams are started: the history
+   * warm-up goes on in the background (`warmup()`, `whenWarmedUp()`), and each strategy instance gets
+   * closed candles only once its own symbols' history is complete (StrategyFactory).
    */
   async start(): Promise<void> {
     const { logger, config } = this.parts;
@@ -247,7 +249,13 @@ export class EngineRuntime {
         this.bus.emit("warning", { code: "STRATEGY_START_FAILED", message: `${spec.name}: ${errorMessage(err)}`, at: this.clock.now() });
       }
     }
-    await this.market.start();
+    const warmupStartedAt = Date.now();
+    await this.market.start({ waitForWarmup: false });
+    void this.market.whenWarmedUp().then(() => {
+      const status = this.market.warmupStatus();
+      if (status.done) logger.info({ ms: Date.now() - warmupStartedAt, symbols: status.symbols.length }, "market data warm-up complete");
+      else logger.warn({ waiting: status.symbols.filter((s) => !s.done).map((s) => s.symbol) }, "market data warm-up settled with symbols still retrying");
+    });
     if (this.parts.saveSnapshots) {
       this.snapshotTimer = setInterval(() => void this.saveSnapshots(), SNAPSHOT_EVERY_MS);
       this.snapshotTimer.unref?.();
@@ -351,6 +359,17 @@ export class EngineRuntime {
     const sorted = [...this.orderLatencies].sort((a, b) => a - b);
     const at = (q: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 100) / 100 : null);
     return { p50: at(0.5), p99: at(0.99), count: sorted.length };
+  }
+
+  /** The market data warm-up phase (GET /api/status `warmup`), plus the strategy instances still waiting for theirs. */
+  warmup(): WarmupStatus & { strategiesWarming: number } {
+    const strategiesWarming = this.kernel.strategyIds().filter((id) => this.kernel.strategyWarming(id)).length;
+    return { ...this.market.warmupStatus(), strategiesWarming };
+  }
+
+  /** Resolves once every symbol's warm-up has settled (tests, the bench). */
+  whenWarmedUp(): Promise<void> {
+    return this.market.whenWarmedUp();
   }
 
   /** Start (or restart) one strategy instance (the strategy factory builds, wraps, restores and warms it). */

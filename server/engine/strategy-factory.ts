@@ -34,12 +34,16 @@ export class StrategyFactory {
   constructor(
     private readonly deps: {
       kernel: TradingKernel;
-      market: Pick<MarketDataService, "recentCandles">;
+      /** Without isWarmedUp/events (a backtest, a test) every symbol counts as warmed up. */
+      market: Pick<MarketDataService, "recentCandles"> & Partial<Pick<MarketDataService, "isWarmedUp" | "events">>;
       bus: EventBus<EngineEvents>;
       clock: Clock;
       logger: Logger;
     },
   ) {}
+
+  /** Per warming instance: stops listening for its symbols' warm-up. */
+  private readonly warmupWaits = new Map<string, () => void>();
 
   start(instance: StrategyInstanceSpec): void {
     const { kernel, market, bus, clock, logger } = this.deps;
@@ -60,16 +64,34 @@ export class StrategyFactory {
     const info: StrategyInstanceInfo = { id: instance.id, name: instance.name, kind: instance.kind, capital: instance.capital, session: instance.session };
     // Set on every mode's account: an instance's positions stay in the account that opened them.
     for (const account of kernel.accounts.values()) account.risk.setStrategyBudget(instance.id, budget);
-    kernel.addStrategy(info, safe as never, instance.paused);
-    // Warm from the candles the market service already holds (at start it replays its warm-up).
+    this.warmupWaits.get(instance.id)?.();
+    this.warmupWaits.delete(instance.id);
+    // Symbols whose warm-up history is still arriving (in the background after start-up): until every
+    // one is complete the instance gets the warm-up candles but no closed candle, never a partial warm-up.
+    const pending = new Set(strategy.subscriptions.map((s) => s.symbol).filter((symbol) => market.events && market.isWarmedUp && !market.isWarmedUp(symbol)));
+    kernel.addStrategy(info, safe as never, instance.paused, pending.size > 0);
+    // Warm from the candles the market service already holds; the rest of a running warm-up reaches
+    // it through the kernel's warm() as it arrives.
     for (const sub of strategy.subscriptions) {
       for (const candle of market.recentCandles(sub.symbol, sub.timeframe, sub.warmupCandles)) safe.warm(candle);
     }
+    if (pending.size === 0) return;
+    logger.info({ id: instance.id, waitingFor: [...pending] }, "strategy instance warming up: no closed candle until its history is complete");
+    const off = market.events!.on("warmup", ({ symbol }) => {
+      if (!pending.delete(symbol) || pending.size > 0) return;
+      off();
+      this.warmupWaits.delete(instance.id);
+      kernel.setStrategyWarming(instance.id, false);
+      logger.info({ id: instance.id }, "strategy instance warmed up: closed candles from now on");
+    });
+    this.warmupWaits.set(instance.id, off);
   }
 
   /** Stop an instance: no more candles or signals, and its budget no longer binds (its open positions keep their exits). */
   stop(instanceId: string): void {
     const { kernel } = this.deps;
+    this.warmupWaits.get(instanceId)?.();
+    this.warmupWaits.delete(instanceId);
     kernel.removeStrategy(instanceId);
     for (const account of kernel.accounts.values()) account.risk.clearStrategyBudget(instanceId);
   }

@@ -17,6 +17,7 @@ export type {
   MarketTrade,
   StreamKind,
   StreamStatus,
+  WarmupStatus,
 } from "./types";
 export { guardCcxtWebsocketSends } from "./ccxt-guards";
 export { InMemoryCandleStore, type CandleStore } from "./candle-store";

@@ -31,6 +31,7 @@ import type {
   MarketTicker,
   StreamKind,
   StreamStatus,
+  WarmupStatus,
 } from "./types";
 import { candleProblem, orderBookFromCcxt, sequenceProblem, tickerFromCcxt, tradeFromCcxt } from "./validation";
 
@@ -55,6 +56,11 @@ export interface MarketDataServiceOptions {
   exchangeClock?: Clock;
   /** Higher timeframes built from 1m (default 5m, 15m, 1h, 4h, 1d). */
   timeframes?: readonly Timeframe[];
+  /**
+   * Symbols whose history warm-up runs at once (the others wait their turn, in `symbols` order), so a
+   * background warm-up leaves the event loop to the streams and the HTTP server. Default: all at once.
+   */
+  warmupConcurrency?: number;
   /** Closed 1m candles delivered at start, at least; the start is rounded down to a UTC day so every timeframe begins complete. Default 1440. */
   warmupMinutes?: number;
   streams?: {
@@ -101,6 +107,8 @@ interface Feed {
   lastTicker?: MarketTicker;
   lastBook?: OrderBook;
   warmedUp: boolean;
+  /** Warm-up range (1m open times) and the newest warm-up minute delivered so far, for `warmupStatus`. */
+  warmup: { from?: number; to?: number; at?: number };
   replayingStore: boolean;
   /** Local time the venue clock first showed an unclosed finished minute. */
   overdueSince?: number;
@@ -141,6 +149,7 @@ export class MarketDataService {
   private observedVenueTime = Number.NEGATIVE_INFINITY;
   private timer: ReturnType<typeof setInterval> | undefined;
   private started = false;
+  private warmups: Promise<void> | undefined;
 
   constructor(private readonly options: MarketDataServiceOptions) {
     // Every stream of every symbol waits on this one signal: dozens of listeners at once are expected.
@@ -175,19 +184,62 @@ export class MarketDataService {
   /**
    * Starts every stream. Resolves once each symbol's warm-up history has been published (or has failed
    * with an error retrying cannot fix: that symbol's "ohlcv" status is then "down" and it keeps trying).
+   * `{ waitForWarmup: false }`: resolves once every stream has been started; the warm-up goes on in the
+   * background (`warmupStatus()`, the `warmup` event per symbol, `whenWarmedUp()`).
    */
-  async start(): Promise<void> {
+  async start(options: { waitForWarmup?: boolean } = {}): Promise<void> {
     if (this.started) throw new Error("MarketDataService already started");
     this.started = true;
     this.timer = setInterval(() => this.housekeeping(), this.options.tickIntervalMs ?? 1000);
-    const warmups: Promise<void>[] = [];
     for (const feed of this.feeds.values()) {
       if (this.options.streams?.orderbook !== false && this.exchange.watchOrderBook) this.runOrderBook(feed);
       if (this.options.streams?.trades !== false && this.exchange.watchTrades) this.runTrades(feed);
       if (this.tickerMode === "watch") this.runTicker(feed);
-      warmups.push(this.runCandles(feed));
     }
-    await Promise.all(warmups);
+    // Warm-up then the candle stream per symbol, at most `warmupConcurrency` warm-ups at a time (a slot
+    // frees once a symbol's warm-up has settled: done, or failed and retrying on its own).
+    const queue = [...this.feeds.values()];
+    const nextWarmup = (): Promise<void> => {
+      const feed = queue.shift();
+      return feed && !this.abort.signal.aborted ? this.runCandles(feed).then(nextWarmup) : Promise.resolve();
+    };
+    const lanes = Math.max(1, Math.min(this.options.warmupConcurrency ?? queue.length, queue.length));
+    this.warmups = Promise.all(Array.from({ length: lanes }, nextWarmup)).then(() => undefined);
+    if (options.waitForWarmup !== false) await this.warmups;
+  }
+
+  /** True once `symbol`'s warm-up history has been published (its next closed candles are live); true for a symbol it does not feed. */
+  isWarmedUp(symbol: string): boolean {
+    return this.feeds.get(symbol)?.warmedUp ?? true;
+  }
+
+  /** Resolves once every symbol's warm-up has settled (published, or failed and retrying: see `warmupStatus`). */
+  whenWarmedUp(): Promise<void> {
+    return this.warmups ?? Promise.resolve();
+  }
+
+  /**
+   * The warm-up phase: per symbol whether its history is complete and how far it is (0-1, by 1m open
+   * time from the warm-up start to the venue's newest minute at start); `progress` is their mean.
+   */
+  warmupStatus(): WarmupStatus {
+    const symbols = [...this.feeds.values()].map((feed) => {
+      const { from, to, at } = feed.warmup;
+      let progress = 0;
+      if (feed.warmedUp) progress = 1;
+      else if (from !== undefined && to !== undefined && at !== undefined && to > from) progress = Math.min(0.99, Math.max(0, (at - from) / (to - from)));
+      return { symbol: feed.symbol, done: feed.warmedUp, progress: Math.round(progress * 1000) / 1000 };
+    });
+    const done = symbols.every((s) => s.done);
+    const progress = symbols.length ? Math.round((symbols.reduce((sum, s) => sum + s.progress, 0) / symbols.length) * 1000) / 1000 : 1;
+    return { done, progress, symbols };
+  }
+
+  /** Marks a feed's warm-up complete: from here on its closed candles are live (`warmup: false`). */
+  private finishWarmup(feed: Feed): void {
+    if (feed.warmedUp) return;
+    feed.warmedUp = true;
+    this.events.emit("warmup", { symbol: feed.symbol, at: this.clock.now() });
   }
 
   /**
@@ -331,7 +383,7 @@ export class MarketDataService {
       random: this.random,
       restLagRetries: this.options.restLagRetries ?? 3,
     });
-    const feed: Feed = { symbol, sequencer, trackers, recent: new Map(), forming: new Map(), warmedUp: false, replayingStore: false };
+    const feed: Feed = { symbol, sequencer, trackers, recent: new Map(), forming: new Map(), warmedUp: false, warmup: {}, replayingStore: false };
     return feed;
   }
 
@@ -386,12 +438,13 @@ export class MarketDataService {
     const latestOpen = latest?.[latest.length - 1]?.[0];
     if (typeof latestOpen !== "number" || !Number.isFinite(latestOpen)) {
       // No history at all (a new listing): the series starts with the first streamed candle.
-      feed.warmedUp = true;
+      this.finishWarmup(feed);
       return;
     }
     if (latestOpen > this.observedVenueTime) this.observedVenueTime = latestOpen;
     const warmupMinutes = this.options.warmupMinutes ?? 1440;
     const warmStart = periodStart(latestOpen - warmupMinutes * MINUTE_MS, "1d");
+    feed.warmup = { from: warmStart, to: latestOpen, at: feed.warmup.at };
     this.aggregator.seed(symbol, warmStart);
 
     const restFrom = await this.replayStore(feed, warmStart, latestOpen);
@@ -405,8 +458,10 @@ export class MarketDataService {
     });
     for await (const page of pages) {
       feed.sequencer.deliverHistory(page, "warmup");
+      // Let the streams and the HTTP server in between pages (a background warm-up must not stall them).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    feed.warmedUp = true;
+    this.finishWarmup(feed);
   }
 
   /** Publishes the stored candles from `warmStart` on while they are contiguous; returns where REST takes over. */
@@ -422,7 +477,7 @@ export class MarketDataService {
     feed.replayingStore = true;
     try {
       while (cursor < end) {
-        const page = await store.loadRange(symbol, "1m", cursor, end, 5000);
+        const page = await store.loadRange(symbol, "1m", cursor, end, 2000);
         if (page.length === 0) break;
         for (const candle of page) {
           const expected = previous === undefined ? warmStart : previous + MINUTE_MS;
@@ -445,6 +500,7 @@ export class MarketDataService {
   }
 
   private onClosedMinute(feed: Feed, candle: Candle, source: CandleSource): void {
+    if (!feed.warmedUp) feed.warmup.at = candle.openTime;
     this.publishClosed(candle, source, feed);
     this.aggregator.addClosed(candle);
     if (this.tickerMode === "derive") this.updateDayStats(feed);

@@ -145,6 +145,17 @@ export interface MarketEvents {
    */
   stale: InvalidDataReport;
   backfill: BackfillReport;
+  /** A symbol's warm-up history is complete: its next closed candles are live (`warmup: false`). */
+  warmup: { symbol: string; at: number };
+}
+
+/** The warm-up phase of the market data (GET /api/status `warmup`). */
+export interface WarmupStatus {
+  /** Every symbol's history is complete. */
+  done: boolean;
+  /** Mean of the symbols' progress, 0-1. */
+  progress: number;
+  symbols: Array<{ symbol: string; done: boolean; progress: number }>;
 }
 
 export type { OHLCV, CcxtOrderBook, CcxtTicker, CcxtTrade, Timeframe };
