@@ -218,7 +218,8 @@ export async function createApplication(config: AppConfig, logger: Logger, optio
       pairs?.start();
       // Before the engine starts, so what happens during start-up is already alerted.
       await alerts.start();
-      await engine.start();
+      // Healthy once reconciled with the streams up; the history warms in the background.
+      await engine.start({ waitForWarmup: false });
       await refreshLiveRamp(engine, db.prisma).catch((err) => logger.warn({ err }, "live ramp not computed"));
       await sessions.start();
       await insights.start();

@@ -288,11 +288,16 @@ export class TradingAccount {
   }
 
   /**
-   * A historical candle (warm-up): the last known price and the marks, with no fills or exits, so a
-   * person's order right after a restart has a price before the first ticker. A price the live
-   * stream already brought (newer than the candle) is kept.
+   * A historical candle (warm-up): the marks, and for a live venue (which prices its own orders) the
+   * last known price, so a person's order right after a restart is sized before the first ticker. A
+   * simulated venue fills only on live prices: its account waits for them too, rather than passing a
+   * risk check on a price its venue would then reject. A price the live stream brought is kept.
    */
   markHistory(candle: Candle): void {
+    if (this.venueKind !== "live") {
+      if (!this.lastPrices.has(candle.symbol)) this.ledger.mark(candle.symbol, candle.close);
+      return;
+    }
     if (this.lastPrices.has(candle.symbol) && !this.#pricesFromHistory.has(candle.symbol)) return;
     this.#pricesFromHistory.add(candle.symbol);
     this.lastPrices.set(candle.symbol, candle.close);

@@ -198,9 +198,11 @@ export class EngineRuntime {
    * Start-up = recovery: reconcile the live account with its venue before any strategy runs, then
    * start the strategies and the market data. Resolves once the streams are started: the history
    * warm-up goes on in the background (`warmup()`, `whenWarmedUp()`), and each strategy instance gets
-   * closed candles only once its own symbols' history is complete (StrategyFactory).
+   * closed candles only once its own symbols' history is complete (StrategyFactory). The server starts
+   * with `{ waitForWarmup: false }` (healthy at once, history served as it arrives); the default waits
+   * for the warm-up too, so a caller that trades right after start (tests, tools) has prices.
    */
-  async start(): Promise<void> {
+  async start(options: { waitForWarmup?: boolean } = {}): Promise<void> {
     const { logger, config } = this.parts;
     this.persistence.start();
     this.wireMarketData();
@@ -260,6 +262,7 @@ export class EngineRuntime {
       this.snapshotTimer = setInterval(() => void this.saveSnapshots(), SNAPSHOT_EVERY_MS);
       this.snapshotTimer.unref?.();
     }
+    if (options.waitForWarmup !== false) await this.market.whenWarmedUp();
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock";
-import { Decimal, roundMoney, roundToTick } from "../core/decimal";
-import { addQty, cmpQty, floorQtyToStep, gteQty, ltQty, maxQty, minQty, mulQty, proRataQty, qtyTimesRate, subQty, toQty } from "../core/quantity";
+import { roundToTick } from "../core/decimal";
+import { addQty, floorQtyToStep, gteQty, ltQty, minQty, subQty, toQty } from "../core/quantity";
 import { createLogger, type Logger } from "../core/logger";
 import {
   TERMINAL_ORDER_STATUSES,
@@ -14,11 +14,14 @@ import {
   type OrderBookLevel,
   type OrderRequest,
   type OrderStatus,
-  type Side,
 } from "../model/types";
 import { VenueError, type VenueErrorCode } from "./errors";
 import { queueAheadAt, restingFill } from "./fill-model";
 import type { TaskScheduler } from "../core/scheduler";
+import { PaperBalanceBook, type BalanceLock } from "./paper-balances";
+import { PaperFeeModel, type FeeAsset, type Liquidity } from "./paper-fees";
+import { priceWithoutBook, reachedAt, stopReached, validateBook, walkBook, type BookWalk } from "./paper-fill-rules";
+import { LatencyModel } from "./paper-latency";
 import {
   DEFAULT_FEES,
   type ExecutionVenue,
@@ -32,7 +35,10 @@ import {
 import { assertValidOrderRequest, isStopType, splitSymbol } from "./validate";
 
 /**
- * Simulated venue: fills on the prices it is fed through onMarket().
+ * Simulated venue: fills on the prices it is fed through onMarket(). It composes the models beside
+ * it: fill rules (paper-fill-rules.ts: book walk, slippage, touch/cross, stop triggers; the shared
+ * price-time queue of fill-model.ts), fees (paper-fees.ts), latency (paper-latency.ts) and the balance
+ * book with its locks (paper-balances.ts); this file is the matching engine that runs them.
  *
  * Fill model (documented because backtest results depend on it):
  * - Taker executions (market orders, marketable limits, triggered stops) walk the order book when a
@@ -90,7 +96,7 @@ export interface PaperVenueOptions {
    * Asset that pays the commission: "quote" (default) takes it from the quote balance; "received"
    * takes a buy's commission out of the base received (Fill.baseFee) and a sell's out of the quote.
    */
-  feeAsset?: "quote" | "received";
+  feeAsset?: FeeAsset;
   /** Slippage applied to taker fills when no usable book is known, in basis points. Default 5. */
   slippageBps?: number;
   /** Delay between submit and the order reaching the matching engine. Default 0. */
@@ -113,7 +119,7 @@ export interface PaperVenueOptions {
   idPrefix?: string;
 }
 
-interface SimOrder {
+interface SimOrder extends BalanceLock {
   request: OrderRequest;
   venueOrderId: string;
   status: OrderStatus;
@@ -123,8 +129,6 @@ interface SimOrder {
   filledQuantity: number;
   filledNotional: number;
   fee: number;
-  lockAsset: string;
-  lockAmount: number;
   dueAt: number;
   updatedAt: number;
   fills: Fill[];
@@ -149,11 +153,6 @@ interface SymbolState {
   instrument: Instrument | undefined;
 }
 
-interface AssetBalance {
-  free: number;
-  locked: number;
-}
-
 const NO_FILLS: readonly Fill[] = Object.freeze([]);
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(TERMINAL_ORDER_STATUSES);
 
@@ -165,16 +164,14 @@ export class PaperVenue implements ExecutionVenue {
   readonly capabilities: VenueCapabilities;
 
   private readonly clock: Clock;
-  private readonly scheduler: TaskScheduler | undefined;
-  private readonly fees: FeeSchedule;
-  private readonly feeAsset: "quote" | "received";
+  private readonly fees: PaperFeeModel;
+  private readonly latency: LatencyModel<SimOrder>;
+  private readonly balances: PaperBalanceBook;
   private readonly slip: number;
-  private readonly latencyMs: number;
   private readonly useOrderBook: boolean;
   private readonly bookMaxAgeMs: number;
   private readonly strictCross: boolean;
   private readonly queueFills: boolean;
-  private readonly enforce: boolean;
   private readonly allowShorting: boolean;
   private readonly logger: Logger;
   private readonly idPrefix: string;
@@ -182,46 +179,41 @@ export class PaperVenue implements ExecutionVenue {
 
   private readonly orders = new Map<string, SimOrder>();
   private readonly symbols = new Map<string, SymbolState>();
-  private readonly balances = new Map<string, AssetBalance>();
   private readonly listeners = new Set<VenueUpdateListener>();
-  private arrivals: SimOrder[] = [];
   private orderSeq = 0;
   private tradeSeq = 0;
-  private walkNotional = 0;
 
   constructor(options: PaperVenueOptions) {
     this.kind = options.kind ?? "paper";
     this.id = options.id ?? this.kind;
     this.clock = options.clock;
-    this.scheduler = options.scheduler;
-    this.fees = options.fees ?? DEFAULT_FEES;
-    this.feeAsset = options.feeAsset ?? "quote";
-    if (this.feeAsset !== "quote" && this.feeAsset !== "received") {
-      throw new RangeError(`paper venue option feeAsset must be "quote" or "received" (got ${String(options.feeAsset)})`);
-    }
+    // Options are checked in this order: fees, slippageBps, latencyMs, bookMaxAgeMs, balances.
+    this.fees = new PaperFeeModel(options.fees ?? DEFAULT_FEES, options.feeAsset ?? "quote");
     this.slip = (options.slippageBps ?? 5) / 10_000;
-    this.latencyMs = options.latencyMs ?? 0;
+    const slippageBps = options.slippageBps ?? 0;
+    if (!Number.isFinite(slippageBps) || slippageBps < 0) throw new RangeError(`paper venue option slippageBps must be a number >= 0 (got ${slippageBps})`);
+    this.latency = new LatencyModel<SimOrder>({
+      latencyMs: options.latencyMs,
+      scheduler: options.scheduler,
+      arrive: (order, ts) => this.arrive(order, ts),
+      skip: (order) => TERMINAL.has(order.status), // cancelled while in flight
+    });
     this.useOrderBook = options.useOrderBook ?? true;
     this.bookMaxAgeMs = options.bookMaxAgeMs ?? 10_000;
+    if (!Number.isFinite(this.bookMaxAgeMs) || this.bookMaxAgeMs < 0) {
+      throw new RangeError(`paper venue option bookMaxAgeMs must be a number >= 0 (got ${this.bookMaxAgeMs})`);
+    }
     this.strictCross = (options.limitFillRule ?? "touch") === "cross";
     this.queueFills = options.limitFillRule === "queue";
-    this.enforce = options.enforceBalances ?? true;
     this.allowShorting = options.allowShorting ?? false;
+    this.balances = new PaperBalanceBook({
+      balances: options.balances,
+      enforce: options.enforceBalances ?? true,
+      allowShorting: this.allowShorting,
+      fees: this.fees,
+    });
     this.logger = options.logger ?? createLogger("silent");
     this.idPrefix = options.idPrefix ?? this.id;
-    for (const [name, value] of [
-      ["fees.maker", this.fees.maker],
-      ["fees.taker", this.fees.taker],
-      ["slippageBps", options.slippageBps ?? 0],
-      ["latencyMs", this.latencyMs],
-      ["bookMaxAgeMs", this.bookMaxAgeMs],
-    ] as const) {
-      if (!Number.isFinite(value) || value < 0) throw new RangeError(`paper venue option ${name} must be a number >= 0 (got ${value})`);
-    }
-    for (const [asset, amount] of Object.entries(options.balances ?? {})) {
-      if (!Number.isFinite(amount)) throw new RangeError(`paper venue balance of ${asset} must be a number (got ${amount})`);
-      this.balances.set(asset, { free: toQty(amount), locked: 0 });
-    }
     for (const instrument of options.instruments ?? []) this.instruments.set(instrument.symbol, instrument);
     this.capabilities = {
       exchangeStops: true,
@@ -267,16 +259,16 @@ export class PaperVenue implements ExecutionVenue {
       fee: 0,
       lockAsset: "",
       lockAmount: 0,
-      dueAt: now + this.latencyMs,
+      dueAt: this.latency.dueAt(now),
       updatedAt: now,
       fills: [],
     };
     this.orders.set(accepted.clientOrderId, order);
-    if (this.latencyMs === 0) {
+    if (this.latency.immediate) {
       this.arrive(order, now);
       return this.snapshot(order, order.fills);
     }
-    this.enqueueArrival(order);
+    this.latency.enqueue(order);
     this.publish(order, NO_FILLS);
     return this.snapshot(order, NO_FILLS);
   }
@@ -319,9 +311,7 @@ export class PaperVenue implements ExecutionVenue {
   }
 
   balanceList(): Balance[] {
-    const list: Balance[] = [];
-    for (const [asset, b] of this.balances) list.push({ asset, free: b.free, locked: b.locked });
-    return list;
+    return this.balances.list();
   }
 
   /**
@@ -348,7 +338,7 @@ export class PaperVenue implements ExecutionVenue {
         updatedAt: this.clock.now(),
         fills: [],
       };
-      const shortfall = this.reserve(order, st, subQty(order.request.quantity, order.filledQuantity));
+      const shortfall = this.balances.reserve(order, order.request, st, subQty(order.request.quantity, order.filledQuantity));
       if (shortfall) this.logger.warn({ clientOrderId: stored.clientOrderId, shortfall }, "restored paper order without locked funds");
       this.orders.set(order.request.clientOrderId, order);
       st.resting.push(order);
@@ -377,7 +367,7 @@ export class PaperVenue implements ExecutionVenue {
       throw new VenueError("INVALID_MARKET_DATA", `trade ${symbol}: price ${price} at ${timestamp} is not a positive price at a finite time`);
     }
     const st = this.state(symbol);
-    this.flushArrivals(timestamp, false);
+    this.latency.flush(timestamp, false);
     // Trades are discrete: nothing traded between the last price and this one, so levels jumped
     // over are reached at this price (a stop triggers at the trade that crossed it).
     const queued = this.queueFills && quantity !== undefined && Number.isFinite(quantity) && quantity >= 0;
@@ -385,7 +375,7 @@ export class PaperVenue implements ExecutionVenue {
     if (queued) this.fillQueued(st, price, quantity!, timestamp);
     st.lastPrice = price;
     st.lastTradeTime = timestamp;
-    this.flushArrivals(timestamp, true);
+    this.latency.flush(timestamp, true);
   }
 
   onCandle(candle: Candle): void {
@@ -411,16 +401,16 @@ export class PaperVenue implements ExecutionVenue {
     }
     const st = this.state(candle.symbol);
     const closeTime = candle.openTime + periodMs;
-    this.flushArrivals(candle.openTime, true);
+    this.latency.flush(candle.openTime, true);
     if (st.lastTradeTime >= candle.openTime) {
       st.lastPrice = close;
-      this.flushArrivals(closeTime, true);
+      this.latency.flush(closeTime, true);
       return;
     }
     // Previous close -> open is a jump (no trades in between): levels it skipped are reached at the open.
     this.runSegment(st, open, open, candle.openTime);
     st.lastPrice = open;
-    this.flushArrivals(closeTime, false);
+    this.latency.flush(closeTime, false);
     const bullish = close >= open;
     const first = bullish ? low : high;
     const second = bullish ? high : low;
@@ -428,23 +418,23 @@ export class PaperVenue implements ExecutionVenue {
     this.runSegment(st, first, second, closeTime);
     this.runSegment(st, second, close, closeTime);
     st.lastPrice = close;
-    this.flushArrivals(closeTime, true);
+    this.latency.flush(closeTime, true);
   }
 
   onBook(book: OrderBook): void {
     validateBook(book);
     const st = this.state(book.symbol);
-    this.flushArrivals(book.timestamp, false);
+    this.latency.flush(book.timestamp, false);
     st.book = book;
     st.askUsed.length = 0;
     st.bidUsed.length = 0;
     if (st.resting.length > 0 && this.useOrderBook) this.matchRestingAgainstBook(st, book.timestamp);
-    this.flushArrivals(book.timestamp, true);
+    this.latency.flush(book.timestamp, true);
   }
 
   /** Arrivals still in flight (latency), for tests and diagnostics. */
   get inFlight(): number {
-    return this.arrivals.length;
+    return this.latency.size;
   }
 
   /** Last price fed for a symbol (NaN when none). */
@@ -454,30 +444,11 @@ export class PaperVenue implements ExecutionVenue {
 
   // -------------------------------------------------------------- matching
 
-  private enqueueArrival(order: SimOrder): void {
-    let i = this.arrivals.length;
-    while (i > 0 && this.arrivals[i - 1].dueAt > order.dueAt) i -= 1;
-    this.arrivals.splice(i, 0, order);
-    const dueAt = order.dueAt;
-    this.scheduler?.schedule(dueAt, () => this.flushArrivals(dueAt, true));
-  }
-
-  /** Process orders reaching the matching engine before (or at, when inclusive) `time`. */
-  private flushArrivals(time: number, inclusive: boolean): void {
-    while (this.arrivals.length > 0) {
-      const next = this.arrivals[0];
-      if (inclusive ? next.dueAt > time : next.dueAt >= time) return;
-      this.arrivals.shift();
-      if (TERMINAL.has(next.status)) continue; // cancelled while in flight
-      this.arrive(next, next.dueAt);
-    }
-  }
-
   private arrive(order: SimOrder, ts: number): void {
     const st = this.state(order.request.symbol);
     const request = order.request;
     if (isStopType(request.type)) {
-      if (!Number.isNaN(st.lastPrice) && this.stopReached(request, st.lastPrice)) {
+      if (!Number.isNaN(st.lastPrice) && stopReached(request, st.lastPrice)) {
         return this.finish(
           order,
           "rejected",
@@ -488,7 +459,7 @@ export class PaperVenue implements ExecutionVenue {
         );
       }
     }
-    const shortfall = this.reserve(order, st, request.quantity);
+    const shortfall = this.balances.reserve(order, request, st, request.quantity);
     if (shortfall) return this.finish(order, "rejected", ts, NO_FILLS, shortfall, "INSUFFICIENT_FUNDS");
     if (!order.active) {
       order.resting = true;
@@ -510,14 +481,13 @@ export class PaperVenue implements ExecutionVenue {
     let price = 0;
     const fromBook = this.bookUsable(st);
     if (fromBook) {
-      quantity = this.walkBook(st, request.side, remaining, limit, false, false);
-      price = quantity > 0 ? this.walkNotional / quantity : 0;
+      const walk = this.walkBook(st, request.side, remaining, limit, false, false);
+      quantity = walk.quantity;
+      price = quantity > 0 ? walk.notional / quantity : 0;
     } else if (!Number.isNaN(st.lastPrice)) {
-      const ref = st.lastPrice;
-      const marketable = limit === undefined || (request.side === "buy" ? limit >= ref : limit <= ref);
-      if (marketable) {
-        const slipped = request.side === "buy" ? ref * (1 + this.slip) : ref * (1 - this.slip);
-        price = limit === undefined ? slipped : request.side === "buy" ? Math.min(slipped, limit) : Math.max(slipped, limit);
+      const slipped = priceWithoutBook(request.side, st.lastPrice, this.slip, limit);
+      if (slipped !== undefined) {
+        price = slipped;
         quantity = remaining;
       }
     } else if (tif !== "GTC") {
@@ -529,9 +499,9 @@ export class PaperVenue implements ExecutionVenue {
     }
     let fills: readonly Fill[] = NO_FILLS;
     if (quantity > 0) {
-      if (this.enforce && request.side === "buy" && order.lockAmount === 0) {
-        const need = this.quoteCost(quantity, price, "taker");
-        const free = this.balance(st.quote).free;
+      if (this.balances.enforced && request.side === "buy" && order.lockAmount === 0) {
+        const need = this.fees.quoteCost(quantity, price, "taker");
+        const free = this.balances.balance(st.quote).free;
         if (ltQty(free, need)) {
           return this.finish(order, "rejected", ts, NO_FILLS, `needs ${need} ${st.quote}, ${free} free`, "INSUFFICIENT_FUNDS");
         }
@@ -569,7 +539,7 @@ export class PaperVenue implements ExecutionVenue {
       let bestDistance = Number.POSITIVE_INFINITY;
       for (const order of st.resting) {
         if (stopsOnly && order.active) continue;
-        const at = this.reachedAt(order, a, b);
+        const at = reachedAt(order, a, b, this.strictCross);
         if (Number.isNaN(at)) continue;
         const distance = Math.abs(at - a);
         if (distance < bestDistance) {
@@ -588,31 +558,6 @@ export class PaperVenue implements ExecutionVenue {
       }
       a = bestAt;
     }
-  }
-
-  /** Where on the move a -> b the order's trigger/limit is reached, or NaN. */
-  private reachedAt(order: SimOrder, a: number, b: number): number {
-    const request = order.request;
-    if (!order.active) {
-      const stop = request.stopPrice!;
-      if (this.triggersOnFall(request)) return a <= stop ? a : b <= stop ? stop : Number.NaN;
-      return a >= stop ? a : b >= stop ? stop : Number.NaN;
-    }
-    const limit = request.price!;
-    if (request.side === "buy") {
-      if (this.strictCross) return a < limit ? a : b < limit ? limit : Number.NaN;
-      return a <= limit ? a : b <= limit ? limit : Number.NaN;
-    }
-    if (this.strictCross) return a > limit ? a : b > limit ? limit : Number.NaN;
-    return a >= limit ? a : b >= limit ? limit : Number.NaN;
-  }
-
-  private triggersOnFall(request: OrderRequest): boolean {
-    return (request.side === "sell") === (request.type === "stop_loss_limit");
-  }
-
-  private stopReached(request: OrderRequest, price: number): boolean {
-    return this.triggersOnFall(request) ? price <= request.stopPrice! : price >= request.stopPrice!;
   }
 
   /**
@@ -650,7 +595,7 @@ export class PaperVenue implements ExecutionVenue {
     for (const order of st.resting.slice()) {
       if (!order.active) continue;
       const request = order.request;
-      const available = this.walkBook(st, request.side, subQty(request.quantity, order.filledQuantity), request.price, this.strictCross, true);
+      const available = this.walkBook(st, request.side, subQty(request.quantity, order.filledQuantity), request.price, this.strictCross, true).quantity;
       if (available > 0) this.fillResting(order, st, available, ts);
     }
   }
@@ -663,111 +608,26 @@ export class PaperVenue implements ExecutionVenue {
     this.publish(order, fills);
   }
 
-  /**
-   * Quantity executable against the opposite side of the book up to maxQuantity within limit;
-   * sets walkNotional. `strict` excludes the limit level itself; `commit` uses the liquidity up.
-   */
-  private walkBook(st: SymbolState, side: Side, maxQuantity: number, limit: number | undefined, strict: boolean, commit: boolean): number {
+  /** The book walk of paper-fill-rules.ts on this symbol's book and the liquidity already used from it. */
+  private walkBook(st: SymbolState, side: OrderRequest["side"], maxQuantity: number, limit: number | undefined, strict: boolean, commit: boolean): BookWalk {
     const book = st.book!;
     const levels: OrderBookLevel[] = side === "buy" ? book.asks : book.bids;
     const used = side === "buy" ? st.askUsed : st.bidUsed;
-    // Quantities exact; liquidity is taken in whole lot steps so the order stays on its grid.
-    const step = st.instrument?.stepSize ?? 0;
-    let quantity = 0;
-    let notional = 0;
-    for (let i = 0; i < levels.length && ltQty(quantity, maxQuantity); i++) {
-      const level = levels[i];
-      if (limit !== undefined) {
-        const beyond = side === "buy" ? level.price > limit || (strict && level.price === limit) : level.price < limit || (strict && level.price === limit);
-        if (beyond) break;
-      }
-      const available = subQty(level.quantity, used[i] ?? 0);
-      if (cmpQty(available, 0) <= 0) continue;
-      const take = floorQtyToStep(minQty(available, subQty(maxQuantity, quantity)), step);
-      if (cmpQty(take, 0) <= 0) continue;
-      quantity = addQty(quantity, take);
-      notional += take * level.price;
-      if (commit) used[i] = addQty(used[i] ?? 0, take);
-    }
-    this.walkNotional = notional;
-    return quantity;
+    return walkBook(levels, used, side, maxQuantity, limit, strict, commit, st.instrument?.stepSize ?? 0);
   }
 
   private bookUsable(st: SymbolState): boolean {
     return this.useOrderBook && st.book !== undefined && this.clock.now() - st.book.timestamp <= this.bookMaxAgeMs;
   }
 
-  // -------------------------------------------------------------- balances
+  // -------------------------------------------------------------- fills
 
-  private balance(asset: string): AssetBalance {
-    let b = this.balances.get(asset);
-    if (!b) {
-      b = { free: 0, locked: 0 };
-      this.balances.set(asset, b);
-    }
-    return b;
-  }
-
-  /** Lock what a resting order may spend; returns the shortfall in words, or undefined. */
-  private reserve(order: SimOrder, st: SymbolState, quantity: number): string | undefined {
-    if (!this.enforce) return undefined;
-    const request = order.request;
-    let asset: string;
-    let amount: number;
-    if (request.side === "sell") {
-      if (this.allowShorting) return undefined;
-      asset = st.base;
-      amount = quantity;
-    } else {
-      if (request.type === "market") return undefined; // checked against the actual cost when it executes
-      asset = st.quote;
-      // The notional at the limit, plus the larger fee rate when the fee is paid in the quote asset.
-      const rate = this.feeAsset === "quote" ? Math.max(this.fees.maker, this.fees.taker) : 0;
-      amount = toQty(new Decimal(quantity).times(request.price!).times(new Decimal(1).plus(rate)).toDecimalPlaces(8, Decimal.ROUND_UP).toNumber());
-    }
-    const b = this.balance(asset);
-    if (ltQty(b.free, amount)) return `needs ${amount} ${asset}, ${b.free} free`;
-    b.free = subQty(b.free, amount);
-    b.locked = addQty(b.locked, amount);
-    order.lockAsset = asset;
-    order.lockAmount = amount;
-    return undefined;
-  }
-
-  private releaseLock(order: SimOrder): void {
-    if (!(order.lockAmount > 0)) return;
-    const b = this.balance(order.lockAsset);
-    b.locked = subQty(b.locked, order.lockAmount);
-    b.free = addQty(b.free, order.lockAmount);
-    order.lockAmount = 0;
-  }
-
-  private applyFill(order: SimOrder, st: SymbolState, quantity: number, price: number, liquidity: "maker" | "taker", ts: number): Fill {
+  private applyFill(order: SimOrder, st: SymbolState, quantity: number, price: number, liquidity: Liquidity, ts: number): Fill {
     const request = order.request;
     const remainingBefore = subQty(request.quantity, order.filledQuantity);
-    const charge = this.charge(request.side, quantity, price, liquidity);
-    const { fee, baseFee, quoteAmount } = charge;
-    if (order.lockAmount > 0) {
-      // Unlock the share of the reservation that belongs to the filled quantity (all that remains on
-      // the last fill), then pay from free. A quote share covers at least this fill's cost.
-      let release: number;
-      if (gteQty(quantity, remainingBefore)) release = order.lockAmount;
-      else if (order.lockAsset === st.base) release = minQty(order.lockAmount, quantity);
-      else release = minQty(order.lockAmount, maxQty(quoteAmount, proRataQty(order.lockAmount, quantity, remainingBefore)));
-      const locked = this.balance(order.lockAsset);
-      locked.locked = subQty(locked.locked, release);
-      locked.free = addQty(locked.free, release);
-      order.lockAmount = subQty(order.lockAmount, release);
-    }
-    const base = this.balance(st.base);
-    const quote = this.balance(st.quote);
-    if (request.side === "buy") {
-      base.free = addQty(base.free, subQty(quantity, baseFee ?? 0));
-      quote.free = subQty(quote.free, quoteAmount);
-    } else {
-      base.free = subQty(base.free, quantity);
-      quote.free = addQty(quote.free, quoteAmount);
-    }
+    const charge = this.fees.charge(request.side, quantity, price, liquidity);
+    const { fee, baseFee } = charge;
+    this.balances.settleFill(order, st, request.side, quantity, remainingBefore, charge);
     order.filledQuantity = addQty(order.filledQuantity, quantity);
     order.filledNotional += quantity * price;
     order.fee = addQty(order.fee, fee);
@@ -788,29 +648,6 @@ export class PaperVenue implements ExecutionVenue {
     return fill;
   }
 
-  /**
-   * What a fill costs or pays: fee is the commission's quote value (money-rounded; for a buy paid in
-   * the base asset, baseFee x price), baseFee the base withheld from a buy with feeAsset "received",
-   * quoteAmount the exact quote debited (buy: notional, plus the fee when paid in quote) or credited
-   * (sell: notional - fee). The notional is quantity x price rounded to 8 dp.
-   */
-  private charge(side: Side, quantity: number, price: number, liquidity: "maker" | "taker"): { fee: number; baseFee?: number; quoteAmount: number } {
-    const rate = liquidity === "maker" ? this.fees.maker : this.fees.taker;
-    const notional = mulQty(quantity, price);
-    if (side === "buy" && this.feeAsset === "received") {
-      const baseFee = qtyTimesRate(quantity, rate);
-      return { fee: roundMoney(baseFee * price), baseFee, quoteAmount: notional };
-    }
-    // Same fee as always (notional x rate, money-rounded), so backtest numbers do not move.
-    const fee = roundMoney(quantity * price * rate);
-    return { fee, quoteAmount: side === "buy" ? addQty(notional, fee) : subQty(notional, fee) };
-  }
-
-  /** The exact quote a taker buy of quantity at price will take from the free balance. */
-  private quoteCost(quantity: number, price: number, liquidity: "maker" | "taker"): number {
-    return this.charge("buy", quantity, price, liquidity).quoteAmount;
-  }
-
   // ---------------------------------------------------------------- helpers
 
   /** Filled exactly: the filled quantity equals the order's quantity (both on the same grid). */
@@ -823,7 +660,7 @@ export class PaperVenue implements ExecutionVenue {
     order.updatedAt = ts;
     order.reason = reason;
     order.errorCode = errorCode;
-    this.releaseLock(order);
+    this.balances.release(order);
     if (order.resting) {
       order.resting = false;
       const st = this.symbols.get(order.request.symbol);
@@ -917,25 +754,6 @@ export class PaperVenue implements ExecutionVenue {
     if (problems.length > 0) throw new VenueError("INVALID_ORDER", `order ${request.clientOrderId} on ${request.symbol}: ${problems.join("; ")}`, { problems });
     if (quantity === request.quantity && price === request.price && stopPrice === request.stopPrice) return request;
     return { ...request, quantity, price, stopPrice };
-  }
-}
-
-function validateBook(book: OrderBook): void {
-  const bad = (why: string) => new VenueError("INVALID_MARKET_DATA", `order book ${book?.symbol} @${book?.timestamp}: ${why}`);
-  if (!book || !Array.isArray(book.bids) || !Array.isArray(book.asks)) throw bad("bids and asks must be arrays");
-  if (!Number.isFinite(book.timestamp)) throw bad("timestamp is not a number");
-  for (const [side, levels, descending] of [
-    ["bids", book.bids, true],
-    ["asks", book.asks, false],
-  ] as const) {
-    let previous = descending ? Number.POSITIVE_INFINITY : 0;
-    for (const level of levels) {
-      if (!(level.price > 0) || !Number.isFinite(level.price) || !(level.quantity >= 0) || !Number.isFinite(level.quantity)) {
-        throw bad(`${side} level ${level.price} x ${level.quantity} is not a positive price and quantity`);
-      }
-      if (descending ? level.price >= previous : level.price <= previous) throw bad(`${side} are not sorted best first`);
-      previous = level.price;
-    }
   }
 }
 

@@ -19,14 +19,20 @@ const ETH: Instrument = { symbol: SYMBOL, base: "ETH", quote: "USDT", tickSize: 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 const LIMITS: RiskLimits = { ...DEFAULT_RISK_LIMITS, minEntryIntervalSec: 0, symbolCooldownSec: 0, minPositionQuote: 5, maxPositionPctEquity: 100, stablecoinReservePct: 0 };
 
-async function setup() {
+/** A paper venue standing in for a live one (which prices its own orders) where the test needs that kind. */
+function venueOfKind(kind: "paper" | "live", venue: PaperVenue): PaperVenue {
+  if (kind === "live") Object.defineProperty(venue, "kind", { value: "live" });
+  return venue;
+}
+
+async function setup(venueKind: "paper" | "live" = "paper") {
   const clock = new ManualClock(T0);
   const bus = new EventBus<EngineEvents>();
   const logger = createLogger("silent");
   const instruments = new Map([[SYMBOL, ETH]]);
   const base = { clock, fees: { maker: 0.001, taker: 0.001 }, balances: { USDT: 10_000 }, instruments: instruments.values() };
-  const account = await startTestAccount({ mode: "paper", venue: new PaperVenue({ ...base, id: "paper", kind: "paper", slippageBps: 0, latencyMs: 0 }), clock, bus, logger, limits: LIMITS, instruments });
-  const kernel = new TradingKernel({ mode: "paper", clock, bus, logger, accounts: [account], limits: LIMITS, instruments });
+  const account = await startTestAccount({ mode: venueKind, venue: venueOfKind(venueKind, new PaperVenue({ ...base, id: venueKind === "live" ? "sim-live" : "paper", slippageBps: 0, latencyMs: 0 })), clock, bus, logger, limits: LIMITS, instruments });
+  const kernel = new TradingKernel({ mode: venueKind, clock, bus, logger, accounts: [account], limits: LIMITS, instruments });
   /** The next closed minute at `close`: the paper venue fills what is working against it. */
   const feed = async (close: number) => {
     const openTime = clock.now();
@@ -40,21 +46,29 @@ async function setup() {
 const candle = (minutesAgo: number, close: number): Candle => ({ symbol: SYMBOL, timeframe: "1m", openTime: T0 - (minutesAgo + 1) * 60_000, open: close, high: close, low: close, close, volume: 10, closed: true });
 
 describe("prices from the warm-up", () => {
-  it("a manual market order right after start-up is priced from the last warm-up candle", async () => {
-    const { kernel, account } = await setup();
+  it("live: a manual market order right after start-up is priced from the last warm-up candle (the venue prices it)", async () => {
+    const { kernel, account } = await setup("live");
     kernel.warm(candle(2, 1_990));
     kernel.warm(candle(1, 2_010));
     expect(account.lastPrices.get(SYMBOL)).toBe(2_010);
-    const result = await kernel.placeManualOrder({ symbol: SYMBOL, side: "buy", type: "market", quantity: 0.05, actor: "owner" });
+    const result = await kernel.placeManualOrder({ symbol: SYMBOL, side: "buy", type: "market", quantity: 0.02, actor: "owner" });
     expect(result.decision.allowed, result.decision.message).toBe(true);
   });
 
-  it("a live price that arrived during the warm-up is not replaced by an older candle", async () => {
-    const { kernel, account } = await setup();
+  it("live: a price that arrived during the warm-up is not replaced by an older candle", async () => {
+    const { kernel, account } = await setup("live");
     kernel.warm(candle(3, 1_980));
     kernel.onPrice(SYMBOL, 2_050, T0);
     kernel.warm(candle(1, 2_000));
     expect(account.lastPrices.get(SYMBOL)).toBe(2_050);
+  });
+
+  it("paper: an order before the first live price is refused by risk, not sent to a venue that cannot fill it", async () => {
+    const { kernel } = await setup("paper");
+    kernel.warm(candle(1, 2_010));
+    const result = await kernel.placeManualOrder({ symbol: SYMBOL, side: "buy", type: "market", quantity: 0.05, actor: "owner" });
+    expect(result.decision.allowed).toBe(false);
+    expect(result.order).toBeUndefined();
   });
 });
 
