@@ -37,13 +37,25 @@ await new Promise<void>((resolve) => {
 });
 
 const rand = () => Math.random();
+// Buys at market, sells part of what it holds at market, and keeps a few resting limit buys far from
+// the price: a hundred rounds of this neither run out of cash nor pile up open orders.
+const MAX_RESTING_PER_SYMBOL = 8;
 for (;;) {
   const batch: Promise<unknown>[] = [];
+  const account = engine.kernel.activeAccount;
   for (const symbol of SYMBOLS) {
-    const price = engine.kernel.activeAccount.lastPrices.get(symbol) ?? 0;
+    const price = account.lastPrices.get(symbol) ?? 0;
     if (!price) continue;
-    batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "market", quantity: (10 + 20 * rand()) / price, actor: "crash-campaign" }).catch(() => {}));
-    batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "limit", price: price * 0.7, quantity: 12 / (price * 0.7), actor: "crash-campaign" }).catch(() => {}));
+    const held = account.ledger.openPositionsOf(symbol).find((p) => !p.strategyInstanceId && p.side === "long");
+    if (held && held.quantity * price > 60 && rand() < 0.5) {
+      batch.push(engine.kernel.placeManualOrder({ symbol, side: "sell", type: "market", quantity: held.quantity * (0.3 + 0.4 * rand()), actor: "crash-campaign" }).catch(() => {}));
+    } else {
+      batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "market", quantity: (10 + 20 * rand()) / price, actor: "crash-campaign" }).catch(() => {}));
+    }
+    const resting = account.openOrders().filter((o) => o.symbol === symbol && o.type === "limit").length;
+    if (resting < MAX_RESTING_PER_SYMBOL) {
+      batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "limit", price: price * 0.7, quantity: 12 / (price * 0.7), actor: "crash-campaign" }).catch(() => {}));
+    }
   }
   if (batch.length === 0) {
     await new Promise((r) => setTimeout(r, 100));
