@@ -1,5 +1,5 @@
 import type { Principal } from "../http/services";
-import type { LiveArmingInput, LiveArmingLimits } from "./live-arming";
+import type { LiveArmingInput } from "./live-arming";
 
 /** Data types of the auth service's API (service.ts re-exports them with the AuthService interface). */
 
@@ -48,14 +48,8 @@ export interface AuthMe {
   maxAgeS: number | null;
 }
 
-export interface LiveArmingRequest {
-  hasValidMainnetKeys: boolean;
-  typedConfirmation: string;
-  acknowledgedDailyLossLimit: number;
-  acknowledgedMaxPosition: number;
-  currentLimits: LiveArmingLimits;
-  totpCode?: string | null;
-  /** The go-live checklist (GET /api/go-live): arming is refused while an item fails, unless overridden. */
-  goLive?: LiveArmingInput["goLive"];
-  overridePhrase?: string | null;
-}
+/** What the arming route hands the auth service: the arming input without who and when (the service knows). */
+export type LiveArmingRequest = Omit<LiveArmingInput, "user" | "now"> & {
+  /** The decrypted base32 TOTP secret when two-factor is enabled. */
+  totpSecret?: string | null;
+};

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { riskLimitsSchema, type RiskLimits } from "../config/risk-limits";
 import type { TradingState } from "../model/types";
 import type { RiskLatch } from "./types";
+import { riskLatchSchema } from "../contract/risk";
 
 /**
  * Everything the risk engine must remember across restarts, saved as one document so a save is
@@ -42,7 +43,8 @@ export interface RiskStateStore {
   save(state: PersistedRiskState): Promise<void>;
 }
 
-const latchSchema = z.object({
+// The stored latch is the wire shape (GET /api/risk → latches) with its id checked against the known breakers.
+const latchSchema = riskLatchSchema.extend({
   id: z.enum([
     "kill_switch",
     "manual_stop",
@@ -55,13 +57,6 @@ const latchSchema = z.object({
     "state_unreadable",
     "exit_failure",
   ]),
-  state: z.enum(["REDUCING", "HALTED"]),
-  code: z.string(),
-  reason: z.string(),
-  since: z.number(),
-  until: z.number().nullable(),
-  actor: z.string().optional(),
-  data: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])).optional(),
 });
 
 const anchorSchema = z.object({
