@@ -1,13 +1,7 @@
-import { createServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io as connect, type Socket } from "socket.io-client";
-import { EventBus } from "../../server/core/event-bus";
-import { createLogger } from "../../server/core/logger";
-import type { EngineEvents } from "../../server/engine/events";
+import { startRealtimeHarness } from "./harness";
 import type { Candle } from "../../server/model/types";
-import { attachRealtime, candleStreamsOf, type Realtime } from "../../server/realtime";
-import type { Services } from "../../server/http/services";
+import { candleStreamsOf } from "../../server/realtime";
 
 /**
  * Issue 22: a dashboard receives only the candle streams it shows (it subscribes to {symbol, timeframe}),
@@ -15,37 +9,18 @@ import type { Services } from "../../server/http/services";
  * The realtime layer on a real HTTP server and Socket.IO clients; the engine is its event bus.
  */
 
-const bus = new EventBus<EngineEvents>();
-const marketEvents = new EventBus<Record<string, unknown>>();
-let http: HttpServer;
-let realtime: Realtime;
-let url: string;
-const sockets: Socket[] = [];
-
+let harness: Awaited<ReturnType<typeof startRealtimeHarness>>;
+const bus = { emit: (...args: Parameters<typeof harness.bus.emit>) => harness.bus.emit(...args) };
 const candle = (symbol: string, timeframe: Candle["timeframe"], openTime: number, closed = true): Candle => ({ symbol, timeframe, openTime, open: 1, high: 2, low: 0.5, close: 1.5, volume: 3, closed });
 
 beforeAll(async () => {
-  const services = {
-    version: "test",
-    auth: { authorizeSocket: async () => ({ kind: "static-token" }) },
-    status: async () => ({}),
-    engine: { bus, venue: { simulated: true }, market: { events: marketEvents, orderBookDepth: 20 }, kernel: { exitAlarms: () => [] } },
-  } as unknown as Services;
-  http = createServer();
-  realtime = attachRealtime(http, services, createLogger("silent"));
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  harness = await startRealtimeHarness({ orderBookDepth: 20 });
 });
 
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await realtime.close();
-  await new Promise<void>((resolve) => http.close(() => resolve()));
-});
+afterAll(() => harness.close());
 
 async function client(streams: Array<{ symbol: string; timeframe: string }>) {
-  const socket = connect(url, { path: "/socket.io", transports: ["websocket"], auth: { token: "t" }, forceNew: true, reconnection: false });
-  sockets.push(socket);
+  const socket = harness.connectClient();
   const got: Array<{ symbol: string; timeframe: string; seq: number; candle: { time: number; closed: boolean } }> = [];
   socket.on("candle", (m) => got.push(m));
   await new Promise<void>((resolve, reject) => {

@@ -1,15 +1,7 @@
-import { createServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io as connect, type Socket } from "socket.io-client";
-import { EventBus } from "../../server/core/event-bus";
-import { createLogger } from "../../server/core/logger";
-import type { EngineEvents } from "../../server/engine/events";
-import type { MarketEvents } from "../../server/market/types";
+import { startRealtimeHarness } from "./harness";
 import type { OrderBook } from "../../server/model/types";
-import { attachRealtime, type Realtime } from "../../server/realtime";
 import { RateGate } from "../../server/realtime/rate-gate";
-import type { Services } from "../../server/http/services";
 
 /**
  * Issue 21: the Order book page's trades tape and 50 levels. Public trades go only to the clients watching
@@ -17,31 +9,15 @@ import type { Services } from "../../server/http/services";
  * layer on a real HTTP server with Socket.IO clients; the engine is its event buses.
  */
 
-const bus = new EventBus<EngineEvents>();
-const marketEvents = new EventBus<MarketEvents>();
-let http: HttpServer;
-let realtime: Realtime;
-let url: string;
-const sockets: Socket[] = [];
+let harness: Awaited<ReturnType<typeof startRealtimeHarness>>;
+const bus = { emit: (...args: Parameters<typeof harness.bus.emit>) => harness.bus.emit(...args) };
+const marketEvents = { emit: (...args: Parameters<typeof harness.marketEvents.emit>) => harness.marketEvents.emit(...args) };
 
 beforeAll(async () => {
-  const services = {
-    version: "test",
-    auth: { authorizeSocket: async () => ({ kind: "static-token" }) },
-    status: async () => ({}),
-    engine: { bus, venue: { simulated: true }, market: { events: marketEvents, orderBookDepth: 50 }, kernel: { exitAlarms: () => [] } },
-  } as unknown as Services;
-  http = createServer();
-  realtime = attachRealtime(http, services, createLogger("silent"));
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  harness = await startRealtimeHarness({ orderBookDepth: 50 });
 });
 
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await realtime.close();
-  await new Promise<void>((resolve) => http.close(() => resolve()));
-});
+afterAll(() => harness.close());
 
 interface TradeMessage {
   symbol: string;
@@ -53,8 +29,7 @@ interface TradeMessage {
 }
 
 async function client(orderbook?: string) {
-  const socket = connect(url, { path: "/socket.io", transports: ["websocket"], auth: { token: "t" }, forceNew: true, reconnection: false });
-  sockets.push(socket);
+  const socket = harness.connectClient();
   const trades: TradeMessage[] = [];
   const books: Array<{ symbol: string; bids: unknown[]; asks: unknown[] }> = [];
   socket.on("market:trade", (m: TradeMessage) => trades.push(m));
