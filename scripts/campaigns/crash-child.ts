@@ -40,6 +40,14 @@ const rand = () => Math.random();
 // Buys at market, sells part of what it holds at market, and keeps a few resting limit buys far from
 // the price: a hundred rounds of this neither run out of cash nor pile up open orders.
 const MAX_RESTING_PER_SYMBOL = 8;
+// Why orders were refused, on stderr every few seconds: the campaign shows it if the bot stops trading.
+const refusals = new Map<string, number>();
+const noteRefusal = (r: { decision: { allowed: boolean; code: string } }) => {
+  if (!r.decision.allowed) refusals.set(r.decision.code, (refusals.get(r.decision.code) ?? 0) + 1);
+};
+setInterval(() => {
+  if (refusals.size) process.stderr.write(`refused: ${JSON.stringify(Object.fromEntries(refusals))}\n`);
+}, 3_000).unref();
 for (;;) {
   const batch: Promise<unknown>[] = [];
   const account = engine.kernel.activeAccount;
@@ -48,13 +56,13 @@ for (;;) {
     if (!price) continue;
     const held = account.ledger.openPositionsOf(symbol).find((p) => !p.strategyInstanceId && p.side === "long");
     if (held && held.quantity * price > 60 && rand() < 0.5) {
-      batch.push(engine.kernel.placeManualOrder({ symbol, side: "sell", type: "market", quantity: held.quantity * (0.3 + 0.4 * rand()), actor: "crash-campaign" }).catch(() => {}));
+      batch.push(engine.kernel.placeManualOrder({ symbol, side: "sell", type: "market", quantity: held.quantity * (0.3 + 0.4 * rand()), actor: "crash-campaign" }).then(noteRefusal, () => {}));
     } else {
-      batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "market", quantity: (10 + 20 * rand()) / price, actor: "crash-campaign" }).catch(() => {}));
+      batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "market", quantity: (10 + 20 * rand()) / price, actor: "crash-campaign" }).then(noteRefusal, () => {}));
     }
     const resting = account.openOrders().filter((o) => o.symbol === symbol && o.type === "limit").length;
     if (resting < MAX_RESTING_PER_SYMBOL) {
-      batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "limit", price: price * 0.7, quantity: 12 / (price * 0.7), actor: "crash-campaign" }).catch(() => {}));
+      batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "limit", price: price * 0.7, quantity: 12 / (price * 0.7), actor: "crash-campaign" }).then(noteRefusal, () => {}));
     }
   }
   if (batch.length === 0) {

@@ -156,7 +156,7 @@ export async function runCrashCampaign(options: CrashCampaignOptions): Promise<C
       try {
         await waitUntil(() => account.orders.size >= target, Math.min(deadline.remainingMs + 1, 120_000), () => {
           if (proc.exitCode !== null) throw new Error(`the bot exited (${proc.exitCode}) while trading:\n${stderr.slice(-3000)}`);
-          return `the venue has ${account.orders.size} orders, waiting for ${target}`;
+          return `the venue has ${account.orders.size} orders, waiting for ${target}; the bot's last words:\n${stderr.slice(-1500)}`;
         });
       } catch (err) {
         if (deadline.passed) {
