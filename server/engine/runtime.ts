@@ -1,6 +1,7 @@
 import type { Exchange } from "ccxt";
 import type { AppConfig } from "../config";
-import type { Clock } from "../core/clock";
+import { systemClock, type Clock } from "../core/clock";
+import { repeatEvery, schedulerOf, type ScheduledTask } from "../core/scheduler";
 import { EventBus } from "../core/event-bus";
 import { errorMessage } from "../core/errors";
 import {
@@ -144,7 +145,7 @@ export class EngineRuntime {
   private balanceRun: Promise<ReconciliationState> | undefined;
   readonly venueErrors: Array<{ at: number; message: string }> = [];
   private readonly orderLatencies: number[] = [];
-  private snapshotTimer: ReturnType<typeof setInterval> | undefined;
+  private snapshotTask: ScheduledTask | undefined;
 
   constructor(private readonly parts: EngineParts) {
     const { connection, logger } = parts;
@@ -259,8 +260,8 @@ export class EngineRuntime {
       else logger.warn({ waiting: status.symbols.filter((s) => !s.done).map((s) => s.symbol) }, "market data warm-up settled with symbols still retrying");
     });
     if (this.parts.saveSnapshots) {
-      this.snapshotTimer = setInterval(() => void this.saveSnapshots(), SNAPSHOT_EVERY_MS);
-      this.snapshotTimer.unref?.();
+      // Wall time: snapshots bound the replay after a crash, whatever the market clock's speed.
+      this.snapshotTask = repeatEvery(schedulerOf(systemClock, { unref: true }), systemClock, SNAPSHOT_EVERY_MS, () => void this.saveSnapshots());
     }
     if (options.waitForWarmup !== false) await this.market.whenWarmedUp();
   }
@@ -390,7 +391,7 @@ export class EngineRuntime {
   async stop(): Promise<void> {
     await this.market.stop().catch((err) => this.logger.warn({ err }, "market data stop failed"));
     await this.kernel.stop().catch((err) => this.logger.warn({ err }, "kernel stop failed"));
-    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.snapshotTask?.cancel();
     await this.saveSnapshots();
     await this.persistence.flush();
     this.persistence.stop();

@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { systemClock, type Clock } from "../core/clock";
+import { repeatEvery, schedulerOf, type ScheduledTask } from "../core/scheduler";
 import { errorMessage } from "../core/errors";
 import { EventBus } from "../core/event-bus";
 import type { Logger } from "../core/logger";
@@ -147,7 +148,7 @@ export class MarketDataService {
   private persistFailures = 0;
   private persistRetryAt = 0;
   private observedVenueTime = Number.NEGATIVE_INFINITY;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private housekeepingTask: ScheduledTask | undefined;
   private started = false;
   private warmups: Promise<void> | undefined;
 
@@ -190,7 +191,8 @@ export class MarketDataService {
   async start(options: { waitForWarmup?: boolean } = {}): Promise<void> {
     if (this.started) throw new Error("MarketDataService already started");
     this.started = true;
-    this.timer = setInterval(() => this.housekeeping(), this.options.tickIntervalMs ?? 1000);
+    // On the injected clock (a ManualClock runs it as it advances), like every timer of the engine.
+    this.housekeepingTask = repeatEvery(schedulerOf(this.clock, { unref: true }), this.clock, this.options.tickIntervalMs ?? 1000, () => this.housekeeping());
     for (const feed of this.feeds.values()) {
       if (this.options.streams?.orderbook !== false && this.exchange.watchOrderBook) this.runOrderBook(feed);
       if (this.options.streams?.trades !== false && this.exchange.watchTrades) this.runTrades(feed);
@@ -249,7 +251,7 @@ export class MarketDataService {
   async stop(): Promise<void> {
     if (this.abort.signal.aborted) return;
     this.abort.abort();
-    if (this.timer) clearInterval(this.timer);
+    this.housekeepingTask?.cancel();
     for (const feed of this.feeds.values()) {
       feed.sequencer.stop();
       for (const tracker of feed.trackers.values()) tracker.stopped(this.clock.now());

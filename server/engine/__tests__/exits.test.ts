@@ -5,6 +5,7 @@ import { createLogger } from "../../core/logger";
 import { DEFAULT_RISK_LIMITS } from "../../config/risk-limits";
 import { InMemoryOrderStore, PaperVenue, type ExecutionVenue } from "../../execution";
 import { VenueError } from "../../execution/errors";
+import type { PaperBalanceBook } from "../../execution/paper-balances";
 import type { Instrument, OrderBook, OrderRequest } from "../../model/types";
 import { Ledger } from "../../portfolio";
 import { InMemoryRiskStateStore } from "../../risk";
@@ -138,7 +139,9 @@ describe("exits: a position can always be closed", () => {
     // The venue's holding drifted below the ledger's (e.g. a fee taken in the base asset that was not booked).
     const held = s.paper.balanceList().find((b) => b.asset === "ETH")!;
     // 0.0513 bought, 0.1 % of it withheld by the venue: 0.0512487 held.
-    (s.paper as unknown as { balances: Map<string, { free: number; locked: number }> }).balances.set("ETH", { free: 0.0512487, locked: held.locked });
+    const eth = (s.paper as unknown as { balances: PaperBalanceBook }).balances.balance("ETH");
+    eth.free = 0.0512487;
+    eth.locked = held.locked;
 
     s.account.onOrderBook(book(s.clock.now(), "bids", [[1975, 100]]));
     s.price(1975);
