@@ -81,6 +81,15 @@ interface Counter {
   window: number;
   sent: number;
   reported: number;
+  /** Sent in this window and not yet answered: the venue counts a request when it arrives, maybe in the next window. */
+  inFlight: number;
+}
+
+/** Which windows a request was counted in (acquire), so its answer settles it there (settle). */
+export interface UsageTicket {
+  weight: number;
+  orders: number;
+  windows: readonly [weight: number, orders10s: number, ordersDay: number];
 }
 
 function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
@@ -146,9 +155,9 @@ export class VenueUsageGate {
   private readonly clock: Clock;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly logger: Logger | undefined;
-  private readonly weight: Counter = { window: -1, sent: 0, reported: 0 };
-  private readonly orders10s: Counter = { window: -1, sent: 0, reported: 0 };
-  private readonly ordersDay: Counter = { window: -1, sent: 0, reported: 0 };
+  private readonly weight: Counter = { window: -1, sent: 0, reported: 0, inFlight: 0 };
+  private readonly orders10s: Counter = { window: -1, sent: 0, reported: 0, inFlight: 0 };
+  private readonly ordersDay: Counter = { window: -1, sent: 0, reported: 0, inFlight: 0 };
   private backoffUntil = 0;
   private waits = 0;
   private tooManyRequests = 0;
@@ -176,8 +185,12 @@ export class VenueUsageGate {
   private roll(c: Counter, now: number, size: number): void {
     const window = Math.floor(now / size);
     if (c.window !== window) {
+      // What the last window sent and is still on its way will be counted by the venue in this one (a
+      // loaded machine or a slow network delays a burst sent at its end): start from it, not from zero.
+      // Older requests have landed or timed out by now.
+      c.sent = window === c.window + 1 ? c.inFlight : 0;
+      c.inFlight = 0;
       c.window = window;
-      c.sent = 0;
       c.reported = 0;
     }
   }
@@ -190,7 +203,7 @@ export class VenueUsageGate {
    * Wait until a request of this weight (placing this many orders) fits, then count it as sent.
    * `priority` (default: inside withVenuePriority) lets it use half of the headroom.
    */
-  async acquire(weight: number, orders: number, priority = hasVenuePriority()): Promise<void> {
+  async acquire(weight: number, orders: number, priority = hasVenuePriority()): Promise<UsageTicket> {
     const keep = priority ? this.keepPriority : this.keep;
     let waited = false;
     for (;;) {
@@ -223,6 +236,18 @@ export class VenueUsageGate {
     this.weight.sent += weight;
     this.orders10s.sent += orders;
     this.ordersDay.sent += orders;
+    this.weight.inFlight += weight;
+    this.orders10s.inFlight += orders;
+    this.ordersDay.inFlight += orders;
+    return { weight, orders, windows: [this.weight.window, this.orders10s.window, this.ordersDay.window] };
+  }
+
+  /** The request counted by acquire() has its answer (or failed): it can no longer land in a later window. */
+  settle(ticket: UsageTicket): void {
+    const [w, o10, oDay] = ticket.windows;
+    if (this.weight.window === w) this.weight.inFlight = Math.max(0, this.weight.inFlight - ticket.weight);
+    if (this.orders10s.window === o10) this.orders10s.inFlight = Math.max(0, this.orders10s.inFlight - ticket.orders);
+    if (this.ordersDay.window === oDay) this.ordersDay.inFlight = Math.max(0, this.ordersDay.inFlight - ticket.orders);
   }
 
   /** Read an answer: usage headers, and Retry-After on a 429 / 418. */
@@ -304,8 +329,12 @@ export function installUsageGate(exchange: object, options: VenueUsageOptions = 
   const fetch2 = target.fetch2.bind(exchange) as Fetch2;
   const onRestResponse = target.onRestResponse.bind(exchange) as OnRestResponse;
   target.fetch2 = async (path, api, method, params, headers, body, config) => {
-    await gate.acquire(binanceRequestWeight(api, method, path, params ?? {}), binanceOrdersPlaced(api, method, path));
-    return fetch2(path, api, method, params, headers, body, config);
+    const ticket = await gate.acquire(binanceRequestWeight(api, method, path, params ?? {}), binanceOrdersPlaced(api, method, path));
+    try {
+      return await fetch2(path, api, method, params, headers, body, config);
+    } finally {
+      gate.settle(ticket);
+    }
   };
   target.onRestResponse = (status, statusText, url, method, headers, body, ...rest) => {
     try {

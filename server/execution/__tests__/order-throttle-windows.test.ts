@@ -76,11 +76,11 @@ describe("venue usage gate priority", () => {
     const clock = new ManualClock(T + 2_000);
     const slept: number[] = [];
     const gate = new VenueUsageGate({ clock, sleep: async (ms) => (slept.push(ms), clock.advance(ms)) });
-    for (let i = 0; i < 90; i++) await gate.acquire(1, 1);
+    for (let i = 0; i < 90; i++) gate.settle(await gate.acquire(1, 1)); // answered
     await withVenuePriority(() => gate.acquire(1, 1));
     expect(slept).toEqual([]);
     // Priority uses half of the 10 % headroom: 95 of the venue's 100, then it waits like the rest.
-    for (let i = 0; i < 4; i++) await withVenuePriority(() => gate.acquire(1, 1));
+    for (let i = 0; i < 4; i++) gate.settle(await withVenuePriority(() => gate.acquire(1, 1)));
     expect(slept).toEqual([]);
     await withVenuePriority(() => gate.acquire(1, 1));
     expect(slept).toHaveLength(1);

@@ -20,12 +20,29 @@ function gate(limits = {}, start = T) {
 describe("the venue usage gate", () => {
   it("the 91st order in a 10-second window waits for the next window (100 allowed, 10% kept free)", async () => {
     const { g, clock, slept } = gate({}, T + 2_000);
-    for (let i = 0; i < 90; i++) await g.acquire(1, 1);
+    for (let i = 0; i < 90; i++) g.settle(await g.acquire(1, 1)); // each answered
     expect(slept).toEqual([]);
     await g.acquire(1, 1);
     expect(slept).toHaveLength(1);
     expect(clock.now()).toBeGreaterThanOrEqual(T + 10_000);
     expect(g.snapshot()).toMatchObject({ orderCount10s: 1, waits: 1, tooManyRequests: 0 });
+  });
+
+  it("a burst still on its way when the window turns counts in the new window (the venue counts on arrival)", async () => {
+    // A loaded machine: 90 orders are sent in the last second of a window and none has been answered
+    // when the next window starts. The venue will count them there, so the gate must not send 90 more.
+    const { g, clock, slept } = gate({}, T + 9_000);
+    const tickets = [];
+    for (let i = 0; i < 90; i++) tickets.push(await g.acquire(1, 1));
+    clock.set(T + 10_050);
+    g.settle(await g.acquire(1, 1));
+    expect(slept).toHaveLength(1);
+    expect(clock.now()).toBeGreaterThanOrEqual(T + 20_000);
+    // Two windows on, the burst has landed (or timed out): it no longer counts, answered or not.
+    for (const t of tickets.slice(0, 10)) g.settle(t);
+    clock.set(T + 30_000);
+    for (let i = 0; i < 90; i++) await g.acquire(1, 1);
+    expect(slept).toHaveLength(1);
   });
 
   it("the venue's reported weight counts, so other clients on the same IP are taken into account", async () => {
@@ -65,7 +82,7 @@ describe("the venue usage gate", () => {
       ],
     });
     expect(g.limits).toEqual({ requestWeightPerMinute: 1200, ordersPer10s: 10, ordersPerDay: 1000 });
-    for (let i = 0; i < 9; i++) await g.acquire(1, 1);
+    for (let i = 0; i < 9; i++) g.settle(await g.acquire(1, 1));
     expect(slept).toEqual([]);
     await g.acquire(1, 1);
     expect(slept).toHaveLength(1);
