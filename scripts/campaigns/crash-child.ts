@@ -45,9 +45,17 @@ const refusals = new Map<string, number>();
 const noteRefusal = (r: { decision: { allowed: boolean; code: string } }) => {
   if (!r.decision.allowed) refusals.set(r.decision.code, (refusals.get(r.decision.code) ?? 0) + 1);
 };
+let pending = 0;
 setInterval(() => {
-  if (refusals.size) process.stderr.write(`refused: ${JSON.stringify(Object.fromEntries(refusals))}\n`);
+  const account = engine.kernel.activeAccount;
+  process.stderr.write(
+    `state: ${account.tradingState} (${account.tradingStateReason ?? "-"}) prices ${account.lastPrices.size} open orders ${account.openOrders().length} orders pending ${pending} refused ${JSON.stringify(Object.fromEntries(refusals))}\n`,
+  );
 }, 3_000).unref();
+const track = <T,>(p: Promise<T>) => {
+  pending += 1;
+  return p.finally(() => (pending -= 1));
+};
 for (;;) {
   const batch: Promise<unknown>[] = [];
   const account = engine.kernel.activeAccount;
@@ -56,13 +64,13 @@ for (;;) {
     if (!price) continue;
     const held = account.ledger.openPositionsOf(symbol).find((p) => !p.strategyInstanceId && p.side === "long");
     if (held && held.quantity * price > 60 && rand() < 0.5) {
-      batch.push(engine.kernel.placeManualOrder({ symbol, side: "sell", type: "market", quantity: held.quantity * (0.3 + 0.4 * rand()), actor: "crash-campaign" }).then(noteRefusal, () => {}));
+      batch.push(track(engine.kernel.placeManualOrder({ symbol, side: "sell", type: "market", quantity: held.quantity * (0.3 + 0.4 * rand()), actor: "crash-campaign" })).then(noteRefusal, () => {}));
     } else {
-      batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "market", quantity: (10 + 20 * rand()) / price, actor: "crash-campaign" }).then(noteRefusal, () => {}));
+      batch.push(track(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "market", quantity: (10 + 20 * rand()) / price, actor: "crash-campaign" })).then(noteRefusal, () => {}));
     }
     const resting = account.openOrders().filter((o) => o.symbol === symbol && o.type === "limit").length;
     if (resting < MAX_RESTING_PER_SYMBOL) {
-      batch.push(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "limit", price: price * 0.7, quantity: 12 / (price * 0.7), actor: "crash-campaign" }).then(noteRefusal, () => {}));
+      batch.push(track(engine.kernel.placeManualOrder({ symbol, side: "buy", type: "limit", price: price * 0.7, quantity: 12 / (price * 0.7), actor: "crash-campaign" })).then(noteRefusal, () => {}));
     }
   }
   if (batch.length === 0) {
@@ -70,4 +78,6 @@ for (;;) {
     continue;
   }
   await Promise.race([Promise.all(batch), new Promise((r) => setTimeout(r, 30))]);
+  // Refusals settle at once: without a turn of the event loop a run of them would starve every timer.
+  await new Promise((r) => setImmediate(r));
 }
