@@ -201,7 +201,16 @@ export class SessionManager {
     this.engine.kernel.setStrategyPaused(session.strategyId, true);
     const account = this.engine.kernel.accounts.get(session.mode as never);
     const errors: string[] = [];
-    // An entry that was in flight when the session ended can fill after the first round: close again.
+    // An entry still working when the session ends is cancelled, and one that was on its way can fill
+    // after a round: wait for the account's work, then close again.
+    if (account) {
+      await this.engine.kernel.idle();
+      await account.idle();
+      for (const order of account.openOrders().filter((o) => o.sessionId === id && o.intent === "entry")) {
+        await account.cancelOrder(order.clientOrderId).catch((err: unknown) => errors.push(`${order.symbol}: the working entry could not be cancelled: ${errorMessage(err)}`));
+      }
+      await account.idle();
+    }
     for (let round = 0; round < 3 && account; round++) {
       const open = account.ledger.positions().filter((p) => p.sessionId === id);
       if (open.length === 0) break;
