@@ -294,6 +294,9 @@ export class TradingAccount {
    * risk check on a price its venue would then reject. A price the live stream brought is kept.
    */
   markHistory(candle: Candle): void {
+    // A position is marked by live prices only: an old candle's price must never move its stops (a
+    // warm-up running in the background after an entry armed a trailing stop from an old high).
+    if (this.ledger.openPositionsOf(candle.symbol).length > 0) return;
     if (this.venueKind !== "live") {
       if (!this.lastPrices.has(candle.symbol)) this.ledger.mark(candle.symbol, candle.close);
       return;

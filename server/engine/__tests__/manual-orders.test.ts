@@ -63,6 +63,19 @@ describe("prices from the warm-up", () => {
     expect(account.lastPrices.get(SYMBOL)).toBe(2_050);
   });
 
+  it("a warm-up candle arriving after an entry does not touch the position (its old high must not arm a trailing stop)", async () => {
+    const { kernel, account, feed } = await setup("live");
+    kernel.onPrice(SYMBOL, 2_000, T0);
+    const entry = await kernel.placeManualOrder({ symbol: SYMBOL, side: "buy", type: "market", quantity: 0.02, actor: "owner" });
+    expect(entry.decision.allowed, entry.decision.message).toBe(true);
+    await feed(2_000);
+    await expect.poll(() => account.ledger.openPositionsOf(SYMBOL).length).toBe(1);
+    const before = account.ledger.openPositionsOf(SYMBOL)[0].markPrice;
+    kernel.warm(candle(30, 2_300));
+    expect(account.ledger.openPositionsOf(SYMBOL)[0].markPrice).toBe(before);
+    expect(account.lastPrices.get(SYMBOL)).not.toBe(2_300);
+  });
+
   it("paper: an order before the first live price is refused by risk, not sent to a venue that cannot fill it", async () => {
     const { kernel } = await setup("paper");
     kernel.warm(candle(1, 2_010));
