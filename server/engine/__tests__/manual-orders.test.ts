@@ -70,9 +70,9 @@ describe("prices from the warm-up", () => {
     expect(entry.decision.allowed, entry.decision.message).toBe(true);
     await feed(2_000);
     await expect.poll(() => account.ledger.openPositionsOf(SYMBOL).length).toBe(1);
-    const before = account.ledger.openPositionsOf(SYMBOL)[0].markPrice;
+    const before = account.ledger.unrealizedPnl();
     kernel.warm(candle(30, 2_300));
-    expect(account.ledger.openPositionsOf(SYMBOL)[0].markPrice).toBe(before);
+    expect(account.ledger.unrealizedPnl()).toBe(before);
     expect(account.lastPrices.get(SYMBOL)).not.toBe(2_300);
   });
 
