@@ -118,6 +118,11 @@ async function main(): Promise<void> {
       if (!res.headersSent) res.writeHead(500).end("internal error");
     });
   });
+  // Node closes an idle keep-alive socket after 5 s; a client that sends on it at that instant reads
+  // ECONNRESET (seen once in e2e on GET /api/status). Idle sockets live longer than a client's own
+  // idle timeout, so the client closes first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   realtime = attachRealtime(server, application.services, logger);
   // Socket.IO answers /socket.io upgrades itself; every other upgrade (Next's dev HMR) goes to Next.
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
