@@ -482,7 +482,8 @@ export class TradingAccount {
     // Mark the exit as working before any await: a second trigger on the same candle must not send a second close.
     const reserved = !this.exitsInFlight.has(key);
     this.exitsInFlight.add(key);
-    const read = this.needsFreeBalance(position) ? this.freeBalances(position.symbol) : undefined;
+    // A remainder below the venue's minimum is dust whatever the venue holds: no balance read for it.
+    const read = this.needsFreeBalance(position) && !this.exitSize(position, undefined).dust ? this.freeBalances(position.symbol) : undefined;
     const balances = read instanceof Promise ? await read : read;
     const size = this.exitSize(position, balances);
     if (size.dust || size.shortfall) {
@@ -736,8 +737,14 @@ export class TradingAccount {
     this.raiseExitAlarm(key, position, "STOP_PASSED_OPEN", `${text}; the position is still open ${(overdueMs / 1000).toFixed(1)} s later`, position.quantity);
   }
 
-  /** A terminal exit order: the position is closed, dust, or the exit failed and the guard decides what next. */
-  private onExitFinished(order: Order): void {
+  /**
+   * A terminal exit order: the position is closed, dust, or the exit failed and the guard decides what next.
+   * `sentHere`: this process sent it (its exit was in flight). One a previous run sent, whose end is
+   * learned at the restart's reconciliation, comes with none of its intent (partialExits is memory):
+   * if it was for less than the whole position it was a partial close, and the rest stays open
+   * (selling it at start-up would close what a person chose to keep).
+   */
+  private onExitFinished(order: Order, sentHere = true): void {
     if (this.finishedExits.has(order.clientOrderId)) return;
     this.finishedExits.set(order.clientOrderId, order);
     if (this.finishedExits.size > 1_000) this.finishedExits.delete(this.finishedExits.keys().next().value!);
@@ -749,6 +756,7 @@ export class TradingAccount {
       this.resolveExitAlarm(key, `${order.symbol} closed`);
       return;
     }
+    if (!sentHere && this.wasPartialClose(order, position)) return;
     if (order.status === "filled") {
       // Sold what was there; the rest is dust, or the venue holds less than the ledger (an alarm).
       this.dryExits.delete(key);
@@ -777,6 +785,12 @@ export class TradingAccount {
     this.track(this.retryExit(key, order, plan.kind === "now" ? "now" : plan.delayMs));
   }
 
+  /** The exit was sized for less than the position it reduced (its fills are booked: add them back). */
+  private wasPartialClose(order: Order, position: LedgerPosition): boolean {
+    const step = this.instruments.get(order.symbol)?.stepSize ?? 0;
+    return ltQty(order.quantity, floorToStep(addQty(position.quantity, order.filledQuantity), step));
+  }
+
   private async retryExit(key: string, order: Order, when: "now" | number): Promise<void> {
     if (when !== "now") await this.sleep(when);
     const position = this.hasPosition(order.symbol, order.strategyInstanceId);
@@ -795,8 +809,8 @@ export class TradingAccount {
       const key = positionKey(order.symbol, order.strategyInstanceId);
       if (order.intent === "entry") this.entriesInFlight.delete(key);
       else {
-        this.exitsInFlight.delete(key);
-        if (order.reduceOnly || order.intent === "exit") this.onExitFinished(order);
+        const sentHere = this.exitsInFlight.delete(key);
+        if (order.reduceOnly || order.intent === "exit") this.onExitFinished(order, sentHere);
       }
     }
   }
@@ -1012,6 +1026,24 @@ export class TradingAccount {
         });
       return read.balances;
     };
+    // The run's opening read (prepare): sent with the halt, ahead of the cancels. A symbol's close may
+    // size from it, without a read of its own after its cancels, when nothing could have locked its
+    // base asset: the read shows none locked and this process had no sell of that asset open or on
+    // its way (the halt lets no new one out). Cancelling buys frees only the quote; a buy filling in
+    // between only adds coins (the close then sells less and the confirmation closes the rest). Once
+    // per symbol and run: a retry, or a second round, reads again.
+    let opening: { balances: Promise<Balance[] | undefined>; sellingBases: Set<string>; used: Set<string> } | undefined;
+    const baseOf = (symbol: string) => this.instruments.get(symbol)?.base ?? symbol.split("/")[0];
+    const balancesFor = async (symbol: string): Promise<Balance[] | undefined> => {
+      const run = opening;
+      if (run && !run.used.has(symbol) && !run.sellingBases.has(baseOf(symbol))) {
+        run.used.add(symbol);
+        const balances = await run.balances;
+        const base = balances?.find((b) => b.asset === baseOf(symbol));
+        if (balances && !(base && base.locked > 0)) return balances;
+      }
+      return roundBalances(symbol);
+    };
     // Its own order's final state (a market order's usually came with the venue's answer).
     const settled = (order: Order): Promise<Order> => {
       const known = () => gateway.getOrder(order.clientOrderId) ?? this.finishedExits.get(order.clientOrderId);
@@ -1026,6 +1058,19 @@ export class TradingAccount {
       });
     };
     return {
+      prepare: () => {
+        opening = undefined;
+        if (gateway.balanceList() || !this.ledger.positions().some((p) => this.needsFreeBalance(p))) return;
+        const sellingBases = new Set(gateway.openOrders().filter((o) => o.side === "sell").map((o) => baseOf(o.symbol)));
+        const balances = urgent(() => gateway.fetchBalances()).then(
+          (list): Balance[] | undefined => list,
+          (err: unknown) => {
+            this.logger.warn({ err }, "kill switch: the opening balance read failed; each close reads after its cancels");
+            return undefined;
+          },
+        );
+        opening = { balances, sellingBases, used: new Set() };
+      },
       cancelAllOrders: () =>
         urgent(async () => {
           const known = await Promise.all(gateway.openOrders().map((o) => gateway.cancel(o.clientOrderId)));
@@ -1071,8 +1116,8 @@ export class TradingAccount {
         urgent(async () => {
           const positions = this.ledger.positions().filter((p) => p.symbol === target.symbol && p.side === target.side);
           // One balance read for the round (in-process venues answer at once, without it).
-          let free = positions.some((p) => this.needsFreeBalance(p)) && !gateway.balanceList() ? await roundBalances(target.symbol) : undefined;
-          const base = this.instruments.get(target.symbol)?.base ?? target.symbol.split("/")[0];
+          let free = positions.some((p) => this.needsFreeBalance(p)) && !gateway.balanceList() ? await balancesFor(target.symbol) : undefined;
+          const base = baseOf(target.symbol);
           const sent: Order[] = [];
           let lastId: string | undefined;
           // The positions of one symbol one after the other: each sells what the earlier ones left free.

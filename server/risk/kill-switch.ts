@@ -45,6 +45,12 @@ export interface KillSwitchVenuePort {
    * one, the orders in parallel otherwise). With it, the kill switch works every symbol at once.
    */
   cancelOrdersOf?(symbol: string): Promise<{ cancelled: number }>;
+  /**
+   * Optional: a run starts (the halt is latched, nothing sent yet). The port may send at once the
+   * reads the run will need, ahead of the cancels (the live account reads the free balances its
+   * closes size from here, once). Must not throw and must not wait: the run does not await it.
+   */
+  prepare?(): void;
   /** Optional: call `listener` whenever the venue pushes an order, fill or balance change; returns an unsubscribe. */
   onVenueChange?(listener: () => void): () => void;
 }
@@ -284,6 +290,11 @@ export class KillSwitch {
     this.#endPhase("halting", phaseStart);
 
     const bypass = this.#control.beginBypass(runId);
+    try {
+      this.#port.prepare?.();
+    } catch (err) {
+      this.#recordError("list_positions", 1, `preparing the run failed: ${errorMessage(err)}`);
+    }
     const lastCloseError = new Map<string, string>();
     const closeSent = new Set<string>();
     let lastCancelError: string | null = null;
