@@ -6,7 +6,7 @@ import { qk } from "../lib/query-keys";
 import type { GoLiveChecklist } from "@/server/golive/checklist";
 import type { DriftReport } from "@/server/golive/drift";
 import type { ReconciliationAction, ReconciliationPanel } from "@/server/golive/reconciliation";
-import type { LiveRampState } from "@/server/risk/types";
+import type { LiveRampState } from "@/server/risk";
 import type { LiveRules } from "@/server/config/risk-limits";
 
 /** GET /api/go-live (server/golive/service.ts getGoLive). */

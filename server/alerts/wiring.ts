@@ -10,8 +10,8 @@ import { matchTotp } from "../auth/totp";
 import { sumMoney } from "../core/decimal";
 import type { EngineRuntime } from "../engine/runtime";
 import { getStatus, listPositions } from "../application/compat";
-import { drawdownSeries } from "../portfolio/metrics";
-import { TradingCalendar } from "../risk/calendar";
+import { drawdownSeries } from "../portfolio";
+import { TradingCalendar } from "../risk";
 import type { PeriodReport, TradingCommands } from "./types";
 
 /**

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import { RISK_LIMIT_TIGHTER, riskLimitsSchema } from "../config/risk-limits";
-import { RISK_LIMIT_TIGHTER_EXTRA } from "../risk/limits";
+import { RISK_LIMIT_TIGHTER_EXTRA } from "../risk";
 import type { EngineRuntime } from "../engine/runtime";
+import type { ExitAlarmsDto } from "../contract";
 import { modeOr, modeSchema, type UseCaseDeps } from "./context";
+import { exitAlarmDto } from "./system";
 
 /** Risk: the trading state, limits and their usage, risk events, tightening a limit, the kill switch, exit alarms. */
 
@@ -72,6 +74,6 @@ export function riskUseCases({ engine, repos, audit }: UseCaseDeps) {
     },
 
     /** GET /api/exit-alarms: positions the bot tried and failed to get out of, every mode. */
-    exitAlarms: () => ({ alarms: engine.kernel.exitAlarms() }),
+    exitAlarms: () => ({ alarms: engine.kernel.exitAlarms().map(exitAlarmDto) }) satisfies ExitAlarmsDto,
   };
 }

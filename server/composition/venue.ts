@@ -5,11 +5,10 @@ import type { Logger } from "../core/logger";
 import type { Database } from "../db/database";
 import { PrismaCandleStore } from "../db/repositories/candle-store";
 import { feeScheduleFromCcxt } from "../execution";
-import { MarketDataService, createExchange, describeVenue, instrumentFromMarket } from "../market";
+import { MarketDataService, VenueClock, createExchange, describeVenue, exchangeTimeSource, instrumentFromMarket, simulatorTimeSource } from "../market";
 import { DEFAULT_ACCOUNT, startSimulator, type SimulatorHandle } from "../simulator";
 import type { VenueConnection } from "../engine/runtime";
 import type { Instrument } from "../model/types";
-import { VenueClock, exchangeTimeSource, simulatorTimeSource } from "../market/venue-clock";
 
 /**
  * The venue factory: what the app trades on. The built-in simulator (when the venue is "simulator",

@@ -1,7 +1,7 @@
 import type { Exchange } from "ccxt";
 import { createLogger, type Logger } from "../core/logger";
 import { LiveVenue } from "../execution/live-venue";
-import { createExchange } from "../market/exchange";
+import { createExchange } from "../market";
 import { startSimulator, type SimulatorHandle } from "../simulator";
 
 /**

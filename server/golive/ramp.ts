@@ -1,6 +1,5 @@
 import type { LiveRules } from "../config/risk-limits";
-import { TradingCalendar } from "../risk/calendar";
-import type { LiveRampState } from "../risk/types";
+import { TradingCalendar, type LiveRampState } from "../risk";
 
 /**
  * The live position ramp (Phase 5 plan), decided from live trade history alone, so a restart or a

@@ -10,17 +10,10 @@ import type { CandleStore } from "./candle-store";
 import { CandleSequencer, type HolePolicy } from "./candle-sequencer";
 import { guardCcxtWebsocketSends } from "./ccxt-guards";
 import { fetchCandlePages, fetchClosedCandles, DEFAULT_PAGE_LIMIT } from "./rest-history";
-import {
-  AbortedError,
-  backoffDelay,
-  DEFAULT_BACKOFF,
-  isRetryableError,
-  sleep,
-  toRetryPolicy,
-  withRetry,
-  type BackoffPolicy,
-  type RetryOptions,
-} from "./retry";
+import { CandlePersistQueue } from "./market-data-persistence";
+import { runWatchLoop, type StreamRunnerDeps } from "./market-data-streams";
+import { dayStatsOf, derivedTicker, type DayStats } from "./market-data-ticker";
+import { AbortedError, backoffDelay, DEFAULT_BACKOFF, sleep, toRetryPolicy, withRetry, type BackoffPolicy, type RetryOptions } from "./retry";
 import { retry } from "../core/retry";
 import { StreamTracker } from "./stream-status";
 import { MINUTE_MS, periodStart } from "./timeframes";
@@ -114,10 +107,9 @@ interface Feed {
   /** Local time the venue clock first showed an unclosed finished minute. */
   overdueSince?: number;
   /** 24h statistics of closed 1m candles, recomputed once per closed minute for derived tickers. */
-  dayStats?: { open: number; high: number; low: number; baseVolume: number; quoteVolume: number };
+  dayStats?: DayStats;
 }
 
-const MIN_DAY_STATS_CANDLES = 2;
 /** Levels per side kept and published when `orderBookDepth` is not set (docs/api.md issue 21, item 7). */
 export const DEFAULT_ORDER_BOOK_DEPTH = 50;
 /** Depth snapshot sizes Binance accepts. */
@@ -131,6 +123,10 @@ const BINANCE_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000];
  * Guarantee: per symbol, every closed 1m candle is published exactly once, in order, without holes
  * (minutes the venue itself has no candle for follow `holePolicy`); aggregated candles close when
  * their last minute closes.
+ *
+ * This file holds the feeds, warm-up and candle pipeline and the housekeeping; beside it: the
+ * write-behind candle queue (market-data-persistence.ts), derived tickers for venues without a
+ * ticker stream (market-data-ticker.ts) and the reconnecting watch loop (market-data-streams.ts).
  */
 export class MarketDataService {
   readonly events: EventBus<MarketEvents>;
@@ -143,10 +139,8 @@ export class MarketDataService {
   private readonly abort = new AbortController();
   private readonly retry: RetryOptions;
   private readonly tickerMode: "watch" | "derive" | false;
-  private readonly persistQueue: Candle[] = [];
-  private persisting: Promise<void> | undefined;
-  private persistFailures = 0;
-  private persistRetryAt = 0;
+  private readonly persistQueue: CandlePersistQueue;
+  private readonly streamDeps: StreamRunnerDeps;
   private observedVenueTime = Number.NEGATIVE_INFINITY;
   private housekeepingTask: ScheduledTask | undefined;
   private started = false;
@@ -167,6 +161,22 @@ export class MarketDataService {
       random: this.random,
       signal: this.abort.signal,
       onRetry: (err, attempt, delay) => this.log("warn", `REST retry ${attempt + 1} in ${delay} ms: ${errorMessage(err)}`),
+    };
+    this.persistQueue = new CandlePersistQueue({
+      store: options.store,
+      clock: this.clock,
+      backoff: this.backoff,
+      random: this.random,
+      batchSize: options.persistBatchSize,
+      log: (level, message) => this.log(level, message),
+    });
+    this.streamDeps = {
+      clock: this.clock,
+      backoff: this.backoff,
+      random: this.random,
+      signal: this.abort.signal,
+      downAfterFailures: options.downAfterFailures ?? 5,
+      log: (level, message) => this.log(level, message),
     };
     const tickerOption = options.streams?.ticker ?? "auto";
     this.tickerMode =
@@ -256,7 +266,7 @@ export class MarketDataService {
       feed.sequencer.stop();
       for (const tracker of feed.trackers.values()) tracker.stopped(this.clock.now());
     }
-    this.persistRetryAt = 0;
+    this.persistQueue.clearBackoff();
     await this.flush();
   }
 
@@ -318,27 +328,7 @@ export class MarketDataService {
 
   /** Writes queued closed candles to the store now. */
   flush(): Promise<void> {
-    const store = this.options.store;
-    if (!store || this.persistQueue.length === 0) return this.persisting ?? Promise.resolve();
-    if (this.persisting) return this.persisting.then(() => this.flush());
-    const batch = this.persistQueue.splice(0, this.persistQueue.length);
-    this.persisting = store
-      .saveClosed(batch)
-      .then(
-        () => {
-          this.persistFailures = 0;
-        },
-        (err: unknown) => {
-          // Keep the candles (in order, before anything newer) and try again later.
-          this.persistQueue.unshift(...batch);
-          this.persistRetryAt = this.clock.now() + backoffDelay(this.persistFailures++, this.backoff, this.random);
-          this.log("error", `saving ${batch.length} candles failed, will retry: ${errorMessage(err)}`);
-        },
-      )
-      .finally(() => {
-        this.persisting = undefined;
-      });
-    return this.persisting;
+    return this.persistQueue.flush();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -521,11 +511,7 @@ export class MarketDataService {
     if (recent.length > limit * 2) recent.splice(0, recent.length - limit);
     const forming = feed.forming.get(candle.timeframe);
     if (forming && forming.openTime <= candle.openTime) feed.forming.delete(candle.timeframe);
-    if (source !== "filled" && !feed.replayingStore && this.options.store) {
-      this.persistQueue.push(candle);
-      const batchFull = this.persistQueue.length >= (this.options.persistBatchSize ?? 500);
-      if (batchFull && !this.persisting && this.clock.now() >= this.persistRetryAt) void this.flush();
-    }
+    if (source !== "filled" && !feed.replayingStore && this.persistQueue.enabled) this.persistQueue.push(candle);
     this.events.emit("candle", { candle, source, warmup: !feed.warmedUp });
   }
 
@@ -540,44 +526,12 @@ export class MarketDataService {
   // Derived tickers (venues without a ticker stream)
 
   private updateDayStats(feed: Feed): void {
-    const minutes = feed.recent.get("1m");
-    if (!minutes || minutes.length < MIN_DAY_STATS_CANDLES) return;
-    const newest = minutes[minutes.length - 1];
-    // The rolling 24h window is the forming minute plus the 1439 closed ones before it.
-    const from = newest.openTime + MINUTE_MS - 1439 * MINUTE_MS;
-    let high = Number.NEGATIVE_INFINITY;
-    let low = Number.POSITIVE_INFINITY;
-    let baseVolume = 0;
-    let quoteVolume = 0;
-    let open = newest.open;
-    for (let i = minutes.length - 1; i >= 0 && minutes[i].openTime >= from; i--) {
-      const c = minutes[i];
-      if (c.high > high) high = c.high;
-      if (c.low < low) low = c.low;
-      baseVolume += c.volume;
-      quoteVolume += c.volume * c.close;
-      open = c.open;
-    }
-    feed.dayStats = { open, high, low, baseVolume, quoteVolume };
+    const stats = dayStatsOf(feed.recent.get("1m"));
+    if (stats) feed.dayStats = stats;
   }
 
   private publishDerivedTicker(feed: Feed, forming: Candle): void {
-    const stats = feed.dayStats;
-    const last = forming.close;
-    const open24h = stats?.open ?? forming.open;
-    const ticker: MarketTicker = {
-      symbol: feed.symbol,
-      timestamp: this.venueTime() ?? forming.openTime,
-      last,
-      open24h,
-      high24h: Math.max(stats?.high ?? forming.high, forming.high),
-      low24h: Math.min(stats?.low ?? forming.low, forming.low),
-      change24h: last - open24h,
-      changePct24h: ((last - open24h) / open24h) * 100,
-      baseVolume24h: (stats?.baseVolume ?? 0) + forming.volume,
-      quoteVolume24h: (stats?.quoteVolume ?? 0) + forming.volume * forming.close,
-      source: "derived",
-    };
+    const ticker = derivedTicker(feed.symbol, forming, feed.dayStats, this.venueTime());
     feed.lastTicker = ticker;
     this.events.emit("ticker", ticker);
   }
@@ -659,11 +613,8 @@ export class MarketDataService {
     return venueClock.latencyOf ? venueClock.latencyOf(venueTimestamp) : Math.max(0, venueClock.now() - venueTimestamp);
   }
 
-  /**
-   * One watch loop with reconnects: exponential backoff with jitter on errors, status on every
-   * transition. `handle` returns the message latency when it knows it.
-   */
-  private async runStream<T>(
+  /** One reconnecting watch loop of a feed's stream (market-data-streams.ts). */
+  private runStream<T>(
     feed: Feed,
     kind: StreamKind,
     watch: () => Promise<T>,
@@ -671,42 +622,7 @@ export class MarketDataService {
     onSubscribe?: () => void,
   ): Promise<void> {
     const tracker = feed.trackers.get(kind) as StreamTracker;
-    const signal = this.abort.signal;
-    const downAfter = this.options.downAfterFailures ?? 5;
-    let attempt = 0;
-    tracker.connecting(this.clock.now());
-    onSubscribe?.();
-    while (!signal.aborted) {
-      let data: T;
-      try {
-        data = await watch();
-      } catch (err) {
-        if (signal.aborted) return;
-        const retryable = isRetryableError(err);
-        tracker.failed(this.clock.now(), errorMessage(err), downAfter, !retryable);
-        if (tracker.current === "down") this.log("warn", `${feed.symbol} ${kind} stream down: ${errorMessage(err)}`);
-        // Errors retrying cannot fix (bad symbol, unsupported) are retried at the slowest pace.
-        const delay = retryable ? backoffDelay(attempt++, this.backoff, this.random, err) : this.backoff.maxMs;
-        try {
-          await sleep(delay, signal);
-        } catch {
-          return;
-        }
-        onSubscribe?.();
-        continue;
-      }
-      if (signal.aborted) return;
-      attempt = 0;
-      const now = this.clock.now();
-      let latency: number | undefined;
-      try {
-        latency = handle(data);
-      } catch (err) {
-        // A bug in our own handling must not take the stream down; say what happened and go on.
-        this.log("error", `${feed.symbol} ${kind}: handling a message failed: ${errorMessage(err)}`);
-      }
-      tracker.message(now, latency);
-    }
+    return runWatchLoop(this.streamDeps, { symbol: feed.symbol, kind, tracker }, watch, handle, onSubscribe);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -730,7 +646,7 @@ export class MarketDataService {
         }
       }
     }
-    if (this.persistQueue.length > 0 && !this.persisting && now >= this.persistRetryAt) void this.flush();
+    this.persistQueue.tick(now);
   }
 
   private reportInvalid(report: InvalidDataReport): void {

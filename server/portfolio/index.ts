@@ -18,7 +18,6 @@ export {
   type LedgerIdSource,
   type LedgerOptions,
   type LedgerPosition,
-  type LedgerRestoreInput,
   type LedgerState,
   type LedgerSummary,
   type MoveToDustResult,

@@ -320,15 +320,6 @@ describe("Ledger: protective levels", () => {
     expect(out.closedTrade).toMatchObject({ exitReason: "trailing_stop", exitReasonText: trigger!.text });
     expect(out.closedTrade!.pnl).toBeCloseTo(2.96, 8);
   });
-
-  it("setProtection moves and clears levels and validates them", () => {
-    const ledger = paper(10_000);
-    ledger.applyFill(fill("buy", "BTC/USDT", 1, 100));
-    ledger.setProtection("BTC/USDT", undefined, { stopLoss: 99.5, takeProfit: null });
-    expect(ledger.getPosition("BTC/USDT")).toMatchObject({ stopLoss: 99.5, takeProfit: undefined });
-    expect(() => ledger.setProtection("BTC/USDT", undefined, { stopLoss: Number.NaN })).toThrow(/stopLoss must be a finite number > 0/);
-    expect(() => ledger.setProtection("ETH/USDT", undefined, { stopLoss: 1 })).toThrow(/no open position for ETH\/USDT/);
-  });
 });
 
 describe("Ledger: persistence", () => {
@@ -361,54 +352,6 @@ describe("Ledger: persistence", () => {
     const state2 = JSON.parse(JSON.stringify(tradedLedger()));
     state2.positions[0].quantity = -1;
     expect(() => Ledger.fromJSON(state2)).toThrow(/positions\.0\.quantity/);
-  });
-
-  it("restore from database rows: equity, realized P&L and later exits are consistent", () => {
-    const ledger = Ledger.restore({
-      mode: "live",
-      startingCash: 10_000,
-      cash: 7_990, // 10,000 − 2,000 cost − 2 fee − 8 earlier loss
-      fees: 5,
-      positions: [
-        {
-          id: "pos_1",
-          mode: "live",
-          symbol: "BTC/USDT",
-          side: "long",
-          quantity: 0.1,
-          avgEntryPrice: 20_000,
-          realizedPnl: -2,
-          fees: 2,
-          openedAt: T0,
-          extremePrice: 20_500,
-          stopLoss: 19_500,
-          entryReason: "cross up",
-          strategyInstanceId: "ema",
-        },
-      ],
-      marks: { "BTC/USDT": 21_000 },
-    });
-    expect(ledger.realizedPnl).toBe(-10); // equity at cost 9,990 − 10,000
-    expect(ledger.equity()).toBe(10_090); // 7,990 + 0.1 × 21,000
-    expect(ledger.unrealizedPnl()).toBe(100);
-    expect(ledger.getPosition("BTC/USDT", "ema")).toMatchObject({ stopLoss: 19_500, extremePrice: 20_500 });
-    const out = ledger.applyFill(fill("sell", "BTC/USDT", 0.1, 21_000, 2.1), { strategyInstanceId: "ema", exitReason: "manual" });
-    expect(out.closedTrade).toMatchObject({ id: expect.stringMatching(/^trd_/), positionId: "pos_1", pnl: 95.9, exitReason: "manual" });
-    expect(ledger.cash).toBe(10_087.9);
-    expect(ledger.realizedPnl).toBe(87.9);
-  });
-
-  it("restore refuses a short on a ledger without shorting", () => {
-    expect(() =>
-      Ledger.restore({
-        mode: "paper",
-        startingCash: 1_000,
-        cash: 1_100,
-        positions: [
-          { id: "p", mode: "paper", symbol: "ETH/USDT", side: "short", quantity: 1, avgEntryPrice: 100, realizedPnl: 0, fees: 0, openedAt: T0, extremePrice: 100, entryReason: "" },
-        ],
-      }),
-    ).toThrow(/does not allow shorting/);
   });
 
   it("fillMetaFromOrder carries the order's attribution, reason and levels", () => {
@@ -629,7 +572,7 @@ describe("Ledger: dust", () => {
     expect(ledger.openPositionCount).toBe(2);
   });
 
-  it("toJSON/fromJSON carry dust (a state without dust reads as none); restore takes dust too", () => {
+  it("toJSON/fromJSON carry dust (a state without dust reads as none)", () => {
     const { ledger, sell } = dustyLedger();
     ledger.moveToDust(sell.position!.id, T0 + 2 * MIN);
     ledger.applyFill(fill("buy", "ETH/USDT", 0.5, 2_000, 1));
@@ -646,21 +589,11 @@ describe("Ledger: dust", () => {
     expect(Ledger.fromJSON(old).dust()).toEqual([]);
     const twice = { ...state, dust: [...state.dust, ...state.dust] };
     expect(() => Ledger.fromJSON(twice)).toThrow(/two dust holdings/);
-
-    const restored = Ledger.restore({ mode: "paper", startingCash: 100_000, cash: ledger.cash, fees: ledger.fees, positions: [], dust: ledger.dust(), marks: { "BTC/USDT": 55_000 } });
-    expect(restored.dust()).toEqual(ledger.dust());
-    // The open ETH position (cost 1,000) is left out of the rows, so its cost reads as a loss.
-    expect(restored.realizedPnl).toBe(subtract8(ledger.realizedPnl, 1_000));
-    expectInvariants(restored);
   });
 });
 
 function money8(x: number): number {
   return Number(x.toFixed(8));
-}
-
-function subtract8(a: number, b: number): number {
-  return Number((a - b).toFixed(8));
 }
 
 describe("Ledger: hot path", () => {

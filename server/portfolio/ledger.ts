@@ -1,23 +1,54 @@
-import { z } from "zod";
 import { Decimal } from "../core/decimal";
-import { AppError } from "../core/errors";
-import { SequentialIds, newId } from "../core/ids";
-import type {
-  Balance,
-  Candle,
-  ClosedTrade,
-  EquitySnapshot,
-  ExitReason,
-  Fill,
-  Instrument,
-  KernelMode,
-  OrderRequest,
-  Position,
-  PositionSide,
-} from "../model/types";
+import type { Balance, Candle, EquitySnapshot, ExitReason, Fill, Instrument, KernelMode, PositionSide } from "../model/types";
 import { addMoney, addQty, notional, proRata, roundMoney, subMoney, subQty } from "./booking";
+import { advanceTrailing, parseExitRules, protectiveLevels, type ExitRules } from "./exits";
+import { DustState, NO_POSITIONS, PositionState, SymbolBook, baseAsset, copyDust, copyPosition, emptyStats } from "./ledger-book";
+import { KERNEL_MODES, parseLedgerState } from "./ledger-state";
+import {
+  LedgerError,
+  UNATTRIBUTED,
+  sequentialLedgerIds,
+  uniqueLedgerIds,
+  type Attribution,
+  type AttributionStats,
+  type DustHolding,
+  type FillMeta,
+  type FillOutcome,
+  type LedgerClosedTrade,
+  type LedgerIdSource,
+  type LedgerOptions,
+  type LedgerPosition,
+  type LedgerState,
+  type LedgerSummary,
+  type MoveToDustResult,
+  type PositionView,
+} from "./ledger-types";
+import { invalidPrice, isFiniteNumber, isPositive, validateFill, validateMeta } from "./ledger-validation";
 import { positionKey } from "./position-key";
-import { advanceTrailing, exitRulesSchema, parseExitRules, protectiveLevels, type ExitRules, type ExitRulesInput } from "./exits";
+
+export {
+  LedgerError,
+  UNATTRIBUTED,
+  fillMetaFromOrder,
+  sequentialLedgerIds,
+  uniqueLedgerIds,
+  type Attribution,
+  type AttributionStats,
+  type DustHolding,
+  type DustMove,
+  type DustMoveStore,
+  type FillMeta,
+  type FillOutcome,
+  type LedgerClosedTrade,
+  type LedgerErrorCode,
+  type LedgerIdSource,
+  type LedgerOptions,
+  type LedgerPosition,
+  type LedgerState,
+  type LedgerSummary,
+  type MoveToDustResult,
+  type PositionView,
+} from "./ledger-types";
 
 /**
  * In-memory account ledger of one mode (ghost, paper, live and backtest each own one).
@@ -68,384 +99,12 @@ import { advanceTrailing, exitRulesSchema, parseExitRules, protectiveLevels, typ
  *   realizedPnl to the last satoshi (cash = startingCash + realizedPnl when there is no dust either).
  * - A position's realizedPnl is net of all its fees over its life (entry fees count as soon as paid).
  * - Duplicate fills are not detected here: the execution layer dedupes on (clientOrderId, venueTradeId).
+ *
+ * This file is the ledger itself (booking, dust, marks, views, toJSON/fromJSON); beside it: its public
+ * types, error and id sources (ledger-types.ts), the internal position and symbol books
+ * (ledger-book.ts), input checks (ledger-validation.ts) and the schema of the serialized state
+ * (ledger-state.ts).
  */
-
-export type LedgerErrorCode =
-  | "LEDGER_INVALID_FILL"
-  | "LEDGER_SHORT_NOT_ALLOWED"
-  | "LEDGER_INVALID_PRICE"
-  | "LEDGER_INVALID_ARGUMENT"
-  | "LEDGER_INVALID_STATE";
-
-export class LedgerError extends AppError {
-  constructor(
-    readonly code: LedgerErrorCode,
-    message: string,
-    details?: unknown,
-  ) {
-    super(code, message, 400, details);
-    this.name = "LedgerError";
-  }
-}
-
-/** Strategy attribution key of fills that carry no strategy instance id (manual trades). */
-export const UNATTRIBUTED = "unattributed";
-
-/** A ledger position: the shared Position plus what the ledger needs to book and protect it. */
-export interface LedgerPosition extends Position {
-  sessionId?: string;
-  atrStop?: number;
-  /** Trailing stop parameters of this position (null = no trailing stop). */
-  trailingActivationPct: number | null;
-  trailingDistancePct: number | null;
-  /** Booked cost (long) or proceeds (short) of the open quantity, quote, 8 dp. */
-  costBasis: number;
-  /** Totals over the position's life, for the volume-weighted entry and exit prices of its trade. */
-  entryQuantity: number;
-  entryNotional: number;
-  exitQuantity: number;
-  exitNotional: number;
-  /** Realized P&L before fees, 8 dp; realizedPnl = grossRealizedPnl − fees. */
-  grossRealizedPnl: number;
-  updatedAt: number;
-  /** Why and with which text the latest reducing fill exited (the trade of a move to dust takes them). */
-  lastExitReason?: ExitReason;
-  lastExitText?: string;
-}
-
-/** What is left of long positions that can never be sold, per base asset (see moveToDust). */
-export interface DustHolding {
-  /** Base asset, e.g. "BTC". */
-  asset: string;
-  /** The symbol whose mark values it (the symbol of the first position moved to this dust). */
-  symbol: string;
-  /** Base quantity, exact on the 8-dp grid. */
-  quantity: number;
-  /** Cost basis moved over with the quantity (quote, 8 dp); unrealized P&L = quantity × mark − costBasis. */
-  costBasis: number;
-}
-
-export interface MoveToDustResult {
-  /** The trade of the sold part, when the position had exits; null otherwise. */
-  closedTrade: LedgerClosedTrade | null;
-  /** The asset's dust holding after the move (a copy). */
-  dust: DustHolding;
-  /** The position as it was just before the move (a copy). */
-  position: LedgerPosition;
-}
-
-/**
- * A durable record that a position was moved to dust (fills.dustMoves, written by
- * PrismaOrderStore.recordDust before the move is acknowledged). Replay applies it right after the fill
- * it is stored with, by positionId (replayed ids are deterministic) or else by symbol + strategy.
- */
-export interface DustMove {
-  positionId: string;
-  symbol: string;
-  strategyInstanceId?: string;
-  /** When the position was moved (epoch ms): the closedAt of its trade. */
-  at: number;
-  reason?: string;
-}
-
-/** Persistence port for dust moves (implemented by PrismaOrderStore). */
-export interface DustMoveStore {
-  /**
-   * Store a dust move of a mode. With afterFill, it is stored with that fill (the fill that left the
-   * remainder); without, with the mode's latest stored fill. Resolves once durable.
-   */
-  recordDust(mode: KernelMode, move: DustMove, afterFill?: { clientOrderId: string; venueTradeId: string }): Promise<void>;
-}
-
-/**
- * A closed round trip: the shared ClosedTrade plus the session and its duration. quantity is the total
- * quantity entered over the position's life; entryPrice and exitPrice are volume-weighted over all its
- * entry and exit fills; pnl is net of every entry and exit fee; pnlPct = pnl / entry notional × 100
- * (percent); exitReason and exitReasonText come from the fill that brought the position to zero.
- */
-export interface LedgerClosedTrade extends ClosedTrade {
-  sessionId?: string;
-  durationMs: number;
-}
-
-/** A position with its mark, for views (dashboard, API). */
-export interface PositionView extends LedgerPosition {
-  markPrice: number;
-  /** qty × mark for a long, −qty × mark for a short (the liability). */
-  marketValue: number;
-  unrealizedPnl: number;
-  /** unrealizedPnl / costBasis × 100. */
-  unrealizedPct: number;
-}
-
-export interface FillMeta {
-  strategyInstanceId?: string;
-  sessionId?: string;
-  /** The order's reason sentence: the entry reason of a position the fill opens, the exit text of one it closes. */
-  reason?: string;
-  /** Why a closing fill exits (default "signal"). */
-  exitReason?: ExitReason;
-  /** Protective levels stated by the order; they override levels derived from the exit rules. */
-  stopLoss?: number;
-  takeProfit?: number;
-  /** ATR at entry (price units), for an ATR stop. */
-  atr?: number;
-  /** Exit rules of a position this fill opens (default: the ledger's). */
-  exitRules?: ExitRulesInput;
-}
-
-/** The FillMeta of an order's fill. */
-export function fillMetaFromOrder(
-  order: Pick<OrderRequest, "strategyInstanceId" | "sessionId" | "reason" | "exitReason" | "stopLoss" | "takeProfit">,
-): FillMeta {
-  const meta: FillMeta = { reason: order.reason };
-  if (order.strategyInstanceId !== undefined) meta.strategyInstanceId = order.strategyInstanceId;
-  if (order.sessionId !== undefined) meta.sessionId = order.sessionId;
-  if (order.exitReason !== undefined) meta.exitReason = order.exitReason;
-  if (order.stopLoss !== undefined) meta.stopLoss = order.stopLoss;
-  if (order.takeProfit !== undefined) meta.takeProfit = order.takeProfit;
-  return meta;
-}
-
-export interface FillOutcome {
-  /** The position of the fill's symbol + strategy after the fill (a copy), null when flat. */
-  position: LedgerPosition | null;
-  /** The round trip this fill completed, if it closed a position. */
-  closedTrade: LedgerClosedTrade | null;
-  /** True when the fill opened a new position (from flat, or by crossing zero). */
-  opened: boolean;
-  /** Realized P&L before fees booked by this fill. */
-  grossPnl: number;
-  /** Fee booked (quote, 8 dp). */
-  fee: number;
-  /** Change of cash (quote, 8 dp). */
-  cashDelta: number;
-  /** Base quantity booked: fill quantity − baseFee for a buy, + baseFee for a sell (the fill quantity without baseFee). */
-  quantity: number;
-}
-
-export interface AttributionStats {
-  fills: number;
-  /** Quote notional traded. */
-  volume: number;
-  fees: number;
-  grossPnl: number;
-  /** grossPnl − fees (fees of still-open positions included). */
-  realizedPnl: number;
-  /** Closed round trips; a win has pnl > 0, a loss pnl < 0, breakeven neither. */
-  trades: number;
-  wins: number;
-  losses: number;
-  breakeven: number;
-}
-
-export interface Attribution {
-  bySymbol: Record<string, AttributionStats>;
-  /** Keyed by strategy instance id; fills without one under UNATTRIBUTED. */
-  byStrategy: Record<string, AttributionStats>;
-}
-
-export interface LedgerIdSource {
-  positionId(): string;
-  tradeId(): string;
-}
-
-/** Deterministic ids (backtests): same run, same ids. */
-export function sequentialLedgerIds(prefix = "bt-"): LedgerIdSource {
-  const positions = new SequentialIds(`${prefix}pos-`);
-  const trades = new SequentialIds(`${prefix}trd-`);
-  return { positionId: () => positions.next(), tradeId: () => trades.next() };
-}
-
-/** Unique ids across restarts (ghost, paper, live). */
-export function uniqueLedgerIds(): LedgerIdSource {
-  return { positionId: () => newId("pos_"), tradeId: () => newId("trd_") };
-}
-
-export interface LedgerOptions {
-  mode: KernelMode;
-  startingCash: number;
-  /** Default "USDT". */
-  quoteCurrency?: string;
-  /** Default false (spot). */
-  allowShort?: boolean;
-  /** Default exit rules of new positions (default DEFAULT_EXIT_RULES). */
-  exitRules?: ExitRulesInput;
-  /** Default: sequential ids in backtest mode, unique ids otherwise. */
-  ids?: LedgerIdSource;
-}
-
-export interface LedgerSummary {
-  mode: KernelMode;
-  quoteCurrency: string;
-  startingCash: number;
-  cash: number;
-  equity: number;
-  realizedPnl: number;
-  unrealizedPnl: number;
-  fees: number;
-  peakEquity: number;
-  drawdown: number;
-  drawdownPct: number;
-  openPositions: number;
-}
-
-/** The serialized ledger (toJSON / Ledger.fromJSON). */
-export interface LedgerState {
-  version: 1;
-  mode: KernelMode;
-  quoteCurrency: string;
-  allowShort: boolean;
-  exitRules: ExitRules;
-  startingCash: number;
-  cash: number;
-  fees: number;
-  grossRealizedPnl: number;
-  peakEquity: number;
-  marks: Record<string, number>;
-  positions: LedgerPosition[];
-  /** Absent in states written before dust existed (read as none). */
-  dust: DustHolding[];
-  attribution: Attribution;
-}
-
-/** Restoring from database rows (positions table) when no serialized state was kept. */
-export interface LedgerRestoreInput extends LedgerOptions {
-  cash: number;
-  positions: Array<Position & Partial<Pick<LedgerPosition, "sessionId" | "atrStop" | "trailingActivationPct" | "trailingDistancePct">>>;
-  /** Total fees paid so far (sum of trades' and open positions' fees); default: the open positions' fees. */
-  fees?: number;
-  peakEquity?: number;
-  marks?: Record<string, number>;
-  /** Dust holdings (Ledger.dust()) to restore with the positions. */
-  dust?: DustHolding[];
-}
-
-const KERNEL_MODES = ["ghost", "paper", "live", "backtest"] as const;
-
-class PositionState implements LedgerPosition {
-  id: string;
-  mode: KernelMode;
-  symbol: string;
-  side: PositionSide;
-  quantity = 0;
-  avgEntryPrice = 0;
-  realizedPnl = 0;
-  fees = 0;
-  openedAt: number;
-  strategyInstanceId: string | undefined = undefined;
-  sessionId: string | undefined = undefined;
-  stopLoss: number | undefined = undefined;
-  takeProfit: number | undefined = undefined;
-  trailingStop: number | undefined = undefined;
-  atrStop: number | undefined = undefined;
-  trailingActivationPct: number | null = null;
-  trailingDistancePct: number | null = null;
-  extremePrice: number;
-  entryReason = "";
-  costBasis = 0;
-  entryQuantity = 0;
-  entryNotional = 0;
-  exitQuantity = 0;
-  exitNotional = 0;
-  grossRealizedPnl = 0;
-  updatedAt: number;
-  lastExitReason: ExitReason | undefined = undefined;
-  lastExitText: string | undefined = undefined;
-
-  constructor(id: string, mode: KernelMode, symbol: string, side: PositionSide, openedAt: number, price: number) {
-    this.id = id;
-    this.mode = mode;
-    this.symbol = symbol;
-    this.side = side;
-    this.openedAt = openedAt;
-    this.updatedAt = openedAt;
-    this.extremePrice = price;
-  }
-}
-
-class SymbolBook {
-  mark = Number.NaN;
-  /** Σ long quantity − Σ short quantity of the open positions. */
-  netQty = 0;
-  readonly positions: PositionState[] = [];
-  constructor(
-    readonly symbol: string,
-    readonly base: string,
-  ) {}
-}
-
-class DustState {
-  quantity = 0;
-  costBasis = 0;
-  constructor(
-    readonly asset: string,
-    readonly symbol: string,
-    readonly book: SymbolBook,
-  ) {}
-}
-
-function emptyStats(): AttributionStats {
-  return { fills: 0, volume: 0, fees: 0, grossPnl: 0, realizedPnl: 0, trades: 0, wins: 0, losses: 0, breakeven: 0 };
-}
-
-function baseAsset(symbol: string): string {
-  const slash = symbol.indexOf("/");
-  return slash > 0 ? symbol.slice(0, slash) : symbol;
-}
-
-const isFiniteNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isPositive = (v: unknown): v is number => isFiniteNumber(v) && v > 0;
-
-function validateFill(fill: Fill): void {
-  const problems: string[] = [];
-  if (fill === null || typeof fill !== "object") throw new LedgerError("LEDGER_INVALID_FILL", "fill rejected: not an object");
-  if (typeof fill.symbol !== "string" || fill.symbol.length === 0) problems.push("symbol must be a non-empty string");
-  if (fill.side !== "buy" && fill.side !== "sell") problems.push(`side must be "buy" or "sell", got ${String(fill.side)}`);
-  if (!isPositive(fill.price)) problems.push(`price must be a finite number > 0, got ${String(fill.price)}`);
-  if (!isPositive(fill.quantity)) problems.push(`quantity must be a finite number > 0, got ${String(fill.quantity)}`);
-  if (!isFiniteNumber(fill.fee) || fill.fee < 0) problems.push(`fee must be a finite number >= 0, got ${String(fill.fee)}`);
-  if (!isFiniteNumber(fill.timestamp)) problems.push(`timestamp must be a finite epoch-ms number, got ${String(fill.timestamp)}`);
-  if (problems.length === 0 && !Number.isFinite(fill.price * fill.quantity)) problems.push("price × quantity overflows");
-  if (fill.baseFee !== undefined) {
-    const baseFee = fill.baseFee;
-    if (!isFiniteNumber(baseFee) || baseFee < 0) problems.push(`baseFee must be a finite number >= 0, got ${String(baseFee)}`);
-    else if (problems.length === 0 && baseFee > 0) {
-      if (!(baseFee < fill.quantity) || subQty(fill.quantity, baseFee) <= 0)
-        problems.push(`baseFee must be below the quantity ${fill.quantity}, got ${baseFee}`);
-      else if (fill.fee > notional(fill.quantity, fill.price))
-        problems.push(`fee ${fill.fee} exceeds the traded notional ${notional(fill.quantity, fill.price)} of a fill whose fee was withheld in base`);
-    }
-  }
-  if (problems.length > 0) {
-    const what = typeof fill.symbol === "string" ? `${String(fill.side)} ${fill.symbol}` : "fill";
-    throw new LedgerError("LEDGER_INVALID_FILL", `fill rejected (${what}, order ${String(fill.clientOrderId)}): ${problems.join("; ")}`, {
-      problems,
-    });
-  }
-}
-
-function validateMeta(meta: FillMeta): ExitRules | null {
-  const problems: string[] = [];
-  if (meta.strategyInstanceId !== undefined && (typeof meta.strategyInstanceId !== "string" || meta.strategyInstanceId === ""))
-    problems.push("strategyInstanceId must be a non-empty string when given");
-  for (const field of ["stopLoss", "takeProfit", "atr"] as const) {
-    const value = meta[field];
-    if (value !== undefined && !isPositive(value)) problems.push(`${field} must be a finite number > 0 when given, got ${String(value)}`);
-  }
-  let rules: ExitRules | null = null;
-  if (meta.exitRules !== undefined) {
-    const parsed = exitRulesSchema.safeParse(meta.exitRules);
-    if (parsed.success) rules = parsed.data;
-    else problems.push(`exitRules: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join(", ")}`);
-  }
-  if (problems.length > 0) throw new LedgerError("LEDGER_INVALID_FILL", `fill rejected: ${problems.join("; ")}`, { problems });
-  return rules;
-}
-
-function invalidPrice(symbol: string, price: unknown): LedgerError {
-  return new LedgerError("LEDGER_INVALID_PRICE", `mark rejected for ${symbol}: price must be a finite number > 0, got ${String(price)}`);
-}
 
 export class Ledger {
   readonly mode: KernelMode;
@@ -952,31 +611,6 @@ export class Ledger {
     return this.byKey.size;
   }
 
-  /**
-   * Change a position's protective levels (a user moving a stop, a strategy tightening it). A number
-   * sets, null clears, an absent field is left as is. Throws if the position is not open or a level is
-   * not a finite positive number.
-   */
-  setProtection(
-    symbol: string,
-    strategyInstanceId: string | undefined,
-    levels: { stopLoss?: number | null; takeProfit?: number | null; atrStop?: number | null; trailingStop?: number | null },
-  ): LedgerPosition {
-    const pos = this.byKey.get(positionKey(symbol, strategyInstanceId));
-    if (!pos)
-      throw new LedgerError("LEDGER_INVALID_ARGUMENT", `no open position for ${symbol}${strategyInstanceId ? ` / ${strategyInstanceId}` : ""}`);
-    for (const field of ["stopLoss", "takeProfit", "atrStop", "trailingStop"] as const) {
-      const value = levels[field];
-      if (value !== undefined && value !== null && !isPositive(value))
-        throw new LedgerError("LEDGER_INVALID_ARGUMENT", `${field} must be a finite number > 0 or null, got ${String(value)}`);
-    }
-    for (const field of ["stopLoss", "takeProfit", "atrStop", "trailingStop"] as const) {
-      const value = levels[field];
-      if (value !== undefined) pos[field] = value ?? undefined;
-    }
-    return pos;
-  }
-
   // ---------------------------------------------------------------- attribution
 
   attribution(): Attribution {
@@ -1011,12 +645,7 @@ export class Ledger {
 
   /** Rebuild a ledger from toJSON() output (validated: a malformed state throws LEDGER_INVALID_STATE). */
   static fromJSON(state: unknown, options: { ids?: LedgerIdSource } = {}): Ledger {
-    const parsed = ledgerStateSchema.safeParse(state);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-      throw new LedgerError("LEDGER_INVALID_STATE", `ledger state rejected: ${issues.join("; ")}`, { issues });
-    }
-    const s = parsed.data;
+    const s = parseLedgerState(state);
     const ledger = new Ledger({
       mode: s.mode,
       startingCash: s.startingCash,
@@ -1038,62 +667,6 @@ export class Ledger {
     for (const [k, v] of Object.entries(s.attribution.bySymbol)) ledger.bySymbol.set(k, { ...v });
     for (const [k, v] of Object.entries(s.attribution.byStrategy)) ledger.byStrategy.set(k, { ...v });
     ledger.peak = Math.max(s.peakEquity, ledger.equity());
-    return ledger;
-  }
-
-  /**
-   * Rebuild from database rows (open positions and the stored cash). Lossy compared with fromJSON: the
-   * cost basis is re-booked as quantity × average entry, the volume-weighted exit price of a trade then
-   * covers only exits after the restore, and attribution counters restart at zero. Net realized P&L is
-   * derived so that equity at the entry prices equals the stored cash plus the open cost.
-   */
-  static restore(input: LedgerRestoreInput): Ledger {
-    const ledger = new Ledger(input);
-    if (!isFiniteNumber(input.cash)) throw new LedgerError("LEDGER_INVALID_STATE", `cash must be a finite number, got ${String(input.cash)}`);
-    ledger.cashBalance = roundMoney(input.cash);
-    for (const [symbol, mark] of Object.entries(input.marks ?? {})) {
-      if (!isPositive(mark)) throw invalidPrice(symbol, mark);
-      ledger.bookFor(symbol).mark = mark;
-    }
-    let openFees = 0;
-    for (const row of input.positions) {
-      const parsed = restorePositionSchema.safeParse(row);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-        throw new LedgerError("LEDGER_INVALID_STATE", `position ${String(row?.id)} rejected: ${issues.join("; ")}`, { issues });
-      }
-      const p = parsed.data;
-      if (p.side === "short" && !ledger.allowShort)
-        throw new LedgerError("LEDGER_INVALID_STATE", `position ${p.id} is a short but the ledger does not allow shorting`);
-      const costBasis = notional(p.quantity, p.avgEntryPrice);
-      openFees = addMoney(openFees, p.fees);
-      ledger.insertPosition({
-        ...p,
-        mode: ledger.mode,
-        trailingActivationPct: p.trailingActivationPct ?? (ledger.exitRules.trailingDistancePct === null ? null : ledger.exitRules.trailingActivationPct),
-        trailingDistancePct: p.trailingDistancePct ?? (ledger.exitRules.trailingActivationPct === null ? null : ledger.exitRules.trailingDistancePct),
-        costBasis,
-        entryQuantity: p.quantity,
-        entryNotional: costBasis,
-        exitQuantity: 0,
-        exitNotional: 0,
-        grossRealizedPnl: addMoney(p.realizedPnl, p.fees),
-        updatedAt: p.openedAt,
-      });
-    }
-    for (const d of input.dust ?? []) {
-      const parsed = dustSchema.safeParse(d);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-        throw new LedgerError("LEDGER_INVALID_STATE", `dust ${String(d?.asset)} rejected: ${issues.join("; ")}`, { issues });
-      }
-      ledger.insertDust(parsed.data);
-    }
-    ledger.feesTotal = input.fees === undefined ? openFees : roundMoney(input.fees);
-    // equity at cost = cash + net cost basis + dust cost = startingCash + net realized  ⇒  gross = that − start + fees.
-    const netRealized = subMoney(addMoney(addMoney(ledger.cashBalance, ledger.netCostBasis), ledger.dustCostBasis), ledger.startingCash);
-    ledger.grossRealizedTotal = addMoney(netRealized, ledger.feesTotal);
-    ledger.peak = Math.max(input.peakEquity ?? ledger.startingCash, ledger.equity());
     return ledger;
   }
 
@@ -1136,47 +709,6 @@ export class Ledger {
   }
 }
 
-const NO_POSITIONS: readonly LedgerPosition[] = Object.freeze([]);
-
-/** A plain-object copy without undefined fields (JSON- and structuredClone-safe). */
-function copyPosition(p: LedgerPosition): LedgerPosition {
-  const copy: LedgerPosition = {
-    id: p.id,
-    mode: p.mode,
-    symbol: p.symbol,
-    side: p.side,
-    quantity: p.quantity,
-    avgEntryPrice: p.avgEntryPrice,
-    realizedPnl: p.realizedPnl,
-    fees: p.fees,
-    openedAt: p.openedAt,
-    extremePrice: p.extremePrice,
-    entryReason: p.entryReason,
-    trailingActivationPct: p.trailingActivationPct,
-    trailingDistancePct: p.trailingDistancePct,
-    costBasis: p.costBasis,
-    entryQuantity: p.entryQuantity,
-    entryNotional: p.entryNotional,
-    exitQuantity: p.exitQuantity,
-    exitNotional: p.exitNotional,
-    grossRealizedPnl: p.grossRealizedPnl,
-    updatedAt: p.updatedAt,
-  };
-  if (p.strategyInstanceId !== undefined) copy.strategyInstanceId = p.strategyInstanceId;
-  if (p.sessionId !== undefined) copy.sessionId = p.sessionId;
-  if (p.stopLoss !== undefined) copy.stopLoss = p.stopLoss;
-  if (p.takeProfit !== undefined) copy.takeProfit = p.takeProfit;
-  if (p.trailingStop !== undefined) copy.trailingStop = p.trailingStop;
-  if (p.atrStop !== undefined) copy.atrStop = p.atrStop;
-  if (p.lastExitReason !== undefined) copy.lastExitReason = p.lastExitReason;
-  if (p.lastExitText !== undefined) copy.lastExitText = p.lastExitText;
-  return copy;
-}
-
-function copyDust(d: DustHolding): DustHolding {
-  return { asset: d.asset, symbol: d.symbol, quantity: d.quantity, costBasis: d.costBasis };
-}
-
 /**
  * The part of a long's quantity that the venue will never accept as a sell: everything when the
  * quantity floored to the lot step is below the step, the minimum quantity or (at this price) the
@@ -1194,84 +726,3 @@ export function dustRemainder(quantity: number, price: number, instrument: Pick<
     (instrument.minNotional > 0 && isPositive(price) && sellable.mul(price).lt(instrument.minNotional));
   return tooSmall ? quantity : q.minus(sellable).toNumber();
 }
-
-// ---------------------------------------------------------------- state schemas
-
-// zod 4 numbers reject NaN and ±Infinity by default.
-const finite = z.number();
-const positive = z.number().positive();
-const nonNegative = z.number().min(0);
-
-const restorePositionSchema = z.object({
-  id: z.string().min(1),
-  symbol: z.string().min(1),
-  side: z.enum(["long", "short"]),
-  quantity: positive,
-  avgEntryPrice: positive,
-  realizedPnl: finite,
-  fees: nonNegative,
-  openedAt: finite,
-  strategyInstanceId: z.string().min(1).optional(),
-  sessionId: z.string().min(1).optional(),
-  stopLoss: positive.optional(),
-  takeProfit: positive.optional(),
-  trailingStop: positive.optional(),
-  atrStop: positive.optional(),
-  extremePrice: positive,
-  entryReason: z.string(),
-  trailingActivationPct: nonNegative.nullable().optional(),
-  trailingDistancePct: positive.nullable().optional(),
-});
-
-const EXIT_REASONS = ["signal", "stop_loss", "take_profit", "trailing_stop", "atr_stop", "manual", "kill_switch", "session_end", "unlock"] as const satisfies readonly ExitReason[];
-
-const dustSchema = z.object({
-  asset: z.string().min(1),
-  symbol: z.string().min(1),
-  quantity: positive,
-  costBasis: nonNegative,
-});
-
-const ledgerPositionSchema = restorePositionSchema.extend({
-  mode: z.enum(KERNEL_MODES),
-  trailingActivationPct: nonNegative.nullable(),
-  trailingDistancePct: positive.nullable(),
-  costBasis: nonNegative,
-  entryQuantity: positive,
-  entryNotional: nonNegative,
-  exitQuantity: nonNegative,
-  exitNotional: nonNegative,
-  grossRealizedPnl: finite,
-  updatedAt: finite,
-  lastExitReason: z.enum(EXIT_REASONS).optional(),
-  lastExitText: z.string().optional(),
-});
-
-const statsSchema = z.object({
-  fills: z.number().int().min(0),
-  volume: nonNegative,
-  fees: nonNegative,
-  grossPnl: finite,
-  realizedPnl: finite,
-  trades: z.number().int().min(0),
-  wins: z.number().int().min(0),
-  losses: z.number().int().min(0),
-  breakeven: z.number().int().min(0),
-});
-
-const ledgerStateSchema = z.object({
-  version: z.literal(1),
-  mode: z.enum(KERNEL_MODES),
-  quoteCurrency: z.string().min(1),
-  allowShort: z.boolean(),
-  exitRules: exitRulesSchema,
-  startingCash: nonNegative,
-  cash: finite,
-  fees: nonNegative,
-  grossRealizedPnl: finite,
-  peakEquity: finite,
-  marks: z.record(z.string(), positive),
-  positions: z.array(ledgerPositionSchema),
-  dust: z.array(dustSchema).default([]),
-  attribution: z.object({ bySymbol: z.record(z.string(), statsSchema), byStrategy: z.record(z.string(), statsSchema) }),
-});

@@ -130,6 +130,9 @@ export type {
   RiskOpenOrder,
   RiskPosition,
   RiskUsage,
+  LiveRampState,
+  SessionRiskRules,
   StrategyBudget,
   StrategyBudgetLimits,
 } from "./types";
+export { liveRampCap } from "./checks/live-ramp";

@@ -5,10 +5,10 @@ import { newId } from "../core/ids";
 import type { Logger } from "../core/logger";
 import type { KernelMode, OrderRequest, TradingState } from "../model/types";
 import { ApprovalAuthority, KillSwitchBypass, type ApprovalRedeemer, type OrderApproval } from "./bypass";
-import { TradingCalendar, type CalendarPeriod } from "./calendar";
+import { TradingCalendar } from "./calendar";
 import { DEFAULT_RISK_CHECKS } from "./checks";
 import { liveRampCap } from "./checks/live-ramp";
-import { deny as denyVerdict, money, pct } from "./checks/verdict";
+import { deny as denyVerdict } from "./checks/verdict";
 import { KillSwitch, type KillSwitchControl, type KillSwitchOptions, type KillSwitchVenuePort } from "./kill-switch";
 import {
   applyTightening,
@@ -17,13 +17,11 @@ import {
   type LimitChange,
   type StartupLimitsReport,
 } from "./limits";
-import { RiskMetrics, type RiskEngineView } from "./metrics";
-import {
-  persistedRiskStateSchema,
-  type PeriodAnchor,
-  type PersistedRiskState,
-  type RiskStateStore,
-} from "./state-store";
+import { RiskMetrics } from "./metrics";
+import { RiskBreakers, type VenueFaultKind } from "./risk-engine-breakers";
+import { RiskEventLog } from "./risk-engine-events";
+import { loadRiskState, RiskStatePersistence } from "./risk-engine-persistence";
+import type { PeriodAnchor, RiskStateStore } from "./state-store";
 import type {
   OrderClass,
   RiskCheck,
@@ -47,8 +45,7 @@ import type {
 import { computeUsage } from "./usage";
 import { parseStrategyBudget, strategyBudgetView } from "./strategy-budgets";
 
-/** Mirrors execution/errors.ts VenueFaultKind (risk does not depend on the execution layer). */
-export type VenueFaultKind = "transport" | "server" | "rate_limit" | "rejection";
+export type { VenueFaultKind } from "./risk-engine-breakers";
 
 export interface RiskEngineOptions {
   /** Configured limits (validated here with the shared schema; an invalid set throws RISK_LIMIT_INVALID). */
@@ -122,15 +119,12 @@ export interface RiskStatus {
   liveRamp: (LiveRampState & { capQuote: number | null }) | null;
 }
 
-/** Calendar latches lift by themselves; a person's reset does not clear them. */
-const CALENDAR_LATCHES: ReadonlySet<RiskLatchId> = new Set(["daily_loss", "weekly_loss"]);
 const CRITICAL_DENIALS = new Set([
   "KILL_SWITCH_BYPASS_INVALID",
   "KILL_SWITCH_BYPASS_MISUSE",
   "RISK_CHECK_FAILED",
   "RISK_CONTEXT_INVALID",
 ]);
-const RECENT_EVENTS = 100;
 /** The latches of a check input when there are none (nearly always): no array per evaluation. */
 const NO_LATCHES: readonly RiskLatch[] = Object.freeze([]);
 const APPROVED_ENTRY_RETENTION_MS = 48 * 3_600_000;
@@ -140,60 +134,64 @@ const finite = (v: unknown): v is number => typeof v === "number" && Number.isFi
 /**
  * The manager: runs the pre-trade checks in order, owns the trading state and its latches (circuit
  * breakers), the tighten-only limits, and the one kill switch. See index.ts for the policy.
+ *
+ * This file is the evaluation (the pre-trade pipeline, approvals, previews, usage), the actions of a
+ * person and the kill switch's control; beside it: the breakers and latches
+ * (risk-engine-breakers.ts), saving and loading the state (risk-engine-persistence.ts) and the
+ * event log (risk-engine-events.ts).
  */
 export class RiskEngine {
   readonly startup: RiskEngineStartup;
-  readonly #store: RiskStateStore;
-  readonly #sink: RiskEventSink | undefined;
   readonly #clock: Clock;
-  readonly #wallClock: Clock;
   readonly #checks: readonly RiskCheck[];
-  readonly #newEventId: () => string;
   readonly #logger: Logger | undefined;
   readonly #configured: RiskLimits;
   readonly #calendar: TradingCalendar;
   readonly #approvals = new ApprovalAuthority();
 
+  readonly #events: RiskEventLog;
+  readonly #breakers: RiskBreakers;
+  readonly #persistence: RiskStatePersistence;
+
   #limits: RiskLimits;
-  #latches = new Map<RiskLatchId, RiskLatch>();
-  #dayAnchor: PeriodAnchor | null = null;
-  #weekAnchor: PeriodAnchor | null = null;
-  #equityPeak: { equity: number; at: number } | null = null;
-  #lossStreakResetAt: number | null = null;
-  #dailyWarningKey: string | null = null;
-  #lastEquity: number | null = null;
-  #contextInvalidWarned = false;
   #approvedEntries = new Map<string, RiskEntryRecord>();
-  #venueErrors: number[] = [];
-  #recentEvents: RiskEvent[] = [];
   readonly #mode: KernelMode | undefined;
   #liveRamp: LiveRampState = INITIAL_LIVE_RAMP;
   #sessions = new Map<string, SessionRiskRules>();
-  #limitsCopies = new WeakMap<RiskLimits, RiskLimits>();
-  #periodKeys: { zone: string; day: CalendarPeriod | null; dayKey: string; week: CalendarPeriod | null; weekKey: string } = { zone: "", day: null, dayKey: "", week: null, weekKey: "" };
   #strategyBudgets = new Map<string, StrategyBudgetLimits>();
-
-  #saving: Promise<void> | null = null;
-  #dirty = false;
-  #lastPersistError: string | null = null;
-  #persistFailureReported = false;
 
   #killSwitchClaimed = false;
   #activeBypass: KillSwitchBypass | null = null;
 
   private constructor(options: RiskEngineOptions, configured: RiskLimits, effective: RiskLimits, startup: RiskEngineStartup) {
-    this.#store = options.store;
-    this.#sink = options.sink;
     this.#clock = options.clock ?? systemClock;
-    this.#wallClock = options.wallClock ?? systemClock;
     this.#checks = options.checks ?? DEFAULT_RISK_CHECKS;
-    this.#newEventId = options.newEventId ?? (() => newId("risk_"));
     this.#logger = options.logger;
     this.#configured = configured;
     this.#limits = effective;
     this.#calendar = new TradingCalendar(effective.timeZone);
     this.#mode = options.mode;
     this.startup = startup;
+    this.#events = new RiskEventLog({ sink: options.sink, newEventId: options.newEventId ?? (() => newId("risk_")), logger: options.logger });
+    this.#persistence = new RiskStatePersistence({
+      store: options.store,
+      clock: this.#clock,
+      parts: () => ({ ...this.#breakers.persistedParts(), configuredLimits: this.#configured, effectiveLimits: this.#limits }),
+      onBackgroundFailure: (err) => {
+        this.#logger?.error({ err }, "risk state save failed");
+        this.#emit("warning", "RISK_STATE_SAVE_FAILED", "critical", `risk state could not be saved: ${errorMessage(err)}`, {}, this.#clock.now());
+      },
+    });
+    this.#breakers = new RiskBreakers({
+      clock: this.#clock,
+      wallClock: options.wallClock ?? systemClock,
+      calendar: this.#calendar,
+      events: this.#events,
+      logger: options.logger,
+      limits: () => this.#limits,
+      approvedEntries: this.#approvedEntries,
+      persistInBackground: () => this.#persistence.persistInBackground(),
+    });
   }
 
   /**
@@ -203,19 +201,7 @@ export class RiskEngine {
    */
   static async start(options: RiskEngineOptions): Promise<RiskEngine> {
     const configured = parseRiskLimits(options.limits);
-    let raw: unknown;
-    try {
-      raw = await options.store.load();
-    } catch (err) {
-      throw new AppError("RISK_STATE_UNAVAILABLE", `cannot load the risk state: ${errorMessage(err)}`, 503);
-    }
-    let persisted: ReturnType<typeof persistedRiskStateSchema.parse> | null = null;
-    let unreadableReason: string | null = null;
-    if (raw !== null && raw !== undefined) {
-      const parsed = persistedRiskStateSchema.safeParse(raw);
-      if (parsed.success) persisted = parsed.data;
-      else unreadableReason = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    }
+    const { persisted, unreadableReason } = await loadRiskState(options.store);
     const { effective, report } = resolveStartupLimits(
       configured,
       persisted ? { configured: persisted.configuredLimits, effective: persisted.effectiveLimits } : null,
@@ -225,35 +211,11 @@ export class RiskEngine {
     const now = engine.#clock.now();
 
     if (persisted) {
-      const loosenedKeys = new Set(report.loosened.map((c) => c.key));
-      for (const latch of persisted.latches) {
-        const lifted =
-          (latch.id === "daily_loss" && loosenedKeys.has("dailyLossPct")) ||
-          (latch.id === "weekly_loss" && loosenedKeys.has("weeklyLossPct"));
-        if (lifted) startup.liftedLatches.push(latch);
-        else {
-          engine.#latches.set(latch.id, latch);
-          startup.restoredLatches.push(latch);
-        }
-      }
-      engine.#dayAnchor = persisted.dayAnchor;
-      engine.#weekAnchor = persisted.weekAnchor;
-      engine.#equityPeak = persisted.equityPeak;
-      engine.#lossStreakResetAt = persisted.lossStreakResetAt;
-      engine.#dailyWarningKey = persisted.dailyWarningKey;
+      const { restored, lifted } = engine.#breakers.restore(persisted, new Set(report.loosened.map((c) => c.key)));
+      startup.liftedLatches.push(...lifted);
+      startup.restoredLatches.push(...restored);
     }
-    if (unreadableReason !== null) {
-      engine.#latches.set("state_unreadable", {
-        id: "state_unreadable",
-        state: "HALTED",
-        code: "RISK_STATE_UNREADABLE",
-        reason: "the stored risk state could not be read, so earlier latches are unknown",
-        since: now,
-        until: null,
-        data: { issues: unreadableReason.slice(0, 500) },
-      });
-      engine.#emit("breaker", "RISK_STATE_UNREADABLE", "critical", `stored risk state is unreadable (${unreadableReason}); trading HALTED until a person resets it`, {}, now);
-    }
+    if (unreadableReason !== null) engine.#breakers.latchUnreadableState(unreadableReason, now);
     if (report.loosened.length > 0) {
       engine.#emit(
         "warning",
@@ -291,12 +253,7 @@ export class RiskEngine {
   // ---- reading ----
 
   get state(): TradingState {
-    let state: TradingState = "ACTIVE";
-    for (const latch of this.#latches.values()) {
-      if (latch.state === "HALTED") return "HALTED";
-      state = "REDUCING";
-    }
-    return state;
+    return this.#breakers.state;
   }
 
   /**
@@ -349,7 +306,7 @@ export class RiskEngine {
   }
 
   get latches(): readonly RiskLatch[] {
-    return [...this.#latches.values()];
+    return [...this.#breakers.latchMap.values()];
   }
 
   get calendar(): TradingCalendar {
@@ -359,18 +316,18 @@ export class RiskEngine {
   getStatus(): RiskStatus {
     return {
       state: this.state,
-      latches: structuredClone([...this.#latches.values()]),
+      latches: structuredClone([...this.#breakers.latchMap.values()]),
       limits: structuredClone(this.#limits),
       configuredLimits: structuredClone(this.#configured),
       startup: this.startup,
       killSwitchRunning: this.#activeBypass !== null,
-      venueErrorsInWindow: this.#venueErrorsInWindow(),
-      equityPeak: this.#equityPeak,
-      dayAnchor: this.#dayAnchor,
-      weekAnchor: this.#weekAnchor,
-      lossStreakResetAt: this.#lossStreakResetAt,
-      persistence: { pending: this.#saving !== null, lastError: this.#lastPersistError },
-      recentEvents: [...this.#recentEvents],
+      venueErrorsInWindow: this.#breakers.venueErrorsInWindow(),
+      equityPeak: this.#breakers.equityPeak,
+      dayAnchor: this.#breakers.dayAnchor,
+      weekAnchor: this.#breakers.weekAnchor,
+      lossStreakResetAt: this.#breakers.lossStreakResetAt,
+      persistence: { pending: this.#persistence.pending, lastError: this.#persistence.lastError },
+      recentEvents: this.#events.recent(),
       mode: this.#mode ?? null,
       liveRamp: this.#mode === "live" ? { ...this.#liveRamp, capQuote: liveRampCap(this.#limits, this.#liveRamp) } : null,
     };
@@ -382,7 +339,7 @@ export class RiskEngine {
     if (!finite(ctx.now)) return [];
     const limits = this.limits;
     const metrics = new RiskMetrics(ctx, limits, this.#view(ctx.now));
-    return computeUsage(metrics, limits, this.#venueErrorsInWindow());
+    return computeUsage(metrics, limits, this.#breakers.venueErrorsInWindow());
   }
 
   // ---- the pre-trade pipeline ----
@@ -458,7 +415,7 @@ export class RiskEngine {
       limits,
       orderClass,
       tradingState: this.state,
-      latches: this.#latches.size === 0 ? NO_LATCHES : [...this.#latches.values()],
+      latches: this.#breakers.latchMap.size === 0 ? NO_LATCHES : [...this.#breakers.latchMap.values()],
       killSwitchBypass: bypass,
       metrics: new RiskMetrics(ctx, limits, this.#view(now, request.clientOrderId), request),
       ...(this.#mode !== undefined ? { mode: this.#mode } : {}),
@@ -554,20 +511,11 @@ export class RiskEngine {
     for (const [id, e] of this.#approvedEntries) if (e.at < cutoff) this.#approvedEntries.delete(id);
   }
 
-  #view(now: number, excludeClientOrderId?: string): RiskEngineView {
-    return {
-      day: this.#calendar.day(now),
-      week: this.#calendar.week(now),
-      dayAnchor: this.#dayAnchor,
-      weekAnchor: this.#weekAnchor,
-      equityPeak: this.#equityPeak?.equity ?? null,
-      lossStreakResetAt: this.#lossStreakResetAt,
-      approvedEntries: this.#approvedEntries,
-      ...(excludeClientOrderId !== undefined ? { excludeClientOrderId } : {}),
-    };
+  #view(now: number, excludeClientOrderId?: string) {
+    return this.#breakers.view(now, excludeClientOrderId);
   }
 
-  // ---- breakers ----
+  // ---- breakers (risk-engine-breakers.ts) ----
 
   /**
    * Feed a fresh snapshot (call it on every mark update; evaluate() calls it too). Rolls the local
@@ -575,135 +523,7 @@ export class RiskEngine {
    * warning and trips the loss, drawdown and losing-streak breakers. Never throws.
    */
   observe(ctx: RiskContext): TradingState {
-    try {
-      if (!ctx || !finite(ctx.now)) return this.state;
-      const now = ctx.now;
-      this.#expireLatches(now);
-      if (!finite(ctx.equity) || ctx.equity < 0) {
-        if (!this.#contextInvalidWarned) {
-          this.#contextInvalidWarned = true;
-          this.#emit("warning", "RISK_CONTEXT_INVALID", "critical", `equity ${String(ctx.equity)} is not a valid amount: breakers cannot be evaluated and entries are refused`, {}, now);
-        }
-        return this.state;
-      }
-      this.#contextInvalidWarned = false;
-      this.#lastEquity = ctx.equity;
-      let dirty = false;
-      const day = this.#calendar.day(now);
-      const dayKey = this.#periodKey(day);
-      if (this.#dayAnchor?.key !== dayKey) {
-        this.#dayAnchor = { key: dayKey, start: day.start, equity: ctx.equity, at: now };
-        dirty = true;
-      }
-      const week = this.#calendar.week(now);
-      const weekKey = this.#periodKey(week);
-      if (this.#weekAnchor?.key !== weekKey) {
-        this.#weekAnchor = { key: weekKey, start: week.start, equity: ctx.equity, at: now };
-        dirty = true;
-      }
-      if (this.#equityPeak === null || ctx.equity > this.#equityPeak.equity) {
-        this.#equityPeak = { equity: ctx.equity, at: now };
-        dirty = true;
-      }
-      this.#evaluateBreakers(ctx, now);
-      if (dirty) this.#persistInBackground();
-    } catch (err) {
-      this.#logger?.error({ err }, "risk observe failed");
-    }
-    return this.state;
-  }
-
-  /** `${timeZone}|${period.key}`, built once per calendar period (the calendar caches the period object). */
-  #periodKey(period: CalendarPeriod): string {
-    const zone = this.#limits.timeZone;
-    const cached = this.#periodKeys;
-    if (cached.day === period && cached.zone === zone) return cached.dayKey;
-    if (cached.week === period && cached.zone === zone) return cached.weekKey;
-    const key = `${zone}|${period.key}`;
-    if (cached.zone !== zone) {
-      cached.zone = zone;
-      cached.day = cached.week = null;
-    }
-    if (period.key.startsWith("W")) {
-      cached.week = period;
-      cached.weekKey = key;
-    } else {
-      cached.day = period;
-      cached.dayKey = key;
-    }
-    return key;
-  }
-
-  #evaluateBreakers(ctx: RiskContext, now: number): void {
-    const limits = this.#limits;
-    const view = this.#view(now);
-    const m = new RiskMetrics(ctx, limits, view);
-    const q = ctx.quoteCurrency;
-
-    const dayLoss = -m.dayPnl();
-    const dayLimit = m.dayLossLimitQuote();
-    if (dayLoss > 0 && dayLoss >= dayLimit) {
-      this.#trip({
-        id: "daily_loss",
-        state: "REDUCING",
-        code: "DAILY_LOSS_LIMIT",
-        reason: `daily loss ${money(dayLoss, q)} reached the ${limits.dailyLossPct}% limit of ${money(dayLimit, q)}; entries paused until the next local day (${limits.timeZone})`,
-        since: now,
-        until: view.day.end,
-        data: { loss: round8(dayLoss), limit: round8(dayLimit), dailyLossPct: limits.dailyLossPct },
-      });
-    } else if (dayLoss > 0 && dayLoss >= limits.dailyLossWarnRatio * dayLimit && this.#dailyWarningKey !== this.#dayAnchor?.key) {
-      this.#dailyWarningKey = this.#dayAnchor?.key ?? null;
-      this.#emit(
-        "warning",
-        "DAILY_LOSS_WARNING",
-        "warning",
-        `daily loss ${money(dayLoss, q)} is ${pct((dayLoss / dayLimit) * 100)} of the ${money(dayLimit, q)} limit`,
-        { loss: round8(dayLoss), limit: round8(dayLimit), ratio: round8(dayLoss / dayLimit), warnRatio: limits.dailyLossWarnRatio },
-        now,
-      );
-      this.#persistInBackground();
-    }
-
-    const weekLoss = -m.weekPnl();
-    const weekLimit = m.weekLossLimitQuote();
-    if (weekLoss > 0 && weekLoss >= weekLimit) {
-      this.#trip({
-        id: "weekly_loss",
-        state: "REDUCING",
-        code: "WEEKLY_LOSS_LIMIT",
-        reason: `weekly loss ${money(weekLoss, q)} reached the ${limits.weeklyLossPct}% limit of ${money(weekLimit, q)}; entries paused until Monday (${limits.timeZone})`,
-        since: now,
-        until: view.week.end,
-        data: { loss: round8(weekLoss), limit: round8(weekLimit), weeklyLossPct: limits.weeklyLossPct },
-      });
-    }
-
-    const drawdown = m.drawdownPct();
-    if (drawdown > 0 && drawdown >= limits.maxDrawdownPct) {
-      this.#trip({
-        id: "drawdown",
-        state: "REDUCING",
-        code: "DRAWDOWN_LIMIT",
-        reason: `equity ${money(ctx.equity, q)} is ${pct(drawdown)} below its ${money(m.equityPeak(), q)} peak (limit ${pct(limits.maxDrawdownPct)}); entries paused until a person resets`,
-        since: now,
-        until: null,
-        data: { drawdownPct: round8(drawdown), peak: round8(m.equityPeak()), equity: round8(ctx.equity), maxDrawdownPct: limits.maxDrawdownPct },
-      });
-    }
-
-    const streak = m.lossStreak();
-    if (streak >= limits.maxConsecutiveLosses) {
-      this.#trip({
-        id: "consecutive_losses",
-        state: "REDUCING",
-        code: "CONSECUTIVE_LOSSES",
-        reason: `${streak} losing trades in a row (limit ${limits.maxConsecutiveLosses}); entries paused until a person resets`,
-        since: now,
-        until: null,
-        data: { streak, maxConsecutiveLosses: limits.maxConsecutiveLosses },
-      });
-    }
+    return this.#breakers.observe(ctx);
   }
 
   /**
@@ -715,52 +535,12 @@ export class RiskEngine {
    * resets. `at` is the event's market time; a `kind` of "outcome" is ignored.
    */
   recordVenueError(error: { message: string; code?: string | null; kind?: VenueFaultKind | "outcome"; at?: number }): TradingState {
-    if (error?.kind === "outcome") return this.state;
-    const now = finite(error?.at) ? error.at : this.#clock.now();
-    this.#venueErrors.push(this.#wallClock.now());
-    const count = this.#venueErrorsInWindow();
-    const limits = this.#limits;
-    const kind = error?.kind ?? "unclassified";
-    this.#emit("warning", "VENUE_ERROR", "warning", `venue error ${count}/${limits.venueErrorBreakerCount} in ${limits.venueErrorBreakerWindowSec} s (${kind}): ${String(error?.message)}`, {
-      venueCode: error?.code ?? null,
-      kind,
-      count,
-    }, now);
-    if (count >= limits.venueErrorBreakerCount) {
-      this.#trip({
-        id: "venue_errors",
-        state: "HALTED",
-        code: "VENUE_ERRORS",
-        reason: `${count} venue errors within ${limits.venueErrorBreakerWindowSec} s of real time (limit ${limits.venueErrorBreakerCount}), last (${kind}): ${String(error?.message)}; HALTED until a person resets`,
-        since: now,
-        until: null,
-        data: { count, windowSec: limits.venueErrorBreakerWindowSec, kind },
-      });
-    }
-    return this.state;
-  }
-
-  /** Faults within the window, on the wall clock. */
-  #venueErrorsInWindow(): number {
-    const wallNow = this.#wallClock.now();
-    const from = wallNow - this.#limits.venueErrorBreakerWindowSec * 1000;
-    this.#venueErrors = this.#venueErrors.filter((t) => t > from);
-    return this.#venueErrors.filter((t) => t <= wallNow).length;
+    return this.#breakers.recordVenueError(error);
   }
 
   /** Ledger and venue disagree and could not be reconciled: HALTED until a person resets. */
   reportReconciliationFailure(failure: { message: string; data?: Record<string, number | string | boolean | null>; at?: number }): TradingState {
-    const now = finite(failure?.at) ? failure.at : this.#clock.now();
-    this.#trip({
-      id: "reconciliation",
-      state: "HALTED",
-      code: "RECONCILIATION_FAILED",
-      reason: `reconciliation failed: ${String(failure?.message)}; HALTED until a person resets`,
-      since: now,
-      until: null,
-      ...(failure?.data ? { data: failure.data } : {}),
-    });
-    return this.state;
+    return this.#breakers.reportReconciliationFailure(failure);
   }
 
   /**
@@ -770,65 +550,12 @@ export class RiskEngine {
    * is failing, exits and the kill switch still go out.
    */
   reportExitFailure(failure: { code: string; message: string; data?: Record<string, number | string | boolean | null>; at?: number }): TradingState {
-    const now = finite(failure?.at) ? failure.at : this.#clock.now();
-    if (this.#latches.has("exit_failure")) {
-      this.#emit("breaker", failure.code, "critical", failure.message, { latch: "exit_failure", ...(failure.data ?? {}) }, now);
-      return this.state;
-    }
-    this.#trip({
-      id: "exit_failure",
-      state: "REDUCING",
-      code: failure.code,
-      reason: `${failure.message}; entries paused until the position is closed`,
-      since: now,
-      until: null,
-      ...(failure.data ? { data: failure.data } : {}),
-    });
-    return this.state;
+    return this.#breakers.reportExitFailure(failure);
   }
 
   /** Every failed exit was resolved (its position closed or moved to dust): lift the exit-failure latch. */
   resolveExitFailures(details: { message: string; at?: number }): TradingState {
-    const latch = this.#latches.get("exit_failure");
-    if (!latch) return this.state;
-    const now = finite(details?.at) ? details.at : this.#clock.now();
-    const before = this.state;
-    this.#latches.delete("exit_failure");
-    this.#emit("state_change", "EXIT_FAILURES_RESOLVED", "info", details.message, { latch: "exit_failure" }, now);
-    this.#stateChanged(before, now, details.message);
-    this.#persistInBackground();
-    return this.state;
-  }
-
-  #trip(latch: RiskLatch): void {
-    if (this.#latches.has(latch.id)) return;
-    const before = this.state;
-    this.#latches.set(latch.id, latch);
-    this.#emit("breaker", latch.code, "critical", latch.reason, { latch: latch.id, state: latch.state, until: latch.until, ...(latch.data ?? {}) }, latch.since);
-    this.#stateChanged(before, latch.since, latch.reason);
-    this.#persistInBackground();
-  }
-
-  #expireLatches(now: number): void {
-    if (this.#latches.size === 0) return;
-    for (const latch of [...this.#latches.values()]) {
-      if (latch.until !== null && now >= latch.until) {
-        const before = this.state;
-        this.#latches.delete(latch.id);
-        this.#emit("state_change", "LATCH_EXPIRED", "info", `lifted at the new calendar period: ${latch.reason}`, { latch: latch.id }, now);
-        this.#stateChanged(before, now, `${latch.id} latch expired`);
-        this.#persistInBackground();
-      }
-    }
-  }
-
-  #stateChanged(before: TradingState, at: number, why: string): void {
-    const after = this.state;
-    if (after === before) return;
-    this.#emit("state_change", `STATE_${after}`, after === "ACTIVE" ? "info" : after === "REDUCING" ? "warning" : "critical", `trading ${before} → ${after}: ${why}`, {
-      from: before,
-      to: after,
-    }, at);
+    return this.#breakers.resolveExitFailures(details);
   }
 
   // ---- actions by a person ----
@@ -836,11 +563,8 @@ export class RiskEngine {
   /** "Stop new entries": REDUCING (exits still go out) until a person resets. Persisted before it resolves. */
   async stopNewEntries(options: { actor: string; reason?: string }): Promise<TradingState> {
     const now = this.#clock.now();
-    const before = this.state;
     const reason = `new entries stopped by ${options.actor}${options.reason ? `: ${options.reason}` : ""}`;
-    this.#latches.set("manual_stop", { id: "manual_stop", state: "REDUCING", code: "MANUAL_STOP", reason, since: now, until: null, actor: options.actor });
-    this.#emit("state_change", "MANUAL_STOP", "warning", reason, { actor: options.actor }, now);
-    this.#stateChanged(before, now, reason);
+    this.#breakers.latchManualStop(options.actor, reason, now);
     await this.#persist();
     return this.state;
   }
@@ -860,24 +584,7 @@ export class RiskEngine {
     }
     const now = this.#clock.now();
     const before = this.state;
-    const cleared: RiskLatchId[] = [];
-    const kept: RiskLatch[] = [];
-    for (const latch of [...this.#latches.values()]) {
-      if (CALENDAR_LATCHES.has(latch.id)) {
-        kept.push(latch);
-        continue;
-      }
-      this.#latches.delete(latch.id);
-      cleared.push(latch.id);
-      if (latch.id === "drawdown") {
-        const equity = this.#lastEquity ?? this.#equityPeak?.equity;
-        if (equity !== undefined) this.#equityPeak = { equity, at: now };
-      } else if (latch.id === "consecutive_losses") {
-        this.#lossStreakResetAt = now;
-      } else if (latch.id === "venue_errors") {
-        this.#venueErrors = [];
-      }
-    }
+    const { cleared, kept } = this.#breakers.clearByPerson(now);
     const keptText = kept.length > 0 ? `; still in force: ${kept.map((l) => l.reason).join("; ")}` : "";
     this.#emit(
       "state_change",
@@ -887,7 +594,7 @@ export class RiskEngine {
       { actor: options.actor, cleared, kept: kept.map((l) => l.id) },
       now,
     );
-    this.#stateChanged(before, now, `reset by ${options.actor}`);
+    this.#breakers.stateChanged(before, now, `reset by ${options.actor}`);
     await this.#persist();
     return { state: this.state, cleared, kept };
   }
@@ -929,17 +636,7 @@ export class RiskEngine {
     const control: KillSwitchControl = {
       now: () => this.#clock.now(),
       latchHalted: async ({ actor, reason, at }) => {
-        const before = this.state;
-        this.#latches.set("kill_switch", {
-          id: "kill_switch",
-          state: "HALTED",
-          code: "KILL_SWITCH",
-          reason: `kill switch by ${actor}: ${reason}`,
-          since: at,
-          until: null,
-          actor,
-        });
-        this.#stateChanged(before, at, `kill switch by ${actor}`);
+        this.#breakers.latchKillSwitch(actor, reason, at);
         await this.#persist();
       },
       beginBypass: (runId) => {
@@ -960,92 +657,19 @@ export class RiskEngine {
 
   /** Resolves when every state change so far is saved (rejects if the last save failed). */
   async flush(): Promise<void> {
-    if (this.#saving) await this.#saving;
+    await this.#persistence.flush();
   }
 
-  #snapshot(): PersistedRiskState {
-    return {
-      version: 1,
-      savedAt: this.#clock.now(),
-      tradingState: this.state,
-      latches: structuredClone([...this.#latches.values()]),
-      configuredLimits: this.#limitsCopy(this.#configured),
-      effectiveLimits: this.#limitsCopy(this.#limits),
-      equityPeak: this.#equityPeak,
-      dayAnchor: this.#dayAnchor,
-      weekAnchor: this.#weekAnchor,
-      lossStreakResetAt: this.#lossStreakResetAt,
-      dailyWarningKey: this.#dailyWarningKey,
-    };
-  }
-
-  /**
-   * A copy of a limits object for a snapshot, made once per limits object: limits are never changed
-   * in place (tightening replaces #limits), and a new high of equity persists on every candle that
-   * makes one, so cloning both sets each time showed in the backtest's profile.
-   */
-  #limitsCopy(limits: RiskLimits): RiskLimits {
-    let copy = this.#limitsCopies.get(limits);
-    if (copy === undefined) {
-      copy = structuredClone(limits);
-      this.#limitsCopies.set(limits, copy);
-    }
-    return copy;
-  }
-
-  /** Saves are serialized and coalesced: at most one in flight, the next one carries the latest state. */
   #persist(): Promise<void> {
-    this.#dirty = true;
-    if (!this.#saving) this.#saving = this.#drain();
-    return this.#saving;
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#dirty) {
-        this.#dirty = false;
-        try {
-          await this.#store.save(this.#snapshot());
-          this.#lastPersistError = null;
-          this.#persistFailureReported = false;
-        } catch (err) {
-          this.#dirty = true; // retried by the next state change or flush caller
-          this.#lastPersistError = errorMessage(err);
-          throw err;
-        }
-      }
-    } finally {
-      this.#saving = null;
-    }
-  }
-
-  #persistInBackground(): void {
-    this.#persist().catch((err) => {
-      if (this.#persistFailureReported) return; // one event per outage, not one per waiting caller
-      this.#persistFailureReported = true;
-      this.#logger?.error({ err }, "risk state save failed");
-      this.#emit("warning", "RISK_STATE_SAVE_FAILED", "critical", `risk state could not be saved: ${errorMessage(err)}`, {}, this.#clock.now());
-    });
+    return this.#persistence.persist();
   }
 
   #emit(kind: RiskEventKind, code: string, severity: RiskEventSeverity, message: string, data: Record<string, unknown>, timestamp: number): RiskEvent {
-    const event: RiskEvent = { id: this.#newEventId(), timestamp, kind, code, severity, message, data };
-    this.#recentEvents.push(event);
-    if (this.#recentEvents.length > RECENT_EVENTS) this.#recentEvents.shift();
-    try {
-      this.#sink?.publish(event);
-    } catch (err) {
-      this.#logger?.error({ err, code }, "risk event sink failed");
-    }
-    return event;
+    return this.#events.emit(kind, code, severity, message, data, timestamp);
   }
 }
 
 function describeChange(c: LimitChange): string {
   const show = (v: unknown) => (v === null ? "none" : Array.isArray(v) ? `[${v.join(", ")}]` : typeof v === "object" ? JSON.stringify(v) : String(v));
   return `${c.key} ${show(c.from)} → ${show(c.to)}`;
-}
-
-function round8(n: number): number {
-  return Number.isFinite(n) ? Math.round(n * 1e8) / 1e8 : n;
 }

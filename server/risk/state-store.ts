@@ -2,7 +2,7 @@ import { z } from "zod";
 import { riskLimitsSchema, type RiskLimits } from "../config/risk-limits";
 import type { TradingState } from "../model/types";
 import type { RiskLatch } from "./types";
-import { riskLatchSchema } from "../contract/risk";
+import { riskLatchSchema } from "../contract";
 
 /**
  * Everything the risk engine must remember across restarts, saved as one document so a save is
