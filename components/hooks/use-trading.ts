@@ -17,6 +17,7 @@ import type {
   SignalStatsDto,
   TradeDetailDto,
   TradeDto,
+  TradesPageDto,
 } from "../lib/types";
 
 export function usePositions(mode: Mode | undefined) {
@@ -80,7 +81,7 @@ export function tradeExportUrl(format: "csv" | "json", filters: Omit<TradeFilter
 export function useTrades(filters: TradeFilters, enabled = true) {
   return useQuery({
     queryKey: qk.trades(filters),
-    queryFn: ({ signal }) => apiFetch<Page<TradeDto>>("/api/trades", { query: tradeQuery(filters), signal }),
+    queryFn: ({ signal }) => apiFetch<TradesPageDto>("/api/trades", { query: tradeQuery(filters), signal }),
     placeholderData: keepPreviousData,
     enabled,
   });

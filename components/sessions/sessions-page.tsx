@@ -7,7 +7,7 @@ import { useMarketNow } from "../hooks/use-market-now";
 import { useStrategyKinds } from "../hooks/use-settings";
 import { errorMessage } from "../lib/api";
 import { formatDateTime, formatMoney, formatPlainPct, toEpochMs } from "../lib/format";
-import { TIMEFRAMES, type SessionConfigDto, type SessionDto } from "../lib/types";
+import { TIMEFRAMES, type SessionConfigDto, type SessionDto, type SessionReportDto, type SessionReportSummaryDto } from "../lib/types";
 import { COLORS } from "../shell/colors";
 import { Num, Pnl } from "../ui/num";
 import { Panel } from "../ui/panel";
@@ -195,17 +195,9 @@ function RunningSession({ session }: { session: SessionDto }) {
   );
 }
 
-interface ReportSummary {
-  totalPnl?: number;
-  returnPct?: number;
-  trades?: number;
-  wins?: number;
-  winRate?: number | null;
-  fees?: number;
-}
-
-function summaryOf(s: SessionDto): ReportSummary | null {
-  const r = s.report as { summary?: ReportSummary } | null | undefined;
+/** The report's summary (the contract's SessionReportDto; a report of an older version may lack fields). */
+function summaryOf(s: SessionDto): Partial<SessionReportSummaryDto> | null {
+  const r = s.report as Partial<Pick<SessionReportDto, "summary">> | null | undefined;
   return r && typeof r === "object" && r.summary ? r.summary : null;
 }
 

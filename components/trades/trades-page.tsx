@@ -21,10 +21,6 @@ import { TradeFilters, type TradeFilterValues } from "./trade-filters";
 
 type SortKey = NonNullable<Filters["sort"]>;
 
-interface TradesPageDto {
-  /** Sums over every trade matching the filters (requested from the API, issue 21); absent on older servers. */
-  totals?: { pnl: number; fees: number; wins: number; losses: number };
-}
 const SORTABLE: SortKey[] = ["closedAt", "pnl", "pnlPct", "symbol"];
 
 export function TradesPage() {
@@ -127,7 +123,7 @@ export function TradesPage() {
               locale={{ emptyText: "No closed trades match these filters" }}
               summary={(rows) => {
                 if (rows.length === 0) return null;
-                const server = (trades.data as TradesPageDto | undefined)?.totals;
+                const server = trades.data?.totals;
                 const all = trades.data?.total ?? rows.length;
                 const t = server ? { ...server, count: all } : tradeTotals(rows);
                 const scope = server || all === rows.length ? `All ${all} matching` : `This page (${rows.length} of ${all})`;

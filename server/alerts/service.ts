@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { alertLogQuerySchema, channelInputSchema } from "./schemas";
 import type { AlertsConfig } from "../config/alerts";
 import type { Clock } from "../core/clock";
+import { repeatEvery, schedulerOf, type ScheduledTask, type TaskScheduler } from "../core/scheduler";
 import { AppError, errorMessage } from "../core/errors";
 import { newId } from "../core/ids";
 import type { EngineEvents } from "../engine/events";
@@ -57,6 +58,11 @@ export interface AlertServiceOptions {
   telegramPollTimeoutS?: number;
   summaryCheckMs?: number;
   /**
+   * Timers of the summary check (every summaryCheckMs of `clock` time, the clock the summaries' local
+   * time is read from); default: the clock's own (a ManualClock runs the check as it advances).
+   */
+  scheduler?: TaskScheduler;
+  /**
    * Wall-clock epoch ms for the webhook's X-Tradekeel-Timestamp (default Date.now). Not `clock`: that is
    * the market's clock (the simulator's runs SIM_SPEED times faster), and a receiver compares the
    * timestamp with its own wall clock to refuse replays.
@@ -92,7 +98,11 @@ export interface AlertService {
   deleteChannel(id: string): Promise<void>;
   /** Sends a test message on one channel, bypassing routing and limits; the delivery as it went. */
   testChannel(id: string): Promise<Delivery>;
-  /** Checks whether a summary is due (every summaryCheckMs; tests call it after moving the clock). */
+  /**
+   * Checks whether a summary is due; the scheduled check (every summaryCheckMs) calls the same. Checks
+   * run one after the other and a period's summary is claimed before it is built, so a check by hand and
+   * a scheduled one never send the same summary twice.
+   */
   tick(): Promise<void>;
   /** Resolves when every delivery and log write started so far has finished. */
   idle(): Promise<void>;
@@ -125,7 +135,8 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
   const inFlight = new Set<Promise<unknown>>();
   let writes: Promise<unknown> = Promise.resolve();
   const unsubscribe: Array<() => void> = [];
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let summaryTask: ScheduledTask | undefined;
+  let ticks: Promise<void> = Promise.resolve();
   let started = false;
   let lastDaily: string | null = null;
   let lastWeekly: string | null = null;
@@ -304,13 +315,14 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
     }
   }
 
-  async function summaries(): Promise<void> {
+  /** Sends the summaries due at `now` (the clock's time when the check was asked for). */
+  async function summaries(now: number): Promise<void> {
     const commands = opts.commands;
     if (!commands) return;
-    const now = clock.now();
     const [hh, mm] = config.dailySummaryAt.split(":").map(Number);
     if (zone.minuteOfDay(now) < hh * 60 + mm) return;
     const today = zone.dateKey(now);
+    // Each period key is claimed before the first await: a second check finds it taken.
     if (lastDaily !== today) {
       lastDaily = today;
       const r = await commands.report(now - 86_400_000, now);
@@ -331,6 +343,17 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
       `Max drawdown ${r.maxDrawdownPct.toFixed(2)} % · equity ${signedMoney(r.equity, q).replace(/^\+/, "")}${r.sharpe !== null ? ` · Sharpe (per trade) ${r.sharpe.toFixed(2)}` : ""}`,
     ].join("\n");
     return makeAlert(kind, "info", `${label} ${day}: ${signedMoney(r.pnl, q)}`, text, `${kind}:${day}`, now, { day, ...r });
+  }
+
+  /**
+   * One summary check at a time, in call order (scheduled or by hand), each at the clock's time when it
+   * was asked for (a ManualClock advanced over a day runs the 20:00 beat at 20:00).
+   */
+  function tick(): Promise<void> {
+    const at = clock.now();
+    const run = ticks.then(() => summaries(at)).catch((err) => logger.error({ err }, "alerts: the summary failed"));
+    ticks = run;
+    return track(run);
   }
 
   function view(c: AlertChannel): ChannelView {
@@ -356,14 +379,14 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
       lastDaily = (daily?.data.day as string | undefined) ?? null;
       lastWeekly = (weekly?.data.day as string | undefined) ?? null;
       await refreshBots();
-      timer = setInterval(() => void this.tick(), opts.summaryCheckMs ?? 30_000);
-      timer.unref?.();
+      summaryTask = repeatEvery(opts.scheduler ?? schedulerOf(clock, { unref: true }), clock, opts.summaryCheckMs ?? 30_000, () => void tick());
       const names = channels.filter((c) => c.enabled).map((c) => `${c.name} (${c.kind})`);
       logger.info({ channels: names }, names.length ? "alerts: channels ready" : "alerts: no channel configured (Settings → Alerts)");
     },
     async stop() {
       started = false;
-      if (timer) clearInterval(timer);
+      summaryTask?.cancel();
+      summaryTask = undefined;
       unsubscribe.splice(0).forEach((off) => off());
       for (const [key, bot] of bots) {
         bots.delete(key);
@@ -416,7 +439,7 @@ export function createAlertService(opts: AlertServiceOptions): AlertService {
       await write(() => store.appendLog(entry));
       return delivery;
     },
-    tick: () => track(summaries()).catch((err) => logger.error({ err }, "alerts: the summary failed")),
+    tick,
     async idle() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
       await writes;

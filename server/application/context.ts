@@ -69,3 +69,15 @@ export class Download {
 export function isDownload(value: unknown): value is Download {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[DOWNLOAD_BRAND] === true;
 }
+
+/**
+ * A value read back from the database (a text or JSON column), narrowed to the wire contract's schema.
+ * The server only ever writes values of that shape, so a mismatch is stored data this version cannot
+ * read: a 500 that names the row and the field, never a wrong value on the wire.
+ */
+export function stored<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new AppError("STORED_DATA_INVALID", `${what}${issue?.path.length ? `.${issue.path.join(".")}` : ""}: ${issue?.message ?? "unreadable"}`, 500);
+}

@@ -1,8 +1,8 @@
-import type { MetricsDto, PerformanceDto } from "../contract";
+import type { EquityPointDto, MetricsDto, PerformanceDto } from "../contract";
 import { z } from "zod";
 import { sumMoney } from "../core/decimal";
 import type { ClosedTrade } from "../model/types";
-import { computeMetrics, drawdownSeries, tradePnlBuckets, type TradeStats } from "../portfolio/metrics";
+import { computeMetrics, drawdownSeries, tradePnlBuckets, type TradeStats } from "../portfolio";
 import { notFound } from "../core/errors";
 import { modeOr, type UseCaseDeps } from "./context";
 
@@ -64,7 +64,7 @@ export function performanceUseCases({ engine, repos }: UseCaseDeps) {
     const trades = all.filter((t) => t.strategyInstanceId === id);
     if (!row && trades.length === 0) throw notFound(`strategy instance ${id}`);
     const capital = row?.capital ?? 0;
-    const points: { timestamp: number; equity: number; cash: number; realizedPnl: number; unrealizedPnl: number }[] = [];
+    const points: EquityPointDto[] = [];
     let realized = 0;
     for (const t of trades) {
       realized = sumMoney([realized, t.pnl]);
@@ -77,7 +77,8 @@ export function performanceUseCases({ engine, repos }: UseCaseDeps) {
     const inRange = points.filter((p) => (from === undefined || p.timestamp >= from) && (to === undefined || p.timestamp <= to));
     return inRange.slice(Math.max(0, inRange.length - limit));
   };
-  const equity = (q: z.infer<typeof equityQuery>) =>
+  /** `GET /api/equity`: the account's stored curve, or one instance's rebuilt from its trades. */
+  const equity = (q: z.infer<typeof equityQuery>): Promise<EquityPointDto[]> =>
     q.strategy ? instanceEquity(modeOr(engine, q.mode), q.strategy, q.from, q.to, q.limit) : repos.equity.range(modeOr(engine, q.mode), q.from, q.to, q.limit);
   return {
     equity,

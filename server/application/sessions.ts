@@ -5,14 +5,23 @@ import { toCsv } from "../core/csv";
 import { newId } from "../core/ids";
 import { repeatEvery, schedulerOf, type ScheduledTask, type TaskScheduler } from "../core/scheduler";
 import { TIMEFRAMES, type Timeframe } from "../model/types";
-import { tradePnlBuckets } from "../portfolio/metrics";
+import { tradePnlBuckets } from "../portfolio";
 import { moneyAmount, userText } from "../http/input";
 import { createStrategy } from "../strategy";
 import type { EngineRuntime } from "../engine/runtime";
 import type { SessionRepository } from "../db/repositories/session-store";
 import type { StrategyRepository } from "../db/repositories/strategy-store";
 import type { TradeRepository } from "../db/repositories/history";
-import { Download } from "./context";
+import { Download, modeSchema, stored } from "./context";
+import {
+  sessionConfigSchema as sessionConfigDtoSchema,
+  sessionEndReasonSchema,
+  sessionSchema,
+  type SessionDto,
+  type SessionEndReasonDto,
+  type SessionPnlDto,
+  type SessionReportDto,
+} from "../contract";
 import { sessionNetPnl } from "../golive/session-rules";
 
 /**
@@ -62,7 +71,7 @@ export const sessionCreateSchema = sessionConfigSchema.partial().extend({
   maxLoss: moneyAmount().optional(),
 });
 
-export type SessionEndReason = "profit_target" | "max_loss" | "time" | "manual";
+export type SessionEndReason = SessionEndReasonDto;
 
 interface ActiveSession {
   id: string;
@@ -162,7 +171,7 @@ export class SessionManager {
   }
 
   /** Session P&L: realized trades plus the open positions' unrealized P&L, net of fees and of the cost of closing them. */
-  async pnl(session: { id: string; mode: string }): Promise<{ realized: number; unrealized: number; total: number; openPositions: number }> {
+  async pnl(session: { id: string; mode: string }): Promise<SessionPnlDto> {
     const realized = await this.repos.sessions.realizedPnl(session.id);
     const account = this.engine.kernel.accounts.get(session.mode as never);
     const open = account ? account.ledger.positions().filter((p) => p.sessionId === session.id) : [];
@@ -239,7 +248,7 @@ export class SessionManager {
     return this.get(id);
   }
 
-  private async buildReport(session: ActiveSession, reason: SessionEndReason, errors: string[]) {
+  private async buildReport(session: ActiveSession, reason: SessionEndReason, errors: string[]): Promise<SessionReportDto> {
     const trades = await this.repos.trades.ofSession(session.id);
     const { realized, unrealized, total, openPositions } = await this.pnl(session);
     const wins = trades.filter((t) => t.pnl > 0);
@@ -267,25 +276,26 @@ export class SessionManager {
     };
   }
 
-  async get(id: string) {
+  async get(id: string): Promise<SessionDto> {
     const row = await this.repos.sessions.get(id);
     if (!row) throw notFound(`session ${id}`);
     const live = this.active.get(id);
+    const what = `session ${row.id}`;
     return {
       id: row.id,
-      mode: row.mode,
-      status: row.status,
-      config: row.config,
+      mode: stored(modeSchema, row.mode, `${what} mode`),
+      status: stored(sessionSchema.shape.status, row.status, `${what} status`),
+      config: stored(sessionConfigDtoSchema, row.config, `${what} config`),
       startedAt: row.startedAt,
       endsAt: row.endsAt,
       endedAt: row.endedAt,
-      endReason: row.endReason,
+      endReason: stored(sessionEndReasonSchema.nullable(), row.endReason, `${what} endReason`),
       pnl: live ? await this.pnl(live) : null,
       report: row.report,
-    };
+    } satisfies SessionDto;
   }
 
-  async list() {
+  async list(): Promise<SessionDto[]> {
     const rows = await this.repos.sessions.latest(100);
     return Promise.all(rows.map((r) => this.get(r.id)));
   }

@@ -1,15 +1,42 @@
 import { z } from "zod";
-import type { SignalStatsDto } from "../contract";
-import { modeOr, type UseCaseDeps } from "./context";
+import { signalSchema, type Mode, type SignalDto, type SignalStatsDto } from "../contract";
+import type { SignalRecord } from "../db/repositories/history";
+import { modeOr, stored, type UseCaseDeps } from "./context";
 
 /** Signals the strategies raised and how their entries turned out. */
 
 export const signalsQuery = z.object({ mode: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
+const { timeframe, action, data, outcome, execution } = signalSchema.shape;
+
+/** A stored signal as `GET /api/signals` sends it (the same SignalDto as the feed's `signal` event). */
+export function signalRowDto(r: SignalRecord, mode: Mode): SignalDto {
+  const what = `signal ${r.id}`;
+  return {
+    id: r.id,
+    mode,
+    timestamp: r.timestamp,
+    strategyInstanceId: r.strategyInstanceId,
+    symbol: r.symbol,
+    timeframe: stored(timeframe, r.timeframe, `${what} timeframe`),
+    action: stored(action, r.action, `${what} action`),
+    price: r.price,
+    reason: r.reason,
+    data: stored(data, r.data, `${what} data`),
+    outcome: stored(outcome, r.outcome, `${what} outcome`),
+    exitPrice: r.exitPrice,
+    outcomePct: r.outcomePct,
+    outcomeAt: r.outcomeAt,
+    execution: stored(execution, r.execution, `${what} execution`),
+  } satisfies SignalDto;
+}
+
 export function signalUseCases({ engine, repos }: UseCaseDeps) {
   return {
-    list(q: z.infer<typeof signalsQuery>) {
-      return repos.signals.latest(modeOr(engine, q.mode), q.limit);
+    async list(q: z.infer<typeof signalsQuery>): Promise<SignalDto[]> {
+      // Signals are stored for the trading modes only (a backtest reports through its own result).
+      const mode = modeOr(engine, q.mode) as Mode;
+      return (await repos.signals.latest(mode, q.limit)).map((r) => signalRowDto(r, mode));
     },
 
     async stats(mode?: string): Promise<SignalStatsDto> {

@@ -1,3 +1,5 @@
+import type { ExitAlarmDto, Mode, StatusDto, SystemDto } from "../contract";
+import type { ExitAlarm } from "../engine/exit-guard";
 import type { UseCaseDeps } from "./context";
 import { EquityMarks } from "./equity-marks";
 
@@ -19,6 +21,9 @@ export function serverFeatures(engine: Pick<UseCaseDeps["engine"], "market">): s
   return features;
 }
 
+/** An exit alarm on the wire (status, `GET /api/exit-alarms`, the feed): the trading modes only. */
+export const exitAlarmDto = (a: ExitAlarm): ExitAlarmDto => ({ ...a, mode: a.mode as Mode });
+
 export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe) {
   // Start-of-day and 24 h-ago equity from memory, kept current by the engine's equity events (equity-marks.ts).
   let equityMarks: EquityMarks | undefined;
@@ -38,8 +43,9 @@ export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe
       const feedState = streams.length === 0 ? "connecting" : streams.some((s) => s.state === "down") ? "down" : streams.some((s) => s.state !== "live") ? "reconnecting" : "live";
       const ages = streams.map((s) => s.lastMessageAgeMs).filter((a): a is number => a !== undefined);
       const lastMessageAgeMs = ages.length ? Math.min(...ages) : null;
+      const reconciliation = engine.reconciliation as typeof engine.reconciliation | null;
       return {
-        mode: engine.kernel.mode,
+        mode: engine.kernel.mode as Mode,
         venue: { ...engine.venue },
         tradingState: account.tradingState,
         tradingStateReason: account.tradingStateReason,
@@ -51,15 +57,16 @@ export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe
         change24hPct: equity24hAgo > 0 ? ((equity - equity24hAgo) / equity24hAgo) * 100 : null,
         quoteCurrency: ledger.quoteCurrency,
         feed: { state: feedState, lastMessageAgeMs },
-        reconciliation: engine.reconciliation,
+        // The header's summary only (docs/api.md); the balances and findings are on GET /api/reconciliation and /api/health.
+        reconciliation: reconciliation ? { ok: reconciliation.ok, at: reconciliation.at, message: reconciliation.message } : null,
         liveArmed: engine.kernel.accounts.has("live"),
         marketTime: now,
         startedAt: engine.startedAt,
-        exitAlarms: engine.kernel.exitAlarms(),
+        exitAlarms: engine.kernel.exitAlarms().map(exitAlarmDto),
         features: serverFeatures(engine),
         // The market data history warm-up, in the background after start-up (docs/api.md): the dashboard shows "warming up".
         warmup: engine.warmup?.() ?? null,
-      };
+      } satisfies StatusDto;
     },
 
     async system() {
@@ -80,7 +87,7 @@ export function systemUseCases({ engine, repos }: UseCaseDeps, db: DatabaseProbe
         venue: { ...engine.venue, errors: engine.venueErrors.slice(-20), orderLatencyMs: engine.orderLatencyMs() },
         engine: { ...engine.kernel.stats, marketTime: now, simulatorSpeed: engine.simulatorSpeed },
         persistence: { pending: engine.persistence.pending, lastError: engine.persistence.lastError },
-      } satisfies import("../contract").SystemDto;
+      } satisfies SystemDto;
     },
   };
 }

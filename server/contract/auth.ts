@@ -3,6 +3,7 @@ import { timeLikeSchema } from "./common";
 
 /** Auth and settings routes: `GET /api/auth/me`, `/api/tokens`, `/api/credentials`, arming in `POST /api/mode`. */
 
+/** `GET /api/tokens` rows (never the token itself). */
 export const apiTokenSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -17,13 +18,18 @@ export type ApiTokenDto = z.infer<typeof apiTokenSchema>;
 export const createdApiTokenSchema = apiTokenSchema.extend({ token: z.string() });
 export type CreatedApiTokenDto = z.infer<typeof createdApiTokenSchema>;
 
+export const credentialNetworkSchema = z.enum(["testnet", "mainnet"]);
+export type CredentialNetwork = z.infer<typeof credentialNetworkSchema>;
+
+/** `GET /api/credentials` rows and `PUT /api/credentials/{venue}/{network}`: keys and secrets never leave the server. */
 export const credentialSchema = z.object({
   venue: z.string(),
-  network: z.string(),
+  network: credentialNetworkSchema,
   set: z.boolean(),
   last4: z.string().nullable(),
+  /** Last successful validation; null for keys from the environment (validated when used). */
   validatedAt: timeLikeSchema.nullable(),
-  source: z.string().optional(),
+  source: z.enum(["settings", "environment"]).optional(),
 });
 export type CredentialDto = z.infer<typeof credentialSchema>;
 

@@ -13,6 +13,8 @@ export const exitAlarmSchema = z.object({
   positionId: z.string().nullable(),
   symbol: z.string(),
   side: positionSideSchema,
+  /** The strategy instance holding the position; null for a position of no instance. */
+  strategyInstanceId: z.string().nullable().optional(),
   /** Position quantity still open. */
   quantity: z.number(),
   /** What a close at market would send now: min(position, venue free), floored to the step. */

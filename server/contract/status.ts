@@ -16,6 +16,19 @@ export const venueInfoSchema = z.object({
 });
 export type VenueInfo = z.infer<typeof venueInfoSchema>;
 
+/** The market history warm-up (issue 20), in the background after start-up: `status.warmup`. */
+export const warmupSchema = z.object({
+  /** Every symbol's history is complete. */
+  done: z.boolean(),
+  /** Mean of the symbols' progress, 0-1. */
+  progress: z.number(),
+  /** Progress 0-1 by 1m open time, warm-up start → the venue's newest minute. */
+  symbols: z.array(z.object({ symbol: z.string(), done: z.boolean(), progress: z.number() })),
+  /** Strategy instances still waiting for their symbols' history. */
+  strategiesWarming: z.number(),
+});
+export type WarmupDto = z.infer<typeof warmupSchema>;
+
 /** `GET /api/status` and the `status` event. */
 export const statusSchema = z.object({
   mode: modeSchema,
@@ -39,6 +52,8 @@ export const statusSchema = z.object({
   exitAlarms: z.array(exitAlarmSchema).optional(),
   /** Capabilities beyond the original contract (issue 21), e.g. "orders.preview"; absent on older servers. */
   features: z.array(z.string()).optional(),
+  /** The market history warm-up; null when the engine does not report one, absent on older servers. */
+  warmup: warmupSchema.nullable().optional(),
 });
 export type StatusDto = z.infer<typeof statusSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { modeSchema, positionSideSchema } from "./common";
+import { modeSchema, pageSchema, positionSideSchema } from "./common";
 import { orderSchema, riskCheckSchema } from "./orders";
 import { signalSchema } from "./signals";
 
@@ -25,6 +25,14 @@ export const tradeSchema = z.object({
   signalId: z.string().nullable().optional(),
 });
 export type TradeDto = z.infer<typeof tradeSchema>;
+
+/** Sums over every trade matching the filters, not only the page (issue 21). */
+export const tradeTotalsSchema = z.object({ pnl: z.number(), fees: z.number(), wins: z.number(), losses: z.number() });
+export type TradeTotalsDto = z.infer<typeof tradeTotalsSchema>;
+
+/** `GET /api/trades`: a page of trades and the totals of every trade matching the filters (absent on older servers). */
+export const tradesPageSchema = pageSchema(tradeSchema).extend({ totals: tradeTotalsSchema.optional() });
+export type TradesPageDto = z.infer<typeof tradesPageSchema>;
 
 /** `GET /api/trades/{id}`: the trade with its entry and exit orders (and fills), its signal and the entry's risk checks. */
 export const tradeDetailSchema = z.object({

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { authService } from "@/server/auth";
 import { parseBody, route } from "@/server/http/route";
+import type { CredentialDto } from "@/server/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ const putSchema = z.object({ apiKey: z.string().max(512), secret: z.string().max
 export const PUT = route(async (req, ctx) => {
   const { venue, network } = await ctx.params;
   const body = await parseBody(req, putSchema);
-  return authService().putCredential(req, venue, network, body);
+  return (await authService().putCredential(req, venue, network, body)) satisfies CredentialDto;
 });
 
 /** DELETE /api/credentials/{venue}/{network}: forgets the stored key. */
