@@ -97,6 +97,9 @@ export function resultOf(row: BacktestRunRow): (BacktestResult & { execution: st
   };
 }
 
+/** States a run can still leave; the others are final. */
+const UNFINISHED: BacktestStatus[] = ["queued", "running"];
+
 export class PrismaBacktestRunRepository implements BacktestRunRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -105,7 +108,8 @@ export class PrismaBacktestRunRepository implements BacktestRunRepository {
   }
 
   async setStatus(id: string, status: BacktestStatus): Promise<void> {
-    await this.prisma.backtestRun.updateMany({ where: { id }, data: { status } });
+    // A run that has ended stays ended: a stalled job's second attempt must not mark it running again.
+    await this.prisma.backtestRun.updateMany({ where: { id, status: { in: UNFINISHED } }, data: { status } });
   }
 
   async complete(id: string, result: BacktestResult, execution: string, finishedAt: Date): Promise<void> {
@@ -113,7 +117,8 @@ export class PrismaBacktestRunRepository implements BacktestRunRepository {
   }
 
   async fail(id: string, status: "failed" | "cancelled", error: string, finishedAt: Date): Promise<void> {
-    await this.prisma.backtestRun.updateMany({ where: { id }, data: { status, error, finishedAt } });
+    // A completed result is never overwritten by a late failure of a duplicate attempt.
+    await this.prisma.backtestRun.updateMany({ where: { id, status: { not: "completed" } }, data: { status, error, finishedAt } });
   }
 
   async list(options: { limit: number; offset: number; status?: BacktestStatus }): Promise<{ rows: BacktestRunSummaryRow[]; total: number }> {
@@ -156,7 +161,7 @@ export class InMemoryBacktestRunRepository implements BacktestRunRepository {
 
   async setStatus(id: string, status: BacktestStatus): Promise<void> {
     const row = this.rows.get(id);
-    if (row) row.status = status;
+    if (row && UNFINISHED.includes(row.status)) row.status = status;
   }
 
   async complete(id: string, result: BacktestResult, execution: string, finishedAt: Date): Promise<void> {
@@ -166,7 +171,7 @@ export class InMemoryBacktestRunRepository implements BacktestRunRepository {
 
   async fail(id: string, status: "failed" | "cancelled", error: string, finishedAt: Date): Promise<void> {
     const row = this.rows.get(id);
-    if (row) Object.assign(row, { status, error, finishedAt });
+    if (row && row.status !== "completed") Object.assign(row, { status, error, finishedAt });
   }
 
   async list(options: { limit: number; offset: number; status?: BacktestStatus }): Promise<{ rows: BacktestRunSummaryRow[]; total: number }> {

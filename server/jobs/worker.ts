@@ -145,6 +145,9 @@ export async function startJobWorkers(options: JobWorkersOptions): Promise<JobWo
     async (job: Job<BacktestJobData>) => {
       const { id, config } = job.data;
       if (await cancelled(id)) return { cancelled: true };
+      // A job BullMQ took back as stalled (its worker was slow to renew the lock) may already have
+      // finished on the first attempt: its result stands, nothing runs twice.
+      if ((await repository.get(id))?.status === "completed") return { completed: true, worker: name };
       const tracked = track(id);
       try {
         await repository.setStatus(id, "running");

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../db/database";
 import { runBacktest } from "../runner";
-import { PrismaBacktestRunRepository, resultOf } from "../store";
+import { InMemoryBacktestRunRepository, PrismaBacktestRunRepository, resultOf } from "../store";
 import { RELAXED_LIMITS, randomWalk } from "./helpers";
 
 let db: Database;
@@ -44,5 +44,23 @@ describe("backtest_runs (Prisma, embedded database)", () => {
     ]);
     expect(await repo.delete("bt_2")).toBe(true);
     expect(await repo.delete("bt_2")).toBe(false);
+  }, 30_000);
+
+  it("a completed run stays completed when a stalled duplicate attempt later marks it running or fails", async () => {
+    const config = { strategies: [{ kind: "ma_crossover", params: { fastPeriod: 5, slowPeriod: 13 }, symbols: ["BTC/USDT"], timeframe: "5m" as const }], source: { type: "inline" as const }, riskLimits: RELAXED_LIMITS };
+    const result = await runBacktest(config, { data: { series: [{ symbol: "BTC/USDT", timeframe: "1m", candles: randomWalk(500, { seed: 5 }) }] } });
+    for (const repo of [new PrismaBacktestRunRepository(db.prisma), new InMemoryBacktestRunRepository()]) {
+      await repo.create("bt_dup", config, "queued", new Date(1_000));
+      await repo.setStatus("bt_dup", "running");
+      expect((await repo.get("bt_dup"))?.status).toBe("running");
+      await repo.complete("bt_dup", result, "BullMQ worker a", new Date(2_000));
+      await repo.setStatus("bt_dup", "running");
+      await repo.fail("bt_dup", "failed", "lock lost", new Date(3_000));
+      const row = await repo.get("bt_dup");
+      expect(row?.status).toBe("completed");
+      expect(row?.error).toBeNull();
+      expect(resultOf(row!)?.execution).toBe("BullMQ worker a");
+      await repo.delete("bt_dup");
+    }
   }, 30_000);
 });
