@@ -1,4 +1,4 @@
-import { conflict, notFound } from "../core/errors";
+import { AppError, conflict, notFound } from "../core/errors";
 import type { Fill, KernelMode, Order } from "../model/types";
 import { isTerminal } from "./order-state";
 
@@ -9,7 +9,12 @@ import { isTerminal } from "./order-state";
 export interface OrderStore {
   /** Insert a new order; throws CONFLICT when the client order id exists. */
   saveOrder(order: Order): Promise<void>;
-  /** Replace a stored order; throws NOT_FOUND when it does not exist. */
+  /**
+   * Replace a stored order; throws NOT_FOUND when it does not exist. Terminal states are final: a
+   * stored filled/cancelled/rejected/expired order is only rewritten with that same status (a late
+   * fee or fill); any other status changes nothing and throws ORDER_FINAL (orderFinal), checked and
+   * written atomically, so a stale copy can never move an order back.
+   */
   updateOrder(order: Order): Promise<void>;
   /** Store a fill; false (and nothing written) when (clientOrderId, venueTradeId) is already stored. */
   saveFill(fill: Fill): Promise<boolean>;
@@ -25,6 +30,11 @@ export interface OrderStore {
   loadFills(clientOrderId: string): Promise<Fill[]>;
 }
 
+/** A write that would move a finished order to another status (OrderStore.updateOrder). */
+export function orderFinal(clientOrderId: string, stored: string, attempted: string): AppError {
+  return new AppError("ORDER_FINAL", `order ${clientOrderId} is ${stored}, a final state: not changed to ${attempted}`, 409);
+}
+
 export class InMemoryOrderStore implements OrderStore {
   private readonly orders = new Map<string, Order>();
   private readonly fills = new Map<string, Fill[]>();
@@ -36,7 +46,9 @@ export class InMemoryOrderStore implements OrderStore {
   }
 
   async updateOrder(order: Order): Promise<void> {
-    if (!this.orders.has(order.clientOrderId)) throw notFound(`order ${order.clientOrderId}`);
+    const stored = this.orders.get(order.clientOrderId);
+    if (!stored) throw notFound(`order ${order.clientOrderId}`);
+    if (isTerminal(stored.status) && stored.status !== order.status) throw orderFinal(order.clientOrderId, stored.status, order.status);
     this.orders.set(order.clientOrderId, { ...order });
   }
 

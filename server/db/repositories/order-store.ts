@@ -1,5 +1,5 @@
-import type { KernelMode, Order, Fill, OrderStatus, OrderType, TimeInForce, ExitReason } from "../../model/types";
-import type { OrderStore } from "../../execution";
+import { TERMINAL_ORDER_STATUSES, type KernelMode, type Order, type Fill, type OrderStatus, type OrderType, type TimeInForce, type ExitReason } from "../../model/types";
+import { orderFinal, type OrderStore } from "../../execution";
 import type { DustMove, DustMoveStore } from "../../portfolio";
 import { conflict, notFound } from "../../core/errors";
 import { newId } from "../../core/ids";
@@ -8,6 +8,7 @@ import type { Order as OrderRow, Fill as FillRow } from "../generated/client";
 import { dec, ms, num, optDec, optNum } from "./convert";
 
 const OPEN_STATUSES: OrderStatus[] = ["new", "submitted", "partially_filled"];
+const TERMINAL_STATUSES: OrderStatus[] = [...TERMINAL_ORDER_STATUSES];
 
 export function orderFromRow(row: OrderRow): Order {
   return {
@@ -136,12 +137,23 @@ export class PrismaOrderStore implements OrderStore, DustMoveStore {
     }
   }
 
+  /**
+   * Compare-and-set on the status: the row is written only while it is not terminal, or is terminal
+   * with this very status (a late fee or fill of a finished order). A write that would move a
+   * finished order back (a stale copy written over a newer state) changes nothing and throws
+   * ORDER_FINAL; the check and the write are one statement, so no other writer slips in between.
+   */
   async updateOrder(order: Order): Promise<void> {
     try {
-      await this.prisma.order.update({ where: { clientOrderId: order.clientOrderId }, data: orderData(order) });
+      await this.prisma.order.update({
+        where: { clientOrderId: order.clientOrderId, OR: [{ status: { notIn: TERMINAL_STATUSES } }, { status: order.status }] },
+        data: orderData(order),
+      });
     } catch (err) {
-      if ((err as { code?: string }).code === "P2025") throw notFound(`order ${order.clientOrderId}`);
-      throw err;
+      if ((err as { code?: string }).code !== "P2025") throw err;
+      const stored = await this.prisma.order.findUnique({ where: { clientOrderId: order.clientOrderId }, select: { status: true } });
+      if (!stored) throw notFound(`order ${order.clientOrderId}`);
+      throw orderFinal(order.clientOrderId, stored.status, order.status);
     }
   }
 
