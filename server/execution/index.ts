@@ -28,7 +28,7 @@ export { PaperVenue, createGhostVenue, type PaperVenueOptions } from "./paper-ve
 export { LiveVenue, type LiveVenueOptions, type LiveRetryPolicy } from "./live-venue";
 export { feeScheduleFromCcxt } from "./fees";
 export { ORDER_TRANSITIONS, applyVenueUpdate, canTransition, isTerminal, type UpdateOutcome } from "./order-state";
-export { InMemoryOrderStore, type OrderStore } from "./order-store";
+export { InMemoryOrderStore, orderFinal, type OrderStore } from "./order-store";
 // The order manager is internal: orders reach it only through the gateway, with a risk approval.
 export { toRequest, type ExecutionEvents, type NewOrder, type RetryPolicy } from "./order-manager";
 export {
