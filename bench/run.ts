@@ -11,9 +11,10 @@ import { orderHeavy, type OrderHeavyResult } from "./order-heavy";
 import { backtestThroughput, type ThroughputResult } from "./throughput";
 import { restartAfterFills, type RestartResult } from "./restart";
 import { startupFigures, type StartupResult } from "./startup";
+import { scaleFigures, type ScaleResult } from "./scale";
 
 /**
- * npm run bench [-- --csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup] [--quick] [--out FILE]
+ * npm run bench [-- --csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup,scale] [--quick] [--out FILE]
  *
  * Reproducible figures for the engine: backtest throughput (candles per second, one core), latency
  * from a candle closing to the order reaching the venue client (paper and live on the simulator), and
@@ -22,6 +23,9 @@ import { startupFigures, type StartupResult } from "./startup";
  * The order-heavy case (issue 20, bench/order-heavy.ts): SMA 9/21 long only on 30,240 1m candles through
  * the full engine beside a plain single-pass loop with the same rules; goals ≥ 2 M candles/s, < 5 µs per
  * order, better than 1/6 of the plain loop (orderHeavy.limitRatio), same trades and P&L to 1e-8.
+ * `--only scale` (issue 19, bench/scale.ts; not in the default set: it needs the machine's PostgreSQL and
+ * Redis, and skips a part with the reason when one is absent): optimisation sets/s with 1 vs 2 worker
+ * processes, and the failover time of a SIGKILLed leading engine to its hot standby (p50/max).
  */
 
 const { values } = parseArgs({
@@ -37,7 +41,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup] [--quick] [--no-db] [--out FILE]\n");
+  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup,scale] [--quick] [--no-db] [--out FILE]\n");
   process.exit(0);
 }
 
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
   let restart: RestartResult | undefined;
   let startup: StartupResult | undefined;
   let heavy: OrderHeavyResult | undefined;
+  let scale: ScaleResult | undefined;
 
   // Latency first, before a million candles fill the heap: they would add old-generation GC to the tail.
   if (only.has("latency")) {
@@ -143,6 +148,35 @@ async function main(): Promise<void> {
         "\n(the RSS goal is for the server after an hour at SIM_SPEED=600; this is right after start)\n",
     );
   }
+  if (only.has("scale")) {
+    process.stderr.write("scale (PostgreSQL and Redis; worker and engine processes)...\n");
+    scale = await scaleFigures({ sets: quick ? 8 : 16, candles: quick ? 6_000 : 12_000, failoverRuns: quick ? 3 : 5 });
+    const o = scale.optimisation;
+    const f = scale.failover;
+    process.stdout.write(
+      "\nScale (separate processes on this machine's PostgreSQL and Redis; load " + scale.machine.loadavg1m + ")\n" +
+        table(
+          ["figure", "value"],
+          [
+            ...("skipped" in o
+              ? [["optimisation", `skipped: ${o.skipped}`] as [string, string]]
+              : [
+                  [`optimisation, 1 worker (${o.sets} sets, ${o.candles} candles)`, `${o.oneWorker.setsPerSecond} sets/s (${o.oneWorker.wallMs} ms)`] as [string, string],
+                  ["optimisation, 2 workers", `${o.twoWorkers.setsPerSecond} sets/s (${o.twoWorkers.wallMs} ms)`],
+                  ["speed-up 2 vs 1 worker", `${o.speedUp}x`],
+                ]),
+            ...("skipped" in f
+              ? [["failover", `skipped: ${f.skipped}`] as [string, string]]
+              : [
+                  [`failover: SIGKILL → standby holds the lock (${f.runs} runs)`, `p50 ${f.lockP50Ms} ms, max ${f.lockMaxMs} ms`] as [string, string],
+                  ["failover: SIGKILL → reconciled and trading", `p50 ${f.readyP50Ms} ms, max ${f.readyMaxMs} ms`],
+                ]),
+            ["feed p95, 200 clients over 2 web nodes", "pending (scale.feed in the JSON says why)"],
+          ],
+        ) +
+        "\n",
+    );
+  }
   // The 1m series for throughput and indicators (the order-heavy case brings its own 30,240 minutes).
   const needsData = only.has("throughput") || only.has("indicators");
   const data = !needsData ? { candles: [], source: "none" } : values.csv ? await csvCandles(values.csv, count) : generatedCandles(count);
@@ -198,6 +232,7 @@ async function main(): Promise<void> {
     targets: { backtestCandlesPerSecond: 5_000_000, handoffP99Ms: 1, killSwitchP95Ms: 250, restartAfter100kFillsMs: 3_000, startupHealthyMs: 10_000, startupRssMb: 400 },
     throughput,
     orderHeavy: heavy,
+    scale,
     latency,
     indicators,
     killSwitch: killSwitch && { p50Ms: killSwitch.p50Ms, p95Ms: killSwitch.p95Ms, runs: killSwitch.runs, maxMs: killSwitch.maxMs, phasesP50Ms: killSwitch.phasesP50Ms },

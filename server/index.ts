@@ -5,6 +5,8 @@ import { loadConfig, ConfigError } from "./config";
 import { createLogger } from "./core/logger";
 import { DatabaseError } from "./db/database";
 import { createApplication, type Application } from "./app";
+import { takeEngineLead } from "./cluster/leadership";
+import { clusterStartProblem, createWebNode, startEngineNode, type EngineNode, type WebNode } from "./cluster";
 import { PROJECT_ROOT } from "./db/migrate";
 import { registerServices, clearServices } from "./http/registry";
 import { attachRealtime } from "./realtime";
@@ -36,17 +38,25 @@ async function main(): Promise<void> {
     await import("./worker");
     return;
   }
-  if (!roles.includes("engine") || !roles.includes("web")) {
-    // A web node apart from the engine (feed and commands over Redis) is not built yet (issue 19).
-    console.error(`tradekeel: ROLE=${roles.join(",")}: this version runs the engine and the web server in one process (ROLE=engine,web or engine,web,worker), plus any number of ROLE=worker processes; fix: add the missing role, or unset ROLE`);
+  // ROLE=web and ROLE=engine apart (issue 19): the feed and the commands go through Redis, the state is in PostgreSQL.
+  const hasEngine = roles.includes("engine");
+  const hasWeb = roles.includes("web");
+  const apartProblem = !hasEngine && !hasWeb ? "a process needs the engine or the web role (or ROLE=worker alone)" : !hasEngine || !hasWeb ? clusterStartProblem(config) : undefined;
+  if (apartProblem) {
+    console.error(`tradekeel: ROLE=${roles.join(",")}: ${apartProblem}`);
     process.exit(1);
   }
   const logger = createLogger(config.server.logLevel);
   const dev = config.server.dev;
 
+  // One engine leads (issue 19): take the database's engine lock, or with ENGINE_STANDBY wait for it as a hot
+  // standby (GET /api/health "standby"); the start-up below (reconciliation first) runs once this engine leads.
+  if (hasEngine) await takeEngineLead(config, logger);
+
   let application: Application;
   try {
-    application = await createApplication(config, logger);
+    // A web node apart from the engine has no engine of its own: its use cases run on the engine (server/cluster).
+    application = hasEngine ? await createApplication(config, logger) : await webNodeApplication(config, logger);
   } catch (err) {
     if (err instanceof DatabaseError || err instanceof ConfigError || err instanceof MasterKeyError) {
       logger.fatal(err.message);
@@ -61,6 +71,7 @@ async function main(): Promise<void> {
   let server: ReturnType<typeof createServer> | undefined;
   let realtime: ReturnType<typeof attachRealtime> | undefined;
   let nextApp: ReturnType<typeof next> | undefined;
+  let engineNode: EngineNode | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -77,6 +88,7 @@ async function main(): Promise<void> {
         server.closeAllConnections?.();
       }
       await realtime?.close();
+      await engineNode?.stop();
       await application.stop();
       await nextApp?.close().catch(() => {});
       clearServices();
@@ -96,6 +108,21 @@ async function main(): Promise<void> {
   const starting = application.start().catch((err: unknown) => {
     startError = err;
   });
+  // With REDIS_URL, once it runs, the engine also serves web nodes apart from it: their commands, its feed and status once to Redis.
+  const serveWebNodes = async () => {
+    await starting;
+    if (startError !== undefined) throw startError;
+    if (hasEngine && config.cluster.redisUrl && !stopping) {
+      engineNode = await startEngineNode({ services: application.services, redisUrl: config.cluster.redisUrl, prefix: config.cluster.queuePrefix, logger: logger.child({ module: "cluster" }) });
+    }
+  };
+  if (!hasWeb) {
+    // ROLE=engine: no HTTP server; the web nodes answer for it.
+    await serveWebNodes();
+    logger.info({ prefix: config.cluster.queuePrefix }, "tradekeel engine running (no web server: ROLE=web nodes serve it)");
+    console.log(`Tradekeel ${application.services.version} engine on queue prefix ${config.cluster.queuePrefix} (${application.services.db.kind} database); web nodes: ROLE=web with the same REDIS_URL`);
+    return;
+  }
   nextApp = next({ dev, dir: PROJECT_ROOT, hostname: config.server.host, port: config.server.port });
   await nextApp.prepare();
   const handle = nextApp.getRequestHandler();
@@ -123,7 +150,7 @@ async function main(): Promise<void> {
   // idle timeout, so the client closes first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  realtime = attachRealtime(server, application.services, logger);
+  realtime = attachRealtime(server, application.services, logger, webCluster ? { cluster: webCluster } : {});
   // Socket.IO answers /socket.io upgrades itself; every other upgrade (Next's dev HMR) goes to Next.
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (req.url?.startsWith("/socket.io")) return;
@@ -143,9 +170,18 @@ async function main(): Promise<void> {
     logger.warn(warning);
     console.error(warning);
   }
-  await starting;
-  if (startError !== undefined) throw startError;
+  await serveWebNodes();
 
+}
+
+/** The web node's Redis adapter and candle numbers, when this process is a web node apart from the engine. */
+let webCluster: WebNode["realtime"] | undefined;
+
+/** A web node apart from the engine, in the shape the rest of main() hosts (server/cluster/web-node.ts). */
+async function webNodeApplication(config: Parameters<typeof createWebNode>[0], logger: Parameters<typeof createWebNode>[1]): Promise<Application> {
+  const node = await createWebNode(config, logger.child({ role: "web" }));
+  webCluster = node.realtime;
+  return { services: node.services, auth: node.auth, start: async () => {}, stop: () => node.stop() };
 }
 
 // Backstop for libraries that drop a rejected promise (ccxt's websocket client after a disconnect):

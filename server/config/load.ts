@@ -59,6 +59,7 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: "ROLE", path: ["cluster", "roles"], kind: "list", fix: "a comma-separated list of engine, web and worker, e.g. ROLE=engine,web or ROLE=worker (unset: all three in one process)" },
   { env: "REDIS_URL", path: ["cluster", "redisUrl"], kind: "string", secret: true, fix: "use redis://host:6379 (rediss:// for TLS), or unset it to run backtests in worker threads" },
   { env: "TRADEKEEL_QUEUE_PREFIX", path: ["cluster", "queuePrefix"], kind: "string", fix: "a short name such as tradekeel or tradekeel-desk2 (letters, digits, _ . -)" },
+  { env: "ENGINE_STANDBY", path: ["cluster", "standby"], kind: "bool", fix: "true to wait as a hot standby while another engine leads, or false (the default: a second engine on the database exits)" },
   { env: "TRADEKEEL_JOB_LOCK_MS", path: ["cluster", "jobLockMs"], kind: "int", fix: "milliseconds a worker's job lock lasts, 1000 to 600000 (default 30000)" },
   { env: "METRICS_TOKEN", path: ["metrics", "token"], kind: "string", secret: true, fix: "a random token of at least 32 characters (openssl rand -hex 32) for Prometheus" },
 ];
@@ -306,6 +307,12 @@ export function checkCluster(config: AppConfig, env: Record<string, string | und
     problems.push(
       "REDIS_URL=(hidden): backtest jobs on Redis are run by workers on any machine, which store results in the database, and DATABASE_URL is not set (the embedded database in DATA_DIR belongs to one process); fix: set DATABASE_URL=postgresql://user:password@host:5432/db, or unset REDIS_URL to run backtests in worker threads",
     );
+  }
+  if (config.cluster.standby && !config.database.url) {
+    const key = env.ENGINE_STANDBY !== undefined ? `ENGINE_STANDBY=${JSON.stringify(env.ENGINE_STANDBY)}` : file ? `cluster.standby in ${file}` : "ENGINE_STANDBY";
+    problems.push(`${key}: engines elect their leader with a lock in the PostgreSQL they share, and DATABASE_URL is not set (the embedded database belongs to one process); fix: set DATABASE_URL=postgresql://user:password@host:5432/db on every engine, or unset ENGINE_STANDBY`);
+  } else if (config.cluster.standby && !has("engine")) {
+    problems.push(`ENGINE_STANDBY applies to an engine, and ${roleKey} has no engine role; fix: add engine to ROLE, or unset ENGINE_STANDBY`);
   }
   if (has("web") && !has("engine") && !redisUrl) {
     problems.push(`${roleKey}: a web node without the engine reaches it through Redis, and REDIS_URL is not set; fix: set REDIS_URL=redis://host:6379, or add engine to ROLE (e.g. ROLE=engine,web)`);

@@ -119,6 +119,11 @@ export const configSchema = z.strictObject({
         .default("tradekeel"),
       /** How long a worker's lock on a job lasts without renewal: a killed worker's job is retried after about this long. */
       jobLockMs: z.number().int().min(1_000).max(600_000).default(30_000),
+      /**
+       * ENGINE_STANDBY: when another engine holds the database's lock, wait as a hot standby and lead when it is
+       * released (server/cluster/leadership.ts) instead of exiting. Needs PostgreSQL (DATABASE_URL).
+       */
+      standby: z.boolean().default(false),
     })
     .prefault({}),
   risk: riskLimitsConfigSchema,

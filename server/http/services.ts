@@ -77,4 +77,14 @@ export interface Services {
   alerts?: AlertService;
   /** Prometheus registry behind GET /metrics. */
   metrics?: Metrics;
+  /**
+   * A web node apart from the engine (ROLE=web, issue 19): what became of a command it sent the engine
+   * (GET /api/commands/:id). Absent in one process, where nothing is sent.
+   */
+  commands?: { state(id: string): Promise<CommandStateView> };
 }
+
+/** A command's outcome as a web node reads it (server/cluster/command-bus.ts). */
+export type CommandStateView =
+  | { state: "unknown" | "queued" | "running" | "expired" }
+  | { state: "done"; reply: { ok: true; value: unknown } | { ok: false; status: number; error: { code: string; message: string; details?: unknown } } };

@@ -20,7 +20,7 @@ const PG = "postgresql://u@db:5432/tk";
 describe("cluster configuration", () => {
   it("defaults to all three roles in one process, no Redis, prefix tradekeel", () => {
     const config = loadConfig({}, dir());
-    expect(config.cluster).toEqual({ roles: ["engine", "web", "worker"], redisUrl: undefined, queuePrefix: "tradekeel", jobLockMs: 30_000 });
+    expect(config.cluster).toEqual({ roles: ["engine", "web", "worker"], redisUrl: undefined, queuePrefix: "tradekeel", jobLockMs: 30_000, standby: false });
   });
 
   it("reads ROLE as a comma list (order and repeats do not matter), REDIS_URL and the prefix", () => {
