@@ -7,14 +7,14 @@ import type { Database } from "../db/database";
 import { PrismaOrderStore } from "../db/repositories/order-store";
 import { FillReplayRepository } from "../db/repositories/fill-replay";
 import type { SettingsRepository } from "../db/repositories/settings-store";
-import { OrderThrottle, createLiveVenue, createLocalVenue, restoreVenueOrders, type ExecutionVenue } from "../execution";
+import { OrderThrottle, createLiveVenue, createLocalVenue, restoreVenueOrders, type ExecutionVenue, type MarketPrint } from "../execution";
 import type { TradingMode } from "../model/types";
 import { Ledger } from "../portfolio";
 import { FillBooker } from "../engine/fill-booker";
 import { countingLedgerIds, parseLedgerSnapshot, type LedgerSnapshot } from "../engine/ledger-snapshot";
 import { TradingAccount } from "../engine/account";
 import type { EngineEvents } from "../engine/events";
-import type { EventRecorder } from "../application/event-recorder";
+import type { EventRecorder } from "../application";
 import { replayFills, type ReplayEntry } from "../engine/replay";
 import type { VenueConnection } from "./venue";
 
@@ -68,7 +68,17 @@ async function createAccount(mode: TradingMode, options: AccountFactoryOptions, 
   const { config, logger, db, settings, persistence, connection } = options;
   const prisma = db.prisma;
   const quote = config.trading.quoteCurrency;
-  const venueOptions = { clock: connection.clock, logger, fees: connection.fees, instruments: connection.instruments, exchange: connection.exchange, venue: connection.venue, symbols: config.trading.symbols };
+  const venueOptions = {
+    clock: connection.clock,
+    logger,
+    fees: connection.fees,
+    instruments: connection.instruments,
+    exchange: connection.exchange,
+    venue: connection.venue,
+    symbols: config.trading.symbols,
+    // The paper venue's queue fills on the market's public trades (market data `trade`, streamed with `trades: true`).
+    prints: (listener: (print: MarketPrint) => void) => connection.market?.events.on("trade", listener) ?? (() => {}),
+  };
   let venue: ExecutionVenue | undefined;
 
   // The ledger is rebuilt from the stored fills (the source of truth): from its last snapshot on, when there is one.

@@ -24,7 +24,22 @@ export type {
 export { DEFAULT_FEES } from "./types";
 export { VenueError, classifyOrderOutcome, classifyVenueFailure, isVenueError, toVenueError, type VenueErrorCode, type VenueFault } from "./errors";
 export { ManualScheduler, TimerScheduler, type TaskScheduler, type ScheduledTask } from "../core/scheduler";
-export { PaperVenue, createGhostVenue, type PaperVenueOptions } from "./paper-venue";
+export { PaperVenue, createGhostVenue, type MarketPrint, type PaperVenueOptions } from "./paper-venue";
+// The one fill model of resting limits (paper venue and the simulator's matching engine share it).
+export {
+  CANDLE_PRINTS,
+  CANDLE_PRINT_MS,
+  candlePrints,
+  printRelation,
+  queueAheadAt,
+  restingFill,
+  type CandlePrint,
+  type FillSide,
+  type Print,
+  type PrintRelation,
+  type RestingFill,
+  type RestingQueueOrder,
+} from "./fill-model";
 export { LiveVenue, type LiveVenueOptions, type LiveRetryPolicy } from "./live-venue";
 export { feeScheduleFromCcxt } from "./fees";
 export { ORDER_TRANSITIONS, applyVenueUpdate, canTransition, isTerminal, type UpdateOutcome } from "./order-state";

@@ -16,7 +16,7 @@ import {
   type OrderStatus,
 } from "../model/types";
 import { VenueError, type VenueErrorCode } from "./errors";
-import { queueAheadAt, restingFill } from "./fill-model";
+import { candlePrints, queueAheadAt, restingFill } from "./fill-model";
 import type { TaskScheduler } from "../core/scheduler";
 import { PaperBalanceBook, type BalanceLock } from "./paper-balances";
 import { PaperFeeModel, type FeeAsset, type Liquidity } from "./paper-fees";
@@ -55,8 +55,15 @@ import { assertValidOrderRequest, isStopType, splitSymbol } from "./validate";
  *   simulator's matching engine uses the same): a resting limit joins the queue behind the quantity
  *   the book shows at its price, and fills on trades that carry a quantity: in full up to the trade's
  *   quantity when the trade goes through the limit, after the queue ahead when it touches it, so
- *   fills are partial and spread over time. Book updates do not fill resting orders in this mode;
- *   candles and trades without a quantity keep the "touch" rule.
+ *   fills are partial and spread over time. Book updates do not fill resting orders in this mode, nor
+ *   do prices without a quantity (tickers, forming candles): those trigger stops and mark the price.
+ *   A closed 1-minute candle whose minute brought no print is replayed as the prints it stands for
+ *   (fill-model.ts candlePrints: 12 prints 5 s apart, open -> low/high -> close, the volume split
+ *   evenly, the same the simulator's CSV replay trades), each at its own time; a print fills only the
+ *   orders that had arrived before it. The app's paper mode runs this rule on the market's public
+ *   trades (venue-factory.ts createLocalVenue, `feedPrints`), so paper and live-on-simulator agree.
+ *   Backtests keep "touch" (the default): they replay candles without a book, and their pinned
+ *   results are the touch rule's.
  * - Stop-loss-limit / take-profit-limit trigger on the last price (sell stop-loss and buy
  *   take-profit when it falls to the stop, the other two when it rises to it), then behave as a
  *   limit order placed at that moment. A stop whose trigger has already traded is rejected
@@ -119,6 +126,15 @@ export interface PaperVenueOptions {
   idPrefix?: string;
 }
 
+/** A public trade of the market (what the market data layer streams as `trade`). */
+export interface MarketPrint {
+  symbol: string;
+  price: number;
+  /** Base quantity traded. */
+  amount: number;
+  timestamp: number;
+}
+
 interface SimOrder extends BalanceLock {
   request: OrderRequest;
   venueOrderId: string;
@@ -134,6 +150,8 @@ interface SimOrder extends BalanceLock {
   fills: Fill[];
   /** limitFillRule "queue": quantity ahead of the order at its price (exact 8-dp quantity). */
   queueAhead?: number;
+  /** When it reached the matching engine (-Infinity while in flight): prints before it never fill it. */
+  arrivedAt: number;
   /** Why it was rejected, cancelled or expired. */
   reason?: string;
   errorCode?: VenueErrorCode;
@@ -145,6 +163,8 @@ interface SymbolState {
   quote: string;
   lastPrice: number; // NaN until known
   lastTradeTime: number;
+  /** Time of the last market print with a quantity (limitFillRule "queue"). */
+  lastPrintTime: number;
   book: OrderBook | undefined;
   askUsed: number[];
   bidUsed: number[];
@@ -182,6 +202,7 @@ export class PaperVenue implements ExecutionVenue {
   private readonly listeners = new Set<VenueUpdateListener>();
   private orderSeq = 0;
   private tradeSeq = 0;
+  private readonly printFeeds: Array<() => void> = [];
 
   constructor(options: PaperVenueOptions) {
     this.kind = options.kind ?? "paper";
@@ -227,7 +248,26 @@ export class PaperVenue implements ExecutionVenue {
 
   async start(): Promise<void> {}
 
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    for (const detach of this.printFeeds.splice(0)) detach();
+  }
+
+  /**
+   * Feed the market's public trades (prints) to this venue: each becomes a trade event with its
+   * quantity, which limitFillRule "queue" offers to the resting limits. `subscribe` returns its
+   * unsubscribe, called by stop(). A bad print is logged and dropped.
+   */
+  feedPrints(subscribe: (listener: (print: MarketPrint) => void) => () => void): void {
+    this.printFeeds.push(
+      subscribe((print) => {
+        try {
+          this.onTrade(print.symbol, print.price, print.timestamp, print.amount);
+        } catch (err) {
+          this.logger.warn({ err, symbol: print.symbol }, "paper venue dropped a market print");
+        }
+      }),
+    );
+  }
 
   onUpdate(listener: VenueUpdateListener): () => void {
     this.listeners.add(listener);
@@ -262,6 +302,7 @@ export class PaperVenue implements ExecutionVenue {
       dueAt: this.latency.dueAt(now),
       updatedAt: now,
       fills: [],
+      arrivedAt: Number.NEGATIVE_INFINITY,
     };
     this.orders.set(accepted.clientOrderId, order);
     if (this.latency.immediate) {
@@ -337,6 +378,7 @@ export class PaperVenue implements ExecutionVenue {
         dueAt: this.clock.now(),
         updatedAt: this.clock.now(),
         fills: [],
+        arrivedAt: this.clock.now(),
       };
       const shortfall = this.balances.reserve(order, order.request, st, subQty(order.request.quantity, order.filledQuantity));
       if (shortfall) this.logger.warn({ clientOrderId: stored.clientOrderId, shortfall }, "restored paper order without locked funds");
@@ -370,9 +412,14 @@ export class PaperVenue implements ExecutionVenue {
     this.latency.flush(timestamp, false);
     // Trades are discrete: nothing traded between the last price and this one, so levels jumped
     // over are reached at this price (a stop triggers at the trade that crossed it).
+    // limitFillRule "queue": only a print (a trade with its quantity) fills resting limits; a price
+    // without one (a ticker, a forming candle) triggers stops and marks the price.
     const queued = this.queueFills && quantity !== undefined && Number.isFinite(quantity) && quantity >= 0;
-    this.runSegment(st, price, price, timestamp, queued);
-    if (queued) this.fillQueued(st, price, quantity!, timestamp);
+    this.runSegment(st, price, price, timestamp, this.queueFills, this.queueFills ? timestamp : undefined);
+    if (queued) {
+      this.fillQueued(st, price, quantity!, timestamp, false);
+      st.lastPrintTime = timestamp;
+    }
     st.lastPrice = price;
     st.lastTradeTime = timestamp;
     this.latency.flush(timestamp, true);
@@ -402,6 +449,7 @@ export class PaperVenue implements ExecutionVenue {
     const st = this.state(candle.symbol);
     const closeTime = candle.openTime + periodMs;
     this.latency.flush(candle.openTime, true);
+    if (this.queueFills) return this.candleAsPrints(st, candle, closeTime);
     if (st.lastTradeTime >= candle.openTime) {
       st.lastPrice = close;
       this.latency.flush(closeTime, true);
@@ -418,6 +466,30 @@ export class PaperVenue implements ExecutionVenue {
     this.runSegment(st, first, second, closeTime);
     this.runSegment(st, second, close, closeTime);
     st.lastPrice = close;
+    this.latency.flush(closeTime, true);
+  }
+
+  /**
+   * limitFillRule "queue" on a closed candle: a minute that brought prints has been filled by them;
+   * one without prints is replayed as the prints it stands for (fill-model.ts candlePrints, the same
+   * the simulator's CSV replay trades), each at its own time. A print fills only orders that had
+   * arrived before it.
+   */
+  private candleAsPrints(st: SymbolState, candle: Candle, closeTime: number): void {
+    if (st.lastPrintTime >= candle.openTime || TIMEFRAME_MS[candle.timeframe] !== 60_000) {
+      st.lastPrice = candle.close;
+      this.latency.flush(closeTime, true);
+      return;
+    }
+    const grid = st.instrument ?? { tickSize: 1e-8, stepSize: 1e-8 };
+    for (const print of candlePrints(candle, grid)) {
+      const ts = candle.openTime + print.offsetMs;
+      this.latency.flush(ts, false);
+      this.runSegment(st, print.price, print.price, ts, true, ts - 1);
+      this.fillQueued(st, print.price, print.quantity, ts, true);
+      st.lastPrice = print.price;
+    }
+    st.lastPrice = candle.close;
     this.latency.flush(closeTime, true);
   }
 
@@ -445,6 +517,7 @@ export class PaperVenue implements ExecutionVenue {
   // -------------------------------------------------------------- matching
 
   private arrive(order: SimOrder, ts: number): void {
+    order.arrivedAt = ts;
     const st = this.state(order.request.symbol);
     const request = order.request;
     if (isStopType(request.type)) {
@@ -531,7 +604,7 @@ export class PaperVenue implements ExecutionVenue {
    * Move the price from a to b and process, in the order the price reaches them, the stops that
    * trigger and the resting limits that fill on the way.
    */
-  private runSegment(st: SymbolState, a: number, b: number, ts: number, stopsOnly = false): void {
+  private runSegment(st: SymbolState, a: number, b: number, ts: number, stopsOnly = false, arrivedBy?: number): void {
     if (st.resting.length === 0) return;
     for (;;) {
       let best: SimOrder | undefined;
@@ -539,6 +612,7 @@ export class PaperVenue implements ExecutionVenue {
       let bestDistance = Number.POSITIVE_INFINITY;
       for (const order of st.resting) {
         if (stopsOnly && order.active) continue;
+        if (arrivedBy !== undefined && order.arrivedAt > arrivedBy) continue;
         const at = reachedAt(order, a, b, this.strictCross);
         if (Number.isNaN(at)) continue;
         const distance = Math.abs(at - a);
@@ -564,13 +638,15 @@ export class PaperVenue implements ExecutionVenue {
    * limitFillRule "queue": a trade of `quantity` at `price` offered to the resting limits in time
    * order through the shared fill model (execution/fill-model.ts), in lot steps (1e-8 without an instrument).
    */
-  private fillQueued(st: SymbolState, price: number, quantity: number, ts: number): void {
+  private fillQueued(st: SymbolState, price: number, quantity: number, ts: number, strictlyAfterArrival: boolean): void {
     const unit = st.instrument?.stepSize ?? 1e-8;
     const toUnits = (q: number) => Math.round(q / unit);
     let units = toUnits(quantity);
     for (const order of st.resting.slice()) {
       if (units <= 0) break;
       if (!order.active || !order.resting) continue;
+      // A print before the order reached the matching engine is not its to fill.
+      if (strictlyAfterArrival ? order.arrivedAt >= ts : order.arrivedAt > ts) continue;
       const request = order.request;
       const r = restingFill(
         { side: request.side, limit: request.price!, remaining: toUnits(subQty(request.quantity, order.filledQuantity)), queueAhead: toUnits(order.queueAhead ?? 0) },
@@ -716,6 +792,7 @@ export class PaperVenue implements ExecutionVenue {
         quote,
         lastPrice: Number.NaN,
         lastTradeTime: Number.NEGATIVE_INFINITY,
+        lastPrintTime: Number.NEGATIVE_INFINITY,
         book: undefined,
         askUsed: [],
         bidUsed: [],

@@ -3,7 +3,7 @@ import type { Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
 import type { Instrument, KernelMode, Order } from "../model/types";
 import { LiveVenue } from "./live-venue";
-import { createGhostVenue, PaperVenue } from "./paper-venue";
+import { createGhostVenue, PaperVenue, type MarketPrint } from "./paper-venue";
 import { TimerScheduler } from "../core/scheduler";
 import type { ExecutionVenue, FeeSchedule } from "./types";
 
@@ -21,18 +21,30 @@ export interface VenueFactoryOptions {
   exchange: Exchange;
   venue: { id: string; simulated: boolean; testnet: boolean };
   symbols: readonly string[];
+  /**
+   * The market's public trades (the market data layer's `trade` events): the paper venue's price-time
+   * queue fills resting limits on them. Without it (or while none arrive) a closed 1-minute candle
+   * stands for its prints (fill-model.ts candlePrints).
+   */
+  prints?: (listener: (print: MarketPrint) => void) => () => void;
 }
 
 export function createLiveVenue(o: VenueFactoryOptions): ExecutionVenue {
   return new LiveVenue({ exchange: o.exchange, symbols: [...o.symbols], clock: o.clock, id: o.venue.id, simulated: o.venue.simulated, testnet: o.venue.testnet, logger: o.logger });
 }
 
-/** Ghost (fills at the mark, nothing leaves the process) or paper (simulated latency and slippage), from the ledger's balances. */
+/**
+ * Ghost (fills at the mark, nothing leaves the process) or paper (simulated latency and slippage), from
+ * the ledger's balances. Paper fills resting limits by the one fill model the simulator's matching
+ * engine uses (limitFillRule "queue", execution/fill-model.ts) on the market's prints, so paper and
+ * live-on-simulator give the same fills on the same orders and prices.
+ */
 export function createLocalVenue(mode: Exclude<KernelMode, "live" | "backtest">, o: VenueFactoryOptions, balances: Record<string, number>): ExecutionVenue {
   const common = { clock: o.clock, fees: o.fees, balances, instruments: o.instruments.values(), logger: o.logger };
-  return mode === "ghost"
-    ? createGhostVenue({ ...common, id: "ghost" })
-    : new PaperVenue({ ...common, id: "paper", kind: "paper", scheduler: new TimerScheduler(), latencyMs: 50, slippageBps: 5 });
+  if (mode === "ghost") return createGhostVenue({ ...common, id: "ghost" });
+  const paper = new PaperVenue({ ...common, id: "paper", kind: "paper", scheduler: new TimerScheduler(), latencyMs: 50, slippageBps: 5, limitFillRule: "queue" });
+  if (o.prints) paper.feedPrints(o.prints);
+  return paper;
 }
 
 /** A paper venue keeps its resting orders in memory: put the stored open ones back after a restart. */

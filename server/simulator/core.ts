@@ -5,6 +5,7 @@ import { FaultController } from "./faults";
 import { buildSymbolSpec, DEFAULT_SYMBOLS, parseSymbol, type SymbolSpec, type SymbolSpecOverride } from "./instruments";
 import { SymbolMarket } from "./market";
 import { MatchingEngine, type AccountSpec, type EngineListener, type FeeMode } from "./matching-engine";
+import { bookShape, calibrateFromCandles, calibrateFromSpec, TradeFlow, type MarketCalibration } from "./calibration";
 import { DEFAULT_ORDER_BOOK_CONFIG, SyntheticOrderBook, type OrderBookConfig } from "./order-book";
 import { CsvReplaySource, inferTickSize, StochasticPriceModel, SUBSTEP_MS, type PriceSource, type Regime } from "./price-model";
 
@@ -55,7 +56,14 @@ export interface SimulatorCoreOptions {
    * enough, else in the asset received).
    */
   feeMode?: FeeMode;
+  /**
+   * The synthetic book. Omitted fields are calibrated from candles (calibration.ts): the spread and
+   * the touch's quantity from the typical 1-minute range and volume of the CSV (or the model);
+   * `spacingBps` given: a uniform grid of that spacing; `levelQuote` given: that quote value at the touch.
+   */
   orderBook?: Partial<OrderBookConfig>;
+  /** Print each sub-step's volume as one trade (the flow before the calibration). Default false. */
+  singlePrintPerSubstep?: boolean;
   /** Share of each sub-step's traded volume the user's resting orders can fill (default 1). */
   restingFillParticipation?: number;
   /** The real clock (for the speed anchor). */
@@ -103,6 +111,8 @@ export class SimulatorCore {
   private readonly listeners = new Set<EngineListener>();
   private readonly retainMinutes: number;
   private readonly bySymbol = new Map<string, SymbolMarket>();
+  /** What each market's book and trade flow were calibrated from (by venue id). */
+  readonly calibrations = new Map<string, MarketCalibration>();
 
   constructor(options: SimulatorCoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -149,7 +159,11 @@ export class SimulatorCore {
       if (this.markets.has(spec.id)) throw new RangeError(`duplicate symbol ${symbol}`);
       const model = new StochasticPriceModel(spec, this.seed);
       const source: PriceSource = csvRows ? new CsvReplaySource(spec, csvRows, model) : model;
-      const market = new SymbolMarket(spec, source, new SyntheticOrderBook(spec, bookConfig, this.seed), this.historyStart);
+      const calibration: MarketCalibration = csvRows ? calibrateFromCandles(csvRows) : calibrateFromSpec(spec);
+      this.calibrations.set(spec.id, calibration);
+      const shape = bookShape(spec, calibration, { levels: bookConfig.levels, spacingBps: options.orderBook?.spacingBps, levelQuote: options.orderBook?.levelQuote });
+      const flow = options.singlePrintPerSubstep ? undefined : new TradeFlow(spec, calibration, this.seed);
+      const market = new SymbolMarket(spec, source, new SyntheticOrderBook(spec, shape, this.seed), this.historyStart, flow);
       this.markets.set(spec.id, market);
       this.bySymbol.set(spec.symbol, market);
     }
@@ -229,7 +243,7 @@ export class SimulatorCore {
       // Time-major across symbols, so results never depend on how time was chunked.
       for (const market of markets) {
         const volume = market.step(next, keep);
-        this.engine.onSubstep(market, next, market.lastPriceTicks, volume);
+        this.engine.onSubstep(market, next, market.lastPriceTicks, volume, market.lastPrints);
       }
       this.processedTo = next;
       next += SUBSTEP_MS;

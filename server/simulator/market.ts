@@ -2,6 +2,7 @@ import { MINUTE_MS, MinuteSeries, queryKlines, type KlineBar, type KlineQuery, t
 import type { SymbolSpec } from "./instruments";
 import { SecondSeries } from "./seconds";
 import type { SyntheticOrderBook } from "./order-book";
+import type { TradeFlow } from "./calibration";
 import { SUBSTEP_MS, SUBSTEPS_PER_MINUTE, type MinutePath, type PriceSource, type Regime } from "./price-model";
 
 /** A public trade on the simulated market (synthetic flow or the user's taker fills). */
@@ -55,6 +56,7 @@ export class SymbolMarket {
   private readonly trades: PublicTrade[] = [];
   private tradeRingStart = 0;
   private nextTradeId = 1;
+  private lastPrintsValue: number[] = [];
   private readonly priceScale: number;
 
   constructor(
@@ -62,6 +64,8 @@ export class SymbolMarket {
     private readonly source: PriceSource,
     readonly book: SyntheticOrderBook,
     firstMinuteOpenTime: number,
+    /** The calibrated trade flow (calibration.ts): a sub-step's volume printed as several trades; omitted: one print. */
+    private readonly flow?: TradeFlow,
   ) {
     this.series = new MinuteSeries(firstMinuteOpenTime);
     this.priceScale = 10 ** spec.priceDecimals;
@@ -138,10 +142,16 @@ export class SymbolMarket {
     if (keepTrade) this.seconds.pricePoint(t, price);
     const qty = this.path.volumes[index];
     if (qty > 0) {
-      // A falling print was a seller hitting bids (the buyer was the maker).
+      // A falling print was a seller hitting bids (the buyer was the maker); a sub-step's trades are one side's.
       const isBuyerMaker = price < previous || (price === previous && (this.nextTradeId & 1) === 1);
-      this.recordTrade(price, qty, isBuyerMaker, t, keepTrade);
-    }
+      if (!this.flow || !keepTrade) this.lastPrintsValue = [qty];
+      if (!this.flow) this.recordTrade(price, qty, isBuyerMaker, t, keepTrade);
+      else if (!keepTrade) this.recordBulk(price, qty, this.flow.count(qty), isBuyerMaker);
+      else {
+        this.lastPrintsValue = this.flow.split(qty, Math.round(t / SUBSTEP_MS));
+        for (const part of this.lastPrintsValue) this.recordTrade(price, part, isBuyerMaker, t, true);
+      }
+    } else this.lastPrintsValue = [];
     return qty;
   }
 
@@ -171,6 +181,28 @@ export class SymbolMarket {
     return trade;
   }
 
+  /** Deep history: `count` trades of `qty` in all, added to the candle without building each one. */
+  private recordBulk(price: number, qty: number, count: number, isBuyerMaker: boolean): void {
+    const bar = this.formingBar;
+    const firstId = this.nextTradeId;
+    this.nextTradeId += count;
+    if (!bar) return;
+    bar.volume += qty;
+    bar.quoteVolume += price * qty;
+    if (!isBuyerMaker) {
+      bar.takerBuyBase += qty;
+      bar.takerBuyQuote += price * qty;
+    }
+    bar.trades += count;
+    if (bar.firstTradeId < 0) bar.firstTradeId = firstId;
+    bar.lastTradeId = this.nextTradeId - 1;
+  }
+
+  /** The market trades of the last sub-step, in print order (one per sub-step in deep history). */
+  get lastPrints(): readonly number[] {
+    return this.lastPrintsValue;
+  }
+
   get lastTradeId(): number {
     return this.nextTradeId - 1;
   }
@@ -180,10 +212,16 @@ export class SymbolMarket {
     return [...this.trades.slice(this.tradeRingStart), ...this.trades.slice(0, this.tradeRingStart)];
   }
 
+  /** The kept trades after `id`, oldest first, at most the newest `max` (walks back from the newest only). */
   tradesAfter(id: number, max: number): PublicTrade[] {
-    const tape = this.recentTrades();
-    const newer = tape.filter((t) => t.id > id);
-    return newer.length > max ? newer.slice(newer.length - max) : newer;
+    const n = this.trades.length;
+    const newer: PublicTrade[] = [];
+    for (let i = 0; i < n && newer.length < max; i++) {
+      const trade = this.trades[(this.tradeRingStart + n - 1 - i) % n];
+      if (trade.id <= id) break;
+      newer.push(trade);
+    }
+    return newer.reverse();
   }
 
   /**

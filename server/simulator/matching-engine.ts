@@ -1,5 +1,5 @@
 import { Decimal, QUOTE_DP } from "../core/decimal";
-import { queueAheadAt, restingFill } from "../execution/fill-model";
+import { queueAheadAt, restingFill } from "../execution";
 import { binanceErrors, BinanceError } from "./binance-errors";
 import type { SymbolSpec } from "./instruments";
 import type { SymbolMarket } from "./market";
@@ -1271,25 +1271,26 @@ export class MatchingEngine {
    * A sub-step printed at `priceTicks` with `volume` base traded: trigger stops, then fill resting
    * limits the price traded through.
    */
-  onSubstep(market: SymbolMarket, time: number, priceTicks: number, volume: number): void {
+  onSubstep(market: SymbolMarket, time: number, priceTicks: number, volume: number, prints: readonly number[] = [volume]): void {
     const entries = this.openBySymbol.get(market.spec.id);
     if (!entries || entries.length === 0) return;
     const spec = market.spec;
     const qtyScale = 10 ** spec.qtyDecimals;
     const substep = Math.floor(time / SUBSTEP_MS);
-    // What traded at this sub-step is what resting orders can fill (the shared fill model).
-    let capacitySteps = Math.floor(volume * this.participation * qtyScale + 1e-7);
+    // What traded at this sub-step is what resting orders can fill (the shared fill model), print by print.
     const touchedByAccount = new Map<Account, Set<string>>();
     const touched = (account: Account) => {
       let set = touchedByAccount.get(account);
       if (!set) touchedByAccount.set(account, (set = new Set()));
       return set;
     };
+    const triggered = new Set<SimOrder>();
     for (const { account, order } of [...entries]) {
       if (!isOpen(order)) continue;
       if (!order.isWorking) {
         const stopTicks = market.toTicks(order.stopPrice);
         if (!this.waitingStopTriggers(order, priceTicks, stopTicks, time)) continue;
+        triggered.add(order);
         order.isWorking = true;
         order.workingTime = time;
         order.updateTime = time;
@@ -1304,19 +1305,27 @@ export class MatchingEngine {
         this.joinQueue(market, order);
         continue;
       }
-      if (capacitySteps <= 0) continue;
-      // The shared fill model: through the limit fills, a touch fills after the queue ahead.
-      const limitTicks = market.toTicks(order.price);
-      const origSteps = Math.round(order.origQty * qtyScale);
-      const remaining = Math.min(origSteps - Math.round(order.executedQty * qtyScale), this.fillCapSteps(spec, order, origSteps));
-      const r = restingFill(
-        { side: order.side === "BUY" ? "buy" : "sell", limit: limitTicks, remaining: Math.max(0, remaining), queueAhead: order.queueAheadSteps },
-        { price: priceTicks, units: capacitySteps },
-      );
-      order.queueAheadSteps = r.queueAhead;
-      capacitySteps -= r.used;
-      if (r.fill <= 0) continue;
-      this.applyFill(account, market, order, limitTicks, r.fill, true, time, touched(account), false, substep);
+    }
+    // Orders a stop triggered at this sub-step met the book already: the prints go to those working before.
+    const working = entries.filter(({ order }) => isOpen(order) && order.isWorking && !triggered.has(order));
+    for (const print of prints) {
+      let capacitySteps = Math.floor(print * this.participation * qtyScale + 1e-7);
+      for (const { account, order } of working) {
+        if (capacitySteps <= 0) break;
+        if (!isOpen(order)) continue;
+        // The shared fill model: through the limit fills, a touch fills after the queue ahead.
+        const limitTicks = market.toTicks(order.price);
+        const origSteps = Math.round(order.origQty * qtyScale);
+        const remaining = Math.min(origSteps - Math.round(order.executedQty * qtyScale), this.fillCapSteps(spec, order, origSteps));
+        const r = restingFill(
+          { side: order.side === "BUY" ? "buy" : "sell", limit: limitTicks, remaining: Math.max(0, remaining), queueAhead: order.queueAheadSteps },
+          { price: priceTicks, units: capacitySteps },
+        );
+        order.queueAheadSteps = r.queueAhead;
+        capacitySteps -= r.used;
+        if (r.fill <= 0) continue;
+        this.applyFill(account, market, order, limitTicks, r.fill, true, time, touched(account), false, substep);
+      }
     }
     for (const [account, assets] of touchedByAccount) if (assets.size) this.balanceChanged(account, assets, time);
   }

@@ -1,9 +1,14 @@
+import type { BookShape } from "./calibration";
 import { floorToDecimals, type SymbolSpec } from "./instruments";
 import { hash01, hashString } from "./prng";
 
 /**
  * The simulated market's resting liquidity: a book built around the last price on a fixed price
  * grid, level sizes growing with the distance from the touch and reshuffled every few sub-steps.
+ * Its shape is calibrated from candles (calibration.ts `bookShape`: the spread a share of the typical
+ * 1-minute range, at least a tick; `nearLevels` levels per side at that spacing, the deeper ones on a
+ * wider absolute grid spanning two typical ranges; the touch's quantity a share of the typical
+ * minute's volume), or configured (`OrderBookConfig`: a uniform grid of `spacingBps`).
  * Liquidity taken by the user's orders stays taken until the level is reshuffled, so large orders
  * walk the book and repeated orders see thinner levels. The user's own resting orders are not
  * shown in this book (they fill when the price trades through them, see matching-engine.ts).
@@ -73,7 +78,9 @@ class PendingDiff {
 }
 
 export class SyntheticOrderBook {
+  /** Distance between the near levels (the spread), in ticks. */
   readonly spacingTicks: number;
+  readonly shape: BookShape;
   private readonly scale: number;
   private readonly salt: number;
   private current: BookSides = { bids: [], asks: [] };
@@ -85,13 +92,19 @@ export class SyntheticOrderBook {
   private lastMidTicks = -1;
   private lastSubstep = -1;
 
+  /** `config`: a calibrated shape (calibration.ts bookShape), or a configured uniform grid. */
   constructor(
     private readonly spec: SymbolSpec,
-    private readonly config: OrderBookConfig,
+    config: OrderBookConfig | BookShape,
     seed: string,
   ) {
     this.scale = 10 ** spec.priceDecimals;
-    this.spacingTicks = Math.max(1, Math.round((spec.startPrice * config.spacingBps) / 10_000 / spec.tickSize));
+    if ("spreadTicks" in config) this.shape = config;
+    else {
+      const spacing = Math.max(1, Math.round((spec.startPrice * config.spacingBps) / 10_000 / spec.tickSize));
+      this.shape = { levels: config.levels, spreadTicks: spacing, nearLevels: config.levels, deepSpacingTicks: spacing, levelQuote: config.levelQuote, calibrated: false };
+    }
+    this.spacingTicks = this.shape.spreadTicks;
     this.salt = hashString(`${seed}:${spec.symbol}:book`)[0];
   }
 
@@ -111,28 +124,38 @@ export class SyntheticOrderBook {
     const price = priceTicks / this.scale;
     const epoch = this.epochOf(priceTicks, substep);
     const noise = 0.4 + 1.2 * hash01(this.salt + (side === "bid" ? 1 : 2), priceTicks, epoch);
-    const quote = this.config.levelQuote * (1 + 0.15 * distance) * noise;
+    const quote = this.shape.levelQuote * (1 + 0.15 * distance) * noise;
     const full = Math.max(this.spec.stepSize, floorToDecimals(quote / price, this.spec.qtyDecimals));
     const taken = this.consumed[side].get(priceTicks);
     if (!taken || taken.epoch !== epoch) return full;
     return Math.max(0, floorToDecimals(full - taken.qty, this.spec.qtyDecimals));
   }
 
-  /** The book around `midTicks` at sub-step `substep`, without publishing it. */
+  /**
+   * The book around `midTicks` at sub-step `substep`, without publishing it. Configured (uniform
+   * grid): the last price lies strictly inside the spread. Calibrated: the best bid is the greatest
+   * grid price at or below the last price and the best ask the next one (a 1-tick spread has the
+   * last trade at the bid), then `nearLevels` per side at the spread's spacing and the rest on the
+   * deep grid (absolute multiples of deepSpacingTicks beyond the near levels).
+   */
   levelsAt(midTicks: number, substep: number): BookSides {
-    const s = this.spacingTicks;
+    const { spreadTicks: s, levels, nearLevels, deepSpacingTicks: deep, calibrated } = this.shape;
     const grid = Math.floor(midTicks / s);
-    const bestBid = grid * s < midTicks ? grid * s : (grid - 1) * s;
+    const bestBid = calibrated || grid * s < midTicks ? grid * s : (grid - 1) * s;
     const bestAsk = (grid + 1) * s;
     const bids: BookLevel[] = [];
     const asks: BookLevel[] = [];
-    for (let i = 0; i < this.config.levels; i++) {
-      const bidTicks = bestBid - i * s;
+    const nearBidEnd = bestBid - (nearLevels - 1) * s;
+    const nearAskEnd = bestAsk + (nearLevels - 1) * s;
+    const deepBidStart = Math.floor((nearBidEnd - 1) / deep) * deep;
+    const deepAskStart = Math.ceil((nearAskEnd + 1) / deep) * deep;
+    for (let i = 0; i < levels; i++) {
+      const bidTicks = i < nearLevels ? bestBid - i * s : deepBidStart - (i - nearLevels) * deep;
       if (bidTicks > 0) {
         const qty = this.levelQty("bid", bidTicks, i, substep);
         if (qty > 0) bids.push({ priceTicks: bidTicks, price: bidTicks / this.scale, qty });
       }
-      const askTicks = bestAsk + i * s;
+      const askTicks = i < nearLevels ? bestAsk + i * s : deepAskStart + (i - nearLevels) * deep;
       const qty = this.levelQty("ask", askTicks, i, substep);
       if (qty > 0) asks.push({ priceTicks: askTicks, price: askTicks / this.scale, qty });
     }
@@ -187,7 +210,7 @@ export class SyntheticOrderBook {
     const taken = map.get(priceTicks);
     const already = taken && taken.epoch === epoch ? taken.qty : 0;
     map.set(priceTicks, { epoch, qty: already + qty });
-    if (map.size > 4 * this.config.levels) {
+    if (map.size > 4 * this.shape.levels) {
       for (const [ticks, entry] of map) if (entry.epoch !== this.epochOf(ticks, substep)) map.delete(ticks);
     }
     // Reflect the taken liquidity in the published book at once.

@@ -1,3 +1,4 @@
+import { candlePrints } from "../execution";
 import type { CsvCandle } from "./csv";
 import { floorToDecimals, roundToDecimals, type SymbolSpec } from "./instruments";
 import { Prng } from "./prng";
@@ -170,25 +171,10 @@ export class CsvReplaySource implements PriceSource {
       return this.fallback.nextMinute();
     }
     const row = this.rows[this.index++];
-    const d = this.spec.priceDecimals;
-    const snap = (p: number) => Math.max(this.spec.tickSize, roundToDecimals(p, d));
-    const up = row.close >= row.open;
-    const anchors: Array<[number, number]> = [
-      [0, row.open],
-      [3, up ? row.low : row.high],
-      [8, up ? row.high : row.low],
-      [SUBSTEPS_PER_MINUTE - 1, row.close],
-    ];
-    const prices: number[] = [];
-    for (let a = 0; a < anchors.length - 1; a++) {
-      const [k0, p0] = anchors[a];
-      const [k1, p1] = anchors[a + 1];
-      for (let k = k0; k < k1; k++) prices.push(snap(p0 + ((p1 - p0) * (k - k0)) / (k1 - k0)));
-    }
-    prices.push(snap(row.close));
-    const perStep = floorToDecimals(row.volume / SUBSTEPS_PER_MINUTE, this.spec.qtyDecimals);
-    const volumes = prices.map(() => perStep);
-    volumes[volumes.length - 1] = Math.max(0, floorToDecimals(row.volume - perStep * (SUBSTEPS_PER_MINUTE - 1), this.spec.qtyDecimals));
+    // The candle's prints, as the paper venue derives them too (execution/fill-model.ts candlePrints).
+    const prints = candlePrints(row, this.spec);
+    const prices = prints.map((p) => p.price);
+    const volumes = prints.map((p) => p.quantity);
     const gap = this.previousClose !== null && Math.abs(row.open / this.previousClose - 1) > 0.005;
     this.previousClose = row.close;
     return { prices, volumes, regime: "replay", gap };

@@ -53,7 +53,9 @@ describe("market orders", () => {
   });
 
   it("a big market buy walks the book: several fills, average above the best ask, taker fee in USDT (fee mode quote)", () => {
-    const { place, btc, account } = setup({ feeMode: "quote" });
+    // The calibrated touch holds ~0.75 BTC (5 % of BTC's 15 BTC minute): 2 BTC is "big" for the
+    // configured 10,000 USDT levels this test was written for.
+    const { place, btc, account } = setup({ feeMode: "quote", orderBook: { levelQuote: 10_000 } });
     const bestAsk = btc.book.sides.asks[0].price;
     const order = place({ side: "BUY", type: "MARKET", quantity: 2 });
     expect(order.status).toBe("FILLED");
