@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock";
 import type { EventBus } from "../core/event-bus";
 import { AppError, errorMessage } from "../core/errors";
+import { newClientOrderId } from "../core/ids";
 import type { Logger } from "../core/logger";
 import { floorToStep } from "../core/decimal";
 import { addQty, ltQty, subQty } from "../core/quantity";
@@ -18,6 +19,7 @@ import {
   type RiskDecision,
   type RiskEntryRecord,
   type RiskEvent,
+  type RiskOpenOrder,
   type RiskStateStore,
 } from "../risk";
 import type { EngineEvents } from "./events";
@@ -97,6 +99,14 @@ export class TradingAccount {
   private readonly booker: FillBooker;
   /** Positions with an exit order in flight: a second trigger must not send a second exit. */
   private readonly exitsInFlight = new Set<string>();
+  /**
+   * Exit orders the risk engine approved that the order gateway has not yet answered for (between the
+   * approval and the order's arrival in the open orders): the risk context counts them as working, so a
+   * second exit in that window cannot sell what they already sell (exit-sanity, EXIT_ALREADY_WORKING).
+   */
+  readonly #exitsSending = new Map<string, RiskOpenOrder>();
+  /** The gateway's client order id source: an exit gets its id before approval, so the sending one and the open one are the same order. */
+  readonly #newOrderId: () => string;
   /** (symbol, instance) with an entry order in flight: a repeated signal must not double the position. */
   private readonly entriesInFlight = new Set<string>();
   private lastObservedAt = Number.NEGATIVE_INFINITY;
@@ -122,6 +132,7 @@ export class TradingAccount {
 
   private constructor(options: AccountOptions, risk: RiskEngine) {
     this.mode = options.mode;
+    this.#newOrderId = options.newClientOrderId ?? newClientOrderId;
     this.ledger = options.ledger;
     this.clock = options.clock;
     this.bus = options.bus;
@@ -399,7 +410,7 @@ export class TradingAccount {
   riskContext(now = this.clock.now()): RiskContext {
     const cutoff = now - ENTRY_RETENTION_MS;
     this.booker.pruneEntries(cutoff);
-    return new AccountRiskContext(now, this.ledger, this.#gateway, this.lastPrices, this.books, this.instruments, this.fees, this.booker.recentClosedTrades, this.booker.recentEntries);
+    return new AccountRiskContext(now, this.ledger, this.#gateway, this.#exitsSending, this.lastPrices, this.books, this.instruments, this.fees, this.booker.recentClosedTrades, this.booker.recentEntries);
   }
 
   /**
@@ -408,13 +419,15 @@ export class TradingAccount {
    */
   async submit(request: NewOrder, options: { bypass?: KillSwitchBypass } = {}): Promise<SubmitResult> {
     const now = this.clock.now();
-    const clientOrderId = request.clientOrderId ?? undefined;
+    const isEntry = request.intent === "entry";
+    // An exit carries its id from the start: while it is being sent it counts as working (#exitsSending).
+    const clientOrderId = request.clientOrderId ?? (isEntry ? undefined : this.#newOrderId());
     const full = { ...request, clientOrderId: clientOrderId ?? PENDING_CLIENT_ORDER_ID, createdAt: request.createdAt ?? now };
     const { decision, approval } = this.risk.authorize(full, this.riskContext(now), { killSwitchBypass: options.bypass });
     this.publishStateIfChanged();
     if (!decision.allowed || !approval) return { decision };
     const key = positionKey(request.symbol, request.strategyInstanceId);
-    const isEntry = request.intent === "entry";
+    if (!isEntry) this.#exitsSending.set(full.clientOrderId, { ...full, filledQuantity: 0, reduceOnly: full.reduceOnly === true, status: "new" });
     if (isEntry) this.entriesInFlight.add(key);
     else this.exitsInFlight.add(key);
     const release = () => (isEntry ? this.entriesInFlight.delete(key) : this.exitsInFlight.delete(key));
@@ -444,6 +457,8 @@ export class TradingAccount {
       if (fault) this.risk.recordVenueError({ ...fault, at: now });
       this.publishStateIfChanged();
       throw err;
+    } finally {
+      if (!isEntry) this.#exitsSending.delete(full.clientOrderId);
     }
   }
 
@@ -479,6 +494,14 @@ export class TradingAccount {
       const partial = this.partialExitSize(position, exit.quantity);
       if (partial !== undefined) return this.closePart(position, exit, partial);
     }
+    // Another exit of this position is working (a person's second "sell all" while the first is still at
+    // the venue): the venue's free balance no longer says what the position holds (the working order locks
+    // or already sold part of it), so no balance read and no shortfall alarm; the risk engine refuses what
+    // the working exits do not leave free (exit-sanity, EXIT_ALREADY_WORKING), nothing is sent.
+    if (!exit.bypass && this.workingExitOf(position)) {
+      const unread = this.exitSize(position, undefined);
+      if (!unread.dust) return this.submit(this.closeRequest(position, unread.quantity, exit));
+    }
     // Mark the exit as working before any await: a second trigger on the same candle must not send a second close.
     const reserved = !this.exitsInFlight.has(key);
     this.exitsInFlight.add(key);
@@ -500,22 +523,36 @@ export class TradingAccount {
     }
     this.exitReasons.set(key, { exitReason: exit.exitReason, reason: exit.reason, signalId: exit.signalId });
     this.exitGuard.noteAttempt(key, this.wallClock.now());
-    return this.submit(
-      {
-        symbol: position.symbol,
-        side: position.side === "long" ? "sell" : "buy",
-        type: "market",
-        quantity: size.quantity,
-        intent: "exit",
-        reduceOnly: true,
-        strategyInstanceId: position.strategyInstanceId,
-        sessionId: position.sessionId,
-        exitReason: exit.exitReason,
-        reason: exit.reason,
-        signalId: exit.signalId,
-      },
-      { bypass: exit.bypass },
-    );
+    return this.submit(this.closeRequest(position, size.quantity, exit), { bypass: exit.bypass });
+  }
+
+  private closeRequest(
+    position: Pick<LedgerPosition, "symbol" | "side" | "strategyInstanceId" | "sessionId">,
+    quantity: number,
+    exit: { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; signalId?: string },
+  ): NewOrder {
+    return {
+      symbol: position.symbol,
+      side: position.side === "long" ? "sell" : "buy",
+      type: "market",
+      quantity,
+      intent: "exit",
+      reduceOnly: true,
+      strategyInstanceId: position.strategyInstanceId,
+      sessionId: position.sessionId,
+      exitReason: exit.exitReason,
+      reason: exit.reason,
+      signalId: exit.signalId,
+    };
+  }
+
+  /** A reducing order of this position is working (open at the venue or being sent). */
+  private workingExitOf(position: Pick<LedgerPosition, "symbol" | "side" | "strategyInstanceId">): boolean {
+    const side = position.side === "long" ? "sell" : "buy";
+    const reduces = (o: Pick<Order, "symbol" | "side" | "type" | "intent" | "reduceOnly" | "strategyInstanceId" | "status">) =>
+      o.symbol === position.symbol && o.side === side && (o.type === "market" || o.type === "limit") && (o.reduceOnly || o.intent === "exit") && o.strategyInstanceId === position.strategyInstanceId && !TERMINAL.has(o.status);
+    for (const o of this.#exitsSending.values()) if (reduces(o as Order)) return true;
+    return this.#gateway.openOrders().some(reduces);
   }
 
   /**
@@ -586,8 +623,8 @@ export class TradingAccount {
     exit: { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; signalId?: string },
     requested: number,
   ): Promise<SubmitResult> {
-    const key = positionKey(position.symbol, position.strategyInstanceId);
-    if (this.exitsInFlight.has(key)) return { decision: this.exitVerdict(false, "EXIT_IN_FLIGHT", `an exit of ${position.symbol} is already working`) };
+    // Another exit working is the risk engine's to judge: a part within what it leaves free passes,
+    // more is refused before it is sent (exit-sanity, EXIT_ALREADY_WORKING).
     const instrument = this.instruments.get(position.symbol);
     const step = instrument?.stepSize ?? 0;
     const read = this.needsFreeBalance(position) ? this.freeBalances(position.symbol) : undefined;
@@ -804,6 +841,8 @@ export class TradingAccount {
   }
 
   private onOrderUpdated(order: Order): void {
+    // The order manager knows it now (open orders, or finished): no longer only "being sent".
+    if (this.#exitsSending.size > 0) this.#exitsSending.delete(order.clientOrderId);
     this.bus.emit("order", order);
     if (TERMINAL.has(order.status)) {
       const key = positionKey(order.symbol, order.strategyInstanceId);
@@ -1163,6 +1202,7 @@ class AccountRiskContext implements RiskContext {
     readonly now: number,
     private readonly ledger: Ledger,
     private readonly orders: Pick<OrderGateway, "openOrders">,
+    private readonly sending: ReadonlyMap<string, RiskOpenOrder>,
     readonly lastPrices: ReadonlyMap<string, number>,
     readonly orderBooks: ReadonlyMap<string, OrderBook>,
     readonly instruments: ReadonlyMap<string, Instrument>,
@@ -1192,7 +1232,13 @@ class AccountRiskContext implements RiskContext {
   }
 
   get openOrders(): RiskContext["openOrders"] {
-    return (this.openOrderList ??= this.orders.openOrders());
+    if (this.openOrderList) return this.openOrderList;
+    const open: RiskOpenOrder[] = this.orders.openOrders();
+    if (this.sending.size > 0) {
+      const known = new Set(open.map((o) => o.clientOrderId));
+      for (const [id, o] of this.sending) if (!known.has(id)) open.push(o);
+    }
+    return (this.openOrderList = open);
   }
 
   /** A strategy instance's realized P&L in this ledger (its own loss limit, risk check strategy-budget). */

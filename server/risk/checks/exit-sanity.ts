@@ -1,13 +1,42 @@
-import type { RiskCheck } from "../types";
-import { gtQty, sumQty } from "../../core/quantity";
+import type { RiskCheck, RiskOpenOrder, RiskPosition } from "../types";
+import { TERMINAL_ORDER_STATUSES } from "../../model/types";
+import { gtQty, subQty, sumQty } from "../../core/quantity";
 import { allow, deny, num } from "./verdict";
 
-/** An exit must reduce a real position by no more than it holds, so it can never open or flip one. */
+/**
+ * What the working orders that reduce these positions still have to sell (or buy back): reduce-only or
+ * exit orders of the symbol on the request's side, of the positions' owners, not finished. Each such
+ * order's remainder is already committed at the venue, so it is not free to sell again. Conditional
+ * orders (stop-loss / take-profit limits not yet triggered) and the request itself do not count.
+ */
+export function workingReduction(request: { symbol: string; side: string; clientOrderId?: string }, reduced: readonly RiskPosition[], openOrders: readonly RiskOpenOrder[]): number {
+  const owners = new Set(reduced.map((p) => p.strategyInstanceId));
+  const parts: number[] = [];
+  for (const o of openOrders) {
+    if (o.symbol !== request.symbol || o.side !== request.side || o.clientOrderId === request.clientOrderId) continue;
+    // A resting stop or take-profit sells nothing until it triggers (then it is decided again, as itself).
+    if (o.type !== "market" && o.type !== "limit") continue;
+    if (!(o.reduceOnly || o.intent === "exit")) continue;
+    if (o.status !== undefined && TERMINAL_ORDER_STATUSES.includes(o.status)) continue;
+    if (!owners.has(o.strategyInstanceId)) continue;
+    const remaining = subQty(o.quantity, o.filledQuantity ?? 0);
+    if (remaining > 0) parts.push(remaining);
+  }
+  return sumQty(parts);
+}
+
+/**
+ * An exit must reduce a real position by no more than it holds, so it can never open or flip one, and
+ * by no more than what the exits already working leave free (position − working reducing orders): a
+ * second full sell while the first is still working would ask the venue for coins already committed
+ * (-2010 insufficient balance). The kill switch's own closes are exempt from the working rule: it
+ * cancels the working orders first and sizes its close by the venue's free balance.
+ */
 export const exitSanityCheck: RiskCheck = {
   id: "exit-sanity",
   appliesTo: "exit",
-  description: "An exit reduces an open position on its side by no more than the position's quantity.",
-  evaluate({ request, ctx, metrics }) {
+  description: "An exit reduces an open position on its side by no more than the position's quantity minus the exits already working.",
+  evaluate({ request, ctx, metrics, killSwitchBypass }) {
     const reduced = metrics.positionsReduced();
     if (reduced.length === 0) {
       const open = ctx.positions.filter((p) => p.symbol === request.symbol && p.quantity > 0);
@@ -30,9 +59,19 @@ export const exitSanityCheck: RiskCheck = {
         { quantity: request.quantity, position: held },
       );
     }
+    const working = killSwitchBypass ? 0 : workingReduction(request, reduced, ctx.openOrders);
+    const free = Math.max(0, subQty(held, working));
+    if (working > 0 && gtQty(request.quantity, free)) {
+      return deny(
+        "EXIT_ALREADY_WORKING",
+        `exit of ${num(request.quantity)} ${request.symbol} refused: an exit of ${num(working)} is already working on the ${side} position of ${num(held)}; ${num(free)} is free to ${request.side}`,
+        { quantity: request.quantity, position: held, working, free },
+      );
+    }
     return allow("EXIT_REDUCES_POSITION", `reduces the ${side} ${request.symbol} position of ${num(held)} by ${num(request.quantity)}`, {
       quantity: request.quantity,
       position: held,
+      ...(working > 0 ? { working, free } : {}),
     });
   },
 };
