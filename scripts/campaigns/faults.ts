@@ -7,7 +7,7 @@ import { openDatabase } from "../../server/db/database";
 import { EngineRuntime } from "../../server/engine/runtime";
 import { DEFAULT_ACCOUNT, startSimulator } from "../../server/simulator";
 import { crashTestConfig } from "../../tests/engine/fixtures/crash-config";
-import { check, percentile, startResult, table, waitUntil, type CampaignResult } from "./lib";
+import { check, startResult, table, waitUntil, type CampaignResult } from "./lib";
 
 /**
  * Fault campaign: the bot runs live on a standalone simulator (SIM_URL, loopback) with the default
@@ -36,9 +36,36 @@ const SYMBOLS = ["BTC/USDT", "ETH/USDT"];
 interface Phase {
   phase: string;
   seconds: number;
+  /** Manual orders the campaign placed in the phase. */
   orders: number;
+  /** ... that reached the venue (an order came back). */
+  sent: number;
+  filled: number;
+  /** Filled in part and then expired (the book or the injected fill ratio ran out: an outcome, not an error). */
+  partialExpired: number;
+  /** Expired with nothing filled. */
+  expired: number;
+  rejected: number;
+  /** Refused by the risk engine before the venue (e.g. while HALTED). */
+  refused: number;
+  /** placeManualOrder threw (a transport error the caller saw). */
+  failed: number;
+  /** VENUE_ERROR risk events (what the breaker counts), by kind. */
+  venueErrors: number;
+  venueErrorKinds: string;
   halted: string;
   candles: number;
+}
+
+type Outcome = "filled" | "partialExpired" | "expired" | "rejected" | "refused" | "failed" | "other";
+
+function outcomeOf(result: { decision: { allowed: boolean }; order?: { status: string; filledQuantity?: number | null; quantity: number } }): Outcome {
+  const order = result.order;
+  if (!order) return result.decision.allowed ? "other" : "refused";
+  if (order.status === "filled") return "filled";
+  if (order.status === "expired") return (order.filledQuantity ?? 0) > 0 ? "partialExpired" : "expired";
+  if (order.status === "rejected") return "rejected";
+  return "other";
 }
 
 export async function runFaultsCampaign(options: FaultsOptions): Promise<CampaignResult> {
@@ -63,6 +90,8 @@ export async function runFaultsCampaign(options: FaultsOptions): Promise<Campaig
   const engine = await EngineRuntime.create({ config, db, logger: createLogger("silent") });
   const phases: Phase[] = [];
   const halts: string[] = [];
+  /** The venue's rejection texts per phase (what the breaker counted besides the injected faults). */
+  const rejectionsByPhase: Record<string, Record<string, number>> = {};
   const seen = new Map<string, number[]>();
   let recoveryMs: number | null = null;
   try {
@@ -76,12 +105,21 @@ export async function runFaultsCampaign(options: FaultsOptions): Promise<Campaig
     const account = engine.kernel.accounts.get("live")!;
     await waitUntil(() => SYMBOLS.every((s) => (engine.kernel.activeAccount.lastPrices.get(s) ?? 0) > 0), 120_000, () => "no prices yet");
 
-    for (const phase of [...faults.map((f) => [f] as string[]), faults]) {
+    let venueErrors: string[] = [];
+    engine.bus.on("risk:event", (e) => {
+      if (e.code === "VENUE_ERROR") venueErrors.push(String((e.data as { kind?: unknown })?.kind ?? "unclassified"));
+    });
+
+    for (const phase of [...faults.map((f) => [f] as string[]), ...(faults.length > 1 ? [faults] : [])]) {
       const name = phase.length === 1 ? phase[0] : "all at once";
       const started = Date.now();
       const candlesBefore = [...seen.values()].reduce((s, l) => s + l.length, 0);
+      venueErrors = [];
       let orders = 0;
       let tick = 0;
+      const outcomes: Record<Outcome, number> = { filled: 0, partialExpired: 0, expired: 0, rejected: 0, refused: 0, failed: 0, other: 0 };
+      const inFlight = new Set<Promise<unknown>>();
+      const rejections = new Map<string, number>();
       const constant: Record<string, unknown> = {};
       if (phase.includes("ws-drops")) constant.dropConnectionsEverySec = Math.min(30, Math.max(1, phaseMs / 3000));
       if (phase.includes("latency")) constant.latencyMs = 2000;
@@ -100,12 +138,23 @@ export async function runFaultsCampaign(options: FaultsOptions): Promise<Campaig
           const held = account.ledger.positions().find((p) => p.symbol === symbol && p.side === "long");
           const sell = tick % 6 === 0 && held;
           orders++;
-          void engine.kernel
+          const placed = engine.kernel
             .placeManualOrder(sell ? { symbol, side: "sell", type: "market", quantity: held!.quantity, actor: "faults-campaign" } : { symbol, side: "buy", type: "market", quantity: 15 / price, actor: "faults-campaign" })
-            .catch(() => {});
+            .then(
+              (r) => {
+                const o = outcomeOf(r);
+                outcomes[o]++;
+                if (o === "rejected") rejections.set(String(r.order?.error ?? "?").slice(0, 80), (rejections.get(String(r.order?.error ?? "?").slice(0, 80)) ?? 0) + 1);
+              },
+              () => void outcomes.failed++,
+            );
+          inFlight.add(placed);
+          void placed.finally(() => inFlight.delete(placed));
         }
         await new Promise((r) => setTimeout(r, 1_000));
       }
+      // The phase's orders end under its faults (latency makes them slow), then the faults stop.
+      await Promise.race([Promise.all([...inFlight]), new Promise((r) => setTimeout(r, 60_000))]);
       await admin("reset");
       await engine.kernel.idle();
       const state = account.tradingState;
@@ -114,9 +163,27 @@ export async function runFaultsCampaign(options: FaultsOptions): Promise<Campaig
         halts.push(`${name}: ${reason}`);
         await account.risk.reset({ confirm: true, actor: "faults-campaign", reason: `after the ${name} phase` });
       }
-      const row = { phase: name, seconds: Math.round((Date.now() - started) / 1000), orders, halted: state === "HALTED" ? reason.slice(0, 90) : "no", candles: [...seen.values()].reduce((s, l) => s + l.length, 0) - candlesBefore };
+      const kinds = new Map<string, number>();
+      for (const k of venueErrors) kinds.set(k, (kinds.get(k) ?? 0) + 1);
+      const row: Phase = {
+        phase: name,
+        seconds: Math.round((Date.now() - started) / 1000),
+        orders,
+        sent: orders - outcomes.refused - outcomes.failed,
+        filled: outcomes.filled,
+        partialExpired: outcomes.partialExpired,
+        expired: outcomes.expired,
+        rejected: outcomes.rejected,
+        refused: outcomes.refused,
+        failed: outcomes.failed,
+        venueErrors: venueErrors.length,
+        venueErrorKinds: [...kinds].map(([k, n]) => `${k}:${n}`).join(" ") || "-",
+        halted: state === "HALTED" ? reason.slice(0, 90) : "no",
+        candles: [...seen.values()].reduce((s, l) => s + l.length, 0) - candlesBefore,
+      };
       phases.push(row);
-      log(`${name}: ${row.orders} orders, ${row.candles} candles, halted: ${row.halted}`);
+      rejectionsByPhase[name] = Object.fromEntries(rejections);
+      log(`${name}: ${JSON.stringify(row)}`);
     }
 
     // Recovery: faults are off; the streams come back and the candles catch up.
@@ -148,7 +215,24 @@ export async function runFaultsCampaign(options: FaultsOptions): Promise<Campaig
   }
   const wrongHalts = halts.filter((h) => NOT_ERRORS.has(h.split(":")[0]) || /expired/i.test(h));
   const candles = [...seen.values()].reduce((s, l) => s + l.length, 0);
+  const row = (n: string) => phases.find((p) => p.phase === n);
+  // The faults must really have happened: otherwise a pass proves nothing.
+  const exercised: Array<[string, string, (p: Phase) => number, string]> = [
+    ["partial-fills", "orders filled in part then expired (partial-fills phase)", (p) => p.partialExpired, "> 0"],
+    ["rejects", "orders rejected by the venue (rejects phase)", (p) => p.rejected, "> 0"],
+  ];
   const checks = [
+    check("phases run", phases.length, `= ${faults.length + (faults.length > 1 ? 1 : 0)}`, phases.length === faults.length + (faults.length > 1 ? 1 : 0)),
+    check("orders that reached the venue, every phase", phases.map((p) => p.sent).join("/") || "-", "> 0 each", phases.length > 0 && phases.every((p) => p.sent > 0)),
+    ...exercised
+      .filter(([fault]) => faults.includes(fault as FaultName))
+      .map(([fault, label, value]) => {
+        const p = row(fault);
+        return check(label, p ? value(p) : "not run", "> 0", !!p && value(p) > 0);
+      }),
+    ...(faults.includes("partial-fills")
+      ? [check("venue errors counted in the partial-fills phase", row("partial-fills")?.venueErrors ?? "not run", "= 0", row("partial-fills")?.venueErrors === 0)]
+      : []),
     check("1m candles delivered", candles, "> 0", candles > 0),
     check("missing candles", missing, "= 0", missing === 0),
     check("duplicated candles", duplicated, "= 0", duplicated === 0),
@@ -158,6 +242,5 @@ export async function runFaultsCampaign(options: FaultsOptions): Promise<Campaig
     check("recovery ms", recoveryMs ?? "never", "< 120000", recoveryMs !== null),
   ];
   log(table(phases as unknown as Record<string, unknown>[]));
-  void percentile;
-  return result.finish(checks, { phases, halts, crashes });
+  return result.finish(checks, { phases, halts, rejectionsByPhase, crashes });
 }

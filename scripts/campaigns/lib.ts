@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import path from "node:path";
 
 /**
@@ -24,7 +25,10 @@ export interface CampaignResult {
   startedAt: string;
   durationS: number;
   ok: boolean;
-  machine: { cpus: number; loadavg1m: number; node: string };
+  /** The checkout the campaign ran on: HEAD and whether the working tree had local changes. */
+  commit: { sha: string | null; dirty: boolean | null };
+  /** loadavg1m at the end; loadavgStart / loadavgEnd are the 1, 5 and 15 minute averages (a shared machine). */
+  machine: { cpus: number; loadavg1m: number; loadavgStart: number[]; loadavgEnd: number[]; memoryMB: number; node: string };
   parameters: Record<string, unknown>;
   checks: CampaignCheck[];
   /** Free-form details (per-round rows, samples of failures). */
@@ -75,16 +79,38 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
   }
 }
 
+/** HEAD of the checkout and whether it has local changes (null outside a git checkout). */
+export function gitCommit(): { sha: string | null; dirty: boolean | null } {
+  const git = (args: string[]) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 }).trim();
+  try {
+    const sha = git(["rev-parse", "HEAD"]);
+    let dirty: boolean | null = null;
+    try {
+      dirty = git(["status", "--porcelain", "--untracked-files=no"]).length > 0;
+    } catch {
+      dirty = null;
+    }
+    return { sha, dirty };
+  } catch {
+    return { sha: null, dirty: null };
+  }
+}
+
+const loads = () => loadavg().map((x) => Math.round(x * 100) / 100);
+
 export function startResult(campaign: string, parameters: Record<string, unknown>): { finish(checks: CampaignCheck[], details: Record<string, unknown>): CampaignResult } {
   const started = Date.now();
+  const loadavgStart = loads();
   return {
     finish(checks, details) {
+      const loadavgEnd = loads();
       return {
         campaign,
         startedAt: new Date(started).toISOString(),
         durationS: Math.round((Date.now() - started) / 100) / 10,
         ok: checks.length > 0 && checks.every((c) => c.ok),
-        machine: { cpus: cpus().length, loadavg1m: Math.round(loadavg()[0] * 100) / 100, node: process.version },
+        commit: gitCommit(),
+        machine: { cpus: cpus().length, loadavg1m: loadavgEnd[0], loadavgStart, loadavgEnd, memoryMB: Math.round(totalmem() / 1_048_576), node: process.version },
         parameters,
         checks,
         details,
@@ -95,7 +121,10 @@ export function startResult(campaign: string, parameters: Record<string, unknown
 
 /** Prints the summary table, writes bench/results/<campaign>.json (unless out is null) and returns the exit code. */
 export function report(result: CampaignResult, out: string | null = path.join(RESULTS_DIR, `${result.campaign}.json`)): number {
-  process.stdout.write(`\n${result.campaign}: ${result.ok ? "PASS" : "FAIL"} in ${result.durationS} s (${result.machine.cpus} cores, load ${result.machine.loadavg1m})\n`);
+  const m = result.machine;
+  process.stdout.write(
+    `\n${result.campaign}: ${result.ok ? "PASS" : "FAIL"} in ${result.durationS} s (${m.cpus} cores, load ${m.loadavgStart.join("/")} at the start, ${m.loadavgEnd.join("/")} at the end; commit ${result.commit.sha?.slice(0, 10) ?? "?"}${result.commit.dirty ? " + local changes" : ""})\n`,
+  );
   process.stdout.write(table(result.checks.map((c) => ({ check: c.name, value: c.value, target: c.target, result: c.ok ? "ok" : "FAIL" }))));
   if (out) {
     mkdirSync(path.dirname(out), { recursive: true });

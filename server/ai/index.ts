@@ -58,6 +58,7 @@ export {
   type LlmProvider,
   type LlmSummary,
 } from "./llm";
+export { insightsQuery, modelsQuery, trainBody } from "./api-schemas";
 export { InsightsService, marketCandleSource, type CandleSource, type Insights, type InsightsServiceOptions, type ModelSummary, type RiskUsageLike, type TrainResult } from "./insights-service";
 
 import type { Logger } from "../core/logger";

@@ -11,6 +11,12 @@ import { LLM_LABEL, summarizerFromEnv, type LlmSummary, type MarketSummarizer } 
 import { DEFAULT_LAMBDA, outOfSampleView, trainModelAsync, type MlModelRecord, type OutOfSample } from "./model";
 import { modelRegistry as defaultRegistry, type ModelRegistry, type ModelsDb } from "./model-registry";
 import { buildSnapshot, type InsightSnapshot } from "./snapshot";
+import { SYMBOL_PATTERN } from "./api-schemas";
+
+/** A 400 naming the field, in the shape of the routes' validation errors: `field: problem`, details `[{ path, message }]`. */
+function invalid(field: string, message: string, code = "VALIDATION"): AppError {
+  return new AppError(code, `${field}: ${message}`, 400, [{ path: field, message }]);
+}
 
 export type CandleSource = (symbol: string, timeframe: Timeframe, limit: number) => Promise<Candle[]> | Candle[];
 
@@ -164,9 +170,11 @@ export class InsightsService {
   }
 
   private resolve(symbol: string, timeframe: Timeframe | undefined): { symbol: string; timeframe: Timeframe } {
-    if (typeof symbol !== "string" || !symbol.trim()) throw new AppError("BAD_REQUEST", "symbol is required (e.g. BTC/USDT)", 400);
+    // The routes validate with api-schemas.ts first; a caller in code gets the same 400 naming the field.
+    if (typeof symbol !== "string" || !symbol.trim()) throw invalid("symbol", "is required (e.g. BTC/USDT)");
+    if (!SYMBOL_PATTERN.test(symbol)) throw invalid("symbol", "must look like BASE/QUOTE in capitals, e.g. BTC/USDT");
     const tf = timeframe ?? this.defaultTimeframe;
-    if (!TIMEFRAMES.includes(tf)) throw new AppError("INVALID_TIMEFRAME", `timeframe must be one of ${TIMEFRAMES.join(", ")} (got ${String(tf)})`, 400);
+    if (!TIMEFRAMES.includes(tf)) throw invalid("timeframe", `must be one of ${TIMEFRAMES.join(", ")} (got ${String(tf)})`, "INVALID_TIMEFRAME");
     const known = this.options.symbols?.();
     if (known && !known.includes(symbol)) throw new AppError("UNKNOWN_SYMBOL", `${symbol} is not traded here (symbols: ${known.join(", ")})`, 404);
     return { symbol, timeframe: tf };
@@ -330,7 +338,13 @@ export class InsightsService {
    * it and makes it the latest. One training per market at a time (a second request joins the first).
    */
   train(symbol: string, timeframe?: Timeframe): Promise<TrainResult> {
-    const m = this.resolve(symbol, timeframe);
+    let m: { symbol: string; timeframe: Timeframe };
+    try {
+      m = this.resolve(symbol, timeframe);
+    } catch (err) {
+      // A refusal is a rejected promise like every other failure of train(), not a synchronous throw.
+      return Promise.reject(err);
+    }
     const key = pair(m.symbol, m.timeframe);
     let pending = this.training.get(key);
     if (!pending) {
