@@ -1,6 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { REQUESTED_PATH_HEADER, SESSION_COOKIE, loginPath } from "@/server/auth/cookies";
-import { securityHeaders } from "@/server/auth/headers";
+import { REQUESTED_PATH_HEADER, SESSION_COOKIE, loginPath, securityHeaders } from "@/server/auth/pure";
 
 /**
  * Next 16 proxy (formerly middleware): security headers on every response, and pages without a session

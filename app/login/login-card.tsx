@@ -4,7 +4,7 @@ import { LockOutlined, SafetyOutlined, UserOutlined } from "@ant-design/icons";
 import { Alert, Button, Card, Form, Input, Spin, Typography } from "antd";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
-import { safeNextPath } from "@/server/auth/cookies";
+import { safeNextPath } from "@/server/auth/pure";
 
 type Phase = "loading" | "setup" | "sign-in" | "unavailable";
 

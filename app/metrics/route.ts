@@ -1,4 +1,4 @@
-import { metricsResponse } from "@/server/metrics/http";
+import { metricsResponse } from "@/server/metrics";
 
 export const dynamic = "force-dynamic";
 

@@ -72,7 +72,7 @@ describe("backtest view helpers", () => {
     const returns = equityReturnPoints(result()).map((p) => p.value);
     expect(returns[0]).toBe(0);
     expect(returns[1]).toBeCloseTo(5, 10);
-    expect(runLabel({ strategies: [{ kind: "ma_crossover", symbols: ["BTC/USDT"], timeframe: "5m" }] })).toBe("ma_crossover BTC/USDT 5m");
+    expect(runLabel({ strategies: [{ kind: "ma_crossover", symbols: ["BTC/USDT"], timeframe: "5m", params: {} }] })).toBe("ma_crossover BTC/USDT 5m");
   });
 });
 

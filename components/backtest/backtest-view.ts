@@ -1,42 +1,12 @@
-import type { BacktestResult } from "@/server/backtest/runner";
 import type { ChartMarker } from "../charts/chart-types";
 import { formatDuration, formatInt, formatMoney, formatNumber, formatPlainPct, formatStat, isNum, formatSignedMoney } from "../lib/format";
-import type { CandleDto } from "../lib/types";
+import type { BacktestListItem, BacktestResultDto, BacktestStatus, CandleDto } from "../lib/types";
 import { COLORS } from "../shell/colors";
 
-/** Pure helpers of the backtest page: what the API returns, shaped for tables and charts. */
+/** Pure helpers of the backtest page: what the API returns (server/contract/backtest.ts), shaped for tables and charts. */
 
-export type { BacktestResult };
-export type BacktestStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
-
-export interface BacktestProgressDto {
-  processed: number;
-  total: number;
-  pct: number;
-  at: number;
-}
-
-export interface BacktestListItem {
-  id: string;
-  status: BacktestStatus;
-  progress: BacktestProgressDto | null;
-  config: { strategies?: Array<{ kind?: string; symbols?: string[]; timeframe?: string; params?: Record<string, unknown> }>; from?: number; to?: number };
-  headline: { totalReturnPct: number | null; sharpe: number | null; maxDrawdownPct: number | null; trades: number | null; winRatePct: number | null; profitFactor: number | null } | null;
-  error: string | null;
-  createdAt: number;
-  finishedAt: number | null;
-}
-
-export interface BacktestDetail {
-  id: string;
-  status: BacktestStatus;
-  progress: BacktestProgressDto | null;
-  config: unknown;
-  error: string | null;
-  createdAt: number;
-  finishedAt: number | null;
-  result: (BacktestResult & { execution?: string }) | null;
-}
+export type { BacktestDetail, BacktestListItem, BacktestProgressDto, BacktestStatus } from "../lib/types";
+export type BacktestResult = BacktestResultDto;
 
 export const isFinished = (status: BacktestStatus) => status === "completed" || status === "failed" || status === "cancelled";
 

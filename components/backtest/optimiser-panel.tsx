@@ -4,12 +4,10 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { Alert, Button, Col, DatePicker, Flex, Form, InputNumber, Progress, Row, Segmented, Select, Table, Tag, Typography, message, type TableColumnsType } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useEffect, useMemo, useState } from "react";
-import type { OptimisationJob } from "@/server/backtest/optimise";
-import type { Evaluation } from "@/server/backtest/evaluate";
 import { useSymbols } from "../hooks/use-market";
 import { useCreateStrategy, useStrategyKinds } from "../hooks/use-settings";
 import { apiFetch, errorMessage } from "../lib/api";
-import { TIMEFRAMES, type Timeframe } from "../lib/types";
+import { TIMEFRAMES, type Evaluation, type OptimisationJob, type Timeframe } from "../lib/types";
 import { defaultParams } from "../settings/strategy-params";
 import { heatColor, heatMap, shade } from "./optimiser-view";
 

@@ -2,10 +2,10 @@
 
 import { Col, Descriptions, Row, Segmented, Table, Tag, Typography } from "antd";
 import { useMemo, useState } from "react";
-import type { DriftMode, DriftRow } from "@/server/golive/drift";
 import { useDrift } from "../golive/use-go-live";
 import { useMarketNow } from "../hooks/use-market-now";
 import { formatDateTime, formatDuration, formatNumber, formatPrice, formatSignedMoney } from "../lib/format";
+import type { DriftMode, DriftRow } from "../lib/types";
 import { Panel } from "../ui/panel";
 import { QueryState } from "../ui/query-state";
 

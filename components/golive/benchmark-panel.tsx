@@ -4,16 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import { Descriptions, Typography } from "antd";
 import { apiFetch } from "../lib/api";
 import { formatDateTime, formatPct } from "../lib/format";
+import type { BenchmarkDto } from "../lib/types";
 import { Panel } from "../ui/panel";
 import { QueryState } from "../ui/query-state";
-
-interface BenchmarkDto {
-  mode: string;
-  from: number | null;
-  to: number | null;
-  strategyReturnPct: number | null;
-  benchmark: { returnPct: number; perSymbol: { symbol: string; returnPct: number }[] } | null;
-}
 
 /** Buy-and-hold of the same symbols over the same period, beside the mode's return (performance page). */
 export function BenchmarkPanel({ mode }: { mode: string | null | undefined }) {

@@ -2,9 +2,9 @@
 
 import { App, Button, Col, Flex, InputNumber, Popconfirm, Row, Table, Tag, Input, Typography } from "antd";
 import { useState } from "react";
-import type { ReconciliationAction, ReconciliationRow } from "@/server/golive/reconciliation";
 import { errorMessage } from "../lib/api";
 import { formatQty } from "../lib/format";
+import type { ReconciliationAction, ReconciliationRow } from "../lib/types";
 import { Panel } from "../ui/panel";
 import { QueryState } from "../ui/query-state";
 import { useReconciliation, useReconciliationAction } from "./use-go-live";

@@ -3,14 +3,9 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "../lib/api";
 import { qk } from "../lib/query-keys";
-import type { GoLiveChecklist } from "@/server/golive/checklist";
-import type { DriftReport } from "@/server/golive/drift";
-import type { ReconciliationAction, ReconciliationPanel } from "@/server/golive/reconciliation";
-import type { LiveRampState } from "@/server/risk";
-import type { LiveRules } from "@/server/config/risk-limits";
+import type { DriftReport, GoLiveAcknowledgementDto, GoLiveDto, ReconciliationActionInput, ReconciliationPanel } from "../lib/types";
 
-/** GET /api/go-live (server/golive/service.ts getGoLive). */
-export type GoLiveDto = GoLiveChecklist & { ramp: LiveRampState & { capQuote: number | null }; limits: { live: LiveRules } };
+export type { GoLiveDto };
 
 const keys = {
   goLive: ["go-live"] as const,
@@ -25,7 +20,7 @@ export function useGoLive() {
 export function useAcknowledgeRisk() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => apiFetch<unknown>("/api/go-live/acknowledge", { method: "POST", body: {} }),
+    mutationFn: () => apiFetch<GoLiveAcknowledgementDto>("/api/go-live/acknowledge", { method: "POST", body: {} }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.goLive }),
   });
 }
@@ -48,7 +43,7 @@ export function useReconciliation() {
 export function useReconciliationAction() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: { key: string; action: ReconciliationAction; stopLoss?: number; reason?: string }) =>
+    mutationFn: (body: ReconciliationActionInput) =>
       apiFetch<unknown>("/api/reconciliation/actions", { method: "POST", body }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: keys.reconciliation });

@@ -21,6 +21,7 @@ export interface TradeFilters {
 export const qk = {
   status: ["status"] as const,
   system: ["system"] as const,
+  health: ["health"] as const,
   me: ["me"] as const,
   symbols: ["symbols"] as const,
   candlesOf: (symbol: string, timeframe: Timeframe) => ["candles", symbol, timeframe] as const,

@@ -10,12 +10,8 @@ import { formatMoney, formatPrice, formatQty } from "../lib/format";
 import type { ManualOrderInput, OrderPreviewDto, OrderSide } from "../lib/types";
 import { baseQuantity, type SizeUnit } from "./order-math";
 
-interface Decision {
-  allowed: boolean;
-  code: string | null;
-  message: string;
-  source: "preview" | "send";
-}
+/** The risk engine's decision as the ticket shows it: the preview's (or a refused send's) verdict, and which of the two said it. */
+type Decision = Pick<OrderPreviewDto, "allowed" | "code" | "message"> & { source: "preview" | "send" };
 
 function denialOf(err: unknown): Decision | null {
   if (!(err instanceof ApiError) || err.code !== "RISK_DENIED") return null;

@@ -24,5 +24,7 @@ export const BADGES = {
   paper: { background: "#0958d9", color: "#ffffff", border: "#0958d9" },
   ghost: { background: "#303030", color: "#f0f0f0", border: "#595959" },
   live: { background: "#a8071a", color: "#ffffff", border: "#ff4d4f" },
+  /** The start-up warm-up in the header: informational, not a warning. */
+  warmup: { background: "#111d2c", color: "#91caff", border: "#15417e" },
   menuSelected: { background: "#1d3f73", color: "#ffffff", border: "#1d3f73" },
 } as const;

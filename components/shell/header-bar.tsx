@@ -7,7 +7,7 @@ import { useFeed } from "../lib/socket";
 import { formatMoney, formatInt, formatPlainPct, isNum } from "../lib/format";
 import { Num, Pnl } from "../ui/num";
 import { COLORS } from "./colors";
-import { FeedStatus, ModeBadge, TradingStateBadge, VenueBadge } from "./status-badges";
+import { FeedStatus, ModeBadge, TradingStateBadge, VenueBadge, WarmupBadge } from "./status-badges";
 import { KillSwitch } from "./kill-switch";
 import { UserMenu } from "./user-menu";
 import { exposureOf } from "./exposure";
@@ -45,6 +45,7 @@ export function HeaderBar({ username }: { username: string }) {
         <span className="hide-phone">
           <TradingStateBadge state={s?.tradingState} reason={s?.tradingStateReason} />
         </span>
+        <WarmupBadge warmup={s?.warmup} />
       </Flex>
       <Figure label={<>Equity{quote && <span className="hide-phone"> {quote}</span>}</>}>
         <Num testId="header-equity">{formatMoney(s?.equity)}</Num>

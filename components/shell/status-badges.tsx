@@ -1,10 +1,11 @@
 "use client";
 
 import { Badge, Tag, Tooltip } from "antd";
-import type { FeedState, Mode, TradingStateName, VenueInfo } from "../lib/types";
+import type { FeedState, Mode, TradingStateName, VenueInfo, WarmupDto } from "../lib/types";
 import type { SocketConnection } from "../lib/socket";
 import { formatDuration, isNum } from "../lib/format";
 import { BADGES } from "./colors";
+import { warmupView } from "./warmup";
 
 const MODE_STYLE: Record<Mode, { background: string; color: string; border: string }> = {
   ghost: BADGES.ghost,
@@ -123,6 +124,31 @@ export function FeedStatus({
       <span data-testid="feed-status" data-connection={connection} data-feed={feed ?? "unknown"} style={{ whiteSpace: "nowrap" }}>
         <Badge status={health.status} text={health.label} />
       </span>
+    </Tooltip>
+  );
+}
+
+/**
+ * The start-up phase while the engine loads its market history: "Warming up 3/10 symbols" (on a phone
+ * "3/10"), the phase in the tooltip; nothing once every symbol is warm.
+ */
+export function WarmupBadge({ warmup }: { warmup: WarmupDto | null | undefined }) {
+  const view = warmupView(warmup);
+  if (!view) return null;
+  return (
+    <Tooltip title={view.tooltip}>
+      <Tag
+        data-testid="warmup-badge"
+        data-done={view.done}
+        data-total={view.total}
+        role="status"
+        aria-label={`${view.label}. ${view.tooltip}`}
+        style={{ ...solid(BADGES.warmup), whiteSpace: "nowrap" }}
+      >
+        <span className="hide-phone">Warming up </span>
+        {view.done}/{view.total}
+        <span className="hide-narrow"> symbols</span>
+      </Tag>
     </Tooltip>
   );
 }

@@ -1,9 +1,7 @@
 "use client";
 
 import { Alert, Button, Flex, Table, Tag, Tooltip, Typography, type TableColumnsType } from "antd";
-import type { RankedPair } from "@/server/pairs/rank";
-import type { StrategyKindInfo } from "@/server/strategy/registry";
-import type { StrategyFileProblem, StrategyRuntimeFault } from "@/server/strategy/user/loader";
+import type { RankedPairDto as RankedPair, StrategyFileProblemDto as StrategyFileProblem, StrategyKindDto as StrategyKindInfo, StrategyRuntimeFaultDto as StrategyRuntimeFault } from "../lib/types";
 import { formatDateTime } from "../lib/format";
 import { Num } from "../ui/num";
 import { Panel } from "../ui/panel";

@@ -1,9 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { PairList } from "@/server/pairs/rank";
-import type { StrategyKindsReport } from "@/server/strategy/listing";
 import { apiFetch } from "../lib/api";
+import type { PairListDto, StrategyKindsReportDto } from "../lib/types";
 
 export const strategiesKeys = {
   report: ["strategies", "kinds-report"] as const,
@@ -14,7 +13,7 @@ export const strategiesKeys = {
 export function useStrategyKindsReport() {
   return useQuery({
     queryKey: strategiesKeys.report,
-    queryFn: ({ signal }) => apiFetch<StrategyKindsReport>("/api/strategies/kinds?include=errors", { signal }),
+    queryFn: ({ signal }) => apiFetch<StrategyKindsReportDto>("/api/strategies/kinds?include=errors", { signal }),
     refetchInterval: 10_000,
   });
 }
@@ -22,7 +21,7 @@ export function useStrategyKindsReport() {
 export function usePairList() {
   return useQuery({
     queryKey: strategiesKeys.pairs,
-    queryFn: ({ signal }) => apiFetch<PairList>("/api/pairs", { signal }),
+    queryFn: ({ signal }) => apiFetch<PairListDto>("/api/pairs", { signal }),
     staleTime: 60_000,
     retry: false,
   });
@@ -31,7 +30,7 @@ export function usePairList() {
 export function useRefreshPairs() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => apiFetch<PairList>("/api/pairs/refresh", { method: "POST", body: {} }),
+    mutationFn: () => apiFetch<PairListDto>("/api/pairs/refresh", { method: "POST", body: {} }),
     onSuccess: (list) => client.setQueryData(strategiesKeys.pairs, list),
   });
 }

@@ -3,8 +3,8 @@
 import { Col, Descriptions, Flex, Row, Table, Tag, Typography, type TableColumnsType } from "antd";
 import { COLORS } from "../shell/colors";
 import { formatDateTime, formatDuration, formatInt, formatLatency, formatNumber, formatUptime, isNum } from "../lib/format";
-import type { StreamDto } from "../lib/types";
-import { useSystem } from "../hooks/use-system";
+import type { HealthReconciliationDto, StatusDto, StreamDto } from "../lib/types";
+import { useHealth, useSystem } from "../hooks/use-system";
 import { useFeed } from "../lib/socket";
 import { useStatus } from "../hooks/use-status";
 import { Num } from "../ui/num";
@@ -21,20 +21,15 @@ function StateTag({ state }: { state: string | undefined }) {
   return <Tag color={STATE_COLOR[state] ?? "default"}>{state}</Tag>;
 }
 
-/** `reconciliation` of GET /api/status (docs/api.md, issue 22): the live account against its venue. */
-interface ReconciliationView {
-  ok: boolean;
-  at: number | string | null;
-  message: string | null;
-  status?: "ok" | "degraded" | "failed";
-  findings?: Array<{ kind: string; severity: "warning" | "critical"; message: string }>;
-}
+/** The reconciliation as the page shows it: /api/health's (with findings) when it answered, else /api/status's summary. */
+type ReconciliationView = HealthReconciliationDto | NonNullable<StatusDto["reconciliation"]>;
 
 const RECON_COLOR: Record<string, string> = { ok: "success", degraded: "warning", failed: "error" };
 
 function ReconciliationPanel({ value }: { value: ReconciliationView | null | undefined }) {
-  const state = value?.status ?? (value ? (value.ok ? "ok" : "failed") : undefined);
-  const findings = value?.findings ?? [];
+  const detailed = value && "findings" in value ? value : null;
+  const state = detailed?.status ?? (value ? (value.ok ? "ok" : "failed") : undefined);
+  const findings = detailed?.findings ?? [];
   return (
     <Panel title={<span>Reconciliation with the venue {state && <Tag color={RECON_COLOR[state] ?? "default"} data-testid="system-reconciliation-status">{state}</Tag>}</span>}>
       <div data-testid="system-reconciliation">
@@ -53,6 +48,7 @@ function ReconciliationPanel({ value }: { value: ReconciliationView | null | und
 export function SystemPage() {
   const system = useSystem();
   const status = useStatus();
+  const health = useHealth();
   const feed = useFeed();
   const s = system.data;
   const feedState = status.data?.feed.state;
@@ -192,7 +188,7 @@ export function SystemPage() {
               </Panel>
             </Col>
             <Col span={24}>
-              <ReconciliationPanel value={status.data?.reconciliation as ReconciliationView | null | undefined} />
+              <ReconciliationPanel value={health.data?.engine.reconciliation ?? status.data?.reconciliation} />
             </Col>
             <Col span={24}>
               <Panel title="Venue errors">

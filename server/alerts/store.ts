@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db/generated/client";
-import type { SecretBox } from "../auth/secret-box";
+import type { SecretBox } from "../auth";
 import type { AlertChannel, AlertKind, AlertLogEntry, AlertSeverity, AlertStore, ChannelRouting } from "./types";
 
 /**

@@ -1,15 +1,13 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config";
 import type { PrismaClient } from "../db/generated/client";
-import { createSecretBox, loadMasterKey, type SecretBox } from "../auth/secret-box";
-import { createMetrics, type Metrics } from "../metrics";
-import { metricsSourceFor } from "../metrics/wiring";
+import { createSecretBox, loadMasterKey, matchTotp, type SecretBox } from "../auth";
+import { createMetrics, metricsSourceFor, type Metrics } from "../metrics";
 import { createAlertService, type AlertService, type AlertServiceOptions } from "./service";
 import { createPrismaAlertStore } from "./store";
-import { matchTotp } from "../auth/totp";
 import { sumMoney } from "../core/decimal";
 import type { EngineRuntime } from "../engine/runtime";
-import { getStatus, listPositions } from "../application/compat";
+import { getStatus, listPositions } from "../application";
 import { drawdownSeries } from "../portfolio";
 import { TradingCalendar } from "../risk";
 import type { PeriodReport, TradingCommands } from "./types";

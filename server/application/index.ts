@@ -50,6 +50,7 @@ export function createUseCases(deps: { engine: EngineRuntime; repos: Repositorie
 
 export { Download, isDownload, modeSchema, type AuditFn, type Repositories, type UseCaseDeps } from "./context";
 export { EventRecorder } from "./event-recorder";
+export { getStatus, listPositions } from "./compat";
 export { SessionManager, sessionConfigSchema, sessionCreateSchema, type SessionConfig, type SessionEndReason } from "./sessions";
 export { candlesQuery, orderBookQuery } from "./market";
 export { tradesQuery, type TradesQuery } from "./trades";

@@ -22,7 +22,7 @@ import {
   type SessionPnlDto,
   type SessionReportDto,
 } from "../contract";
-import { sessionNetPnl } from "../golive/session-rules";
+import { sessionNetPnl } from "../golive";
 
 /**
  * Trading sessions (the seed plan's 4-hour proof of concept): a strategy instance with its own capital,

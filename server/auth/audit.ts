@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Clock } from "../core/clock";
 import { systemClock } from "../core/clock";
+import { canonicalJson } from "../core/canonical-json";
 import { AppError } from "../core/errors";
 import { REDACTED_KEYS } from "../core/logger";
 import type { PrismaClient } from "../db/generated/client";
@@ -82,13 +83,8 @@ export interface AuditLog {
   verify(): Promise<AuditVerification>;
 }
 
-/** JSON with object keys sorted at every level: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(",")}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
-}
+/** JSON with object keys sorted at every level (server/core/canonical-json.ts), re-exported for the audit's users. */
+export { canonicalJson };
 
 export function auditHash(prevHash: string, content: { timestamp: string; actor: string; action: string; data: unknown }): string {
   const body = canonicalJson({ timestamp: content.timestamp, actor: content.actor, action: content.action, data: content.data });

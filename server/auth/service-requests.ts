@@ -1,6 +1,6 @@
 import { AppError } from "../core/errors";
 import { CLIENT_ADDRESS_HEADER, CSRF_HEADER, SESSION_COOKIE, parseCookies } from "./cookies";
-import { hostProblem, type HostPolicy } from "./host";
+import { hostProblem, type HostPolicy } from "../http/host";
 import { unauthenticated, type AuthContext, type RequestContexts } from "./service-common";
 import type { RequestMeta } from "./service-types";
 import type { AuthService } from "./service";

@@ -6,7 +6,7 @@ import type { AuthGate, Principal } from "../http/services";
 import { auditAnchorFile, createAuditLog, type AuditLog } from "./audit";
 import { prismaAuthStateStore, type AuthStateStore } from "./auth-state";
 import type { CredentialStatus, CredentialStore, CredentialValidator } from "./credentials";
-import { hostPolicy } from "./host";
+import { hostPolicy } from "../http/host";
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, type ScryptParams } from "./passwords";
 import { DEFAULT_SIGN_IN_POLICY, FailureLimiter, type RateLimitPolicy } from "./rate-limit";
 import { createSecretBox, loadMasterKey, type SecretBox } from "./secret-box";

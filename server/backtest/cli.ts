@@ -206,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
   };
   if (!symbol) {
     if (!values.csv) throw new AppError("CLI_BAD_ARGUMENT", "--symbol is required for stored candles", 2);
-    const { symbolAndTimeframeFromFileName } = await import("../market/csv");
+    const { symbolAndTimeframeFromFileName } = await import("../market/pure");
     const fromName = symbolAndTimeframeFromFileName(values.csv).symbol;
     if (!fromName) throw new AppError("CLI_BAD_ARGUMENT", `--symbol is required: the file name ${values.csv} does not say it`, 2);
     config.strategies[0].symbols = [fromName];

@@ -1,7 +1,5 @@
 import { AppError } from "../core/errors";
-import { CandleAggregator } from "../market/aggregator";
-import type { CandleStore } from "../market/candle-store";
-import { importCandleCsv, symbolAndTimeframeFromFileName } from "../market/csv";
+import { CandleAggregator, importCandleCsv, symbolAndTimeframeFromFileName, type CandleStore } from "../market/pure";
 import { TIMEFRAMES, TIMEFRAME_MS, type Candle, type Timeframe } from "../model/types";
 import type { BacktestConfig } from "./config";
 

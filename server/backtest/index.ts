@@ -77,7 +77,7 @@ export {
 } from "./data";
 export { composeBacktestEngine, type BacktestEngine, type ComposeOptions } from "./engine";
 export { runBacktest, loadData, planBacktest, type BacktestOrder, type BacktestProgress, type BacktestResult, type BacktestStrategySummary, type BacktestTrade, type RunBacktestOptions } from "./runner";
-export { OBJECTIVES, compareEvaluations, evaluateConfig, objectiveOf, type Evaluation, type EvaluationMetrics, type Objective } from "./evaluate";
+export { OBJECTIVES, compareEvaluations, evaluateConfig, objectiveOf, type EvaluateRequest, type Evaluation, type EvaluationMetrics, type Objective } from "./evaluate";
 export {
   WORKER_THRESHOLD_CANDLES,
   gridOf,
@@ -87,6 +87,9 @@ export {
   resolveSpace,
   seededRandom,
   walkForwardFolds,
+  optimisationJobs,
+  OptimisationJobs,
+  apiOptimiseConfigSchema,
   type FoldPlan,
   type FoldReport,
   type IndexRange,
@@ -95,6 +98,9 @@ export {
   type OptimiseConfigInput,
   type OptimiseOptions,
   type OptimiseProgress,
+  type OptimisationJob,
+  type OptimisationJobsOptions,
+  type OptimisationStatus,
   type ResolvedParam,
   type RemoteOptimisations,
 } from "./optimise";

@@ -1,7 +1,7 @@
 import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { DEFAULT_RISK_LIMITS, type RiskLimits } from "../config/risk-limits";
-import { buyAndHoldSummary } from "../golive/benchmark";
+import { buyAndHoldSummary } from "../golive";
 import type { CandleStore } from "../market";
 import type { Candle, ExitReason, OrderStatus, OrderType, Side, Timeframe } from "../model/types";
 import { DAY_MS, computeMetrics, curveStats, drawdownSeries, type CurveStats, type DrawdownPoint, type EquityPoint, type LedgerClosedTrade, type PerformanceMetrics } from "../portfolio";

@@ -9,7 +9,8 @@ import { TIMEFRAME_MS } from "../model/types";
 import { backtestConfigSchema, type BacktestConfig } from "./config";
 import { runInWorker, type ExecutionMode } from "./pool";
 import { equityCsv, tradesCsv } from "./report";
-import { loadData, planBacktest, type BacktestProgress } from "./runner";
+import type { BacktestConfigView, BacktestDetail, BacktestListDto, BacktestListItem } from "../contract";
+import { loadData, planBacktest, type BacktestProgress, type BacktestResult } from "./runner";
 import { resultOf, type BacktestRunRepository, type BacktestStatus } from "./store";
 
 /**
@@ -153,20 +154,20 @@ export class BacktestService {
     const { rows, total } = await this.options.repository.list(query);
     return {
       items: rows.map((r) => {
-        const m = (r.metrics ?? {}) as { metrics?: Record<string, unknown>; summary?: Record<string, unknown>; range?: unknown; strategies?: unknown };
+        const m = (r.metrics ?? {}) as Partial<Pick<BacktestResult, "metrics" | "range" | "strategies">>;
         const live = this.active.get(r.id);
         return {
           id: r.id,
           status: live?.status ?? r.status,
           progress: live?.progress ?? this.remoteProgress.get(r.id) ?? null,
-          config: r.config,
+          config: r.config as BacktestConfigView,
           strategies: m.strategies ?? null,
           range: m.range ?? null,
           headline: m.metrics
             ? {
                 totalReturnPct: m.metrics.totalReturnPct ?? null,
                 sharpe: m.metrics.sharpe ?? null,
-                maxDrawdownPct: (m.metrics.maxDrawdown as { pct?: number } | null)?.pct ?? null,
+                maxDrawdownPct: m.metrics.maxDrawdown?.pct ?? null,
                 trades: m.metrics.trades ?? null,
                 winRatePct: m.metrics.winRatePct ?? null,
                 profitFactor: m.metrics.profitFactor ?? null,
@@ -175,12 +176,12 @@ export class BacktestService {
           error: r.error,
           createdAt: r.createdAt.getTime(),
           finishedAt: r.finishedAt?.getTime() ?? null,
-        };
+        } satisfies BacktestListItem;
       }),
       total,
       limit: query.limit,
       offset: query.offset,
-    };
+    } satisfies BacktestListDto;
   }
 
   /** Status, progress while running, and the full result once completed. */
@@ -196,12 +197,12 @@ export class BacktestService {
       id: row.id,
       status: live?.status ?? row.status,
       progress,
-      config: row.config,
+      config: row.config as BacktestConfigView,
       error: row.error,
       createdAt: row.createdAt.getTime(),
       finishedAt: row.finishedAt?.getTime() ?? null,
       result: resultOf(row) ?? null,
-    };
+    } satisfies BacktestDetail;
   }
 
   /** Cancel a queued or running backtest and delete the record. */

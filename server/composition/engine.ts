@@ -7,7 +7,7 @@ import { SettingsRepository } from "../db/repositories/settings-store";
 import { StrategyRepository } from "../db/repositories/strategy-store";
 import type { Signal, TradingMode } from "../model/types";
 import type { EngineEvents } from "../engine/events";
-import { EventRecorder } from "../application/event-recorder";
+import { EventRecorder } from "../application";
 import { EngineRecordStore } from "../db/repositories/engine-records";
 import { EngineRuntime, type VenueConnection } from "../engine/runtime";
 import { createAccounts, saveLedgerSnapshots, type LedgerIdCounters } from "./accounts";

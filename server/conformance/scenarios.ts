@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { floorToStep, roundToTick } from "../core/decimal";
 import { createLogger } from "../core/logger";
-import { toVenueError } from "../execution/errors";
+import { toVenueError } from "../execution";
 import { instrumentFromMarket } from "../market";
 import type { Instrument, OrderRequest, Side } from "../model/types";
 import { InMemoryRiskStateStore, RiskEngine, type KillSwitchVenuePort } from "../risk";

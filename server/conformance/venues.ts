@@ -1,6 +1,6 @@
 import type { Exchange } from "ccxt";
 import { createLogger, type Logger } from "../core/logger";
-import { LiveVenue } from "../execution/live-venue";
+import { LiveVenue } from "../execution";
 import { createExchange } from "../market";
 import { startSimulator, type SimulatorHandle } from "../simulator";
 

@@ -20,3 +20,8 @@ export * from "./strategies";
 export * from "./performance";
 export * from "./sessions";
 export * from "./auth";
+export * from "./backtest";
+export * from "./optimisation";
+export * from "./golive";
+export * from "./health";
+export * from "./pairs";

@@ -63,3 +63,36 @@ export const strategyInputSchema = z.object({
   dailyLossQuote: z.number().nullable().optional(),
 });
 export type StrategyInput = z.infer<typeof strategyInputSchema>;
+
+/** A user strategy file that did not load (file, line and reason). */
+export const strategyFileProblemSchema = z.object({
+  file: z.string(),
+  /** Path relative to the strategies folder, for display. */
+  name: z.string(),
+  phase: z.enum(["compile", "load", "validate", "smoke", "run"]),
+  line: z.number().optional(),
+  column: z.number().optional(),
+  message: z.string(),
+  /** The kind, when the file got far enough to declare one. */
+  kind: z.string().optional(),
+  at: z.number(),
+});
+export type StrategyFileProblemDto = z.infer<typeof strategyFileProblemSchema>;
+
+/** A call into a loaded user strategy that failed while it ran (thrown, or stopped on its time budget). */
+export const strategyRuntimeFaultSchema = strategyFileProblemSchema.extend({
+  instanceId: z.string(),
+  /** The instance was stopped: it returns no more signals until it is re-created. */
+  stopped: z.boolean(),
+});
+export type StrategyRuntimeFaultDto = z.infer<typeof strategyRuntimeFaultSchema>;
+
+/** `GET /api/strategies/kinds?include=errors`: the kinds, the strategies folder, the files that did not load and recent faults. */
+export const strategyKindsReportSchema = z.object({
+  kinds: z.array(strategyKindSchema),
+  dir: z.string(),
+  present: z.boolean(),
+  errors: z.array(strategyFileProblemSchema),
+  faults: z.array(strategyRuntimeFaultSchema),
+});
+export type StrategyKindsReportDto = z.infer<typeof strategyKindsReportSchema>;

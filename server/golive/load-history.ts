@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PrismaClient } from "../db/generated/client";
-import { canonicalJson } from "../auth/audit";
+import { canonicalJson } from "../core/canonical-json";
 import type { GoLiveHistory } from "./checklist";
 import type { RampTrade } from "./ramp";
 

@@ -1,4 +1,5 @@
 import type { RiskLimits } from "../config/risk-limits";
+import type { BenchmarkDto, DriftReport as DriftReportDto, GoLiveAcknowledgementDto, GoLiveDto, ReconciliationPanel as ReconciliationPanelDto } from "../contract";
 import { AppError } from "../core/errors";
 import type { PrismaClient } from "../db/generated/client";
 import type { Balance, KernelMode } from "../model/types";
@@ -41,7 +42,7 @@ export async function getGoLive(engine: GoLiveEngineView, prisma: PrismaClient) 
   const limits = limitsInForce(engine);
   const checklist = evaluateGoLive(await loadGoLiveHistory(prisma, { currentLimits: limits }));
   const ramp = await refreshLiveRamp(engine, prisma);
-  return { ...checklist, ramp: { ...ramp, capQuote: liveRampCap(limits, ramp) }, limits: { live: limits.live } };
+  return { ...checklist, ramp: { ...ramp, capQuote: liveRampCap(limits, ramp) }, limits: { live: limits.live } } satisfies GoLiveDto;
 }
 
 /**
@@ -60,15 +61,15 @@ export async function acknowledgeGoLiveRisk(engine: GoLiveEngineView, prisma: Pr
   const limits = limitsInForce(engine);
   const ack = await acknowledgeRiskLimits(prisma, { limits, by: actor, at: engine.clock.now() });
   await audit({ actor, action: "golive.risk_acknowledged", data: { fingerprint: ack.fingerprint, live: limits.live, dailyLossPct: limits.dailyLossPct, maxPositionPctEquity: limits.maxPositionPctEquity } });
-  return ack;
+  return ack satisfies GoLiveAcknowledgementDto;
 }
 
 /** GET /api/drift?from=&to= (default: the last 24 hours). */
-export function getDrift(engine: GoLiveEngineView, prisma: PrismaClient, range: { from?: number; to?: number }) {
+export async function getDrift(engine: GoLiveEngineView, prisma: PrismaClient, range: { from?: number; to?: number }) {
   const to = range.to ?? engine.clock.now();
   const from = range.from ?? to - 24 * 3_600_000;
   if (!(from < to)) throw new AppError("VALIDATION", "from: must be before to", 400);
-  return loadDrift(prisma, { from, to });
+  return (await loadDrift(prisma, { from, to })) satisfies DriftReportDto;
 }
 
 export const RECONCILIATION_IGNORED_SETTING = "golive.reconciliation.ignored";
@@ -97,7 +98,7 @@ export async function getReconciliation(engine: GoLiveEngineView, prisma: Prisma
     ledgerOpenOrders: account.openOrders().map((o) => ({ id: o.clientOrderId, ...o })),
     instruments: [...engine.instruments.values()],
     ignored,
-  });
+  }) satisfies ReconciliationPanelDto;
 }
 
 /**
@@ -141,8 +142,8 @@ export async function actOnReconciliation(
 export async function getPerformanceBenchmark(
   engine: GoLiveEngineView & { venue: { id: string }; config: { trading: { symbols: readonly string[]; quoteCurrency: string } } },
   prisma: PrismaClient,
-  mode: string,
-) {
+  mode: BenchmarkDto["mode"],
+): Promise<BenchmarkDto> {
   const first = await prisma.equitySnapshot.findFirst({ where: { mode }, orderBy: { timestamp: "asc" } });
   const last = await prisma.equitySnapshot.findFirst({ where: { mode }, orderBy: { timestamp: "desc" } });
   if (!first || !last) return { mode, from: null, to: null, strategyReturnPct: null, benchmark: null };

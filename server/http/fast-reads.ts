@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { securityHeaders } from "../auth/headers";
+import { securityHeaders } from "../auth/pure";
 
 /**
  * Hot reads (the header's GET /api/status, the chart's GET /api/candles, …) answered by the custom

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError, isAppError } from "../core/errors";
-import { assertAllowedHost, hostPolicy, type HostPolicy } from "../auth/host";
+import { assertAllowedHost, hostPolicy, type HostPolicy } from "./host";
 import type { AppConfig } from "../config";
 import { findBadText, textProblem } from "./input";
 import { lookupServices } from "./registry";
@@ -30,8 +30,10 @@ export function services(): Services {
 }
 
 export function engine(): EngineRuntime {
-  const found = services().engine;
-  if (!found) throw new AppError("NOT_READY", "the trading engine is starting; try again in a moment", 503);
+  const s = services();
+  const found = s.engine;
+  // A web node apart from the engine (ROLE=web, issue 19) routes use cases to it; the few routes that need the engine object itself do not travel.
+  if (!found) throw new AppError("NOT_READY", s.commands ? "this web node has no trading engine of its own (ROLE=web): this route is served by the engine's process only (ROLE=engine,web)" : "the trading engine is starting; try again in a moment", 503);
   return found;
 }
 

@@ -1,11 +1,6 @@
 import { Queue, QueueEvents, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import type { BacktestConfig } from "../backtest/config";
-import type { EvaluateRequest, Evaluation } from "../backtest/evaluate";
-import type { RemoteOptimisations } from "../backtest/optimise";
-import type { Evaluator } from "../backtest/pool";
-import type { BacktestProgress } from "../backtest/runner";
-import type { RemoteBacktests } from "../backtest/service";
+import type { BacktestConfig, BacktestProgress, EvaluateRequest, Evaluation, Evaluator, RemoteBacktests, RemoteOptimisations } from "../backtest";
 import { AppError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { PrismaClient } from "../db/generated/client";

@@ -1,4 +1,4 @@
-import type { Evaluation } from "../backtest/evaluate";
+import type { Evaluation } from "../backtest";
 import type { PrismaClient } from "../db/generated/client";
 
 /**

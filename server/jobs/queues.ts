@@ -1,6 +1,5 @@
 import { Redis } from "ioredis";
-import type { BacktestConfig } from "../backtest/config";
-import type { EvaluateRequest, Evaluation } from "../backtest/evaluate";
+import type { BacktestConfig, EvaluateRequest, Evaluation } from "../backtest";
 
 /**
  * Names, payloads and keys shared by the producers (web/engine, client.ts) and the workers (worker.ts).

@@ -4,11 +4,7 @@ import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { PrismaClient } from "../db/generated/client";
 import type { CandleStore } from "../market";
-import type { BacktestData } from "../backtest/data";
-import { evaluateConfig } from "../backtest/evaluate";
-import { loadData, planBacktest, runBacktest } from "../backtest/runner";
-import { prepareBacktestData } from "../backtest/service";
-import { PrismaBacktestRunRepository } from "../backtest/store";
+import { PrismaBacktestRunRepository, evaluateConfig, loadData, planBacktest, prepareBacktestData, runBacktest, type BacktestData } from "../backtest";
 import { EvaluationStore } from "./evaluations";
 import {
   BACKTEST_QUEUE,

@@ -40,6 +40,7 @@ export {
   parseCandleCsv,
   parseOpenTime,
   readCandleCsvRows,
+  symbolAndTimeframeFromFileName,
   CandleCsvError,
   CANDLE_CSV_HEADER,
   formatCandleCsvRow,

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { AppError } from "../core/errors";
-import { assertAllowedHost, hostPolicy } from "../auth/host";
+import { assertAllowedHost, hostPolicy } from "../http/host";
 import { services, toErrorResponse } from "../http/route";
 import type { Metrics } from "./index";
 

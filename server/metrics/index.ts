@@ -223,3 +223,7 @@ export function createMetrics(opts: CreateMetricsOptions): Metrics {
     },
   };
 }
+
+// The engine's numbers as a MetricsSource, and the GET /metrics handler (token or host checked).
+export { metricsSourceFor } from "./wiring";
+export { metricsResponse } from "./http";

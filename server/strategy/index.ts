@@ -29,6 +29,7 @@ export {
   type UserStrategyOptions,
 } from "./user/loader";
 export { CALL_BUDGET_MS, LOAD_BUDGET_MS, StrategyFileError } from "./user/sandbox";
+export { strategyKindsReport, type StrategyKindsReport } from "./listing";
 export { SafeStrategy, safeStrategy, signalProblem, type StrategyErrorHandler, type StrategyErrorReport, type StrategyPhase } from "./safe-strategy";
 export { BaseStrategy, MAX_CLOCK_SKEW_MS, NO_SIGNALS, StrategyInputError, type TimeframeWarmup } from "./base-strategy";
 export {

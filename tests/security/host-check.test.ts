@@ -2,7 +2,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "@/server/config";
 import { createLogger } from "@/server/core/logger";
-import { hostNameOf, hostPolicy, hostProblem } from "@/server/auth/host";
+import { hostNameOf, hostPolicy, hostProblem } from "@/server/http/host";
 import { clearServices, registerServices } from "@/server/http/registry";
 import type { RouteContext } from "@/server/http/route";
 import type { Services } from "@/server/http/services";

@@ -1,5 +1,4 @@
-import { alertService } from "@/server/alerts/http";
-import { alertLogQuerySchema } from "@/server/alerts/schemas";
+import { alertLogQuerySchema, alertService } from "@/server/alerts";
 import { parseQuery, route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";

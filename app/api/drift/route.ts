@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route, engine, services, parseQuery } from "@/server/http/route";
-import { getDrift } from "@/server/golive/service";
+import { getDrift } from "@/server/golive";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { route, engine, services } from "@/server/http/route";
-import { getGoLive } from "@/server/golive/service";
+import { getGoLive } from "@/server/golive";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { parseQuery, route } from "@/server/http/route";
-import { insightsQuery } from "@/server/ai/api-schemas";
+import { insightsQuery } from "@/server/ai";
 import { insights } from "./service";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { route, engine, services } from "@/server/http/route";
-import { getReconciliation } from "@/server/golive/service";
+import { getReconciliation } from "@/server/golive";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { route, engine, services, actorOf } from "@/server/http/route";
 import { AppError } from "@/server/core/errors";
-import { acknowledgeGoLiveRisk } from "@/server/golive/service";
+import { acknowledgeGoLiveRisk } from "@/server/golive";
 
 export const dynamic = "force-dynamic";
 

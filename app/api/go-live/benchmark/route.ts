@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route, engine, services, parseQuery } from "@/server/http/route";
-import { getPerformanceBenchmark } from "@/server/golive/service";
+import { getPerformanceBenchmark } from "@/server/golive";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { parseQuery, route } from "@/server/http/route";
-import { modelsQuery } from "@/server/ai/api-schemas";
+import { modelsQuery } from "@/server/ai";
 import { insights } from "../service";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { parseBody, route } from "@/server/http/route";
-import { trainBody } from "@/server/ai/api-schemas";
+import { trainBody } from "@/server/ai";
 import { insights } from "../service";
 
 export const dynamic = "force-dynamic";

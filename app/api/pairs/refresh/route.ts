@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { PairListDto } from "@/server/contract";
 import { parseBody, route } from "@/server/http/route";
 import { pairThresholdsSchema, refreshPairList } from "@/server/pairs";
 
@@ -9,5 +10,5 @@ const bodySchema = z.strictObject({ thresholds: pairThresholdsSchema.optional() 
 /** POST /api/pairs/refresh [{ thresholds }]: read the venue again now; with thresholds, a what-if ranking that is not kept. */
 export const POST = route(async (req) => {
   const { thresholds } = await parseBody(req, bodySchema);
-  return refreshPairList(thresholds);
+  return (await refreshPairList(thresholds)) satisfies PairListDto;
 });

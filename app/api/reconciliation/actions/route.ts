@@ -2,8 +2,7 @@ import { z } from "zod";
 import { route, engine, services, parseBody, actorOf } from "@/server/http/route";
 import { AppError } from "@/server/core/errors";
 import { userText } from "@/server/http/input";
-import { actOnReconciliation } from "@/server/golive/service";
-import { reconciliationEnginePorts } from "@/server/golive/engine-ports";
+import { actOnReconciliation, reconciliationEnginePorts } from "@/server/golive";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { alertService } from "@/server/alerts/http";
+import { alertService } from "@/server/alerts";
 import { actorOf, parseBody, route, services } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";

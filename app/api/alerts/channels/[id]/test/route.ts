@@ -1,4 +1,4 @@
-import { alertService } from "@/server/alerts/http";
+import { alertService } from "@/server/alerts";
 import { route } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
