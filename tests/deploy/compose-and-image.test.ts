@@ -26,18 +26,31 @@ interface Service {
   secrets?: string[];
   entrypoint?: string[];
 }
-const compose = parse(read("compose.yaml")) as { services: Record<string, Service>; volumes: Record<string, unknown>; secrets?: Record<string, { environment?: string }> };
+const compose = parse(read("compose.yaml"), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown>; secrets?: Record<string, { environment?: string }> };
 
 describe("compose.yaml", () => {
   it("has the app, TimescaleDB, Prometheus, Grafana and an optional Caddy", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["app", "caddy", "db", "grafana", "prometheus"]);
+    const byDefault = Object.entries(compose.services).filter(([, s]) => !s.profiles).map(([name]) => name);
+    expect(byDefault.sort()).toEqual(["app", "db", "grafana", "prometheus"]);
     expect(compose.services.db.image).toMatch(/^timescale\/timescaledb:/);
     expect(compose.services.prometheus.image).toMatch(/^prom\/prometheus:/);
     expect(compose.services.grafana.image).toMatch(/^grafana\/grafana:/);
     expect(compose.services.caddy.profiles).toEqual(["tls"]);
     for (const s of Object.values(compose.services)) expect(s.image ?? s.build).toBeTruthy();
     // Every image is pinned to a version, never :latest (except the one built here).
-    for (const [name, s] of Object.entries(compose.services)) if (name !== "app") expect(s.image).not.toMatch(/:latest$/);
+    for (const [name, s] of Object.entries(compose.services)) if (name !== "app" && s.image !== "tradekeel:latest") expect(s.image).not.toMatch(/:latest$/);
+  });
+
+  it("the scale profile runs Redis, one engine, two web nodes and two workers from the image built here, on the one database", () => {
+    const scale = Object.entries(compose.services).filter(([, s]) => s.profiles?.includes("scale")).map(([name]) => name);
+    expect(scale.sort()).toEqual(["engine", "redis", "web-1", "web-2", "worker-1", "worker-2"]);
+    expect(compose.services.redis.image).toMatch(/^redis:\d/);
+    for (const name of ["engine", "web-1", "web-2", "worker-1", "worker-2"]) {
+      const s = compose.services[name];
+      expect(s.image, name).toBe("tradekeel:latest");
+      expect(s.environment?.REDIS_URL, name).toMatch(/^redis:\/\/redis:6379/);
+      expect(s.environment?.DATABASE_URL, name).toMatch(/@db:5432\//);
+    }
   });
 
   it("the app uses the database, keeps its data in a volume, is reachable only on loopback, and is health-checked", () => {
