@@ -2,6 +2,7 @@ const GUARDED = Symbol.for("tradekeel.ccxt.wsSendGuard");
 
 interface SendingClient {
   send(message: unknown): Promise<unknown>;
+  future?: (messageHash: string) => Promise<unknown>;
   [GUARDED]?: true;
 }
 
@@ -18,6 +19,11 @@ interface ClientFactory {
  * process. The watch call itself still fails (ccxt rejects it when the socket closes), so observing
  * every send promise loses nothing: callers that await a send still get its rejection.
  *
+ * The same holds for the client's futures: when a socket closes, ccxt rejects every pending future of the
+ * client (Client.reset), including ones whose watcher has already moved on (seen as "WebSocket was closed
+ * before the connection was established" ending a test run). Each future is observed once; whoever awaits
+ * it still gets the rejection.
+ *
  * Idempotent; a no-op for objects that are not ccxt exchanges (test fakes).
  */
 export function guardCcxtWebsocketSends(exchange: object): void {
@@ -33,6 +39,14 @@ export function guardCcxtWebsocketSends(exchange: object): void {
         if (sent && typeof sent.catch === "function") sent.catch(() => undefined);
         return sent;
       };
+      if (typeof client.future === "function") {
+        const future = client.future.bind(client);
+        client.future = (messageHash: string) => {
+          const pending = future(messageHash);
+          if (pending && typeof pending.catch === "function") pending.catch(() => undefined);
+          return pending;
+        };
+      }
       client[GUARDED] = true;
     }
     return client;

@@ -37,7 +37,8 @@ beforeAll(async () => {
   await engine.start();
   sessions = new SessionManager(engine, createRepositories(db.prisma));
   await sessions.start();
-}, 120_000);
+  // Start-up warms a day of history: minutes on a busy machine (it waits for the engine, not for a time).
+}, 300_000);
 
 afterAll(async () => {
   sessions?.stop();

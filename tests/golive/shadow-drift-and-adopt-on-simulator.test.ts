@@ -83,7 +83,15 @@ describe("live on the simulator with paper in its shadow", () => {
     expect(engine.kernel.mode).toBe("live");
     const from = engine.clock.now();
     engine.kernel.addStrategy({ id: "rt", name: "round trips", kind: "round-trips", capital: 200 }, roundTrips("rt", "ETH/USDT"));
+    // At least 30 simulated minutes and five trades in both modes: on a busy machine the simulated half hour
+    // can pass with fewer signals handled, so wait for the trades themselves.
+    const tradesInBothModes = async () => {
+      await engine.persistence.flush();
+      const drift = await getDrift(engine, db.prisma, { from, to: engine.clock.now() + 1 });
+      return drift.rows.filter((r) => r.legs.live?.filled && r.legs.paper?.filled).length;
+    };
     await expect.poll(() => engine.clock.now() - from, { timeout: 90_000, interval: 200 }).toBeGreaterThanOrEqual(30 * MIN);
+    await expect.poll(tradesInBothModes, { timeout: 240_000, interval: 1000 }).toBeGreaterThanOrEqual(5);
     engine.kernel.removeStrategy("rt");
     await engine.kernel.idle();
     // Whatever is still open is closed in both ledgers, so every row has its P&L.
@@ -114,7 +122,7 @@ describe("live on the simulator with paper in its shadow", () => {
     const signal = await db.prisma.signal.findUnique({ where: { id: both[0].signalId } });
     const liveOrder = await db.prisma.order.findFirst({ where: { signalId: both[0].signalId, mode: "live", intent: "entry" } });
     expect(signal).toMatchObject({ executionStatus: "executed", executionOrderId: liveOrder!.clientOrderId });
-  }, 150_000);
+  }, 300_000);
 
   it("BTC bought by hand at the venue shows as unknown, and adopting it books a ledger position with the stop", async () => {
     const live = engine.kernel.accounts.get("live")!;
