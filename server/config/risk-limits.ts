@@ -106,7 +106,47 @@ export const riskLimitsSchema = z.object({
   minEdgeOverFeesPct: pct().default(0.5),
   /** Deny a market order whose expected fill deviates more than this from the last price, %. */
   maxSlippagePct: pct().default(0.5),
+  /**
+   * Leverage cap (issue 15, from the plans: 1× by default). Spot: gross exposure / equity. Perps: also
+   * the leverage a contract may be set to, and each position's notional / its margin.
+   */
   maxLeverage: z.number().min(1).default(1),
+  /**
+   * Perps only: initial margin in use (open positions + working entries + this order) as % of the
+   * futures margin balance (wallet + unrealised P&L) stays at or below this (plans: 50 %).
+   */
+  maxMarginUtilisationPct: pct().default(50),
+  /**
+   * Perps only: liquidation risk % (share of the distance from entry to the liquidation price the mark
+   * has covered, see server/futures) at which a warning is raised (plans: 80 %) …
+   */
+  liquidationWarnPct: pct().default(80),
+  /** … and at which the position is closed before the venue liquidates it (plans: 90 %). */
+  liquidationClosePct: pct().default(90),
+  /**
+   * Perps only: an entry's stop must leave at least this share (%) of the distance from entry to the
+   * liquidation price between itself and the liquidation price (plans: "minimum distance of the stop
+   * from the liquidation price"; 20 % keeps the stop inside the 80 % warning).
+   */
+  minStopLiquidationDistancePct: pct().default(20),
+  /** Perps only: one position's notional stays within principal + this % of profit (master plan: 70 %). */
+  maxPositionProfitSharePct: pct().default(70),
+  /**
+   * The master plan's leverage unlock, opt-in (default off: perps trade up to maxLeverage). On: spot
+   * only until profit reaches leverageUnlockStepPct % of principal; then 2×, one more × per further
+   * step, up to leverageUnlockMaxLeverage (and never above maxLeverage), with margin limited to
+   * leverageUnlockProfitSharePct % of the profit; cut one step when futures losses reach
+   * leverageUnlockLossCutPct % of the profit (server/futures/leverage-policy.ts).
+   */
+  leverageUnlockEnabled: z.boolean().default(false),
+  /** Profit % of principal per unlock step (master plan: 2× after +100 %, 3× after +200 %, 4× after +300 %). */
+  leverageUnlockStepPct: z.number().positive().default(100),
+  /** Highest leverage the unlock reaches (master plan: 4×). */
+  leverageUnlockMaxLeverage: z.number().min(1).default(4),
+  /** Share of the profit futures margin may use once unlocked (master plan: 50 %). */
+  leverageUnlockProfitSharePct: pct().default(50),
+  /** Futures losses, % of the profit, that cut the leverage one step (master plan: 30 %). */
+  leverageUnlockLossCutPct: pct().default(30),
   /** Venue errors within the window that trip the breaker. */
   venueErrorBreakerCount: z.number().int().min(1).default(5),
   venueErrorBreakerWindowSec: z.number().int().min(1).default(300),
@@ -147,6 +187,17 @@ export const RISK_LIMIT_TIGHTER: Partial<Record<keyof RiskLimits, "lower" | "hig
   minRewardToRisk: "higher",
   maxSlippagePct: "lower",
   maxLeverage: "lower",
+  maxMarginUtilisationPct: "lower",
+  liquidationWarnPct: "lower",
+  liquidationClosePct: "lower",
+  minStopLiquidationDistancePct: "higher",
+  maxPositionProfitSharePct: "lower",
+  // On is tighter (futures locked until the profit unlocks them); true > false.
+  leverageUnlockEnabled: "higher",
+  leverageUnlockStepPct: "higher",
+  leverageUnlockMaxLeverage: "lower",
+  leverageUnlockProfitSharePct: "lower",
+  leverageUnlockLossCutPct: "lower",
   venueErrorBreakerCount: "lower",
 };
 

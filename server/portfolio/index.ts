@@ -13,6 +13,8 @@ export {
   type DustMoveStore,
   type FillMeta,
   type FillOutcome,
+  type FundingOutcome,
+  type FundingPayment,
   type LedgerClosedTrade,
   type LedgerErrorCode,
   type LedgerIdSource,

@@ -33,6 +33,7 @@ export class PositionState implements LedgerPosition {
   exitQuantity = 0;
   exitNotional = 0;
   grossRealizedPnl = 0;
+  fundingPaid: number | undefined = undefined;
   updatedAt: number;
   lastExitReason: ExitReason | undefined = undefined;
   lastExitText: string | undefined = undefined;
@@ -112,6 +113,7 @@ export function copyPosition(p: LedgerPosition): LedgerPosition {
   if (p.atrStop !== undefined) copy.atrStop = p.atrStop;
   if (p.lastExitReason !== undefined) copy.lastExitReason = p.lastExitReason;
   if (p.lastExitText !== undefined) copy.lastExitText = p.lastExitText;
+  if (p.fundingPaid !== undefined) copy.fundingPaid = p.fundingPaid;
   return copy;
 }
 

@@ -44,8 +44,13 @@ export interface LedgerPosition extends Position {
   entryNotional: number;
   exitQuantity: number;
   exitNotional: number;
-  /** Realized P&L before fees, 8 dp; realizedPnl = grossRealizedPnl − fees. */
+  /** Realized P&L before fees, 8 dp; realizedPnl = grossRealizedPnl − fees − fundingPaid. */
   grossRealizedPnl: number;
+  /**
+   * Perpetuals: net funding the position paid over its life (quote, 8 dp; negative when it received
+   * more than it paid). Absent until a funding payment is booked (see Ledger.applyFunding).
+   */
+  fundingPaid?: number;
   updatedAt: number;
   /** Why and with which text the latest reducing fill exited (the trade of a move to dust takes them). */
   lastExitReason?: ExitReason;
@@ -105,6 +110,34 @@ export interface DustMoveStore {
 export interface LedgerClosedTrade extends ClosedTrade {
   sessionId?: string;
   durationMs: number;
+  /** Perpetuals: net funding paid over the trade's life (already in pnl); absent when none was booked. */
+  fundingPaid?: number;
+}
+
+/** A funding payment of a perpetual position, as the venue books it (Binance's FUNDING_FEE income). */
+export interface FundingPayment {
+  symbol: string;
+  /** The position's strategy instance (positions are keyed by symbol + instance). */
+  strategyInstanceId?: string;
+  /**
+   * Cash flow into the account, quote (rounded half-even to 8 dp): negative when the position pays
+   * (a long with a positive rate), positive when it receives. server/futures fundingCashFlow computes it.
+   */
+  cashFlow: number;
+  /** When it was booked (epoch ms). */
+  timestamp: number;
+  /** The funding rate and mark it was computed from, for the record (not used by the booking). */
+  fundingRate?: number;
+  markPrice?: number;
+}
+
+export interface FundingOutcome {
+  /** The position after the payment (a copy). */
+  position: LedgerPosition;
+  /** Change of cash (quote, 8 dp) = the payment's cash flow. */
+  cashDelta: number;
+  /** The position's net funding paid after this payment. */
+  fundingPaid: number;
 }
 
 /** A position with its mark, for views (dashboard, API). */
@@ -169,8 +202,10 @@ export interface AttributionStats {
   volume: number;
   fees: number;
   grossPnl: number;
-  /** grossPnl − fees (fees of still-open positions included). */
+  /** grossPnl − fees − fundingPaid (fees of still-open positions included). */
   realizedPnl: number;
+  /** Perpetuals: net funding paid (absent until a funding payment is booked). */
+  fundingPaid?: number;
   /** Closed round trips; a win has pnl > 0, a loss pnl < 0, breakeven neither. */
   trades: number;
   wins: number;
@@ -223,6 +258,8 @@ export interface LedgerSummary {
   realizedPnl: number;
   unrealizedPnl: number;
   fees: number;
+  /** Perpetuals: net funding paid by every position (absent until a funding payment is booked). */
+  fundingPaid?: number;
   peakEquity: number;
   drawdown: number;
   drawdownPct: number;
@@ -240,6 +277,8 @@ export interface LedgerState {
   cash: number;
   fees: number;
   grossRealizedPnl: number;
+  /** Net funding paid (perpetuals); absent in states without any funding. */
+  fundingPaid?: number;
   peakEquity: number;
   marks: Record<string, number>;
   positions: LedgerPosition[];

@@ -14,6 +14,8 @@ import {
   type DustHolding,
   type FillMeta,
   type FillOutcome,
+  type FundingOutcome,
+  type FundingPayment,
   type LedgerClosedTrade,
   type LedgerIdSource,
   type LedgerOptions,
@@ -39,6 +41,8 @@ export {
   type DustMoveStore,
   type FillMeta,
   type FillOutcome,
+  type FundingOutcome,
+  type FundingPayment,
   type LedgerClosedTrade,
   type LedgerErrorCode,
   type LedgerIdSource,
@@ -98,6 +102,12 @@ export {
  *   open positions and dust; with no open position cash + Σ dust cost basis = startingCash +
  *   realizedPnl to the last satoshi (cash = startingCash + realizedPnl when there is no dust either).
  * - A position's realizedPnl is net of all its fees over its life (entry fees count as soon as paid).
+ * - Funding (perpetuals, applyFunding): a payment is a cash flow booked against one open position.
+ *   Cash moves by its amount; the position's fundingPaid grows by what it paid (falls by what it
+ *   received) and its realizedPnl = grossRealizedPnl − fees − fundingPaid, so the trade it closes into
+ *   carries the funding in pnl (and fundingPaid); the ledger's realizedPnl and the attribution's count
+ *   it the same way, so both invariants above hold with funding. A ledger that never booked funding
+ *   shows no fundingPaid field anywhere (spot output is unchanged).
  * - Duplicate fills are not detected here: the execution layer dedupes on (clientOrderId, venueTradeId).
  *
  * This file is the ledger itself (booking, dust, marks, views, toJSON/fromJSON); beside it: its public
@@ -117,6 +127,8 @@ export class Ledger {
   private cashBalance: number;
   private feesTotal = 0;
   private grossRealizedTotal = 0;
+  /** Net funding paid by every position; undefined until the first payment. */
+  private fundingTotal: number | undefined = undefined;
   /** Σ long cost basis − Σ short cost basis of open positions (booked). */
   private netCostBasis = 0;
   private peak: number;
@@ -244,7 +256,7 @@ export class Ledger {
     }
     for (const stats of [symbolStats, strategyStats]) {
       stats.grossPnl = addMoney(stats.grossPnl, grossPnl);
-      stats.realizedPnl = subMoney(stats.grossPnl, stats.fees);
+      stats.realizedPnl = netStats(stats);
     }
     this.trackPeak();
     return { position: position ? copyPosition(position) : null, closedTrade, opened, grossPnl, fee, cashDelta, quantity: qty };
@@ -274,7 +286,7 @@ export class Ledger {
     pos.entryQuantity = addQty(pos.entryQuantity, qty);
     pos.entryNotional = addMoney(pos.entryNotional, cost);
     pos.fees = addMoney(pos.fees, fee);
-    pos.realizedPnl = subMoney(pos.grossRealizedPnl, pos.fees);
+    pos.realizedPnl = netRealized(pos);
     pos.updatedAt = fill.timestamp;
     if (pos.side === "long" ? fill.price > pos.extremePrice : fill.price < pos.extremePrice) pos.extremePrice = fill.price;
     if (meta.stopLoss !== undefined) pos.stopLoss = meta.stopLoss;
@@ -298,7 +310,7 @@ export class Ledger {
     pos.exitNotional = addMoney(pos.exitNotional, exitNotional);
     pos.grossRealizedPnl = addMoney(pos.grossRealizedPnl, gross);
     pos.fees = addMoney(pos.fees, fee);
-    pos.realizedPnl = subMoney(pos.grossRealizedPnl, pos.fees);
+    pos.realizedPnl = netRealized(pos);
     pos.updatedAt = at;
     if (pos.side === "long") {
       book.netQty = subQty(book.netQty, qty);
@@ -348,6 +360,7 @@ export class Ledger {
     };
     if (pos.strategyInstanceId !== undefined) trade.strategyInstanceId = pos.strategyInstanceId;
     if (pos.sessionId !== undefined) trade.sessionId = pos.sessionId;
+    if (pos.fundingPaid !== undefined) trade.fundingPaid = pos.fundingPaid;
     for (const stats of [symbolStats, strategyStats]) {
       stats.trades += 1;
       if (trade.pnl > 0) stats.wins += 1;
@@ -366,6 +379,48 @@ export class Ledger {
       // Exact zero even if the decimal sums of long and short legs met at a float representation.
       book.netQty = 0;
     }
+  }
+
+  // ---------------------------------------------------------------- funding
+
+  /**
+   * Book a funding payment of a perpetual against the open position of its symbol + strategy instance
+   * (see "Accounting rules"). cashFlow is the venue's signed amount (negative = paid), rounded
+   * half-even to 8 dp. Throws LEDGER_INVALID_ARGUMENT (the ledger unchanged) when no such position is
+   * open, or when cashFlow or timestamp is not a finite number.
+   */
+  applyFunding(payment: FundingPayment): FundingOutcome {
+    if (payment === null || typeof payment !== "object") throw new LedgerError("LEDGER_INVALID_ARGUMENT", "applyFunding: not a funding payment");
+    if (!isFiniteNumber(payment.cashFlow))
+      throw new LedgerError("LEDGER_INVALID_ARGUMENT", `applyFunding: cashFlow must be a finite number, got ${String(payment.cashFlow)}`);
+    if (!isFiniteNumber(payment.timestamp))
+      throw new LedgerError("LEDGER_INVALID_ARGUMENT", `applyFunding: timestamp must be a finite epoch-ms number, got ${String(payment.timestamp)}`);
+    const key = positionKey(payment.symbol, payment.strategyInstanceId);
+    const pos = this.byKey.get(key);
+    if (!pos) {
+      const owner = payment.strategyInstanceId ? ` for ${payment.strategyInstanceId}` : "";
+      throw new LedgerError("LEDGER_INVALID_ARGUMENT", `applyFunding: no open position in ${String(payment.symbol)}${owner} to book funding against`, {
+        symbol: payment.symbol,
+        strategyInstanceId: payment.strategyInstanceId,
+      });
+    }
+    const cashFlow = roundMoney(payment.cashFlow) + 0;
+    this.cashBalance = addMoney(this.cashBalance, cashFlow);
+    this.fundingTotal = subMoney(this.fundingTotal ?? 0, cashFlow);
+    pos.fundingPaid = subMoney(pos.fundingPaid ?? 0, cashFlow);
+    pos.realizedPnl = netRealized(pos);
+    pos.updatedAt = payment.timestamp;
+    for (const stats of [this.statsFor(this.bySymbol, pos.symbol), this.statsFor(this.byStrategy, pos.strategyInstanceId ?? UNATTRIBUTED)]) {
+      stats.fundingPaid = subMoney(stats.fundingPaid ?? 0, cashFlow);
+      stats.realizedPnl = netStats(stats);
+    }
+    this.trackPeak();
+    return { position: copyPosition(pos), cashDelta: cashFlow, fundingPaid: pos.fundingPaid };
+  }
+
+  /** Net funding paid by every position over the ledger's life (0 when none was booked). */
+  get fundingPaid(): number {
+    return this.fundingTotal ?? 0;
   }
 
   // ---------------------------------------------------------------- dust
@@ -489,9 +544,10 @@ export class Ledger {
     return this.cashBalance;
   }
 
-  /** Net realized P&L: realized before fees minus every fee paid (8 dp). */
+  /** Net realized P&L: realized before fees minus every fee and every funding paid (8 dp). */
   get realizedPnl(): number {
-    return subMoney(this.grossRealizedTotal, this.feesTotal);
+    const net = subMoney(this.grossRealizedTotal, this.feesTotal);
+    return this.fundingTotal === undefined ? net : subMoney(net, this.fundingTotal);
   }
 
   get fees(): number {
@@ -540,7 +596,7 @@ export class Ledger {
   summary(): LedgerSummary {
     const { amount, pct } = this.drawdown();
     const equity = this.equity();
-    return {
+    const summary: LedgerSummary = {
       mode: this.mode,
       quoteCurrency: this.quoteCurrency,
       startingCash: this.startingCash,
@@ -554,6 +610,8 @@ export class Ledger {
       drawdownPct: pct,
       openPositions: this.byKey.size,
     };
+    if (this.fundingTotal !== undefined) summary.fundingPaid = this.fundingTotal;
+    return summary;
   }
 
   /**
@@ -625,7 +683,7 @@ export class Ledger {
     for (const [symbol, book] of this.books) if (!Number.isNaN(book.mark)) marks[symbol] = book.mark;
     const positions: LedgerPosition[] = [];
     for (const book of this.activeBooks) for (const pos of book.positions) positions.push(copyPosition(pos));
-    return {
+    const state: LedgerState = {
       version: 1,
       mode: this.mode,
       quoteCurrency: this.quoteCurrency,
@@ -641,6 +699,8 @@ export class Ledger {
       dust: this.dust(),
       attribution: this.attribution(),
     };
+    if (this.fundingTotal !== undefined) state.fundingPaid = this.fundingTotal;
+    return state;
   }
 
   /** Rebuild a ledger from toJSON() output (validated: a malformed state throws LEDGER_INVALID_STATE). */
@@ -657,6 +717,7 @@ export class Ledger {
     ledger.cashBalance = s.cash;
     ledger.feesTotal = s.fees;
     ledger.grossRealizedTotal = s.grossRealizedPnl;
+    if (s.fundingPaid !== undefined) ledger.fundingTotal = s.fundingPaid;
     for (const [symbol, mark] of Object.entries(s.marks)) ledger.bookFor(symbol).mark = mark;
     for (const p of s.positions) {
       if (p.side === "short" && !s.allowShort)
@@ -707,6 +768,18 @@ export class Ledger {
     }
     return stats;
   }
+}
+
+/** A position's net realized P&L: gross − fees − funding paid (8 dp). */
+function netRealized(pos: PositionState): number {
+  const net = subMoney(pos.grossRealizedPnl, pos.fees);
+  return pos.fundingPaid === undefined ? net : subMoney(net, pos.fundingPaid);
+}
+
+/** Attribution's net realized P&L: gross − fees − funding paid (8 dp). */
+function netStats(stats: AttributionStats): number {
+  const net = subMoney(stats.grossPnl, stats.fees);
+  return stats.fundingPaid === undefined ? net : subMoney(net, stats.fundingPaid);
 }
 
 /**

@@ -12,6 +12,7 @@ import type {
   Side,
   TradingState,
 } from "../model/types";
+import type { MarginBracket, MarginMode } from "../futures";
 import type { RiskMetrics } from "./metrics";
 import type { KernelMode } from "../model/types";
 
@@ -63,6 +64,39 @@ export interface RiskContext {
    * the instance's own loss limit (strategy-budget). Absent: the recent closed trades are summed.
    */
   strategyRealizedPnl?(strategyInstanceId: string): number;
+  /**
+   * The futures side of the account (issue 15): absent = spot only. The perp-only checks
+   * (checks/perp-*.ts, registered through perpOnly) apply to the symbols listed in contracts.
+   */
+  readonly futures?: RiskFuturesContext;
+}
+
+/** A perpetual contract as the account has it set at the venue. */
+export interface RiskPerpContract {
+  readonly symbol: string;
+  /** The leverage the contract is set to (Binance's per-symbol setting, POST /fapi/v1/leverage). */
+  readonly leverage: number;
+  readonly marginMode: MarginMode;
+  /** Maintenance margin brackets of the contract (GET /fapi/v1/leverageBracket). */
+  readonly brackets: readonly MarginBracket[];
+}
+
+/** What the perp-only checks read about the futures account (one-way mode: one net position per symbol). */
+export interface RiskFuturesContext {
+  /** Every perpetual the account trades, by symbol; a symbol not listed is spot. */
+  readonly contracts: ReadonlyMap<string, RiskPerpContract>;
+  /**
+   * Futures wallet balance, quote (Binance's totalWalletBalance: deposits + realised P&L − fees ±
+   * funding, without unrealised P&L; isolated wallets included). The cross wallet is this minus the
+   * isolated wallets; the margin balance is this plus every perp position's unrealised P&L.
+   */
+  readonly walletBalance: number;
+  /** Capital the trader put in, quote: the base of the max-position rule and of the leverage unlock. */
+  readonly principal: number;
+  /** Net P&L of the futures book (realised + unrealised, fees and funding included; negative = loss). */
+  readonly futuresPnl: number;
+  /** Isolated wallet per symbol of an isolated position; absent: its entry notional / leverage. */
+  readonly isolatedWallets?: ReadonlyMap<string, number>;
 }
 
 export interface RiskPosition {
