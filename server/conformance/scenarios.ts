@@ -144,6 +144,59 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    id: "rest-then-partial-fill",
+    title: "a limit at the best bid rests unfilled, then the market's trades fill it in parts, reported by the venue's updates",
+    async run(ctx) {
+      const symbol = ctx.v.symbols[0];
+      const inst = ctx.instrument(symbol);
+      const before = await ctx.freeBase(symbol);
+      const usdt = (await ctx.v.venue.fetchBalances()).find((b) => b.asset === "USDT")?.free ?? 0;
+      const seen: Array<{ clientOrderId: string; status: string; filled: number; parts: number }> = [];
+      const off = ctx.v.venue.onUpdate((u) => seen.push({ clientOrderId: u.clientOrderId, status: u.status, filled: u.filledQuantity, parts: u.fills.length }));
+      try {
+        // The most aggressive price that still rests is the best bid; when the market walks away from
+        // it before trading there, the order is cancelled and placed again at the new best bid.
+        for (let attempt = 1; attempt <= 15; attempt++) {
+          const bid = Number((await ctx.v.exchange.fetchOrderBook(symbol, 5)).bids[0]?.[0]);
+          check(bid > 0, "the venue's book has no bid");
+          // Large against one trade (half the free USDT, at most 100,000), so one print cannot fill it all.
+          const qty = qtyFor(inst, Math.min(usdt * 0.5, 100_000), bid);
+          const placed = await ctx.v.venue.submit(ctx.order(symbol, "buy", "limit", qty, bid));
+          try {
+            if (placed.filledQuantity > 0) continue; // the bid moved up under the order: it took, it did not rest
+            check(placed.status === "submitted", `placed at the best bid ${bid}: status ${placed.status}`);
+            const first = await waitFor(
+              "a fill of the resting order",
+              async () => seen.find((u) => u.clientOrderId === placed.clientOrderId && u.filled > 0) ?? false,
+              // About one sub-step of the simulator's market (5 s): then the bid of the moment again.
+              6_000,
+            ).catch(() => undefined);
+            if (!first) continue;
+            // Between two looks at the venue several trades may have printed: the fills (one per trade)
+            // show whether it was filled in parts.
+            if (first.filled >= placed.quantity && first.parts < 2) {
+              throw new ScenarioSkipped(`one trade filled all ${placed.quantity} at once: the market's prints are too large against this account to show a partial fill`);
+            }
+            if (first.filled < placed.quantity) check(first.status === "partially_filled", `first fill of ${first.filled} of ${placed.quantity} reported as ${first.status}`);
+            const more = await waitFor(
+              "a later fill",
+              async () => seen.find((u) => u.clientOrderId === placed.clientOrderId && u.filled > first.filled) ?? false,
+              first.filled < placed.quantity ? 10_000 : 0,
+            ).catch(() => undefined);
+            return `rested unfilled at ${bid} (attempt ${attempt}), then filled ${first.filled} of ${placed.quantity} in ${first.parts} trade(s)${more ? `, then ${more.filled}` : ""}`;
+          } finally {
+            const cancelled = await ctx.v.venue.cancel(placed.clientOrderId, symbol);
+            check(cancelled.status === "cancelled" || cancelled.status === "filled", `after cancel: ${cancelled.status}`);
+            await sellHolding(ctx, symbol, before);
+          }
+        }
+        throw new Error("in 15 attempts of about 6 s the market never traded at the best bid of the moment");
+      } finally {
+        off();
+      }
+    },
+  },
+  {
     id: "partial-fill",
     title: "a limit that crosses part of the book fills partially and rests the rest; a cancel keeps the fill",
     async run(ctx) {

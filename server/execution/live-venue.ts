@@ -419,18 +419,48 @@ export class LiveVenue implements ExecutionVenue {
 
   // ----------------------------------------------------------------- following
 
-  /** Poll every tracked open order once; returns how many were asked for. */
+  /**
+   * Poll every tracked open order once; returns how many were asked for. A symbol with several open
+   * orders is read with one open-orders request (Binance weight 6, instead of 4 per order: 110 resting
+   * orders polled one by one every 250 ms would spend the minute's request weight in seconds and make
+   * every order wait for the next minute); only the tracked orders missing from that list (filled,
+   * cancelled or expired since) are then asked for one by one, for their final state.
+   */
   async pollOnce(): Promise<number> {
-    let asked = 0;
-    for (const [clientOrderId, tracked] of [...this.tracked]) {
+    const bySymbol = new Map<string, string[]>();
+    for (const [clientOrderId, tracked] of this.tracked) {
       if (!tracked.open) continue;
-      asked += 1;
-      try {
-        const order = await this.exchange.fetchOrderWithClientOrderId(clientOrderId, tracked.symbol);
-        await this.handleOrder(order, clientOrderId);
-      } catch (err) {
-        const error = toVenueError(err, `poll ${clientOrderId}`);
-        this.logger.warn({ clientOrderId, code: error.code, err: error.message }, "polling an order failed");
+      bySymbol.set(tracked.symbol, [...(bySymbol.get(tracked.symbol) ?? []), clientOrderId]);
+    }
+    let asked = 0;
+    for (const [symbol, ids] of bySymbol) {
+      asked += ids.length;
+      let one = ids;
+      if (ids.length > 1 && this.exchange.has?.fetchOpenOrders) {
+        try {
+          const open = await this.exchange.fetchOpenOrders(symbol);
+          const seen = new Set<string>();
+          for (const order of open) {
+            const clientOrderId = this.clientIdOf(order);
+            if (!clientOrderId || !this.tracked.get(clientOrderId)?.open) continue;
+            seen.add(clientOrderId);
+            await this.handleOrder(order, clientOrderId);
+          }
+          one = ids.filter((id) => !seen.has(id));
+        } catch (err) {
+          const error = toVenueError(err, `poll open orders ${symbol}`);
+          this.logger.warn({ symbol, code: error.code, err: error.message }, "polling the open orders failed; asking for each order");
+        }
+      }
+      for (const clientOrderId of one) {
+        if (!this.tracked.get(clientOrderId)?.open) continue;
+        try {
+          const order = await this.exchange.fetchOrderWithClientOrderId(clientOrderId, symbol);
+          await this.handleOrder(order, clientOrderId);
+        } catch (err) {
+          const error = toVenueError(err, `poll ${clientOrderId}`);
+          this.logger.warn({ clientOrderId, code: error.code, err: error.message }, "polling an order failed");
+        }
       }
     }
     return asked;

@@ -185,6 +185,8 @@ export class SimulatorCore {
       },
     });
     for (const account of options.accounts ?? [DEFAULT_ACCOUNT]) this.engine.addAccount(account);
+    // The accounts' resting orders show in the published book (REST depth, depth streams, tickers).
+    for (const [id, market] of this.markets) market.book.showResting(() => this.engine.restingLiquidity(id));
 
     // Generate the history up to the start.
     this.processedTo = this.historyStart - SUBSTEP_MS;

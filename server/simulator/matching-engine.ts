@@ -311,6 +311,28 @@ export class MatchingEngine {
     return [...this.accounts.values()];
   }
 
+  /**
+   * Every account's working resting limit orders on `symbol` (venue id), as the published book shows
+   * them: per side, price (ticks) → the quantity still open (an iceberg's visible part only). Stops
+   * waiting for their trigger and an OTO's pending orders are not in the book, as on Binance.
+   */
+  restingLiquidity(symbol: string): { bid: Map<number, number>; ask: Map<number, number> } {
+    const out = { bid: new Map<number, number>(), ask: new Map<number, number>() };
+    const entries = this.openBySymbol.get(symbol);
+    if (!entries?.length) return out;
+    const spec = this.market(symbol).spec;
+    for (const { order } of entries) {
+      if (!isOpen(order) || !order.isWorking || order.type === "MARKET" || !(order.price > 0)) continue;
+      const left = dec(order.origQty).minus(order.executedQty);
+      const visible = order.icebergQty > 0 ? Math.min(order.icebergQty, left.toNumber()) : left.toNumber();
+      if (!(visible > 0)) continue;
+      const ticks = Math.round(order.price * 10 ** spec.priceDecimals);
+      const side = order.side === "BUY" ? out.bid : out.ask;
+      side.set(ticks, to8(dec(side.get(ticks) ?? 0).plus(visible)));
+    }
+    return out;
+  }
+
   private market(symbol: string): SymbolMarket {
     const market = this.options.markets.get(symbol);
     if (!market) throw binanceErrors.invalidSymbol();

@@ -1,5 +1,5 @@
 import type { BookShape } from "./calibration";
-import { floorToDecimals, type SymbolSpec } from "./instruments";
+import { floorToDecimals, roundToDecimals, type SymbolSpec } from "./instruments";
 import { hash01, hashString } from "./prng";
 
 /**
@@ -10,8 +10,11 @@ import { hash01, hashString } from "./prng";
  * wider absolute grid spanning two typical ranges; the touch's quantity a share of the typical
  * minute's volume), or configured (`OrderBookConfig`: a uniform grid of `spacingBps`).
  * Liquidity taken by the user's orders stays taken until the level is reshuffled, so large orders
- * walk the book and repeated orders see thinner levels. The user's own resting orders are not
- * shown in this book (they fill when the price trades through them, see matching-engine.ts).
+ * walk the book and repeated orders see thinner levels. The accounts' resting orders (`showResting`)
+ * are added to the published book (REST depth, the depth streams) at their prices, as every order
+ * shows on Binance; they are not liquidity for other orders (accounts never trade with each other, see
+ * matching-engine.ts), and one the synthetic book has moved across (being filled as the market trades
+ * through it) is left out, so the published book is never crossed.
  *
  * Every change gets an update id, so the REST snapshot (lastUpdateId) and the diff stream (U/u)
  * follow Binance's "how to manage a local order book" rules that ccxt checks.
@@ -91,6 +94,9 @@ export class SyntheticOrderBook {
   private readonly pending = { fast: new PendingDiff(), slow: new PendingDiff() };
   private lastMidTicks = -1;
   private lastSubstep = -1;
+  /** Every account's working resting quantity per price (ticks), per side: see showResting. */
+  private restingProvider: (() => Record<Side, ReadonlyMap<number, number>>) | undefined;
+  private restingShown: Record<Side, Map<number, number>> = { bid: new Map(), ask: new Map() };
 
   /** `config`: a calibrated shape (calibration.ts bookShape), or a configured uniform grid. */
   constructor(
@@ -109,7 +115,62 @@ export class SyntheticOrderBook {
   }
 
   get updateId(): number {
+    this.syncResting();
     return this.updateIdValue;
+  }
+
+  /** The published best bid and ask (what bookTicker and the tickers show). */
+  get top(): { bid: BookLevel | undefined; ask: BookLevel | undefined } {
+    const { bids, asks } = this.snapshot(1);
+    return { bid: bids[0], ask: asks[0] };
+  }
+
+  /** Show the accounts' resting orders in the published book (the matching engine tells what rests where). */
+  showResting(provider: () => Record<Side, ReadonlyMap<number, number>>): void {
+    this.restingProvider = provider;
+    this.syncResting();
+  }
+
+  private shown(side: Side, ticks: number): number {
+    return this.restingShown[side].get(ticks) ?? 0;
+  }
+
+  /** Publish changes of the resting orders (with the synthetic quantity at the same price). */
+  private syncResting(): void {
+    if (!this.restingProvider) return;
+    const source = this.restingProvider();
+    const bestBid = this.current.bids[0]?.priceTicks ?? 0;
+    const bestAsk = this.current.asks[0]?.priceTicks ?? Number.POSITIVE_INFINITY;
+    let bumped = false;
+    for (const side of ["bid", "ask"] as const) {
+      const next = new Map<number, number>();
+      for (const [ticks, qty] of source[side]) {
+        // Not where the synthetic book already is on the other side (the market trades through it).
+        if (qty > 0 && (side === "bid" ? ticks < bestAsk : ticks > bestBid)) next.set(ticks, qty);
+      }
+      const before = this.restingShown[side];
+      this.restingShown[side] = next;
+      for (const ticks of new Set([...before.keys(), ...next.keys()])) {
+        if ((before.get(ticks) ?? 0) === (next.get(ticks) ?? 0)) continue;
+        if (!bumped) {
+          this.updateIdValue += 1;
+          bumped = true;
+        }
+        this.record(side, ticks, this.currentQty[side].get(ticks) ?? 0);
+      }
+    }
+  }
+
+  /** Synthetic levels plus the resting orders shown, best first. */
+  private published(side: Side, list: BookLevel[]): BookLevel[] {
+    const shown = this.restingShown[side];
+    if (shown.size === 0) return list;
+    const merged = new Map<number, number>();
+    for (const level of list) merged.set(level.priceTicks, level.qty);
+    for (const [ticks, qty] of shown) merged.set(ticks, roundToDecimals((merged.get(ticks) ?? 0) + qty, this.spec.qtyDecimals));
+    return [...merged.entries()]
+      .sort((a, b) => (side === "bid" ? b[0] - a[0] : a[0] - b[0]))
+      .map(([priceTicks, qty]) => ({ priceTicks, price: priceTicks / this.scale, qty }));
   }
 
   get sides(): BookSides {
@@ -170,7 +231,9 @@ export class SyntheticOrderBook {
     const next = this.levelsAt(midTicks, substep);
     const changed = this.applyDiff("bid", next.bids) + this.applyDiff("ask", next.asks);
     this.current = next;
-    return changed > 0;
+    const updateId = this.updateIdValue;
+    this.syncResting();
+    return changed > 0 || this.updateIdValue !== updateId;
   }
 
   private applyDiff(side: Side, levels: BookLevel[]): number {
@@ -198,9 +261,12 @@ export class SyntheticOrderBook {
     return changes;
   }
 
+  /** Record a level's synthetic quantity for the diff streams (plus the resting orders shown there). */
   private record(side: Side, ticks: number, qty: number): void {
-    this.pending.fast.record(side, ticks, qty, this.updateIdValue);
-    this.pending.slow.record(side, ticks, qty, this.updateIdValue);
+    const shown = this.shown(side, ticks);
+    const published = shown > 0 ? roundToDecimals(qty + shown, this.spec.qtyDecimals) : qty;
+    this.pending.fast.record(side, ticks, published, this.updateIdValue);
+    this.pending.slow.record(side, ticks, published, this.updateIdValue);
   }
 
   /** Take `qty` of liquidity at a level (a taker order filled there). */
@@ -232,10 +298,13 @@ export class SyntheticOrderBook {
 
   /** Changes since the last call for this channel (fast = 100 ms stream, slow = 1000 ms stream). */
   takeDiff(channel: "fast" | "slow"): DepthDiff | null {
+    this.syncResting();
     return this.pending[channel].take(this.scale);
   }
 
+  /** The published book (synthetic levels and the accounts' resting orders), `limit` levels per side. */
   snapshot(limit: number): { lastUpdateId: number; bids: BookLevel[]; asks: BookLevel[] } {
-    return { lastUpdateId: this.updateIdValue, bids: this.current.bids.slice(0, limit), asks: this.current.asks.slice(0, limit) };
+    this.syncResting();
+    return { lastUpdateId: this.updateIdValue, bids: this.published("bid", this.current.bids).slice(0, limit), asks: this.published("ask", this.current.asks).slice(0, limit) };
   }
 }

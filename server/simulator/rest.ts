@@ -322,7 +322,10 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       return { mins: 5, price: fmt8(m.averagePrice(5)), closeTime: core.now() };
     },
     "GET /api/v3/ticker/24hr": (ctx) => {
-      const list = marketsFor(ctx).map((m) => ticker24hJson(m.ticker24h(core.now()), m.book.sides.bids[0], m.book.sides.asks[0]));
+      const list = marketsFor(ctx).map((m) => {
+        const { bid, ask } = m.book.top;
+        return ticker24hJson(m.ticker24h(core.now()), bid, ask);
+      });
       return ctx.params.has("symbol") ? list[0] : list;
     },
     "GET /api/v3/ticker/price": (ctx) => {
@@ -331,8 +334,7 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
     },
     "GET /api/v3/ticker/bookTicker": (ctx) => {
       const list = marketsFor(ctx).map((m) => {
-        const bid = m.book.sides.bids[0];
-        const ask = m.book.sides.asks[0];
+        const { bid, ask } = m.book.top;
         return { symbol: m.spec.id, bidPrice: fmt8(bid?.price ?? 0), bidQty: fmt8(bid?.qty ?? 0), askPrice: fmt8(ask?.price ?? 0), askQty: fmt8(ask?.qty ?? 0) };
       });
       return ctx.params.has("symbol") ? list[0] : list;

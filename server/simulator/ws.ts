@@ -28,8 +28,9 @@ import type { ListenKeys } from "./rest";
  *   `{stream, data}`), with SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS like Binance:
  *   `<sym>@kline_<interval>`, `<sym>@trade`, `<sym>@aggTrade`, `<sym>@depth[@100ms|@1000ms]`
  *   (diffs with U/u), `<sym>@depth<5|10|20>[@100ms]` (partial books), `<sym>@ticker`,
- *   `<sym>@miniTicker`, `<sym>@bookTicker`, `!ticker@arr`, `!miniTicker@arr`;
- * - user data by listenKey at `/stream/ws/<listenKey>`;
+ *   `<sym>@miniTicker`, `<sym>@bookTicker`, `!miniTicker@arr` (`!ticker@arr` is retired, not served);
+ * - user data by listenKey at `/stream/ws/<listenKey>` (unreachable: the listenKey REST endpoints
+ *   that create one answer 410, as Binance retired them; user data is on the WebSocket API);
  * - the WebSocket API at `/ws-api/v3`, where ccxt's spot watchOrders / watchMyTrades / watchBalance
  *   subscribe with `userDataStream.subscribe.signature` and receive `{subscriptionId, event}`.
  * Streaming time stamps (E, T, kline t) are simulated time.
@@ -365,7 +366,10 @@ export class WsGateway {
               conn,
               name,
               sub.kind === "allTickers"
-                ? all.map((m) => ticker24hEvent(ticker(m), m.book.sides.bids[0], m.book.sides.asks[0], now))
+                ? all.map((m) => {
+                    const { bid, ask } = m.book.top;
+                    return ticker24hEvent(ticker(m), bid, ask, now);
+                  })
                 : all.map((m) => miniTickerEvent(ticker(m), now)),
             );
           }
@@ -409,14 +413,16 @@ export class WsGateway {
             }
             break;
           case "ticker":
-            if (slowRound) this.sendStream(conn, name, ticker24hEvent(ticker(sub.market), sub.market.book.sides.bids[0], sub.market.book.sides.asks[0], now));
+            if (slowRound) {
+              const { bid, ask } = sub.market.book.top;
+              this.sendStream(conn, name, ticker24hEvent(ticker(sub.market), bid, ask, now));
+            }
             break;
           case "miniTicker":
             if (slowRound) this.sendStream(conn, name, miniTickerEvent(ticker(sub.market), now));
             break;
           case "bookTicker": {
-            const bid = sub.market.book.sides.bids[0];
-            const ask = sub.market.book.sides.asks[0];
+            const { bid, ask } = sub.market.book.top;
             const key = `${bid?.price}:${bid?.qty}:${ask?.price}:${ask?.qty}`;
             if (key !== sub.lastKey) {
               sub.lastKey = key;

@@ -13,7 +13,7 @@ let results: ScenarioResult[];
 beforeAll(async () => {
   venue = await openConformanceVenue("simulator");
   results = await runScenarios(venue);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await venue?.close();
