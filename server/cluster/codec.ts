@@ -1,4 +1,4 @@
-import { Download, isDownload } from "../application/context";
+import { Download, isDownload } from "../application";
 
 /**
  * Values crossing Redis between a web node and the engine: JSON, plus what route handlers pass or get

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Services } from "../http/services";
 import type { UseCases } from "../application";
 import { toErrorResponse } from "../http/route";
-import { getGoLive } from "../golive/service";
+import { getGoLive } from "../golive";
 import { publishFeed, type FeedOutlet } from "../realtime";
 import { repeatEvery, schedulerOf } from "../core/scheduler";
 import { systemClock } from "../core/clock";
@@ -21,6 +21,12 @@ import { STATUS_PUBLISH_MS, STATUS_STALE_MS, clusterKeys } from "./keys";
 
 /** Use case methods a command may not call: the lifecycle of the session manager belongs to the engine. */
 const LIFECYCLE = new Set(["start", "stop", "constructor"]);
+
+/**
+ * The insights service's methods a web node's routes call (GET /api/insights, /api/insights/models, POST
+ * /api/insights/train): run on the engine, where the service and its models are, as `insights.<method>`.
+ */
+export const REMOTE_INSIGHTS_METHODS: ReadonlySet<string> = new Set(["getInsights", "listModels", "train"]);
 
 /** What a web node needs to arm real-money live trading (auth/live-arming.ts), gathered where the venue is. */
 export interface ArmingFacts {
@@ -51,6 +57,15 @@ async function armingFacts(services: Services): Promise<ArmingFacts> {
 export async function executeCommand(services: Services, request: CommandRequest): Promise<CommandReply> {
   try {
     if (request.path === "cluster.armingFacts") return { ok: true, value: await armingFacts(services) };
+    if (request.path.startsWith("insights.")) {
+      const method = request.path.slice("insights.".length);
+      const insights = services.insights as unknown as Record<string, (...a: unknown[]) => unknown> | undefined;
+      // The same answer as the route gives in one process without the service (app/api/insights/service.ts).
+      if (!insights) return { ok: false, status: 503, error: { code: "INSIGHTS_NOT_AVAILABLE", message: "AI insights are not enabled on the engine (the insights service is not wired in server/app.ts)" } };
+      if (!REMOTE_INSIGHTS_METHODS.has(method)) return { ok: false, status: 404, error: { code: "UNKNOWN_COMMAND", message: `the engine has no use case ${request.path}` } };
+      const args = Array.isArray(request.args) ? request.args : [];
+      return { ok: true, value: await insights[method]!.apply(insights, args) };
+    }
     const useCases = services.useCases;
     if (!useCases || !services.engine) return { ok: false, status: 503, error: { code: "NOT_READY", message: "the trading engine is starting; try again in a moment" } };
     const [group, method, ...rest] = request.path.split(".");

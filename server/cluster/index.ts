@@ -11,4 +11,5 @@ export { CommandClient, CommandServer, type CommandReply, type CommandRequest, t
 export { startEngineNode, executeCommand, type EngineNode, type ArmingFacts } from "./engine-node";
 export { createWebNode, COMMAND_TIMEOUT_MS, KILL_SWITCH_CONFIRM_MS, type WebNode, type WebNodeOptions } from "./web-node";
 export { clusterStartProblem } from "./start-check";
+export { takeEngineLead, haltProcess, serveStandbyHealth, LOST_LEADERSHIP_EXIT_CODE, STANDBY_POLL_MS, type Leadership, type StandbyReport, type TakeLeadOptions } from "./leadership";
 export { clusterKeys, STATUS_PUBLISH_MS, STATUS_STALE_MS, type ClusterKeys } from "./keys";

@@ -2,19 +2,19 @@ import { createServer, type Server } from "node:http";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config";
 import { redactUrl } from "../core/logger";
-import { createPgAdapterFactory } from "../db/adapters";
 import {
   acquireInstanceLock,
+  createPgAdapterFactory,
   describeHolder,
   handOverInstanceLock,
   InstanceLockError,
   LOCK_HEARTBEAT_MS,
   LOCK_HEARTBEAT_TIMEOUT_MS,
+  migrationStatus,
   waitForInstanceLock,
   type InstanceLock,
   type LockHolder,
-} from "../db/instance-lock";
-import { migrationStatus } from "../db/migrate";
+} from "../db";
 import { VERSION } from "../version";
 
 /**

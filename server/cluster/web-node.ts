@@ -2,10 +2,9 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config";
 import { AppError } from "../core/errors";
-import { openDatabase, type Database } from "../db/database";
+import { openDatabase, type Database, PrismaCandleStore } from "../db";
 import { createAuthService, type AuthService } from "../auth";
 import { createExchange, describeVenue } from "../market";
-import { PrismaCandleStore } from "../db/repositories/candle-store";
 import { BacktestService, PrismaBacktestRunRepository } from "../backtest";
 import type { UseCases } from "../application";
 import type { HealthReport, Services, StatusReport } from "../http/services";
@@ -15,7 +14,8 @@ import { systemClock } from "../core/clock";
 import { VERSION } from "../version";
 import { CommandClient, type CommandReply } from "./command-bus";
 import { decodeValue } from "./codec";
-import type { ArmingFacts } from "./engine-node";
+import { REMOTE_INSIGHTS_METHODS, type ArmingFacts } from "./engine-node";
+import type { InsightsService } from "../ai";
 import { STATUS_STALE_MS, clusterKeys } from "./keys";
 
 /**
@@ -31,6 +31,8 @@ import { STATUS_STALE_MS, clusterKeys } from "./keys";
  *   same status and body as in one process. Reads go there too, rather than to PostgreSQL, because
  *   positions, marks, risk usage, candles and the book live in the engine's memory: a web node answers
  *   exactly what the engine knows, never an older copy.
+ * - **AI insights** (GET /api/insights, the models, training): the engine's insights service, through the
+ *   command bus as `insights.<method>`.
  * - **The feed**: the Socket.IO Redis adapter hands this node's clients what the engine published.
  */
 
@@ -235,6 +237,11 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
       });
     },
     commands: { state: (id) => client.state(id) },
+    // The dashboard's insights panel (GET /api/insights and the models): the engine's service, through the command bus.
+    insights: new Proxy(
+      {},
+      { get: (_t, method) => (typeof method === "string" && REMOTE_INSIGHTS_METHODS.has(method) ? (...args: unknown[]) => call(`insights.${method}`, args) : undefined) },
+    ) as unknown as InsightsService,
   };
 
   return {

@@ -254,6 +254,23 @@ describe.skipIf(!haveRedis || !havePg)("an engine and two web nodes as separate 
     expect(reset.status, JSON.stringify(reset.body)).toBe(200);
   }, 180_000);
 
+  it("the dashboard's insights panel on either web node shows the engine's insights, and the engine's refusal of a market it does not trade", async () => {
+    for (const web of [0, 1]) {
+      const r = await api(web, "GET", "/api/insights?symbol=BTC%2FUSDT&timeframe=5m");
+      expect(r.status, `${JSON.stringify(r.body)}\n${logs()}`).toBe(200);
+      expect(r.body.symbol).toBe("BTC/USDT");
+      expect(r.body.timeframe).toBe("5m");
+      expect(Array.isArray(r.body.reasons)).toBe(true);
+      expect(typeof r.body.modelStatus).toBe("string");
+      const models = await api(web, "GET", "/api/insights/models?symbol=BTC%2FUSDT");
+      expect(models.status, JSON.stringify(models.body)).toBe(200);
+      expect(Array.isArray(models.body)).toBe(true);
+    }
+    const unknown = await api(1, "GET", "/api/insights?symbol=NOPE%2FUSDT");
+    expect(unknown.status, JSON.stringify(unknown.body)).toBe(404);
+    expect(unknown.body.error.code).toBe("UNKNOWN_SYMBOL");
+  }, 120_000);
+
   it("while the engine does not answer: an order is a 504 that never runs later, the kill switch a 202 'sent, not yet confirmed' that runs as soon as the engine reads again", async () => {
     const before = await api(0, "GET", "/api/orders?status=all");
     const ordersBefore = (before.body as unknown as unknown[]).length;
