@@ -1,7 +1,6 @@
 import { loadConfig, ConfigError } from "./config";
 import { createLogger } from "./core/logger";
-import { DatabaseError, openDatabase } from "./db/database";
-import { PrismaCandleStore } from "./db/repositories/candle-store";
+import { DatabaseError, openDatabase, PrismaCandleStore } from "./db";
 import { describeVenue } from "./market";
 import { configureUserStrategies, loadUserStrategies } from "./strategy";
 import { loadModelRegistry, registerMlStrategy } from "./ai";

@@ -4,7 +4,7 @@ import { PlusOutlined } from "@ant-design/icons";
 import { App, Button, Flex, Form, Input, InputNumber, Modal, Popconfirm, Select, Switch, Table, Tag, Typography, type TableColumnsType } from "antd";
 import { useState } from "react";
 import type { ChannelInput } from "@/server/alerts/schemas";
-import type { ChannelView } from "@/server/alerts/service";
+import type { ChannelView } from "@/server/alerts";
 import type { AlertSeverity, ChannelKind } from "@/server/alerts/types";
 import { errorMessage } from "../lib/api";
 import { QueryState } from "../ui/query-state";

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ChannelInput } from "@/server/alerts/schemas";
-import type { ChannelView } from "@/server/alerts/service";
+import type { ChannelView } from "@/server/alerts";
 import type { AlertKind, AlertLogEntry, AlertSeverity, Delivery } from "@/server/alerts/types";
 import { apiFetch } from "../lib/api";
 

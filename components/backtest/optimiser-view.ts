@@ -1,11 +1,8 @@
 /** Pure helpers of the optimiser panel (heat map, table rows): no React, unit-tested. */
+import type { Evaluation } from "../lib/types";
 
-export interface EvaluationLike {
-  params: Record<string, unknown>;
-  objective: number | null;
-  objectiveInfinite?: boolean;
-  tooFewTrades?: boolean;
-}
+/** The part of a contract Evaluation the heat map reads (the flags may be left out). */
+export type EvaluationLike = Pick<Evaluation, "params" | "objective"> & Partial<Pick<Evaluation, "objectiveInfinite" | "tooFewTrades">>;
 
 export interface HeatMap {
   xs: Array<string | number | boolean>;

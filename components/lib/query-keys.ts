@@ -1,22 +1,11 @@
-import type { Mode, Timeframe } from "./types";
+import type { Mode, Timeframe, TradesQueryDto } from "./types";
 
 /**
  * Query keys of every server resource in the browser cache. The live feed writes into the same keys,
  * so each piece of server state exists once. Prefixes matter: the feed matches queries by prefix.
  */
-export interface TradeFilters {
-  mode?: Mode;
-  symbol?: string;
-  side?: "long" | "short";
-  strategy?: string;
-  result?: "win" | "loss";
-  from?: number;
-  to?: number;
-  sort?: "closedAt" | "pnl" | "pnlPct" | "symbol";
-  order?: "asc" | "desc";
-  page: number;
-  pageSize: number;
-}
+export type TradeFilters = Partial<Pick<TradesQueryDto, "symbol" | "side" | "strategy" | "result" | "from" | "to" | "sort" | "order">> &
+  Pick<TradesQueryDto, "page" | "pageSize"> & { mode?: Mode };
 
 export const qk = {
   status: ["status"] as const,

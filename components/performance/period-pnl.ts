@@ -1,12 +1,11 @@
+import type { PerformanceDto } from "../lib/types";
+
 /**
  * Week, month and weekday P&L from the daily P&L of GET /api/performance (days are local to the risk
  * calendar, "YYYY-MM-DD"): summed here with an exact cents grid so buckets add up to the daily total.
  */
-export interface DailyPnl {
-  day: string;
-  pnl: number;
-  trades?: number;
-}
+/** One day of `GET /api/performance` → `daily` (the contract's shape; `start` is not needed here). */
+export type DailyPnl = Pick<PerformanceDto["daily"][number], "day" | "pnl" | "trades">;
 
 export interface PeriodBucket {
   key: string;

@@ -3,18 +3,12 @@
 import { DatePicker, Flex, Select, type GetProps } from "antd";
 import { useState } from "react";
 import { MODES, type Mode } from "../lib/types";
+import type { TradeFilters as TradeQueryFilters } from "../lib/query-keys";
 import { useSymbols } from "../hooks/use-market";
 import { useStrategies } from "../hooks/use-settings";
 
-export interface TradeFilterValues {
-  mode?: Mode;
-  symbol?: string;
-  side?: "long" | "short";
-  strategy?: string;
-  result?: "win" | "loss";
-  from?: number;
-  to?: number;
-}
+/** The filters of GET /api/trades (the contract's query) the trader sets; sort and page are the table's. */
+export type TradeFilterValues = Omit<TradeQueryFilters, "sort" | "order" | "page" | "pageSize">;
 
 type RangeValue = GetProps<typeof DatePicker.RangePicker>["value"];
 

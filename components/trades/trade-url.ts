@@ -1,7 +1,7 @@
 import type { TradeFilterValues } from "./trade-filters";
-import { MODES, type Mode } from "../lib/types";
+import { MODES, type Mode, type TradeSortKey } from "../lib/types";
 
-export type SortKey = "closedAt" | "pnl" | "pnlPct" | "symbol";
+export type SortKey = TradeSortKey;
 export interface TradeView {
   filters: TradeFilterValues;
   sort: { sort: SortKey; order: "asc" | "desc" };
@@ -9,7 +9,7 @@ export interface TradeView {
 }
 
 export const DEFAULT_VIEW: TradeView = { filters: {}, sort: { sort: "closedAt", order: "desc" }, paging: { page: 1, pageSize: 50 } };
-const SORTS: readonly SortKey[] = ["closedAt", "pnl", "pnlPct", "symbol"];
+const SORTS = ["closedAt", "pnl", "pnlPct", "symbol"] as const satisfies readonly SortKey[];
 
 function int(v: string | null, min: number, max: number): number | undefined {
   if (v === null || !/^\d+$/.test(v)) return undefined;

@@ -1,6 +1,6 @@
 import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
-import type { Prisma, PrismaClient } from "../db/generated/client";
+import type { Prisma, PrismaClient } from "../db";
 import { TIMEFRAMES, type Timeframe } from "../model/types";
 import { mlModelMetricsSchema, mlModelParamsSchema, type MlModelMetrics, type MlModelParams, type MlModelRecord } from "./model";
 

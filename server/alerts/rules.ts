@@ -1,4 +1,4 @@
-import type { EngineEvents, KernelKillSwitchStatus } from "../engine/events";
+import type { EngineEvents, KernelKillSwitchStatus } from "../engine";
 import type { Candle, KernelMode } from "../model/types";
 import type { Alert, AlertSeverity } from "./types";
 import { money, pct, signedMoney } from "./format";

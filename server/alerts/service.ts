@@ -6,7 +6,7 @@ import type { Clock } from "../core/clock";
 import { repeatEvery, schedulerOf, type ScheduledTask, type TaskScheduler } from "../core/scheduler";
 import { AppError, errorMessage } from "../core/errors";
 import { newId } from "../core/ids";
-import type { EngineEvents } from "../engine/events";
+import type { EngineEvents } from "../engine";
 import type { KernelMode } from "../model/types";
 import { createEmailSender } from "./channels/email";
 import type { DeliveryRetry } from "./channels/retry";

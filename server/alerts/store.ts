@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import type { SecretBox } from "../auth";
 import type { AlertChannel, AlertKind, AlertLogEntry, AlertSeverity, AlertStore, ChannelRouting } from "./types";
 

@@ -1,12 +1,12 @@
 import type { Logger } from "pino";
 import type { AppConfig } from "../config";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import { createSecretBox, loadMasterKey, matchTotp, type SecretBox } from "../auth";
 import { createMetrics, metricsSourceFor, type Metrics } from "../metrics";
 import { createAlertService, type AlertService, type AlertServiceOptions } from "./service";
 import { createPrismaAlertStore } from "./store";
 import { sumMoney } from "../core/decimal";
-import type { EngineRuntime } from "../engine/runtime";
+import type { EngineRuntime } from "../engine";
 import { getStatus, listPositions } from "../application";
 import { drawdownSeries } from "../portfolio";
 import { TradingCalendar } from "../risk";

@@ -1,6 +1,6 @@
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import { createRepositories } from "../db/repositories";
-import type { EngineRuntime } from "../engine/runtime";
+import type { EngineRuntime } from "../engine";
 import { positionUseCases } from "./positions";
 import { systemUseCases } from "./system";
 

@@ -1,10 +1,8 @@
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import type { KernelMode } from "../model/types";
-import type { EngineRuntime } from "../engine/runtime";
-import type { EquityRepository, OrderHistoryRepository, RiskEventRepository, SignalRepository, TradeRepository } from "../db/repositories/history";
-import type { StrategyRepository } from "../db/repositories/strategy-store";
-import type { SessionRepository } from "../db/repositories/session-store";
+import type { EngineRuntime } from "../engine";
+import type { EquityRepository, OrderHistoryRepository, RiskEventRepository, SignalRepository, TradeRepository, StrategyRepository, SessionRepository } from "../db";
 
 /**
  * What every use case is given: the running engine (live state: positions, marks, risk, kill switch)

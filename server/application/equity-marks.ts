@@ -1,6 +1,6 @@
 import type { EventBus } from "../core/event-bus";
-import type { EngineEvents } from "../engine/events";
-import type { EquityPoint } from "../db/repositories/history";
+import type { EngineEvents } from "../engine";
+import type { EquityPoint } from "../db";
 import type { KernelMode } from "../model/types";
 
 /**

@@ -4,8 +4,8 @@ import { retry, type RetryPolicy } from "../core/retry";
 import type { Logger } from "../core/logger";
 import type { KernelMode } from "../model/types";
 import type { LedgerPosition } from "../portfolio";
-import type { EngineEvents } from "../engine/events";
-import type { EngineRecordStore, TradeToStore } from "../db/repositories/engine-records";
+import type { EngineEvents } from "../engine";
+import type { EngineRecordStore, TradeToStore } from "../db";
 
 /**
  * Write-behind recording of what the engine publishes: signals, positions, trades, equity and risk

@@ -1,4 +1,4 @@
-import type { EngineRuntime } from "../engine/runtime";
+import type { EngineRuntime } from "../engine";
 import type { AuditFn, Repositories } from "./context";
 import { marketUseCases } from "./market";
 import { modeUseCases } from "./mode";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import { TIMEFRAMES, type Timeframe } from "../model/types";
-import { candleDto, orderBookDto } from "../engine/dto";
+import { candleDto, orderBookDto } from "../engine";
 import { requireSymbol, type UseCaseDeps } from "./context";
 import type { CandlesResponse, SymbolDto } from "../contract";
 

@@ -2,12 +2,11 @@ import { z } from "zod";
 import { AppError, notFound } from "../core/errors";
 import { floorToStep, roundToTick } from "../core/decimal";
 import { lteQty, mulQty } from "../core/quantity";
-import type { SubmitResult, TradingAccount } from "../engine/account";
+import { type SubmitResult, type TradingAccount, orderDto } from "../engine";
 import type { NewOrder } from "../execution";
 import { TERMINAL_ORDER_STATUSES, type Instrument } from "../model/types";
 import { modeOr, type UseCaseDeps } from "./context";
 import type { OrderPreviewDto } from "../contract";
-import { orderDto } from "../engine/dto";
 
 /** Orders: the list (with fills) and a person's manual order, which goes through risk like any other. */
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../core/errors";
 import { gtQty } from "../core/quantity";
-import { positionDto } from "../engine/dto";
+import { positionDto } from "../engine";
 import { modeOr, type UseCaseDeps } from "./context";
 import { orderOutcome } from "./orders";
 

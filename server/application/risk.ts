@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError } from "../core/errors";
 import { RISK_LIMIT_TIGHTER, riskLimitsSchema } from "../config/risk-limits";
 import { RISK_LIMIT_TIGHTER_EXTRA } from "../risk";
-import type { EngineRuntime } from "../engine/runtime";
+import type { EngineRuntime } from "../engine";
 import type { ExitAlarmsDto } from "../contract";
 import { modeOr, modeSchema, type UseCaseDeps } from "./context";
 import { exitAlarmDto } from "./system";

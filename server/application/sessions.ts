@@ -8,10 +8,8 @@ import { TIMEFRAMES, type Timeframe } from "../model/types";
 import { tradePnlBuckets } from "../portfolio";
 import { moneyAmount, userText } from "../http/input";
 import { createStrategy } from "../strategy";
-import type { EngineRuntime } from "../engine/runtime";
-import type { SessionRepository } from "../db/repositories/session-store";
-import type { StrategyRepository } from "../db/repositories/strategy-store";
-import type { TradeRepository } from "../db/repositories/history";
+import type { EngineRuntime } from "../engine";
+import type { SessionRepository, StrategyRepository, TradeRepository } from "../db";
 import { Download, modeSchema, stored } from "./context";
 import {
   sessionConfigSchema as sessionConfigDtoSchema,

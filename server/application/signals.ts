@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { signalSchema, type Mode, type SignalDto, type SignalStatsDto } from "../contract";
-import type { SignalRecord } from "../db/repositories/history";
+import type { SignalRecord } from "../db";
 import { modeOr, stored, type UseCaseDeps } from "./context";
 
 /** Signals the strategies raised and how their entries turned out. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError, notFound } from "../core/errors";
 import { newId } from "../core/ids";
 import { TIMEFRAMES, type Timeframe } from "../model/types";
-import type { StrategyRecord } from "../db/repositories/strategy-store";
+import type { StrategyRecord } from "../db";
 import { moneyAmount, userText } from "../http/input";
 import { createStrategy, listStrategyKinds } from "../strategy";
 import type { UseCaseDeps } from "./context";

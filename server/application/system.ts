@@ -1,5 +1,5 @@
-import type { ExitAlarmDto, Mode, StatusDto, SystemDto } from "../contract";
-import type { ExitAlarm } from "../engine/exit-guard";
+import type { ExitAlarmDto, Mode, ServerFeature, StatusDto, SystemDto } from "../contract";
+import type { ExitAlarm } from "../engine";
 import type { UseCaseDeps } from "./context";
 import { EquityMarks } from "./equity-marks";
 
@@ -15,8 +15,8 @@ export interface DatabaseProbe {
  * only calls an endpoint once its feature is listed. `feed.trades` needs the market service to stream
  * public trades (the venue composition's `streams.trades`).
  */
-export function serverFeatures(engine: Pick<UseCaseDeps["engine"], "market">): string[] {
-  const features = ["orders.preview", "orders.cancel", "positions.partialClose", "signals.execution"];
+export function serverFeatures(engine: Pick<UseCaseDeps["engine"], "market">): ServerFeature[] {
+  const features: ServerFeature[] = ["orders.preview", "orders.cancel", "positions.partialClose", "signals.execution"];
   if (engine.market.streamsTrades) features.push("feed.trades");
   return features;
 }

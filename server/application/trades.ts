@@ -1,27 +1,15 @@
 import { z } from "zod";
 import { notFound } from "../core/errors";
 import { toCsv } from "../core/csv";
-import type { TradeFilter, TradeRecord, TradeSort } from "../db/repositories/history";
-import { orderDto } from "../engine/dto";
+import type { TradeFilter, TradeRecord, TradeSort } from "../db";
+import { orderDto } from "../engine";
 import { signalRowDto } from "./signals";
-import { positionSideSchema, type TradeDetailDto, type TradeDto, type TradesPageDto } from "../contract";
+import { positionSideSchema, tradesQuerySchema, type TradeDetailDto, type TradeDto, type TradesPageDto } from "../contract";
 import { Download, modeOr, stored, type UseCaseDeps } from "./context";
 
 /** Closed trades: the journal (filter, sort, page), one trade's story, and the export. */
 
-export const tradesQuery = z.object({
-  mode: z.string().optional(),
-  symbol: z.string().optional(),
-  side: z.enum(["long", "short"]).optional(),
-  strategy: z.string().optional(),
-  result: z.enum(["win", "loss"]).optional(),
-  from: z.coerce.number().optional(),
-  to: z.coerce.number().optional(),
-  sort: z.enum(["closedAt", "pnl", "pnlPct", "symbol"]).default("closedAt"),
-  order: z.enum(["asc", "desc"]).default("desc"),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(50),
-});
+export const tradesQuery = tradesQuerySchema;
 export type TradesQuery = z.infer<typeof tradesQuery>;
 
 const EXPORT_COLUMNS = ["id", "mode", "symbol", "side", "quantity", "entryPrice", "exitPrice", "pnl", "pnlPct", "fees", "openedAt", "closedAt", "exitReason", "entryReason", "exitReasonText", "strategyInstanceId"] as const;

@@ -6,7 +6,7 @@ import { systemClock } from "../core/clock";
 import { canonicalJson } from "../core/canonical-json";
 import { AppError } from "../core/errors";
 import { REDACTED_KEYS } from "../core/logger";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 
 /**
  * The audit log: append-only and hash-chained. Each record's hash is

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 
 /**
  * Sign-in lock-outs and TOTP replay guards survive a restart: a restart must not hand an attacker

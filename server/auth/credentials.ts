@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Clock } from "../core/clock";
 import { AppError, errorMessage } from "../core/errors";
 import { newId } from "../core/ids";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import type { SecretBox } from "./secret-box";
 
 /**

@@ -1,6 +1,6 @@
 import { AppError } from "../core/errors";
 import type { Logger } from "../core/logger";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import type { Principal } from "../http/services";
 import type { AuditLog } from "./audit";
 import type { AuthStateStore } from "./auth-state";

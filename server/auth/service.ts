@@ -1,7 +1,7 @@
 import type { AppConfig } from "../config";
 import { systemClock, type Clock } from "../core/clock";
 import type { Logger } from "../core/logger";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import type { AuthGate, Principal } from "../http/services";
 import { auditAnchorFile, createAuditLog, type AuditLog } from "./audit";
 import { prismaAuthStateStore, type AuthStateStore } from "./auth-state";

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { loadConfig, ConfigError, DEFAULT_RISK_LIMITS, type AppConfig } from "../config";
 import { AppError } from "../core/errors";
-import type { Database } from "../db/database";
+import type { Database } from "../db";
 import type { CandleStore } from "../market";
 import { TIMEFRAMES } from "../model/types";
 import { listStrategyKinds } from "../strategy";
@@ -215,11 +215,7 @@ async function main(argv: string[]): Promise<number> {
   let db: Database | undefined;
   let store: CandleStore | undefined;
   if (!values.csv) {
-    const [{ openDatabase }, { PrismaCandleStore }, { describeVenue }] = await Promise.all([
-      import("../db/database"),
-      import("../db/repositories/candle-store"),
-      import("../market"),
-    ]);
+    const [{ openDatabase, PrismaCandleStore }, { describeVenue }] = await Promise.all([import("../db"), import("../market")]);
     const cfg = appConfig!;
     db = await openDatabase({ url: cfg.database.url, dataDir: cfg.server.dataDir });
     store = new PrismaCandleStore(db.prisma, describeVenue(cfg.venue.id).id);

@@ -3,19 +3,12 @@ import { systemClock } from "../core/clock";
 import type { EventBus } from "../core/event-bus";
 import { newClientOrderId, newId } from "../core/ids";
 import type { Logger } from "../core/logger";
-import type { Database } from "../db/database";
-import { PrismaOrderStore } from "../db/repositories/order-store";
-import { FillReplayRepository } from "../db/repositories/fill-replay";
-import type { SettingsRepository } from "../db/repositories/settings-store";
+import { type Database, PrismaOrderStore, FillReplayRepository, type SettingsRepository } from "../db";
 import { OrderThrottle, createLiveVenue, createLocalVenue, restoreVenueOrders, type ExecutionVenue, type MarketPrint } from "../execution";
 import type { TradingMode } from "../model/types";
 import { Ledger } from "../portfolio";
-import { FillBooker } from "../engine/fill-booker";
-import { countingLedgerIds, parseLedgerSnapshot, type LedgerSnapshot } from "../engine/ledger-snapshot";
-import { TradingAccount } from "../engine/account";
-import type { EngineEvents } from "../engine/events";
+import { FillBooker, countingLedgerIds, parseLedgerSnapshot, type LedgerSnapshot, TradingAccount, type EngineEvents, replayFills, type ReplayEntry } from "../engine";
 import type { EventRecorder } from "../application";
-import { replayFills, type ReplayEntry } from "../engine/replay";
 import type { VenueConnection } from "./venue";
 
 /**

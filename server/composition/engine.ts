@@ -1,14 +1,10 @@
 import type { AppConfig } from "../config";
 import { EventBus } from "../core/event-bus";
 import type { Logger } from "../core/logger";
-import type { Database } from "../db/database";
-import { SessionRepository } from "../db/repositories/session-store";
-import { SettingsRepository } from "../db/repositories/settings-store";
-import { StrategyRepository } from "../db/repositories/strategy-store";
+import { type Database, SessionRepository, SettingsRepository, StrategyRepository, EngineRecordStore } from "../db";
 import type { Signal, TradingMode } from "../model/types";
-import type { EngineEvents } from "../engine/events";
+import type { EngineEvents } from "../engine";
 import { EventRecorder } from "../application";
-import { EngineRecordStore } from "../db/repositories/engine-records";
 import { EngineRuntime, type VenueConnection } from "../engine/runtime";
 import { createAccounts, saveLedgerSnapshots, type LedgerIdCounters } from "./accounts";
 import { storedStrategies } from "./strategies";

@@ -1,10 +1,8 @@
 import type { AppConfig } from "../config";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/logger";
-import type { SessionRepository } from "../db/repositories/session-store";
-import type { SettingsRepository } from "../db/repositories/settings-store";
-import type { StrategyRepository } from "../db/repositories/strategy-store";
-import type { StrategyInstanceSpec } from "../engine/strategy-factory";
+import type { SessionRepository, SettingsRepository, StrategyRepository } from "../db";
+import type { StrategyInstanceSpec } from "../engine";
 import { listStrategyKinds } from "../strategy";
 
 /**

@@ -2,12 +2,11 @@ import type { AppConfig } from "../config";
 import { systemClock, type Clock } from "../core/clock";
 import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
-import type { Database } from "../db/database";
-import { PrismaCandleStore } from "../db/repositories/candle-store";
+import { type Database, PrismaCandleStore } from "../db";
 import { feeScheduleFromCcxt } from "../execution";
 import { MarketDataService, VenueClock, createExchange, describeVenue, exchangeTimeSource, instrumentFromMarket, simulatorTimeSource } from "../market";
 import { DEFAULT_ACCOUNT, startSimulator, type SimulatorHandle } from "../simulator";
-import type { VenueConnection } from "../engine/runtime";
+import type { VenueConnection } from "../engine";
 import type { Instrument } from "../model/types";
 
 /**

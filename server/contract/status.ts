@@ -30,6 +30,10 @@ export const warmupSchema = z.object({
 export type WarmupDto = z.infer<typeof warmupSchema>;
 
 /** `GET /api/status` and the `status` event. */
+/** The capabilities a server lists in `GET /api/status` → `features` (docs/api.md "Dashboard requests"). */
+export const SERVER_FEATURES = ["orders.preview", "orders.cancel", "positions.partialClose", "signals.execution", "feed.trades"] as const;
+export type ServerFeature = (typeof SERVER_FEATURES)[number];
+
 export const statusSchema = z.object({
   mode: modeSchema,
   venue: venueInfoSchema,
@@ -50,7 +54,7 @@ export const statusSchema = z.object({
   marketTime: z.number().nullable().optional(),
   /** Positions the bot failed to get out of (issue 12); absent on older servers. */
   exitAlarms: z.array(exitAlarmSchema).optional(),
-  /** Capabilities beyond the original contract (issue 21), e.g. "orders.preview"; absent on older servers. */
+  /** Capabilities beyond the original contract (issue 21), SERVER_FEATURES; absent on older servers (a newer one may list more). */
   features: z.array(z.string()).optional(),
   /** The market history warm-up; null when the engine does not report one, absent on older servers. */
   warmup: warmupSchema.nullable().optional(),

@@ -3,6 +3,27 @@ import { modeSchema, pageSchema, positionSideSchema } from "./common";
 import { orderSchema, riskCheckSchema } from "./orders";
 import { signalSchema } from "./signals";
 
+/**
+ * `GET /api/trades` and `GET /api/trades/export` query: filters, sort and page. `mode` is any string
+ * here (an unknown one gets the route's own 400); the browser names a Mode.
+ */
+export const tradesQuerySchema = z.object({
+  mode: z.string().optional(),
+  symbol: z.string().optional(),
+  side: z.enum(["long", "short"]).optional(),
+  strategy: z.string().optional(),
+  result: z.enum(["win", "loss"]).optional(),
+  from: z.coerce.number().optional(),
+  to: z.coerce.number().optional(),
+  sort: z.enum(["closedAt", "pnl", "pnlPct", "symbol"]).default("closedAt"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type TradesQueryDto = z.infer<typeof tradesQuerySchema>;
+/** The columns the trade journal sorts by. */
+export type TradeSortKey = TradesQueryDto["sort"];
+
 /** `GET /api/trades` rows and the `trade:closed` event. */
 export const tradeSchema = z.object({
   id: z.string(),

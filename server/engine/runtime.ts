@@ -14,7 +14,7 @@ import {
   type ReconcileFinding,
   type ReconcileReport,
   type ReconciliationSummary,
-} from "../execution/reconcile";
+} from "../execution";
 import type { Logger } from "../core/logger";
 import type { FeeSchedule } from "../execution";
 import type { CandleStore, MarketDataService, VenueDescription, WarmupStatus } from "../market";

@@ -63,6 +63,18 @@ export {
   type ReconcileError,
   type ReconcileOptions,
   type ReconcileReport,
+  summarizeReconciliation,
+  type ReconciliationSummary,
+  compareBalances,
+  reconcileBalances,
+  DEFAULT_QUOTE_TOLERANCE,
+  type BalanceCheck,
+  type BalanceReport,
+  type CompareBalancesInput,
+  type LedgerHoldings,
+  type ReconcileBalancesOptions,
+  type ReconcileFinding,
+  type ReconcileFindingKind,
 } from "./reconcile";
 export { assertValidOrderRequest, orderRequestProblems, isStopType, splitSymbol } from "./validate";
 export { createLiveVenue, createLocalVenue, restoreVenueOrders, type VenueFactoryOptions } from "./venue-factory";

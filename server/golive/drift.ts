@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 
 /**
  * What paper did not tell you: for the same signals, what each mode produced. Paper runs in the

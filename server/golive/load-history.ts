@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import { canonicalJson } from "../core/canonical-json";
 import type { GoLiveHistory } from "./checklist";
 import type { RampTrade } from "./ramp";

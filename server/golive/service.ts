@@ -1,7 +1,7 @@
 import type { RiskLimits } from "../config/risk-limits";
 import type { BenchmarkDto, DriftReport as DriftReportDto, GoLiveAcknowledgementDto, GoLiveDto, ReconciliationPanel as ReconciliationPanelDto } from "../contract";
 import { AppError } from "../core/errors";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import type { Balance, KernelMode } from "../model/types";
 import { liveRampCap, type LiveRampState } from "../risk";
 import { buyAndHold } from "./benchmark";

@@ -5,7 +5,7 @@ import type { AppConfig } from "../config";
 import { findBadText, textProblem } from "./input";
 import { lookupServices } from "./registry";
 import type { Principal, Services } from "./services";
-import type { EngineRuntime } from "../engine/runtime";
+import type { EngineRuntime } from "../engine";
 import { Download, createUseCases, isDownload, type UseCases } from "../application";
 import { createRepositories } from "../db/repositories";
 

@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
-import type { AlertService } from "../alerts/service";
+import type { AlertService } from "../alerts";
 import type { Metrics } from "../metrics";
 import type { AppConfig } from "../config";
-import type { Database } from "../db/database";
-import type { EngineRuntime } from "../engine/runtime";
-import type { InsightsService } from "../ai/insights-service";
-import type { BacktestService } from "../backtest/service";
+import type { Database } from "../db";
+import type { EngineRuntime } from "../engine";
+import type { InsightsService } from "../ai";
+import type { BacktestService } from "../backtest";
 import type { UseCases } from "../application";
 
 /** What arming live trading on a real-money venue asks for (POST /api/mode, body.arming). */

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { BacktestConfig, BacktestProgress, EvaluateRequest, Evaluation, Evaluator, RemoteBacktests, RemoteOptimisations } from "../backtest";
 import { AppError } from "../core/errors";
 import type { Logger } from "../core/logger";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import { EvaluationStore } from "./evaluations";
 import {
   BACKTEST_QUEUE,

@@ -1,5 +1,5 @@
 import type { Evaluation } from "../backtest";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 
 /**
  * Evaluated optimisation parameter sets (table optimisation_evaluations), keyed by run id + set index.

@@ -13,7 +13,7 @@
  */
 import type { AppConfig } from "../config";
 import type { Logger } from "../core/logger";
-import type { Database } from "../db/database";
+import type { Database } from "../db";
 import type { CandleStore } from "../market";
 import { JobsClient } from "./client";
 import { startJobWorkers, type JobWorkers } from "./worker";

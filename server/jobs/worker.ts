@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db";
 import type { CandleStore } from "../market";
 import { PrismaBacktestRunRepository, evaluateConfig, loadData, planBacktest, prepareBacktestData, runBacktest, type BacktestData } from "../backtest";
 import { EvaluationStore } from "./evaluations";

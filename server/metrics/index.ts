@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { EngineEvents } from "../engine/events";
+import type { EngineEvents } from "../engine";
 
 /**
  * Prometheus metrics (prom-client, its own registry; every family prefixed tradekeel_). Event counts

@@ -1,4 +1,4 @@
-import type { EngineRuntime } from "../engine/runtime";
+import type { EngineRuntime } from "../engine";
 import type { MetricsSource } from "./index";
 
 /** The engine, as the metrics see it at scrape time (read-only). */

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../generated/client";
 import type { KernelMode } from "../../model/types";
 import type { LedgerClosedTrade, LedgerPosition } from "../../portfolio";
-import type { EngineEvents } from "../../engine/events";
+import type { EngineEvents } from "../../engine";
 import { dec, optDec } from "./convert";
 
 export type TradeToStore = LedgerClosedTrade & { signalId?: string; entryOrderId?: string; exitOrderId?: string };

@@ -2,7 +2,7 @@ import type { Prisma, PrismaClient } from "../generated/client";
 import type { ClosedTrade, KernelMode } from "../../model/types";
 import { num, optNum } from "./convert";
 import { fillFromRow, orderFromRow } from "./order-store";
-import type { SignalExecution } from "../../engine/events";
+import type { SignalExecution } from "../../engine";
 
 /**
  * The read side of what the engine stored: trades, orders with their fills, signals, equity points
