@@ -20,12 +20,11 @@ export type {
   WarmupStatus,
 } from "./types";
 export { guardCcxtWebsocketSends } from "./ccxt-guards";
-export { InMemoryCandleStore, type CandleStore } from "./candle-store";
-export { AGGREGATED_TIMEFRAMES, CandleAggregator, type CandleAggregatorOptions } from "./aggregator";
-export { candleProblem, sequenceProblem, orderBookFromCcxt } from "./validation";
+// Everything without ccxt (CSV, aggregation, timeframes, validation, the candle store port) is the pure entry's.
+export * from "./pure";
+export { orderBookFromCcxt } from "./validation";
 export { fetchCandlePages, fetchClosedCandles, type FetchCandlesOptions } from "./rest-history";
 export { DEFAULT_BACKOFF, type BackoffPolicy } from "./retry";
-export { periodStart, parseTimeframe, isTimeframe } from "./timeframes";
 export {
   downloadCandles,
   CsvFileSink,
@@ -35,18 +34,6 @@ export {
   type DownloadProgress,
   type DownloadResult,
 } from "./download";
-export {
-  importCandleCsv,
-  parseCandleCsv,
-  parseOpenTime,
-  readCandleCsvRows,
-  symbolAndTimeframeFromFileName,
-  CandleCsvError,
-  CANDLE_CSV_HEADER,
-  formatCandleCsvRow,
-  type ImportCandleCsvOptions,
-  type CsvIssue,
-} from "./csv";
 export {
   createExchange,
   describeVenue,
