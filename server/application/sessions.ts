@@ -4,6 +4,7 @@ import { sumMoney } from "../core/decimal";
 import { toCsv } from "../core/csv";
 import { newId } from "../core/ids";
 import { repeatEvery, schedulerOf, type ScheduledTask, type TaskScheduler } from "../core/scheduler";
+import { systemClock } from "../core/clock";
 import { TIMEFRAMES, type Timeframe } from "../model/types";
 import { tradePnlBuckets } from "../portfolio";
 import { moneyAmount, userText } from "../http/input";
@@ -196,6 +197,8 @@ export class SessionManager {
   }
 
   async end(id: string, reason: SessionEndReason, actor: string) {
+    const workingExits = (account: { openOrders(): readonly { sessionId?: string | null; intent?: string; type: string; clientOrderId: string; symbol: string }[] }) =>
+      account.openOrders().filter((o) => o.sessionId === id && o.intent === "exit");
     const session = this.active.get(id);
     if (!session) {
       const row = await this.repos.sessions.get(id);
@@ -216,11 +219,19 @@ export class SessionManager {
       for (const order of account.openOrders().filter((o) => o.sessionId === id && o.intent === "entry")) {
         await account.cancelOrder(order.clientOrderId).catch((err: unknown) => errors.push(`${order.symbol}: the working entry could not be cancelled: ${errorMessage(err)}`));
       }
+      // A resting limit exit may never fill: cancel it, the close below sells at the market.
+      for (const order of workingExits(account).filter((o) => o.type !== "market")) {
+        await account.cancelOrder(order.clientOrderId).catch((err: unknown) => errors.push(`${order.symbol}: the working exit could not be cancelled: ${errorMessage(err)}`));
+      }
       await account.idle();
     }
     for (let round = 0; round < 3 && account; round++) {
       const open = account.ledger.positions().filter((p) => p.sessionId === id);
       if (open.length === 0) break;
+      // An exit the strategy sent just before the pause is still on its way (paper latency, a fill waiting
+      // for the venue's report): the close would be refused as EXIT_ALREADY_WORKING, so let it finish first.
+      await waitUntil(() => workingExits(account).length === 0, WORKING_EXIT_WAIT_MS);
+      if (account.ledger.positions().filter((p) => p.sessionId === id).length === 0) break;
       for (const position of open) {
         try {
           const result = await account.closePosition(position, { exitReason: "session_end", reason: `Session ended (${reason.replace("_", " ")})` });
@@ -310,5 +321,17 @@ export class SessionManager {
         ? toCsv(["id", "symbol", "side", "quantity", "entryPrice", "exitPrice", "pnl", "pnlPct", "fees", "openedAt", "closedAt", "exitReason", "entryReason", "exitReasonText"], report.trades)
         : toCsv(["hour", "pnl", "trades", "wins", "losses"], report.hourly);
     return new Download(`${name}-${format === "csv" ? "trades" : "hourly"}.csv`, "text/csv; charset=utf-8", csv);
+  }
+}
+
+/** How long a session's end waits (wall time) for an exit already on its way before it closes again. */
+const WORKING_EXIT_WAIT_MS = 15_000;
+const wallScheduler = schedulerOf(systemClock, { unref: true });
+
+/** Resolves when `done()` holds or after `maxMs` of wall time, whichever comes first (checked every 50 ms). */
+async function waitUntil(done: () => boolean, maxMs: number): Promise<void> {
+  const deadline = systemClock.now() + maxMs;
+  while (!done() && systemClock.now() < deadline) {
+    await new Promise<void>((resolve) => wallScheduler.schedule(systemClock.now() + 50, resolve));
   }
 }

@@ -68,8 +68,8 @@ describe("paper trading on the simulator", () => {
     await expect.poll(async () => (await sessions.get(created.id)).status, { timeout: 60_000, interval: 500 }).toBe("ended");
     const ended = await sessions.get(created.id);
     expect(ended.endReason).toMatch(/time|profit_target|max_loss/);
-    const json = (await (await sessions.report(created.id, "json")).json()) as { summary: { totalPnl: number; trades: number; openPositionsLeft: number } };
-    expect(json.summary.openPositionsLeft).toBe(0);
+    const json = (await (await sessions.report(created.id, "json")).json()) as { summary: { totalPnl: number; trades: number; openPositionsLeft: number; closeErrors: string[] } };
+    expect(json.summary.openPositionsLeft, JSON.stringify(json.summary.closeErrors)).toBe(0);
     expect(typeof json.summary.totalPnl).toBe("number");
     const csv = await (await sessions.report(created.id, "csv")).text();
     expect(csv.split("\n")[0]).toBe("id,symbol,side,quantity,entryPrice,exitPrice,pnl,pnlPct,fees,openedAt,closedAt,exitReason,entryReason,exitReasonText");
