@@ -21,6 +21,7 @@ import {
   type RiskEvent,
   type RiskOpenOrder,
   type RiskStateStore,
+  realScheduler,
 } from "../risk";
 import type { EngineEvents } from "./events";
 import { moveToDustDurably, type ReplayResult } from "./replay";
@@ -177,6 +178,9 @@ export class TradingAccount {
       this.bus.emit("warning", { code: w.code, message: w.message, mode: this.mode, at: this.clock.now() }),
     );
     this.killSwitch = risk.createKillSwitch(this.killSwitchPort(), {
+      // Its deadlines and call timeouts are operational: wall time, whatever the market clock's speed (at
+      // SIM_SPEED=60 a market-clock budget left each close 1 s of real time and the run gave up).
+      scheduler: realScheduler(this.wallClock),
       ...options.killSwitch,
       onProgress: () => options.onKillSwitchProgress?.(),
     });
