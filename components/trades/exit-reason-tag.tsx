@@ -10,6 +10,7 @@ const COLOR: Record<string, string> = {
   kill_switch: "magenta",
   session_end: "default",
   unlock: "default",
+  liquidation_guard: "volcano",
 };
 
 export function ExitReasonTag({ reason }: { reason: string | null | undefined }) {

@@ -30,6 +30,17 @@ export function riskView(engine: EngineRuntime, mode?: string) {
     /** Which direction tightens each limit: the Risk page's form only offers those moves. */
     tighter: { ...RISK_LIMIT_TIGHTER, ...RISK_LIMIT_TIGHTER_EXTRA },
     usage: account.risk.getUsage(account.riskContext()),
+    ...futuresRisk(account.futuresFigures()),
+  };
+}
+
+/** The futures figures of GET /api/risk (nothing for a spot account: its answer is as before). */
+function futuresRisk(f: ReturnType<EngineRuntime["kernel"]["activeAccount"]["futuresFigures"]>) {
+  if (!f) return {};
+  return {
+    marginUtilisationPct: f.marginUtilisationPct,
+    liquidationRiskPct: f.liquidationRiskPct,
+    futures: { walletBalance: f.walletBalance, marginBalance: f.marginBalance, marginUsed: f.marginUsed },
   };
 }
 

@@ -7,7 +7,7 @@ import { type Database, PrismaOrderStore, FillReplayRepository, type SettingsRep
 import { OrderThrottle, createLiveVenue, createLocalVenue, restoreVenueOrders, type ExecutionVenue, type MarketPrint } from "../execution";
 import type { TradingMode } from "../model/types";
 import { Ledger } from "../portfolio";
-import { FillBooker, countingLedgerIds, parseLedgerSnapshot, type LedgerSnapshot, TradingAccount, type EngineEvents, replayFills, type ReplayEntry } from "../engine";
+import { type AccountFutures, FillBooker, countingLedgerIds, parseLedgerSnapshot, type LedgerSnapshot, TradingAccount, type EngineEvents, replayFills, type ReplayEntry } from "../engine";
 import type { EventRecorder } from "../application";
 import type { VenueConnection } from "./venue";
 
@@ -71,6 +71,7 @@ async function createAccount(mode: TradingMode, options: AccountFactoryOptions, 
     symbols: config.trading.symbols,
     // The paper venue's queue fills on the market's public trades (market data `trade`, streamed with `trades: true`).
     prints: (listener: (print: MarketPrint) => void) => connection.market?.events.on("trade", listener) ?? (() => {}),
+    ...(config.trading.market === "futures" ? { allowShorting: true } : {}),
   };
   let venue: ExecutionVenue | undefined;
 
@@ -90,7 +91,9 @@ async function createAccount(mode: TradingMode, options: AccountFactoryOptions, 
     startingCash = config.trading.startingBalance;
     await settings.set(LEDGER_START_SETTING(mode), startingCash);
   }
-  const { ledger, restored, ids, snapshot } = await restoreLedger({ mode, startingCash, quoteCurrency: quote, db, settings, logger });
+  // Futures (TRADING_MARKET=futures): a sell may open a short, so the ledger books short positions.
+  const allowShort = config.trading.market === "futures";
+  const { ledger, restored, ids, snapshot } = await restoreLedger({ mode, startingCash, quoteCurrency: quote, db, settings, logger, ...(allowShort ? { allowShort } : {}) });
   counters.set(mode, ids.counters);
   if (restored.fills || snapshot)
     logger.info({ mode, fills: restored.fills, fromSnapshot: snapshot ? snapshot.throughSeq : null, open: ledger.openPositionCount }, snapshot ? "ledger restored from its snapshot and the fills after it" : "ledger rebuilt from stored fills");
@@ -121,6 +124,8 @@ async function createAccount(mode: TradingMode, options: AccountFactoryOptions, 
     dustStore: orderStore,
     restored,
     onKillSwitchProgress: options.onKillSwitchProgress,
+    // Futures: the perp-only risk checks run on orders of these contracts (RiskContext.futures).
+    ...(allowShort && connection.perpContracts ? { futures: accountFutures(mode, connection, orderStore) } : {}),
   });
   restoreVenueOrders(venue, await orderStore.loadOpenOrders(mode));
   await persistence.saveTrades(restored.trades);
@@ -129,19 +134,39 @@ async function createAccount(mode: TradingMode, options: AccountFactoryOptions, 
 }
 
 /**
+ * The futures side of a mode's account: the contracts, funding stored with the fills (replayed after
+ * a restart), and live the venue's own funding income (ccxt fetchFundingHistory: Binance GET
+ * /fapi/v1/income FUNDING_FEE). Paper and ghost compute funding at the default rate (no stored history).
+ */
+function accountFutures(mode: TradingMode, connection: VenueConnection, store: PrismaOrderStore): AccountFutures {
+  const exchange = connection.exchange;
+  const income =
+    mode === "live" && exchange.has?.fetchFundingHistory
+      ? async (since: number) =>
+          (await exchange.fetchFundingHistory(undefined, since)).map((f) => ({ symbol: String(f.symbol), amount: Number(f.amount), time: Number(f.timestamp), ...(f.id ? { id: String(f.id) } : {}) }))
+      : undefined;
+  return { contracts: connection.perpContracts!, fundingStore: store, ...(income ? { fundingIncome: income } : {}) };
+}
+
+/**
  * A mode's ledger after a restart: the snapshot's ledger with the fills stored after it replayed, or
  * (no usable snapshot) a new ledger with every stored fill replayed. Both through the FillBooker.
  */
-export async function restoreLedger(options: { mode: TradingMode; startingCash: number; quoteCurrency: string; db: Database; settings: SettingsRepository; logger: Logger }) {
+export async function restoreLedger(options: { mode: TradingMode; startingCash: number; quoteCurrency: string; db: Database; settings: SettingsRepository; logger: Logger; allowShort?: boolean }) {
   const { ledger, entries, booker, ids, snapshot } = await ledgerToReplay(options.mode, options.startingCash, options.quoteCurrency, options);
   const restored = replayFills(ledger, entries, options.logger, booker);
   return { ledger, restored, ids, snapshot };
 }
 
-async function ledgerToReplay(mode: TradingMode, startingCash: number, quote: string, options: { db: Database; settings: SettingsRepository; logger: Logger }) {
+async function ledgerToReplay(mode: TradingMode, startingCash: number, quote: string, options: { db: Database; settings: SettingsRepository; logger: Logger; allowShort?: boolean }) {
   const fills = new FillReplayRepository(options.db.prisma);
+  const allowShort = options.allowShort ?? false;
   const snapshot = parseLedgerSnapshot(await options.settings.get(LEDGER_SNAPSHOT_SETTING(mode)), mode);
-  if (snapshot) {
+  // A snapshot taken under the other market (spot ↔ futures) does not say whether shorts are allowed as
+  // now: every stored fill is replayed into a ledger of the current market instead.
+  if (snapshot && Boolean((snapshot.ledger as { allowShort?: unknown }).allowShort) !== allowShort) {
+    options.logger.warn({ mode, allowShort }, "the ledger snapshot is of the other market (spot / futures): replaying every stored fill");
+  } else if (snapshot) {
     try {
       const ids = countingLedgerIds(`${mode}-`, snapshot.ids);
       const ledger = Ledger.fromJSON(snapshot.ledger, { ids });
@@ -155,7 +180,7 @@ async function ledgerToReplay(mode: TradingMode, startingCash: number, quote: st
     }
   }
   const ids = countingLedgerIds(`${mode}-`);
-  const ledger = new Ledger({ mode, quoteCurrency: quote, ids, startingCash });
+  const ledger = new Ledger({ mode, quoteCurrency: quote, ids, startingCash, ...(allowShort ? { allowShort } : {}) });
   const entries: ReplayEntry[] = (await fills.entriesFrom(mode)).map(({ seq: _seq, ...entry }) => entry);
   return { ledger, entries, booker: new FillBooker(ledger), ids, snapshot: null as LedgerSnapshot | null };
 }

@@ -4,7 +4,9 @@ import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { type Database, PrismaCandleStore } from "../db";
 import { feeScheduleFromCcxt } from "../execution";
-import { MarketDataService, VenueClock, createExchange, describeVenue, exchangeTimeSource, instrumentFromMarket, simulatorTimeSource } from "../market";
+import { MarketDataService, VenueClock, createExchange, describeVenue, exchangeTimeSource, instrumentFromMarket, isLinearSwap, simulatorTimeSource } from "../market";
+import { perpSymbol } from "../futures";
+import { applyContractSettings, perpContracts } from "./futures";
 import { DEFAULT_ACCOUNT, startSimulator, type SimulatorHandle } from "../simulator";
 import type { VenueConnection } from "../engine";
 import type { Instrument } from "../model/types";
@@ -58,7 +60,8 @@ export async function connectVenue(options: ConnectVenueOptions): Promise<VenueC
       speed: config.simulator.speed,
       symbols: config.simulator.symbols,
       historyDays: config.simulator.historyDays,
-      csv: config.simulator.csv ? { symbol: config.trading.symbols[0], path: config.simulator.csv } : undefined,
+      // The simulator replays a spot pair (its perpetual's index follows it): BTC/USDT:USDT → BTC/USDT.
+      csv: config.simulator.csv ? { symbol: config.trading.symbols[0].split(":")[0], path: config.simulator.csv } : undefined,
     });
     const sim = simulator;
     const speed = config.simulator.speed;
@@ -76,7 +79,11 @@ export async function connectVenue(options: ConnectVenueOptions): Promise<VenueC
     });
     if (stored) keys = { apiKey: stored.apiKey, secret: stored.secret };
   }
-  const exchange = await createExchange({ id: config.venue.id, ...keys }, simulatorEndpoints ? { simulator: simulatorEndpoints } : {});
+  // TRADING_MARKET=futures: USDⓈ-M perpetuals. On the simulator, ccxt's binanceusdm on its /fapi side;
+  // elsewhere the configured ccxt venue (binanceusdm, or any venue listing linear swaps).
+  const futures = config.trading.market === "futures";
+  const exchangeId = futures && venue.simulated ? "binanceusdm" : config.venue.id;
+  const exchange = await createExchange({ id: exchangeId, ...keys }, simulatorEndpoints ? { simulator: simulatorEndpoints } : {});
   const close = async () => {
     venueClock?.stop();
     await (exchange as unknown as { close?: () => Promise<void> })?.close?.().catch(() => {});
@@ -89,10 +96,12 @@ export async function connectVenue(options: ConnectVenueOptions): Promise<VenueC
       throw new AppError("VENUE_UNREACHABLE", `cannot load markets from ${venue.id}: ${errorMessage(err)}`, 503);
     }
     const instruments = new Map<string, Instrument>();
-    for (const symbol of new Set([...config.trading.symbols, ...(venue.simulated ? config.simulator.symbols : [])])) {
+    const listed = venue.simulated ? (futures ? config.simulator.symbols.map(perpSymbol) : config.simulator.symbols) : [];
+    for (const symbol of new Set([...config.trading.symbols, ...listed])) {
       const market = exchange.markets?.[symbol];
-      if (!market) {
-        if (config.trading.symbols.includes(symbol)) throw new AppError("UNKNOWN_SYMBOL", `${venue.id} does not list ${symbol} (TRADING_SYMBOLS)`, 400);
+      if (!market || (futures && !isLinearSwap(market))) {
+        if (config.trading.symbols.includes(symbol))
+          throw new AppError("UNKNOWN_SYMBOL", futures ? `${venue.id} lists no linear perpetual ${symbol} (TRADING_SYMBOLS with TRADING_MARKET=futures)` : `${venue.id} does not list ${symbol} (TRADING_SYMBOLS)`, 400);
         continue;
       }
       instruments.set(symbol, instrumentFromMarket(symbol, market));
@@ -124,7 +133,14 @@ export async function connectVenue(options: ConnectVenueOptions): Promise<VenueC
       warmupConcurrency: 2,
       streams: { orderbook: true, trades: true, ticker: "auto" },
     });
-    return { venue, clock, exchange, simulator, instruments, fees, hasKeys: Boolean(keys.apiKey && keys.secret), candleStore, market, close };
+    const perps = futures ? await perpContracts({ exchange, instruments, limits: config.risk, marginMode: config.trading.marginMode, logger }) : undefined;
+    if (perps && (venue.simulated || (keys.apiKey && keys.secret))) {
+      // The venue liquidates at its own settings: make them the engine's (margin mode, leverage).
+      for (const f of await applyContractSettings(exchange, perps, config.trading.symbols)) {
+        logger.warn({ symbol: f.symbol, err: f.error }, "could not set the contract's margin mode and leverage at the venue: its liquidation price may differ from the engine's");
+      }
+    }
+    return { venue, clock, exchange, simulator, instruments, fees, hasKeys: Boolean(keys.apiKey && keys.secret), candleStore, market, ...(perps ? { perpContracts: perps } : {}), close };
   } catch (err) {
     await close();
     throw err;

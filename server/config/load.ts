@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, realpathSync, statSync, statfsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { perpSymbol } from "../futures";
 import { configSchema, type AppConfig } from "./schema";
 
 /**
@@ -37,6 +38,8 @@ export const ENV_BINDINGS: EnvBinding[] = [
   { env: "SIM_URL", path: ["simulator", "url"], kind: "string", fix: "the address `npm run simulator` printed, e.g. http://127.0.0.1:9100" },
   { env: "SIM_PORT", path: ["simulator", "port"], kind: "int", fix: "a port for the embedded simulator, or 0 for any free port" },
   { env: "TRADING_MODE", path: ["trading", "mode"], kind: "string", fix: "use ghost, paper or live" },
+  { env: "TRADING_MARKET", path: ["trading", "market"], kind: "string", fix: "use spot (the default) or futures (USDⓈ-M perpetuals)" },
+  { env: "TRADING_MARGIN_MODE", path: ["trading", "marginMode"], kind: "string", fix: "use cross (the default) or isolated; it applies with TRADING_MARKET=futures" },
   { env: "TRADING_SYMBOLS", path: ["trading", "symbols"], kind: "list", fix: "a comma-separated list such as BTC/USDT,ETH/USDT" },
   { env: "STARTING_BALANCE", path: ["trading", "startingBalance"], kind: "number", fix: "the paper account's starting cash, e.g. 10000" },
   { env: "AUTO_START", path: ["trading", "autoStart"], kind: "bool", fix: "true or false" },
@@ -174,7 +177,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length) throw new ConfigError(problems);
   const config = result.data!;
-  const clusterProblems = checkCluster(config, env, file);
+  // Futures trade each pair's linear perpetual: BTC/USDT → BTC/USDT:USDT (ccxt's unified swap symbol).
+  if (config.trading.market === "futures") config.trading.symbols = config.trading.symbols.map(perpSymbol);
+  const clusterProblems = [...checkCluster(config, env, file), ...checkMarket(config, env, file)];
   if (clusterProblems.length) throw new ConfigError(clusterProblems);
   const dataDirProblem = checkDataDir(path.resolve(cwd, config.server.dataDir));
   if (dataDirProblem) {
@@ -280,6 +285,31 @@ export function checkDataDir(dir: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * TRADING_MARKET against the venue (issue 15): futures are USDⓈ-M linear perpetuals, which the built-in
+ * simulator (its /fapi side), binanceusdm and other ccxt venues with linear swaps list. Binance's spot
+ * ids (binance, binance-testnet) do not: their futures are the ccxt exchange binanceusdm. A ccxt venue
+ * without linear swaps is found when its markets load (server/composition/venue.ts).
+ */
+export function checkMarket(config: AppConfig, env: Record<string, string | undefined> = {}, file?: string): string[] {
+  const marketKey = env.TRADING_MARKET ? `TRADING_MARKET=${JSON.stringify(env.TRADING_MARKET)}` : file ? `trading.market in ${file}` : "TRADING_MARKET";
+  if (config.trading.market !== "futures") {
+    const perps = config.trading.symbols.filter((s) => s.includes(":"));
+    if (perps.length === 0) return [];
+    const symbolsKey = env.TRADING_SYMBOLS ? "TRADING_SYMBOLS" : file ? `trading.symbols in ${file}` : "TRADING_SYMBOLS";
+    return [`${symbolsKey}: ${perps.join(", ")} ${perps.length > 1 ? "are perpetuals" : "is a perpetual"} and ${marketKey} is spot; fix: set TRADING_MARKET=futures, or name the spot pair (${perps.map((s) => s.slice(0, s.indexOf(":"))).join(", ")})`];
+  }
+  const quote = config.trading.quoteCurrency;
+  const foreign = config.trading.symbols.filter((s) => (s.includes(":") ? s.slice(s.indexOf(":") + 1) : s.slice(s.indexOf("/") + 1)) !== quote);
+  if (foreign.length > 0) return [`${marketKey}: futures are USDⓈ-M perpetuals settled in ${quote}, and TRADING_SYMBOLS has ${foreign.join(", ")}; fix: trade ${quote} pairs such as BTC/${quote}, or TRADING_MARKET=spot`];
+  const venueId = config.venue.id;
+  if (venueId !== "binance" && venueId !== "binance-testnet") return [];
+  const venueKey = env.VENUE ? `VENUE=${JSON.stringify(env.VENUE)}` : file ? `venue.id in ${file}` : "VENUE";
+  return [
+    `${marketKey}: futures are USDⓈ-M perpetuals, and ${venueKey} is Binance's spot market (its futures are the ccxt exchange binanceusdm); fix: set VENUE=binanceusdm${venueId === "binance-testnet" ? " (with testnet keys)" : ""} for Binance USDⓈ-M futures, VENUE=simulator for the built-in simulator, or TRADING_MARKET=spot`,
+  ];
 }
 
 /**

@@ -16,11 +16,17 @@ export const SIMULATOR_SYMBOLS = [
   "POL/USDT",
 ] as const;
 
+/** What the engine trades (TRADING_MARKET): spot pairs or USDⓈ-M perpetual futures. */
+export const TRADING_MARKETS = ["spot", "futures"] as const;
+export type TradingMarket = (typeof TRADING_MARKETS)[number];
+
 /** What one process can be (issue 19): the trading engine, the dashboard and API, a backtest worker. */
 export const ROLES = ["engine", "web", "worker"] as const;
 export type Role = (typeof ROLES)[number];
 
 const symbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+$/, 'expected a unified symbol such as "BTC/USDT"');
+/** A traded symbol: a spot pair, or (TRADING_MARKET=futures) a linear perpetual in ccxt's form BTC/USDT:USDT. */
+const tradedSymbol = z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, 'expected a unified symbol such as "BTC/USDT"');
 
 /**
  * Every object is strict: a key the schema does not know (a misspelling such as "riks" or
@@ -88,12 +94,25 @@ export const configSchema = z.strictObject({
   }),
   trading: z.strictObject({
     mode: z.enum(["ghost", "paper", "live"]).default("paper"),
-    symbols: z.array(symbol).min(1).default(["BTC/USDT", "ETH/USDT"]),
+    /** With market futures, each spot pair names its linear perpetual (BTC/USDT → BTC/USDT:USDT, see load.ts). */
+    symbols: z.array(tradedSymbol).min(1).default(["BTC/USDT", "ETH/USDT"]),
     quoteCurrency: z.string().default("USDT"),
     /** Starting cash of the paper and ghost ledgers, in the quote currency. */
     startingBalance: z.number().positive().default(10_000),
     /** Start the default strategy instances on a fresh database. */
     autoStart: z.boolean().default(true),
+    /**
+     * TRADING_MARKET (issue 15): `spot` (coins bought and sold outright, the default) or `futures`
+     * (USDⓈ-M linear perpetuals: TRADING_SYMBOLS such as BTC/USDT trade as BTC/USDT:USDT, positions may
+     * be short, leverage and margin apply). The venue must list linear swaps (checked in load.ts).
+     */
+    market: z.enum(TRADING_MARKETS, { message: "expected spot or futures" }).default("spot"),
+    /**
+     * TRADING_MARGIN_MODE (futures only): the margin mode the engine sets on each perpetual at the venue
+     * and computes liquidation prices with: `cross` (Binance's default: the whole wallet backs every
+     * position) or `isolated` (each position is backed by its own margin only). Leverage: risk.maxLeverage.
+     */
+    marginMode: z.enum(["cross", "isolated"], { message: "expected cross or isolated" }).default("cross"),
   }),
   /**
    * Running beyond one process (issue 19): which roles this process plays, and the Redis its backtest and

@@ -22,5 +22,19 @@ export const positionSchema = z.object({
   openedAt: z.number(),
   strategyInstanceId: z.string().nullable(),
   entryReason: z.string().nullable(),
+  /**
+   * Futures (issue 15), present on perpetual positions only (absent = a spot position, as before):
+   * the market type, the contract's leverage and margin mode, this position's initial margin at mark
+   * (quantity × mark / leverage), the liquidation price of the symbol's net position (one-way mode;
+   * null when it cannot be liquidated), its liquidation risk % (share of the distance from entry to
+   * liquidation the mark has covered) and the net funding this position paid (negative = received).
+   */
+  marketType: z.enum(["spot", "perp"]).optional(),
+  leverage: z.number().optional(),
+  marginMode: z.enum(["cross", "isolated"]).optional(),
+  marginUsed: z.number().optional(),
+  liquidationPrice: z.number().nullable().optional(),
+  liquidationRiskPct: z.number().optional(),
+  fundingPaid: z.number().optional(),
 });
 export type PositionDto = z.infer<typeof positionSchema>;

@@ -39,6 +39,15 @@ export const riskSchema = z.object({
   usage: z.array(riskUsageSchema),
   /** Which direction tightens each numeric limit (requested from the API; absent on older servers). */
   tighter: z.record(z.string(), z.enum(["lower", "higher"])).optional(),
+  /**
+   * Futures accounts only (TRADING_MARKET=futures; absent for spot): initial margin of the open perp
+   * positions at mark as % of the margin balance (wallet + unrealised P&L), and the highest liquidation
+   * risk % of any perp position (0 when flat). The guard warns at limits.liquidationWarnPct and closes
+   * at limits.liquidationClosePct.
+   */
+  marginUtilisationPct: z.number().optional(),
+  liquidationRiskPct: z.number().optional(),
+  futures: z.object({ walletBalance: z.number(), marginBalance: z.number(), marginUsed: z.number() }).optional(),
 });
 export type RiskDto = z.infer<typeof riskSchema>;
 

@@ -19,6 +19,7 @@ import {
   type RiskDecision,
   type RiskEntryRecord,
   type RiskEvent,
+  type RiskFuturesContext,
   type RiskOpenOrder,
   type RiskStateStore,
   realScheduler,
@@ -27,6 +28,11 @@ import type { EngineEvents } from "./events";
 import { moveToDustDurably, type ReplayResult } from "./replay";
 import { FillBooker, type BookedTrade } from "./fill-booker";
 import { ExitGuard, MAX_BURST, OVERDUE_MS, type ExitAlarm, type ExitAlarmCode } from "./exit-guard";
+import { DEFAULT_FUNDING_RATE, futuresRiskContext, type AccountFutures } from "./futures-account";
+import { fundingCashFlow, fundingTimesBetween } from "../futures";
+import { roundMoney } from "../core/decimal";
+import type { FundingPayment } from "../portfolio";
+import { perpExposures, type PerpExposure } from "./perp-exposure";
 
 /**
  * One trading account: a mode's venue, order manager, ledger and risk engine. Each mode (ghost,
@@ -63,6 +69,12 @@ export interface AccountOptions {
   onKillSwitchProgress?: () => void;
   /** What replaying the stored fills into the ledger learned (after a restart). */
   restored?: ReplayResult;
+  /**
+   * TRADING_MARKET=futures (issue 15): the perpetuals the account trades (leverage, margin mode,
+   * brackets). The risk context then carries RiskContext.futures, so the perp-only checks run on
+   * their orders. Absent: spot only (the context has no futures side, as before).
+   */
+  futures?: AccountFutures;
 }
 
 export interface SubmitResult {
@@ -130,9 +142,22 @@ export class TradingAccount {
   private readonly partialExits = new Set<string>();
   /** Exit reason of the exit in flight per position key, for retries. */
   private readonly exitReasons = new Map<string, { exitReason: NonNullable<NewOrder["exitReason"]>; reason: string; signalId?: string }>();
+  /** The futures side of the account (TRADING_MARKET=futures); undefined for spot. */
+  readonly futures: AccountFutures | undefined;
+  /** Perp symbols whose liquidation risk reached the warning level (warned once until it falls back). */
+  readonly #liquidationWarned = new Set<string>();
+  /** Perp symbols the liquidation guard is closing (one critical event per crossing). */
+  readonly #liquidationClosing = new Set<string>();
+  /** Futures: the market time funding was last looked at (funding times after it are due). */
+  #fundingCheckedAt: number | undefined;
+  /** Live futures: a funding time the venue's income is awaited for, until when, and the last poll. */
+  #fundingAwaited: { since: number; until: number; polledAt: number } | undefined;
+  /** Live futures: venue income records already booked. */
+  readonly #fundingSeen = new Set<string>();
 
   private constructor(options: AccountOptions, risk: RiskEngine) {
     this.mode = options.mode;
+    this.futures = options.futures;
     this.#newOrderId = options.newClientOrderId ?? newClientOrderId;
     this.ledger = options.ledger;
     this.clock = options.clock;
@@ -299,6 +324,8 @@ export class TradingAccount {
     const positions = this.ledger.openPositionsOf(candle.symbol);
     if (positions.length) this.checkProtectiveExits(positions, candle, candle.openTime);
     this.ledger.markCandle(candle);
+    if (this.futures) this.bookFundingDue();
+    if (positions.length && this.futures?.contracts.has(candle.symbol)) this.guardLiquidation(candle.symbol);
     this.observe();
   }
 
@@ -333,6 +360,173 @@ export class TradingAccount {
     const positions = this.ledger.openPositionsOf(symbol);
     if (positions.length) this.checkProtectiveExits(positions, price, timestamp);
     this.ledger.mark(symbol, price);
+    if (this.futures) this.bookFundingDue();
+    if (positions.length && this.futures?.contracts.has(symbol)) this.guardLiquidation(symbol);
+  }
+
+  /**
+   * Funding (futures, issue 15), looked at on every mark: at each funding time (every 8 h, 00:00,
+   * 08:00, 16:00 UTC) every open perp position pays or receives funding = side × size × mark × rate
+   * (server/futures fundingCashFlow). Paper, ghost and backtest compute it at the first mark after the
+   * funding time, with the stored rate (AccountFutures.fundingRate) or DEFAULT_FUNDING_RATE; live books
+   * what the venue booked (AccountFutures.fundingIncome), polled for up to 5 minutes after the funding
+   * time. Each payment goes on the ledger (cash, the position's fundingPaid, P&L) and to the store.
+   */
+  private bookFundingDue(): void {
+    const futures = this.futures!;
+    const now = this.clock.now();
+    const from = this.#fundingCheckedAt;
+    if (from === undefined || now > from) this.#fundingCheckedAt = now;
+    if (this.venueKind === "live") {
+      if (!futures.fundingIncome) return;
+      if (from !== undefined && now > from) {
+        const times = fundingTimesBetween(from, now);
+        if (times.length) this.#fundingAwaited = { since: times[0] - 60_000, until: this.wallClock.now() + 300_000, polledAt: Number.NEGATIVE_INFINITY };
+      }
+      const awaited = this.#fundingAwaited;
+      const wall = this.wallClock.now();
+      if (!awaited) return;
+      if (wall > awaited.until) {
+        this.#fundingAwaited = undefined;
+        return;
+      }
+      if (wall - awaited.polledAt < 10_000) return;
+      awaited.polledAt = wall;
+      this.track(this.bookVenueFunding(awaited.since));
+      return;
+    }
+    if (from === undefined || !(now > from)) return;
+    for (const time of fundingTimesBetween(from, now)) {
+      for (const symbol of futures.contracts.keys()) {
+        const open = this.ledger.openPositionsOf(symbol);
+        if (open.length === 0) continue;
+        const mark = this.ledger.markPrice(symbol);
+        if (!(mark > 0)) continue;
+        const rate = futures.fundingRate?.(symbol, time) ?? DEFAULT_FUNDING_RATE;
+        for (const p of [...open]) {
+          const cashFlow = fundingCashFlow(p.side, p.quantity, mark, rate);
+          if (cashFlow === 0) continue;
+          this.bookFunding({ symbol, ...(p.strategyInstanceId !== undefined ? { strategyInstanceId: p.strategyInstanceId } : {}), cashFlow, timestamp: time, fundingRate: rate, markPrice: mark });
+        }
+      }
+    }
+  }
+
+  /** Live futures: book the venue's funding income since a time (each record once), split over the ledger's positions of its symbol by size. */
+  private async bookVenueFunding(since: number): Promise<void> {
+    let incomes: readonly { symbol: string; amount: number; time: number; id?: string }[];
+    try {
+      incomes = await this.futures!.fundingIncome!(since);
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, "the venue's funding income could not be read: retrying");
+      return;
+    }
+    for (const income of incomes) {
+      const seen = income.id ?? `${income.symbol}:${income.time}:${income.amount}`;
+      if (this.#fundingSeen.has(seen) || !(Number.isFinite(income.amount) && income.amount !== 0)) continue;
+      this.#fundingSeen.add(seen);
+      const open = [...this.ledger.openPositionsOf(income.symbol)];
+      if (open.length === 0) {
+        this.logger.warn({ symbol: income.symbol, amount: income.amount }, "the venue booked funding for a symbol the ledger holds no position in: not booked");
+        continue;
+      }
+      const total = open.reduce((sum, p) => sum + p.quantity, 0);
+      let left = income.amount;
+      open.forEach((p, i) => {
+        const share = i === open.length - 1 ? roundMoney(left) : roundMoney((income.amount * p.quantity) / total);
+        left -= share;
+        if (share !== 0) this.bookFunding({ symbol: income.symbol, ...(p.strategyInstanceId !== undefined ? { strategyInstanceId: p.strategyInstanceId } : {}), cashFlow: share, timestamp: income.time });
+      });
+    }
+    if (this.#fundingAwaited && incomes.length > 0) this.#fundingAwaited = undefined;
+  }
+
+  private bookFunding(payment: FundingPayment): void {
+    let outcome;
+    try {
+      outcome = this.ledger.applyFunding(payment);
+    } catch (err) {
+      this.logger.error({ err, symbol: payment.symbol }, "a funding payment could not be booked");
+      return;
+    }
+    const store = this.futures?.fundingStore;
+    if (store) this.track(store.recordFunding(this.mode, payment).catch((err) => this.logger.error({ err, symbol: payment.symbol }, "a funding payment could not be stored: a restart will not know it")));
+    this.bus.emit("position", { ...outcome.position, status: "open" });
+  }
+
+  /** The futures positions by symbol with margin, liquidation price and risk at mark (empty for spot). */
+  perpExposures(): Map<string, PerpExposure> {
+    return this.futures ? perpExposures(this.ledger, this.futures, this.risk.limits) : new Map();
+  }
+
+  /**
+   * The futures account at a glance (GET /api/risk), undefined for spot:
+   * - margin balance = wallet (starting cash + realized P&L, fees and funding included) + unrealised P&L of the perps;
+   * - marginUtilisationPct = Σ initial margin of the open perp positions at mark / margin balance × 100;
+   * - liquidationRiskPct = the highest liquidation risk of any perp position (0 when flat).
+   */
+  futuresFigures(): { walletBalance: number; marginBalance: number; marginUsed: number; marginUtilisationPct: number; liquidationRiskPct: number } | undefined {
+    if (!this.futures) return undefined;
+    const exposures = [...this.perpExposures().values()];
+    const walletBalance = roundMoney(this.ledger.startingCash + this.ledger.realizedPnl);
+    const marginBalance = roundMoney(walletBalance + exposures.reduce((sum, e) => sum + e.unrealizedPnl, 0));
+    const marginUsed = roundMoney(exposures.reduce((sum, e) => sum + e.marginUsed, 0));
+    const marginUtilisationPct = marginUsed === 0 ? 0 : marginBalance > 0 ? (marginUsed / marginBalance) * 100 : Number.POSITIVE_INFINITY;
+    const liquidationRiskPct = exposures.reduce((max, e) => Math.max(max, e.liquidationRiskPct), 0);
+    return { walletBalance, marginBalance, marginUsed, marginUtilisationPct, liquidationRiskPct };
+  }
+
+  /**
+   * The liquidation guard (issue 15), on every mark of a perp the account holds: liquidation risk =
+   * the share of the distance from entry to the liquidation price the mark has covered (see
+   * server/futures). At risk.liquidationWarnPct (80 %) a warning risk event, once until the risk falls
+   * back below it; at risk.liquidationClosePct (90 %) a critical event and a reduce-only market close
+   * of every position of the symbol through the risk engine (exit reason liquidation_guard), before
+   * the venue liquidates it.
+   */
+  private guardLiquidation(symbol: string): void {
+    const exposure = perpExposures(this.ledger, this.futures!, this.risk.limits).get(symbol);
+    if (!exposure || exposure.action === "none") {
+      this.#liquidationWarned.delete(symbol);
+      this.#liquidationClosing.delete(symbol);
+      return;
+    }
+    const now = this.clock.now();
+    const limits = this.risk.limits;
+    const data = {
+      symbol,
+      side: exposure.side,
+      quantity: exposure.quantity,
+      entryPrice: exposure.entryPrice,
+      markPrice: exposure.markPrice,
+      liquidationPrice: exposure.liquidationPrice,
+      liquidationRiskPct: exposure.liquidationRiskPct,
+      leverage: exposure.leverage,
+      marginMode: exposure.marginMode,
+      warnPct: limits.liquidationWarnPct,
+      closePct: limits.liquidationClosePct,
+    };
+    const figures = `${symbol} ${exposure.side} ${exposure.quantity} at ${exposure.entryPrice}: mark ${exposure.markPrice}, liquidation ${exposure.liquidationPrice ?? "none"}, ${exposure.liquidationRiskPct.toFixed(1)} % of the distance covered`;
+    if (!this.#liquidationWarned.has(symbol)) {
+      this.#liquidationWarned.add(symbol);
+      this.risk.reportWarning({ code: "LIQUIDATION_RISK_WARNING", message: `liquidation risk at or above ${limits.liquidationWarnPct} %: ${figures}`, data, at: now });
+    }
+    if (exposure.action !== "close") return;
+    const text = `liquidation guard: ${exposure.liquidationRiskPct.toFixed(1)} % ≥ ${limits.liquidationClosePct} % of the distance to the liquidation price covered (${figures})`;
+    if (!this.#liquidationClosing.has(symbol)) {
+      this.#liquidationClosing.add(symbol);
+      this.risk.reportWarning({ code: "LIQUIDATION_GUARD_CLOSE", severity: "critical", message: `closing before the venue liquidates: ${text}`, data, at: now });
+    }
+    for (const position of this.ledger.openPositionsOf(symbol)) {
+      const key = positionKey(position.symbol, position.strategyInstanceId);
+      if (this.exitsInFlight.has(key) || this.exitsAwaitingLiquidity.has(key)) continue;
+      if (!this.exitGuard.mayAutoExit(key, this.wallClock.now())) continue;
+      this.track(
+        this.closePosition(position, { exitReason: "liquidation_guard", reason: text }).catch((err) =>
+          this.logger.error({ err, symbol }, "liquidation guard close failed"),
+        ),
+      );
+    }
   }
 
   onOrderBook(book: OrderBook): void {
@@ -414,7 +608,9 @@ export class TradingAccount {
   riskContext(now = this.clock.now()): RiskContext {
     const cutoff = now - ENTRY_RETENTION_MS;
     this.booker.pruneEntries(cutoff);
-    return new AccountRiskContext(now, this.ledger, this.#gateway, this.#exitsSending, this.lastPrices, this.books, this.instruments, this.fees, this.booker.recentClosedTrades, this.booker.recentEntries);
+    const ctx = new AccountRiskContext(now, this.ledger, this.#gateway, this.#exitsSending, this.lastPrices, this.books, this.instruments, this.fees, this.booker.recentClosedTrades, this.booker.recentEntries);
+    if (this.futures) ctx.futures = futuresRiskContext(this.ledger, this.futures);
+    return ctx;
   }
 
   /**
@@ -666,8 +862,9 @@ export class TradingAccount {
   }
 
   /** Spot longs sell base coins: the venue's free balance bounds what an exit can sell. */
-  private needsFreeBalance(position: Pick<LedgerPosition, "side">): boolean {
-    return position.side === "long" && this.#gateway.kind !== "ghost";
+  private needsFreeBalance(position: Pick<LedgerPosition, "side" | "symbol">): boolean {
+    // A perpetual is a position on margin, not a coin balance: there is no base asset to read.
+    return position.side === "long" && this.#gateway.kind !== "ghost" && !this.futures?.contracts.has(position.symbol);
   }
 
   /** The venue's balances; a synchronous read where the venue keeps them in process (no await: same-candle ordering holds). */
@@ -1198,6 +1395,8 @@ class AccountRiskContext implements RiskContext {
   readonly quoteCurrency: string;
   readonly equity: number;
   readonly allowShort: boolean;
+  /** Set by the account for futures (see AccountOptions.futures); absent for spot. */
+  declare futures?: RiskFuturesContext;
   private freeQuoteValue: number | undefined;
   private positionList: RiskContext["positions"] | undefined;
   private openOrderList: RiskContext["openOrders"] | undefined;

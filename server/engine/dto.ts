@@ -3,6 +3,8 @@ import type { Candle, Fill, KernelMode, Order, OrderBook, Signal } from "../mode
 import type { SignalExecution } from "./events";
 import type { LedgerClosedTrade, LedgerPosition } from "../portfolio";
 import type { EngineRuntime } from "./runtime";
+import type { TradingAccount } from "./account";
+import { initialMargin } from "../futures";
 
 /**
  * The JSON shapes of docs/api.md, shared by the REST API and the feed; each checked against the wire
@@ -31,7 +33,8 @@ export function orderBookDto(book: OrderBook, depth: number, simulated = false) 
 }
 
 export function positionDto(p: LedgerPosition & { status?: PositionDto["status"] }, engine?: Pick<EngineRuntime, "kernel">) {
-  const ledger = engine?.kernel.accounts.get(p.mode)?.ledger;
+  const account = engine?.kernel.accounts.get(p.mode);
+  const ledger = account?.ledger;
   const mark = ledger ? ledger.markPrice(p.symbol) : Number.NaN;
   const markPrice = Number.isFinite(mark) ? mark : p.avgEntryPrice;
   const sign = p.side === "long" ? 1 : -1;
@@ -56,7 +59,24 @@ export function positionDto(p: LedgerPosition & { status?: PositionDto["status"]
     openedAt: p.openedAt,
     strategyInstanceId: p.strategyInstanceId ?? null,
     entryReason: p.entryReason,
+    ...perpFields(p, markPrice, account),
   } satisfies PositionDto;
+}
+
+/** A perpetual position's futures fields (docs/api.md, positions); nothing for a spot position. */
+function perpFields(p: LedgerPosition, markPrice: number, account: Pick<TradingAccount, "futures" | "perpExposures"> | undefined) {
+  const contract = account?.futures?.contracts.get(p.symbol);
+  if (!contract || !account) return {};
+  const exposure = p.quantity > 0 ? account.perpExposures().get(p.symbol) : undefined;
+  return {
+    marketType: "perp" as const,
+    leverage: contract.leverage,
+    marginMode: contract.marginMode,
+    marginUsed: p.quantity > 0 ? initialMargin(p.quantity, markPrice, contract.leverage) : 0,
+    liquidationPrice: exposure?.liquidationPrice ?? null,
+    liquidationRiskPct: exposure?.liquidationRiskPct ?? 0,
+    fundingPaid: p.fundingPaid ?? 0,
+  };
 }
 
 export function tradeDto(t: LedgerClosedTrade & { signalId?: string }) {

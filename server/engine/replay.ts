@@ -3,6 +3,8 @@ import type { Fill, Instrument, KernelMode, Order } from "../model/types";
 import { FillBooker, type BookedTrade, type TradeOrigin } from "./fill-booker";
 import {
   dustRemainder,
+  isStoredFunding,
+  type AfterFillRecord,
   type DustMove,
   type DustMoveStore,
   type Ledger,
@@ -23,6 +25,8 @@ export interface ReplayResult {
   fills: number;
   /** Dust moves replayed. */
   dustMoves: number;
+  /** Funding payments replayed (futures). */
+  funding: number;
   /** The booker that replayed them (the account goes on booking live fills with it). */
   booker: FillBooker;
 }
@@ -31,8 +35,8 @@ export interface ReplayResult {
 export interface ReplayEntry {
   fill: Fill;
   order: Order;
-  /** Positions moved to dust right after this fill (fills.dustMoves), in order. */
-  dustMoves?: readonly DustMove[];
+  /** Positions moved to dust and (futures) funding booked right after this fill (fills.dustMoves), in order. */
+  dustMoves?: readonly AfterFillRecord[];
   /** Only the dust moves from this index on (the fill itself was in a ledger snapshot). */
   dustMovesFrom?: number;
 }
@@ -48,7 +52,7 @@ export interface ReplayEntry {
  * only the fills stored after it are replayed, into the snapshot's ledger and booker.
  */
 export function replayFills(ledger: Ledger, entries: ReadonlyArray<ReplayEntry>, logger: Logger, booker = new FillBooker(ledger)): ReplayResult {
-  const result: ReplayResult = { origins: booker.origins, recentClosedTrades: booker.recentClosedTrades, recentEntries: booker.recentEntries, trades: [], refused: 0, fills: 0, dustMoves: 0, booker };
+  const result: ReplayResult = { origins: booker.origins, recentClosedTrades: booker.recentClosedTrades, recentEntries: booker.recentEntries, trades: [], refused: 0, fills: 0, dustMoves: 0, funding: 0, booker };
   for (const { fill, order, dustMoves, dustMovesFrom } of entries) {
     if (dustMovesFrom === undefined) {
       try {
@@ -61,6 +65,17 @@ export function replayFills(ledger: Ledger, entries: ReadonlyArray<ReplayEntry>,
       }
     }
     for (const move of (dustMoves ?? []).slice(dustMovesFrom ?? 0)) {
+      if (isStoredFunding(move)) {
+        try {
+          const { kind: _kind, ...payment } = move;
+          ledger.applyFunding(payment);
+          result.funding += 1;
+        } catch (err) {
+          result.refused += 1;
+          logger.error({ err, symbol: move.symbol, clientOrderId: fill.clientOrderId }, "a stored funding payment could not be replayed");
+        }
+        continue;
+      }
       const open = ledger.openPositionsOf(move.symbol);
       const position =
         open.find((p) => p.id === move.positionId) ?? open.find((p) => (p.strategyInstanceId ?? undefined) === (move.strategyInstanceId ?? undefined));

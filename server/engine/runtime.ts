@@ -20,6 +20,7 @@ import type { FeeSchedule } from "../execution";
 import type { CandleStore, MarketDataService, VenueDescription, WarmupStatus } from "../market";
 import type { Balance, Candle, Instrument, KernelMode, Signal, Timeframe, TradingMode } from "../model/types";
 import type { SimulatorHandle } from "../simulator";
+import type { RiskPerpContract } from "../risk";
 import type { TradingAccount } from "./account";
 import type { EngineEvents } from "./events";
 import { TradingKernel } from "./kernel";
@@ -46,6 +47,8 @@ export interface VenueConnection {
   hasKeys: boolean;
   candleStore: HistoryCandleStore;
   market: MarketDataService;
+  /** TRADING_MARKET=futures: the perpetuals traded (leverage, margin mode, brackets); absent for spot. */
+  perpContracts?: ReadonlyMap<string, RiskPerpContract>;
   close(): Promise<void>;
 }
 
@@ -172,6 +175,8 @@ export class EngineRuntime {
       limits: parts.config.risk,
       instruments: this.instruments,
       enrichSignal: parts.enrichSignal,
+      // Futures: strategies may go short (a sell opens a short position on the perpetual).
+      ...(parts.config.trading.market === "futures" ? { allowShort: true } : {}),
     });
     this.strategies = new StrategyFactory({ kernel: this.kernel, market: this.market, bus: this.bus, clock: this.clock, logger });
   }

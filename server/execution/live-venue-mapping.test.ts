@@ -1,4 +1,4 @@
-import { InsufficientFunds, NetworkError, OrderNotFound, RateLimitExceeded, RequestTimeout, type Exchange, type Order as CcxtOrder, type Trade } from "ccxt";
+import { InsufficientFunds, NetworkError, NotSupported, OrderNotFound, RateLimitExceeded, RequestTimeout, type Exchange, type Order as CcxtOrder, type Trade } from "ccxt";
 import { describe, expect, it } from "vitest";
 import { request } from "./__tests__/fake-venue";
 import { isVenueError } from "./errors";
@@ -285,6 +285,21 @@ describe("live venue (ccxt adapter)", () => {
     expect(updates).toHaveLength(2);
     expect(updates[1]).toMatchObject({ status: "partially_filled", filledQuantity: 0.4, fee: 0.04 });
     expect(updates[1].fills).toEqual([expect.objectContaining({ venueTradeId: "t1-1", quantity: 0.4, fee: 0.04 })]);
+  });
+
+  it("a perpetual whose exchange serves fetchOrderTrades for spot only (ccxt binanceusdm) gets its fills from the account's trades", async () => {
+    const { exchange, venue, updates } = setup((ex) => {
+      ex.fetchOrderTrades = async () => {
+        throw new NotSupported("binanceusdm fetchOrderTrades() supports spot markets only");
+      };
+    });
+    await venue.submit(request({ clientOrderId: "tk-live-16", type: "limit", quantity: 1, price: 100 }));
+    const order = exchange.orders.get("tk-live-16")!;
+    exchange.trade(order, 1, 100, { cost: 0.05, currency: "USDT" });
+    Object.assign(order, { filled: 1, average: 100, status: "closed" });
+    await venue.pollOnce();
+    expect(updates.at(-1)).toMatchObject({ status: "filled", filledQuantity: 1, fee: 0.05 });
+    expect(updates.at(-1)!.fills).toEqual([expect.objectContaining({ venueTradeId: "t1-1", quantity: 1, fee: 0.05 })]);
   });
 
   it("cancelling an order that already filled reports its final state", async () => {

@@ -570,9 +570,15 @@ export class LiveVenue implements ExecutionVenue {
     const filled = num(order.filled) ?? 0;
     if (filled > tracked.fillQuantity * (1 + 1e-9) + 1e-12 && order.id) {
       try {
+        const byMyTrades = async () => (await this.exchange.fetchMyTrades(symbol, order.timestamp ?? undefined)).filter((t) => t.order === order.id);
+        // ccxt's binanceusdm lists fetchOrderTrades but serves it for spot markets only (NotSupported on
+        // a perpetual): the account's trades of the symbol, filtered by order, then.
         const trades = this.exchange.has?.fetchOrderTrades
-          ? await this.exchange.fetchOrderTrades(order.id, symbol)
-          : (await this.exchange.fetchMyTrades(symbol, order.timestamp ?? undefined)).filter((t) => t.order === order.id);
+          ? await this.exchange.fetchOrderTrades(order.id, symbol).catch((err: unknown) => {
+              if (isNotSupported(err)) return byMyTrades();
+              throw err;
+            })
+          : await byMyTrades();
         for (const trade of trades) this.addFill(tracked, this.toFill(trade, clientOrderId, symbol, order.side));
       } catch (err) {
         const error = toVenueError(err, `fetch trades of ${clientOrderId}`);
@@ -827,4 +833,10 @@ function rejectReason(order: CcxtOrder): string {
   const info = (order.info ?? {}) as Record<string, unknown>;
   const venueReason = info.r ?? info.rejectReason ?? info.expiryReason;
   return venueReason && venueReason !== "NONE" ? `venue status ${order.status}: ${String(venueReason)}` : `venue status ${order.status}`;
+}
+
+/** A ccxt NotSupported error (the exchange class lists the method but not for this market). */
+function isNotSupported(err: unknown): boolean {
+  const e = err as { name?: unknown; constructor?: { name?: unknown } } | null;
+  return e?.name === "NotSupported" || e?.constructor?.name === "NotSupported";
 }

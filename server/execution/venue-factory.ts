@@ -27,6 +27,11 @@ export interface VenueFactoryOptions {
    * stands for its prints (fill-model.ts candlePrints).
    */
   prints?: (listener: (print: MarketPrint) => void) => () => void;
+  /**
+   * Futures (TRADING_MARKET=futures): a sell may open a short (the paper venue books it as a negative
+   * base holding). Margin is not modelled by the paper venue: a buy still pays its notional in full.
+   */
+  allowShorting?: boolean;
 }
 
 export function createLiveVenue(o: VenueFactoryOptions): ExecutionVenue {
@@ -40,7 +45,7 @@ export function createLiveVenue(o: VenueFactoryOptions): ExecutionVenue {
  * live-on-simulator give the same fills on the same orders and prices.
  */
 export function createLocalVenue(mode: Exclude<KernelMode, "live" | "backtest">, o: VenueFactoryOptions, balances: Record<string, number>): ExecutionVenue {
-  const common = { clock: o.clock, fees: o.fees, balances, instruments: o.instruments.values(), logger: o.logger };
+  const common = { clock: o.clock, fees: o.fees, balances, instruments: o.instruments.values(), logger: o.logger, ...(o.allowShorting ? { allowShorting: true } : {}) };
   if (mode === "ghost") return createGhostVenue({ ...common, id: "ghost" });
   const paper = new PaperVenue({ ...common, id: "paper", kind: "paper", scheduler: new TimerScheduler(), latencyMs: 50, slippageBps: 5, limitFillRule: "queue" });
   if (o.prints) paper.feedPrints(o.prints);

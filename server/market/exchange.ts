@@ -161,7 +161,12 @@ async function buildExchange(venue: VenueRef, opts: CreateExchangeOptions): Prom
     // USDⓈ-M futures on the built-in simulator: /fapi REST and /fstream websockets (server/simulator/futures).
     const sim = checkSimulatorEndpoints(opts.simulator);
     const simKeys = keys.apiKey !== undefined ? keys : sim.defaultAccount ? { ...sim.defaultAccount } : {};
-    const exchange = new ccxt.pro.binanceusdm({ ...simKeys, enableRateLimit: true, options: { fetchCurrencies: false, fetchMargins: false, adjustForTimeDifference: false } });
+    // Public trades from <sym>@aggTrade, the trade stream the simulator's /fstream serves (ccxt's default is <sym>@trade).
+    const exchange = new ccxt.pro.binanceusdm({
+      ...simKeys,
+      enableRateLimit: true,
+      options: { fetchCurrencies: false, fetchMargins: false, adjustForTimeDifference: false, watchTrades: { name: "aggTrade" }, watchTradesForSymbols: { name: "aggTrade" } },
+    });
     exchange.urls = futuresUrls(exchange.urls as Urls, sim.restUrl) as typeof exchange.urls;
     const exceptions = exchange.exceptions as Record<string, Record<string, unknown>>;
     const linear = (exceptions.linear ?? {}) as Record<string, Record<string, unknown>>; // ccxt picks it by the fapi.binance.com URL

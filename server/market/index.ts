@@ -44,5 +44,5 @@ export {
   type VenueLabel,
   type VenueRef,
 } from "./exchange";
-export { instrumentFromMarket } from "./instruments";
+export { instrumentFromMarket, isLinearSwap } from "./instruments";
 export { VenueClock, simulatorTimeSource, exchangeTimeSource, type VenueClockOptions, type VenueClockStatus, type VenueTimeAnswer } from "./venue-clock";

@@ -3,12 +3,18 @@ import type { Instrument, VenueRules } from "../model/types";
 
 /**
  * A ccxt market as the engine's Instrument. Binance (and the simulator) use ccxt's TICK_SIZE precision
- * mode, so `precision.price` / `precision.amount` are the tick and lot step themselves.
+ * mode, so `precision.price` / `precision.amount` are the tick and lot step themselves. A linear swap
+ * (ccxt `swap` + `linear`, e.g. binanceusdm's BTC/USDT:USDT) is marketType `perp`; a spot market
+ * carries no marketType (spot instruments are exactly what they were before futures).
  */
-export function instrumentFromMarket(symbol: string, market: Pick<MarketInterface, "base" | "quote" | "precision" | "limits"> & { info?: unknown }): Instrument {
+export function instrumentFromMarket(
+  symbol: string,
+  market: Pick<MarketInterface, "base" | "quote" | "precision" | "limits"> & { info?: unknown; swap?: boolean; linear?: boolean | undefined; type?: string },
+): Instrument {
   const venueRules = venueRulesFromFilters((market.info as { filters?: unknown } | undefined)?.filters);
   return {
     ...(venueRules ? { venueRules } : {}),
+    ...(isLinearSwap(market) ? { marketType: "perp" as const } : {}),
     symbol,
     base: market.base,
     quote: market.quote,
@@ -18,6 +24,11 @@ export function instrumentFromMarket(symbol: string, market: Pick<MarketInterfac
     maxQty: Number(market.limits.amount?.max ?? Number.MAX_SAFE_INTEGER),
     minNotional: Number(market.limits.cost?.min ?? 0),
   };
+}
+
+/** A ccxt linear perpetual swap (USDⓈ-M): settled in the quote currency. */
+export function isLinearSwap(market: { swap?: boolean; linear?: boolean | undefined; type?: string }): boolean {
+  return (market.swap === true || market.type === "swap") && market.linear !== false;
 }
 
 /** Binance's exchangeInfo filters (MARKET_LOT_SIZE, PERCENT_PRICE_BY_SIDE, MAX_NUM_*) as VenueRules; undefined when none is there. */

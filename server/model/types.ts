@@ -46,6 +46,11 @@ export interface Instrument {
   minNotional: number;
   /** Further rules the venue publishes (Binance's filters); absent = the venue states none. */
   venueRules?: VenueRules;
+  /**
+   * `perp` for a USDⓈ-M linear perpetual (ccxt swap market, symbol BASE/QUOTE:SETTLE; margin, leverage,
+   * shorts, funding); absent or `spot` for a spot pair (server/futures marketTypeOf).
+   */
+  marketType?: "spot" | "perp";
 }
 
 /** Binance's order filters beyond lot and tick (exchangeInfo), as the pre-trade checks use them. */
@@ -97,7 +102,9 @@ export type ExitReason =
   | "manual"
   | "kill_switch"
   | "session_end"
-  | "unlock";
+  | "unlock"
+  /** Futures: closed by the engine's liquidation guard at risk.liquidationClosePct, before the venue liquidates it. */
+  | "liquidation_guard";
 
 export interface OrderRequest {
   clientOrderId: string;

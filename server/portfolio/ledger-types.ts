@@ -92,6 +92,27 @@ export interface DustMove {
   reason?: string;
 }
 
+/**
+ * A funding payment as stored (issue 15): in the same ordered list as the dust moves of the fill it
+ * follows (fills.dustMoves, `kind: "funding"`), so a replay books it between the same fills as it was
+ * booked live, and a ledger snapshot counts it like any other record after its last fill.
+ */
+export interface StoredFunding extends FundingPayment {
+  kind: "funding";
+}
+
+/** What is stored after a fill, in order: dust moves and funding payments. */
+export type AfterFillRecord = DustMove | StoredFunding;
+
+export function isStoredFunding(record: AfterFillRecord): record is StoredFunding {
+  return (record as StoredFunding).kind === "funding";
+}
+
+/** Persistence port for funding payments (implemented by PrismaOrderStore): stored with the mode's latest fill. */
+export interface FundingStore {
+  recordFunding(mode: KernelMode, payment: FundingPayment): Promise<void>;
+}
+
 /** Persistence port for dust moves (implemented by PrismaOrderStore). */
 export interface DustMoveStore {
   /**

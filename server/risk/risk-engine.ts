@@ -553,6 +553,14 @@ export class RiskEngine {
     return this.#breakers.reportExitFailure(failure);
   }
 
+  /**
+   * A warning the engine raises from its own monitoring (the futures liquidation guard, issue 15): a
+   * risk event of kind "warning" (alerts, the risk page's event list), no change of trading state.
+   */
+  reportWarning(warning: { code: string; severity?: RiskEventSeverity; message: string; data?: Record<string, unknown>; at?: number }): RiskEvent {
+    return this.#emit("warning", warning.code, warning.severity ?? "warning", warning.message, warning.data ?? {}, warning.at ?? this.#clock.now());
+  }
+
   /** Every failed exit was resolved (its position closed or moved to dust): lift the exit-failure latch. */
   resolveExitFailures(details: { message: string; at?: number }): TradingState {
     return this.#breakers.resolveExitFailures(details);

@@ -1,6 +1,6 @@
 import { TERMINAL_ORDER_STATUSES, type KernelMode, type Order, type Fill, type OrderStatus, type OrderType, type TimeInForce, type ExitReason } from "../../model/types";
 import { orderFinal, type OrderStore } from "../../execution";
-import type { DustMove, DustMoveStore } from "../../portfolio";
+import type { AfterFillRecord, DustMove, DustMoveStore, FundingPayment, FundingStore, StoredFunding } from "../../portfolio";
 import { conflict, notFound } from "../../core/errors";
 import { newId } from "../../core/ids";
 import type { PrismaClient } from "../generated/client";
@@ -58,14 +58,26 @@ export function fillFromRow(row: FillRow): Fill {
   return fill;
 }
 
-/** The dust moves stored with a fill (fills.dustMoves), in order; malformed entries are dropped. */
-export function dustMovesFromRow(row: Pick<FillRow, "dustMoves">): DustMove[] {
+/**
+ * The records stored with a fill (fills.dustMoves), in order: dust moves and (futures) funding payments
+ * (`kind: "funding"`); malformed entries are dropped.
+ */
+export function dustMovesFromRow(row: Pick<FillRow, "dustMoves">): AfterFillRecord[] {
   const raw = row.dustMoves;
   if (!Array.isArray(raw)) return [];
-  const moves: DustMove[] = [];
+  const moves: AfterFillRecord[] = [];
   for (const item of raw) {
     if (item === null || typeof item !== "object" || Array.isArray(item)) continue;
     const m = item as Record<string, unknown>;
+    if (m.kind === "funding") {
+      if (typeof m.symbol !== "string" || typeof m.cashFlow !== "number" || !Number.isFinite(m.cashFlow) || typeof m.timestamp !== "number" || !Number.isFinite(m.timestamp)) continue;
+      const funding: StoredFunding = { kind: "funding", symbol: m.symbol, cashFlow: m.cashFlow, timestamp: m.timestamp };
+      if (typeof m.strategyInstanceId === "string" && m.strategyInstanceId !== "") funding.strategyInstanceId = m.strategyInstanceId;
+      if (typeof m.fundingRate === "number" && Number.isFinite(m.fundingRate)) funding.fundingRate = m.fundingRate;
+      if (typeof m.markPrice === "number" && Number.isFinite(m.markPrice)) funding.markPrice = m.markPrice;
+      moves.push(funding);
+      continue;
+    }
     if (typeof m.positionId !== "string" || typeof m.symbol !== "string" || typeof m.at !== "number" || !Number.isFinite(m.at)) continue;
     const move: DustMove = { positionId: m.positionId, symbol: m.symbol, at: m.at };
     if (typeof m.strategyInstanceId === "string" && m.strategyInstanceId !== "") move.strategyInstanceId = m.strategyInstanceId;
@@ -76,7 +88,7 @@ export function dustMovesFromRow(row: Pick<FillRow, "dustMoves">): DustMove[] {
 }
 
 /** A stored fill with its order, as server/engine/replay.ts replays it (fill, order, dust moves after it). */
-export function replayEntryFromRow(row: FillRow & { order: OrderRow }): { fill: Fill; order: Order; dustMoves: DustMove[] } {
+export function replayEntryFromRow(row: FillRow & { order: OrderRow }): { fill: Fill; order: Order; dustMoves: AfterFillRecord[] } {
   return { fill: fillFromRow(row), order: orderFromRow(row.order), dustMoves: dustMovesFromRow(row) };
 }
 
@@ -100,7 +112,7 @@ function orderData(order: Order) {
  * (Ledger.moveToDust) are stored with a fill, in fills.dustMoves (a JSON array, appended atomically):
  * replay applies them right after that fill, so a restart reproduces the move at the same point.
  */
-export class PrismaOrderStore implements OrderStore, DustMoveStore {
+export class PrismaOrderStore implements OrderStore, DustMoveStore, FundingStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly venueId: string,
@@ -202,6 +214,23 @@ export class PrismaOrderStore implements OrderStore, DustMoveStore {
       const where = afterFill ? `fill ${afterFill.venueTradeId} of ${afterFill.clientOrderId}` : "any fill";
       throw notFound(`${where} of mode ${mode} to record the dust move of position ${move.positionId} with`);
     }
+  }
+
+  /**
+   * Store a funding payment (futures) durably, with the mode's latest stored fill (after it in replay
+   * order, in the same list as the dust moves). Throws NOT_FOUND when the mode has no fill (funding is
+   * only ever booked against a position, which a fill opened).
+   */
+  async recordFunding(mode: KernelMode, payment: FundingPayment): Promise<void> {
+    const entry: StoredFunding = { kind: "funding", symbol: payment.symbol, cashFlow: payment.cashFlow, timestamp: payment.timestamp };
+    if (payment.strategyInstanceId !== undefined) entry.strategyInstanceId = payment.strategyInstanceId;
+    if (payment.fundingRate !== undefined) entry.fundingRate = payment.fundingRate;
+    if (payment.markPrice !== undefined) entry.markPrice = payment.markPrice;
+    const json = JSON.stringify([entry]);
+    const count = await this.prisma.$executeRaw`
+      UPDATE "fills" SET "dustMoves" = COALESCE("dustMoves", '[]'::jsonb) || ${json}::jsonb
+      WHERE "seq" = (SELECT MAX(f."seq") FROM "fills" AS f JOIN "orders" AS o ON o."clientOrderId" = f."clientOrderId" WHERE o."mode" = ${mode})`;
+    if (count !== 1) throw notFound(`any fill of mode ${mode} to record the ${payment.symbol} funding payment with`);
   }
 
   async loadOpenOrders(mode: KernelMode): Promise<Order[]> {

@@ -265,6 +265,9 @@ export class FuturesEngine {
     let a = this.accounts.get(spot);
     if (!a) {
       a = new FuturesAccount(spot, this.walletUsdt);
+      // The starting wallet is a deposit made now: Binance stamps the asset with it (an asset with
+      // updateTime 0 is one never funded, and ccxt's fetchBalance skips it as stale).
+      a.updateTime = this.core.now();
       this.accounts.set(spot, a);
     }
     return a;
