@@ -42,10 +42,21 @@ async function faults(request: APIRequestContext, simUrl: string, body: unknown)
   expect(res.status(), await res.text()).toBe(200);
 }
 
+// The kill switch retries a refused close for its full 60 s (wall time) before it reports incomplete.
+test.setTimeout(180_000);
 test("a refused exit raises the banner on every page; the kill switch names the venue's reason; close at market gets out", async ({ page, request, exitServer }) => {
   const status = await api<{ mode: string }>(request, "GET", "/api/status");
   expect(status.mode).toBe("live");
-  await api(request, "POST", "/api/orders", { symbol: "ETH/USDT", side: "buy", type: "market", quantity: 0.05 });
+  // Right after start-up the bot may not have ETH's first price yet (refused NO_REFERENCE_PRICE, nothing
+  // sent): wait for the entry to be accepted, not for a time.
+  await expect
+    .poll(async () => {
+      const res = await request.fetch("/api/orders", { method: "POST", headers: { ...apiHeaders, "Content-Type": "application/json" }, data: { symbol: "ETH/USDT", side: "buy", type: "market", quantity: 0.05 } });
+      const body = await res.text();
+      if (res.status() === 422 && body.includes("NO_REFERENCE_PRICE")) return "waiting for a price";
+      return `${res.status() < 300 ? "accepted" : "refused"}: ${res.status()} ${body}`;
+    }, { timeout: 60_000, intervals: [250, 500, 1_000] })
+    .toMatch(/^accepted/);
   await expect.poll(async () => (await api<Array<{ symbol: string }>>(request, "GET", "/api/positions")).map((p) => p.symbol), { timeout: 20_000 }).toContain("ETH/USDT");
   const [position] = (await api<Array<{ id: string; symbol: string }>>(request, "GET", "/api/positions")).filter((p) => p.symbol === "ETH/USDT");
 
@@ -76,7 +87,7 @@ test("a refused exit raises the banner on every page; the kill switch names the 
   await page.getByTestId("kill-switch-button").click();
   await page.getByTestId("kill-switch-flatten").click();
   await page.getByTestId("kill-switch-confirm").click();
-  await expect(page.getByTestId("kill-switch-progress")).toHaveAttribute("data-phase", "incomplete", { timeout: 80_000 });
+  await expect(page.getByTestId("kill-switch-progress")).toHaveAttribute("data-phase", "incomplete", { timeout: 120_000 });
   await expect(page.getByTestId("kill-switch-remaining-reason").first()).toContainText(/insufficient balance/i);
   await screenshot(page, "12-kill-switch-venue-reason");
   await page.keyboard.press("Escape");

@@ -9,7 +9,8 @@ import { AppError, errorMessage } from "./core/errors";
 import { openDatabase, createRepositories } from "./db";
 import { createAuthService, type AuthService } from "./auth";
 import { createExchange } from "./market";
-import { BacktestService, PrismaBacktestRunRepository, optimisationJobs } from "./backtest";
+import { optimisationJobs } from "./backtest";
+import { createBacktestService } from "./composition/backtests";
 import { composeEngine } from "./composition/engine";
 import { connectVenue } from "./composition/venue";
 import type { EngineRuntime } from "./engine";
@@ -165,14 +166,7 @@ export async function createApplication(config: AppConfig, logger: Logger, optio
   // REDIS_URL: backtests and optimisation sets become BullMQ jobs (server/jobs, loaded only then); otherwise worker threads.
   const jobs = config.cluster.redisUrl ? await (await import("./jobs")).composeJobs({ config, db, candleStore: engine.candleStore, logger: logger.child({ module: "jobs" }) }) : undefined;
   if (jobs) optimisationJobs(engine.candleStore, { remote: jobs.client });
-  const backtests = new BacktestService({
-    remote: jobs?.client,
-    repository: new PrismaBacktestRunRepository(db.prisma),
-    candleStore: engine.candleStore,
-    baseLimits: config.risk,
-    defaults: { startingBalance: config.trading.startingBalance, quoteCurrency: config.trading.quoteCurrency },
-    logger: logger.child({ module: "backtest" }),
-  });
+  const backtests = createBacktestService({ config, db, candleStore: engine.candleStore, logger, remote: jobs?.client });
 
   const services: Services = {
     config,

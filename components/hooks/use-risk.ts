@@ -6,10 +6,11 @@ import { qk } from "../lib/query-keys";
 import { stageOf } from "../shell/kill-switch-phase";
 import type { KillSwitchAction, KillSwitchStatusDto, RiskDto, RiskEventDto, RiskLimitsDto } from "../lib/types";
 
-export function useRisk() {
+export function useRisk(enabled = true) {
   return useQuery({
     queryKey: qk.risk,
     queryFn: ({ signal }) => apiFetch<RiskDto>("/api/risk", { signal }),
+    enabled,
     refetchInterval: 10_000,
   });
 }

@@ -5,6 +5,9 @@ import { formatInt, formatMoney, formatPlainPct, formatStat } from "../lib/forma
 import type { MetricsDto } from "../lib/types";
 import { Num, Pnl } from "../ui/num";
 import { SampleWarning } from "../ui/sample-warning";
+import { COLORS } from "../shell/colors";
+import { fundingText } from "../positions/perp-format";
+import { showFundingColumn } from "./funding";
 
 export interface MetricsRow {
   key: string;
@@ -34,6 +37,23 @@ export function MetricsTable({ rows, testId }: { rows: MetricsRow[]; testId: str
     { title: "Total P&L", key: "total", align: "right", render: (_, r) => <Pnl value={r.metrics.totalPnl} /> },
     { title: "Fees", key: "fees", align: "right", render: (_, r) => <Num>{formatMoney(r.metrics.fees)}</Num> },
   ];
+  // Futures (issue 15): net funding beside the fees, only when the server reports any.
+  if (showFundingColumn(rows.map((r) => r.metrics))) {
+    columns.push({
+      title: "Funding",
+      key: "funding",
+      align: "right",
+      render: (_, r) => {
+        const f = r.metrics.fundingPaid;
+        const color = f === undefined || f === 0 ? undefined : f > 0 ? COLORS.loss : COLORS.profit;
+        return (
+          <Num testId={`metrics-funding-${r.key}`} style={{ color }} title="Net funding of the perp positions (closed and open), from the account's ledger; already inside Total P&L for closed trades">
+            {fundingText(f)}
+          </Num>
+        );
+      },
+    });
+  }
   return (
     <div data-testid={testId}>
       <Table<MetricsRow> size="small" rowKey="key" columns={columns} dataSource={rows} pagination={false} scroll={{ x: "max-content" }} locale={{ emptyText: "No trades yet" }} />

@@ -16,6 +16,9 @@ import { QueryState } from "../ui/query-state";
 import { SideTag } from "./side-tag";
 import { StrategyName } from "./strategy-name";
 import { PartialCloseButton } from "./partial-close";
+import { useRisk } from "../hooks/use-risk";
+import { MarketTag, LiquidationCell, FundingCell, perpColumns } from "./perp-cells";
+import { formatLeverage, isPerp, showPerpColumns } from "./perp-format";
 
 /** A failed exit of this position: the code in words, the venue's reason on hover. */
 function ExitAlarmTag({ alarm }: { alarm: ExitAlarmDto }) {
@@ -50,6 +53,10 @@ export function PositionsTable({ mode, compact = false }: { mode: Mode | undefin
   const now = useMarketNow(5_000);
   const screens = Grid.useBreakpoint();
   const phone = screens.sm === false;
+  // Futures (issue 15): the market and perp columns appear only when some position is a perp.
+  const perps = showPerpColumns(positions.data);
+  const risk = useRisk(perps);
+  const thresholds = { warnPct: risk.data?.limits.liquidationWarnPct, closePct: risk.data?.limits.liquidationClosePct };
 
   const confirmClose = (p: PositionDto) =>
     confirm({ positionId: p.id, symbol: p.symbol, side: p.side, quantity: p.quantity, closableQuantity: alarms.get(p.id)?.closableQuantity });
@@ -69,12 +76,14 @@ export function PositionsTable({ mode, compact = false }: { mode: Mode | undefin
         );
       },
     },
+    ...(perps ? [{ title: "Market", key: "market", render: (_: unknown, p: PositionDto) => <MarketTag position={p} /> }] : []),
     { title: "Side", dataIndex: "side", key: "side", render: (v: string) => <SideTag side={v} /> },
     { title: "Qty", dataIndex: "quantity", key: "quantity", align: "right", render: (v: number) => <Num>{formatQty(v)}</Num> },
     { title: "Entry", key: "entry", align: "right", render: (_, p) => <Num>{formatPrice(p.avgEntryPrice, p.avgEntryPrice)}</Num> },
     { title: "Price", key: "mark", align: "right", render: (_, p) => <Num testId="position-mark">{formatPrice(p.markPrice, p.avgEntryPrice)}</Num> },
     { title: "Unrealized", key: "upnl", align: "right", render: (_, p) => <Pnl value={p.unrealizedPnl} testId="position-upnl" /> },
     { title: "%", key: "upct", align: "right", render: (_, p) => <Pnl value={p.unrealizedPct} kind="pct" /> },
+    ...(perps ? perpColumns(thresholds) : []),
     { title: "Stop", key: "stop", align: "right", render: (_, p) => <Num>{formatPrice(p.stopLoss, p.avgEntryPrice)}</Num> },
     { title: "Target", key: "tp", align: "right", render: (_, p) => <Num>{formatPrice(p.takeProfit, p.avgEntryPrice)}</Num> },
   ];
@@ -130,6 +139,7 @@ export function PositionsTable({ mode, compact = false }: { mode: Mode | undefin
                 <div className="pos-card-row">
                   <span style={{ display: "inline-flex", gap: 6, alignItems: "center", flexWrap: "wrap" }}>
                     <strong>{p.symbol}</strong>
+                    {perps && <MarketTag position={p} />}
                     <SideTag side={p.side} />
                     {alarm && <ExitAlarmTag alarm={alarm} />}
                   </span>
@@ -151,6 +161,24 @@ export function PositionsTable({ mode, compact = false }: { mode: Mode | undefin
                     <Num testId="position-mark">{formatPrice(p.markPrice, p.avgEntryPrice)}</Num>
                   </span>
                 </div>
+                {isPerp(p) && (
+                  <div className="pos-card-row" data-testid={`position-perp-${p.id}`}>
+                    <span>
+                      <span className="pos-card-label">Lev </span>
+                      <Num>{formatLeverage(p.leverage)}</Num>
+                      <span className="pos-card-label"> Margin </span>
+                      <Num>{formatMoney(p.marginUsed)}</Num>
+                    </span>
+                    <span>
+                      <span className="pos-card-label">Liq </span>
+                      <LiquidationCell position={p} thresholds={thresholds} />
+                    </span>
+                    <span>
+                      <span className="pos-card-label">Funding </span>
+                      <FundingCell position={p} />
+                    </span>
+                  </div>
+                )}
                 <div className="pos-card-row">
                   <span>
                     <span className="pos-card-label">Stop </span>

@@ -13,6 +13,9 @@ import { LimitsForm } from "./limits-form";
 import { RiskEvents } from "./risk-events";
 import { RiskUsageBars } from "./risk-usage";
 import type { RiskLatchDto } from "./risk-format";
+import { useCurrentMode } from "../hooks/use-status";
+import { FuturesGauges, PerpPositionRisk } from "./futures-gauges";
+import { futuresRiskView } from "./futures-risk";
 
 /** What holds the account, and the one action that lifts it (a person's reset, confirmed and audited). */
 function TradingStatePanel() {
@@ -83,6 +86,9 @@ function TradingStatePanel() {
 export function RiskPage() {
   const risk = useRisk();
   const r = risk.data;
+  const mode = useCurrentMode();
+  // Futures accounts only (the server sends these fields for TRADING_MARKET=futures): spot sees no change.
+  const futures = futuresRiskView(r);
   return (
     <Flex vertical gap={12}>
       <Typography.Title level={5} style={{ margin: 0 }}>
@@ -94,6 +100,11 @@ export function RiskPage() {
             <Panel title="Trading state">
               <TradingStatePanel />
             </Panel>
+            {futures && (
+              <Panel title="Futures margin">
+                <FuturesGauges view={futures} />
+              </Panel>
+            )}
             <Panel title="Limit usage">
               <QueryState query={risk} what="Limit usage" isEmpty={r?.usage.length === 0} rows={6}>
                 {r && <RiskUsageBars usage={r.usage} latches={r.latches} />}
@@ -108,6 +119,13 @@ export function RiskPage() {
             </QueryState>
           </Panel>
         </Col>
+        {futures && (
+          <Col span={24}>
+            <Panel title="Perp positions: leverage and liquidation">
+              <PerpPositionRisk mode={mode} thresholds={{ warnPct: futures.liquidation.warnPct, closePct: futures.liquidation.closePct }} />
+            </Panel>
+          </Col>
+        )}
         <Col span={24}>
           <LiveRampPanel />
         </Col>

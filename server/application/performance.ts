@@ -41,6 +41,11 @@ function metricsDto(m: TradeStats & Partial<{ sharpe: number | null; sortino: nu
   } satisfies MetricsDto;
 }
 
+/** A metrics row with the futures funding total, when there is one (spot rows stay as they were). */
+function withFunding(m: MetricsDto, fundingPaid: number | undefined): MetricsDto {
+  return fundingPaid === undefined ? m : { ...m, fundingPaid };
+}
+
 /** Realized P&L by local hour of day (0-23): when in the day the strategies make or lose money. */
 function pnlByHourOfDay(buckets: ReadonlyArray<{ label: string; pnl: number; trades: number }>) {
   const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, pnl: 0, trades: 0 }));
@@ -93,10 +98,15 @@ export function performanceUseCases({ engine, repos }: UseCaseDeps) {
       if (account && !strategy) curve.push({ timestamp: engine.clock.now(), equity: account.ledger.equity() });
       const tz = engine.config.risk.timeZone;
       const metrics = computeMetrics({ trades, equity: curve.length >= 2 ? curve : [], periodMs: 3_600_000, periodsPerYear: 24 * 365 });
+      // Futures: net funding from the ledger (absent for spot and until a payment is booked).
+      const attribution = account?.ledger.attribution();
+      const overallFunding = strategy ? attribution?.byStrategy[strategy]?.fundingPaid : account?.ledger.summary().fundingPaid;
       return {
-        overall: metricsDto(metrics),
-        byStrategy: Object.fromEntries(Object.entries(metrics.byStrategy).map(([k, v]) => [k, metricsDto(v)])),
-        bySymbol: Object.fromEntries(Object.entries(metrics.bySymbol).map(([k, v]) => [k, metricsDto(v)])),
+        overall: withFunding(metricsDto(metrics), overallFunding),
+        byStrategy: Object.fromEntries(Object.entries(metrics.byStrategy).map(([k, v]) => [k, withFunding(metricsDto(v), attribution?.byStrategy[k]?.fundingPaid)])),
+        bySymbol: Object.fromEntries(
+          Object.entries(metrics.bySymbol).map(([k, v]) => [k, withFunding(metricsDto(v), strategy ? undefined : attribution?.bySymbol[k]?.fundingPaid)]),
+        ),
         daily: tradePnlBuckets(trades, "day", tz).map((b) => ({ day: b.label, start: b.start, pnl: b.pnl, trades: b.trades })),
         hourly: pnlByHourOfDay(tradePnlBuckets(trades, "hour", tz)),
         drawdown: drawdownSeries(curve).map((d) => ({ timestamp: d.timestamp, drawdownPct: d.drawdownPct })),

@@ -5,7 +5,7 @@ import { AppError } from "../core/errors";
 import { openDatabase, type Database, PrismaCandleStore } from "../db";
 import { createAuthService, type AuthService } from "../auth";
 import { createExchange, describeVenue } from "../market";
-import { BacktestService, PrismaBacktestRunRepository } from "../backtest";
+import { createBacktestService } from "../composition/backtests";
 import type { UseCases } from "../application";
 import type { HealthReport, Services, StatusReport } from "../http/services";
 import type { RealtimeOptions } from "../realtime";
@@ -195,14 +195,7 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
     };
   };
 
-  const backtests = new BacktestService({
-    remote: jobs?.client,
-    repository: new PrismaBacktestRunRepository(db.prisma),
-    candleStore: new PrismaCandleStore(db.prisma, describeVenue(config.venue.id).id),
-    baseLimits: config.risk,
-    defaults: { startingBalance: config.trading.startingBalance, quoteCurrency: config.trading.quoteCurrency },
-    logger: logger.child({ module: "backtest" }),
-  });
+  const backtests = createBacktestService({ config, db, candleStore: new PrismaCandleStore(db.prisma, describeVenue(config.venue.id).id), logger, remote: jobs?.client });
 
   const services: Services = {
     config,

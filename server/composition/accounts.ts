@@ -7,7 +7,7 @@ import { type Database, PrismaOrderStore, FillReplayRepository, type SettingsRep
 import { OrderThrottle, createLiveVenue, createLocalVenue, restoreVenueOrders, type ExecutionVenue, type MarketPrint } from "../execution";
 import type { TradingMode } from "../model/types";
 import { Ledger } from "../portfolio";
-import { type AccountFutures, FillBooker, countingLedgerIds, parseLedgerSnapshot, type LedgerSnapshot, TradingAccount, type EngineEvents, replayFills, type ReplayEntry } from "../engine";
+import { type AccountFutures, FillBooker, countingLedgerIds, parseLedgerSnapshot, type LedgerSnapshot, TradingAccount, type EngineEvents, replayFills, type ReplayEntry, venuePerpPositions } from "../engine";
 import type { EventRecorder } from "../application";
 import type { VenueConnection } from "./venue";
 
@@ -145,7 +145,10 @@ function accountFutures(mode: TradingMode, connection: VenueConnection, store: P
       ? async (since: number) =>
           (await exchange.fetchFundingHistory(undefined, since)).map((f) => ({ symbol: String(f.symbol), amount: Number(f.amount), time: Number(f.timestamp), ...(f.id ? { id: String(f.id) } : {}) }))
       : undefined;
-  return { contracts: connection.perpContracts!, fundingStore: store, ...(income ? { fundingIncome: income } : {}) };
+  // Live: the venue's positions (positionRisk), which the kill switch closes and confirms flat from.
+  const symbols = [...connection.perpContracts!.keys()];
+  const positions = mode === "live" && exchange.has?.fetchPositions ? async () => venuePerpPositions(await exchange.fetchPositions(symbols)) : undefined;
+  return { contracts: connection.perpContracts!, fundingStore: store, ...(income ? { fundingIncome: income } : {}), ...(positions ? { venuePositions: positions } : {}) };
 }
 
 /**

@@ -18,6 +18,12 @@ export const metricsSchema = z.object({
   avgLoss: z.number().nullable(),
   totalPnl: z.number().nullable(),
   fees: z.number().nullable(),
+  /**
+   * Futures (issue 15): net funding paid (quote; negative = received), from the mode's ledger, so it counts
+   * closed and still-open perp positions (already inside totalPnl for closed trades). Absent for spot and
+   * until a funding payment is booked; absent on bySymbol when the answer is filtered to one strategy.
+   */
+  fundingPaid: z.number().optional(),
 });
 export type MetricsDto = z.infer<typeof metricsSchema>;
 

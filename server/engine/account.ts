@@ -14,6 +14,9 @@ import {
   type KillSwitch,
   type KillSwitchBypass,
   type KillSwitchVenuePort,
+  type KillSwitchCloseOptions,
+  type KillSwitchCloseResult,
+  type KillSwitchPosition,
   type RiskClosedTrade,
   type RiskContext,
   type RiskDecision,
@@ -1297,6 +1300,52 @@ export class TradingAccount {
         });
       });
     };
+    // Live futures: positions are listed from the venue (positionRisk) and closed to the venue's size.
+    const venuePositions = gateway.kind === "live" ? this.futures?.venuePositions : undefined;
+    /**
+     * Close a perp position the venue reports (target: its side and size there) with reduce-only
+     * market orders on the opposite side (a short closes with a buy). The ledger's positions of the
+     * symbol and side close through the usual exit path, at most what the venue holds; what the venue
+     * holds beyond them (opened by hand, or before a crash) is first booked into the ledger as a
+     * reconciliation entry, then closed like the rest, so the ledger ends flat with the venue.
+     */
+    const closeVenuePerp = async (target: KillSwitchPosition, options: KillSwitchCloseOptions): Promise<KillSwitchCloseResult> => {
+      const step = this.instruments.get(target.symbol)?.stepSize ?? 0;
+      const held = () => this.ledger.positions().filter((p) => p.symbol === target.symbol && p.side === target.side);
+      const ledgerQty = held().reduce((sum, p) => addQty(sum, p.quantity), 0);
+      const extra = floorToStep(subQty(target.quantity, ledgerQty), step);
+      if (extra > 0) {
+        const price = this.lastPrices.get(target.symbol) ?? held()[0]?.markPrice;
+        if (!(price !== undefined && price > 0)) throw new Error(`no price for ${target.symbol}: the venue's ${target.side} beyond the ledger cannot be booked`);
+        await this.bookReconciliationFill(
+          { symbol: target.symbol, side: target.side === "long" ? "buy" : "sell", quantity: extra, price, intent: "entry", reason: `venue ${target.side} the ledger did not know, booked to close by the kill switch` },
+          "ks-adopt",
+        );
+      }
+      let left = target.quantity;
+      const sent: Order[] = [];
+      for (const p of held()) {
+        if (floorToStep(left, step) <= 0) break;
+        const exit = { exitReason: "kill_switch" as const, reason: options.reason, bypass: options.bypass };
+        const result = ltQty(left, p.quantity)
+          ? await this.submit(this.closeRequest(p, floorToStep(left, step), exit), { bypass: options.bypass })
+          : await this.closePosition(p, exit);
+        if (result.dust) continue;
+        if (!result.decision.allowed) throw new Error(`risk refused the kill-switch close: ${result.decision.message}`);
+        if (!result.order) continue;
+        sent.push(result.order);
+        left = subQty(left, result.order.quantity);
+      }
+      if (floorToStep(left, step) < floorToStep(target.quantity, step) && ledgerQty > target.quantity) {
+        this.logger.warn({ symbol: target.symbol, side: target.side, ledger: ledgerQty, venue: target.quantity }, "kill switch: the ledger holds more of this perp than the venue; closed the venue's size only");
+      }
+      let filledQuantity = 0;
+      for (const final of await Promise.all(sent.map(settled))) {
+        filledQuantity = addQty(filledQuantity, final.filledQuantity ?? 0);
+        if (final.status === "rejected" || final.filledQuantity === 0) throw new Error(`venue rejected the close: ${final.error ?? final.status}`);
+      }
+      return { clientOrderId: sent.at(-1)?.clientOrderId, filledQuantity };
+    };
     return {
       prepare: () => {
         opening = undefined;
@@ -1341,7 +1390,18 @@ export class TradingAccount {
         }),
       listPositions: async () => {
         const bySide = new Map<string, { symbol: string; side: PositionSide; quantity: number }>();
+        // Live futures: the perps as the venue holds them (positionRisk: non-zero positionAmt, the side
+        // from its sign), whatever the ledger says; spot symbols from the ledger as before.
+        const venuePerps = venuePositions ? await urgent(() => venuePositions()) : undefined;
+        for (const p of venuePerps ?? []) {
+          if (!(p.quantity > 0)) continue;
+          const key = `${p.symbol}|${p.side}`;
+          const entry = bySide.get(key) ?? { symbol: p.symbol, side: p.side, quantity: 0 };
+          entry.quantity = addQty(entry.quantity, p.quantity);
+          bySide.set(key, entry);
+        }
         for (const p of this.ledger.positions()) {
+          if (venuePerps && this.futures?.contracts.has(p.symbol)) continue;
           const instrument = this.instruments.get(p.symbol);
           // Dust below the venue's lot step cannot be sold: it does not count as an open position.
           if (instrument && floorToStep(p.quantity, instrument.stepSize) <= 0) continue;
@@ -1354,6 +1414,7 @@ export class TradingAccount {
       },
       closePosition: (target, options) =>
         urgent(async () => {
+          if (venuePositions && this.futures?.contracts.has(target.symbol)) return closeVenuePerp(target, options);
           const positions = this.ledger.positions().filter((p) => p.symbol === target.symbol && p.side === target.side);
           // One balance read for the round (in-process venues answer at once, without it).
           let free = positions.some((p) => this.needsFreeBalance(p)) && !gateway.balanceList() ? await balancesFor(target.symbol) : undefined;

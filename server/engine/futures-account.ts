@@ -34,6 +34,36 @@ export interface AccountFutures {
   readonly fundingIncome?: (since: number) => Promise<readonly FundingIncome[]>;
   /** Where each funding payment is stored before it counts (a restart replays it). */
   readonly fundingStore?: FundingStore;
+  /**
+   * Live: the venue's open perp positions (Binance GET /fapi/v2|v3/positionRisk, ccxt fetchPositions),
+   * one per symbol in one-way mode. The kill switch lists, closes and confirms flat from these, not
+   * from the ledger: a position the venue holds and the ledger does not know still gets closed.
+   */
+  readonly venuePositions?: () => Promise<readonly VenuePerpPosition[]>;
+}
+
+/** A perp position as the venue reports it (positionRisk): the side from positionAmt's sign, quantity its absolute value. */
+export interface VenuePerpPosition {
+  readonly symbol: string;
+  readonly side: "long" | "short";
+  readonly quantity: number;
+}
+
+/**
+ * ccxt positions (fetchPositions) as the venue's open perp positions: Binance's signed positionAmt
+ * when the answer carries it (negative = short), else ccxt's contracts and side; zero-size entries
+ * (positionRisk lists every symbol) left out.
+ */
+export function venuePerpPositions(list: readonly { symbol?: string; side?: string | undefined; contracts?: number | undefined; info?: unknown }[]): VenuePerpPosition[] {
+  const out: VenuePerpPosition[] = [];
+  for (const p of list) {
+    if (!p.symbol) continue;
+    const raw = (p.info as { positionAmt?: unknown } | undefined)?.positionAmt;
+    const amt = raw !== undefined && raw !== null && raw !== "" ? Number(raw) : p.side === "short" ? -Number(p.contracts ?? 0) : Number(p.contracts ?? 0);
+    if (!Number.isFinite(amt) || amt === 0) continue;
+    out.push({ symbol: p.symbol, side: amt < 0 ? "short" : "long", quantity: Math.abs(amt) });
+  }
+  return out;
 }
 
 /** A funding payment as the venue reports it: the cash flow into the account (negative = paid). */

@@ -12,7 +12,7 @@
  * second entry; only its types are re-exported here.
  */
 export { TradingAccount, type AccountOptions, type SubmitResult } from "./account";
-export { futuresRiskContext, type AccountFutures } from "./futures-account";
+export { futuresRiskContext, venuePerpPositions, type AccountFutures, type VenuePerpPosition } from "./futures-account";
 export { TradingKernel, type KernelOptions, type ManualOrderInput, type StrategyInstanceInfo } from "./kernel";
 export type { EngineEvents, KernelKillSwitchStatus, SignalExecution } from "./events";
 export { candleDto, orderBookDto, orderDto, positionDto, signalDto, tradeDto } from "./dto";

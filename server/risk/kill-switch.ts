@@ -32,7 +32,11 @@ export interface KillSwitchVenuePort {
   /** Cancel every open order of the account (all symbols); resolves with how many were cancelled. */
   cancelAllOrders(): Promise<{ cancelled: number }>;
   listOpenOrders(): Promise<KillSwitchOrder[]>;
-  /** Open positions with quantity > 0 (on spot: base balances the bot holds, dust excluded). */
+  /**
+   * Open positions with quantity > 0 (on spot: base balances the bot holds, dust excluded; on a live
+   * futures account: the venue's perp positions, positionRisk's non-zero positionAmt, side from its
+   * sign, quantity its absolute value). The confirmation is flat only when this lists nothing.
+   */
   listPositions(): Promise<KillSwitchPosition[]>;
   /**
    * Send a reduce-only market order closing the position. The implementation passes

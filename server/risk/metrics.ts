@@ -5,6 +5,7 @@ import {
   type OrderRequest,
   type PositionSide,
 } from "../model/types";
+import { positionKey } from "../portfolio";
 import type { CalendarPeriod } from "./calendar";
 import type { PeriodAnchor } from "./state-store";
 import type { RiskContext, RiskEntryRecord, RiskOpenOrder, RiskPosition } from "./types";
@@ -37,7 +38,7 @@ export class RiskMetrics {
   private memoPositionsAddedTo: RiskPosition[] | typeof UNSET = UNSET;
   private memoPositionsReduced: RiskPosition[] | typeof UNSET = UNSET;
   private memoPendingEntries: RiskOpenOrder[] | typeof UNSET = UNSET;
-  private memoOpenPositionKeys: string[] | typeof UNSET = UNSET;
+  private memoOpenPositionsBySymbol: ReadonlyMap<string, ReadonlySet<string>> | typeof UNSET = UNSET;
   private memoExposure: number | typeof UNSET = UNSET;
   private memoHeat: number | typeof UNSET = UNSET;
   private memoLossStreak: number | typeof UNSET = UNSET;
@@ -182,30 +183,32 @@ export class RiskMetrics {
   }
 
   /**
-   * Positions open now plus the ones working entry orders would open. An entry order whose symbol
-   * and strategy instance already hold a position grows it rather than opening another.
+   * Positions open now plus the ones working entry orders would open, by symbol (each symbol's set holds
+   * one positionKey per position). An entry order whose symbol, side and strategy instance already hold a
+   * position grows it rather than opening another.
    */
-  openPositionKeys(): string[] {
-    const memo = this.memoOpenPositionKeys;
+  openPositionsBySymbol(): ReadonlyMap<string, ReadonlySet<string>> {
+    const memo = this.memoOpenPositionsBySymbol;
     if (memo !== UNSET) return memo;
-    return (this.memoOpenPositionKeys = (() => {
-      const keys = this.ctx.positions.filter((p) => p.quantity > 0).map((p) => positionKey(p.symbol, p.side, p.strategyInstanceId));
-      const held = new Set(keys);
-      for (const o of this.pendingEntries()) {
-        const key = positionKey(o.symbol, o.side === "buy" ? "long" : "short", o.strategyInstanceId);
-        if (!held.has(key)) {
-          held.add(key);
-          keys.push(key);
-        }
-      }
-      return keys;
+    return (this.memoOpenPositionsBySymbol = (() => {
+      const bySymbol = new Map<string, Set<string>>();
+      const add = (symbol: string, side: PositionSide, strategyInstanceId: string | undefined) => {
+        let keys = bySymbol.get(symbol);
+        if (!keys) bySymbol.set(symbol, (keys = new Set()));
+        keys.add(positionKey(symbol, strategyInstanceId, side));
+      };
+      for (const p of this.ctx.positions) if (p.quantity > 0) add(p.symbol, p.side, p.strategyInstanceId);
+      for (const o of this.pendingEntries()) add(o.symbol, o.side === "buy" ? "long" : "short", o.strategyInstanceId);
+      return bySymbol;
     })());
   }
 
   openPositionCount(symbol?: string): number {
-    const keys = this.openPositionKeys();
-    if (symbol === undefined) return keys.length;
-    return keys.filter((k) => k.startsWith(`${symbol}|`)).length;
+    const bySymbol = this.openPositionsBySymbol();
+    if (symbol !== undefined) return bySymbol.get(symbol)?.size ?? 0;
+    let total = 0;
+    for (const keys of bySymbol.values()) total += keys.size;
+    return total;
   }
 
   /** Gross exposure in quote: positions at mark plus working entry orders. */
@@ -346,10 +349,6 @@ export class RiskMetrics {
 
 export function remainingQuantity(o: RiskOpenOrder): number {
   return o.quantity - (o.filledQuantity ?? 0);
-}
-
-function positionKey(symbol: string, side: PositionSide, strategyInstanceId: string | undefined): string {
-  return `${symbol}|${side}|${strategyInstanceId ?? ""}`;
 }
 
 /**

@@ -48,6 +48,9 @@ const engine = {
               { symbol: "BTC/USDT", strategyInstanceId: undefined, unrealizedPnl: 7 },
             ],
             equity: () => 10_123,
+            // A spot ledger: no funding booked (issue 15's performance funding reads these).
+            summary: () => ({}),
+            attribution: () => ({ bySymbol: {}, byStrategy: {} }),
           },
         },
       ],
