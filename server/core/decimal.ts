@@ -89,9 +89,6 @@ export function roundMoney(value: number): number {
   return new Decimal(value).toDecimalPlaces(QUOTE_DP, Decimal.ROUND_HALF_EVEN).toNumber();
 }
 
-/** @deprecated the old name of roundMoney, kept until server/execution/live-venue.ts and bench/order-heavy.ts move. */
-export const money = roundMoney;
-
 /** Exact decimal sum of booked amounts. */
 export function sumMoney(values: Iterable<number>): number {
   let total = new Decimal(0);

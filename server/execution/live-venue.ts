@@ -1,7 +1,7 @@
 import { assertRetryPolicy, backoffDelay, retry } from "../core/retry";
 import type { Exchange, Order as CcxtOrder, Trade as CcxtTrade } from "ccxt";
 import { systemClock, type Clock } from "../core/clock";
-import { money } from "../core/decimal";
+import { roundMoney } from "../core/decimal";
 import { toQty } from "../core/quantity";
 import { createLogger, type Logger } from "../core/logger";
 import type { Balance, Fill, OrderRequest, OrderStatus, OrderType, Side } from "../model/types";
@@ -587,7 +587,7 @@ export class LiveVenue implements ExecutionVenue {
     }
     const status = mapStatus(order, filled);
     const fills = [...tracked.fills.values()];
-    const feeFromFills = fills.length > 0 ? money(fills.reduce((sum, f) => sum + f.fee, 0)) : undefined;
+    const feeFromFills = fills.length > 0 ? roundMoney(fills.reduce((sum, f) => sum + f.fee, 0)) : undefined;
     const average = num(order.average) ?? (filled > 0 && num(order.cost) !== undefined ? num(order.cost)! / filled : 0);
     const update: VenueOrderUpdate = {
       clientOrderId,
@@ -678,10 +678,10 @@ export class LiveVenue implements ExecutionVenue {
     if (cost === undefined) return this.estimatedFee(symbol, price, quantity, liquidity, "the venue reported no fee");
     const [base, quote] = splitSymbol(symbol);
     // A base fee's quote value at the fill's price (the base amount itself is Fill.baseFee).
-    if (fee?.currency === base) return money(toQty(cost) * price);
-    if (cost === 0 || !fee?.currency || fee.currency === quote) return money(cost);
+    if (fee?.currency === base) return roundMoney(toQty(cost) * price);
+    if (cost === 0 || !fee?.currency || fee.currency === quote) return roundMoney(cost);
     const converted = this.feeToQuote?.({ currency: fee.currency, cost }, { symbol, price, quantity, timestamp });
-    if (converted !== undefined && Number.isFinite(converted) && converted >= 0) return money(converted);
+    if (converted !== undefined && Number.isFinite(converted) && converted >= 0) return roundMoney(converted);
     return this.estimatedFee(symbol, price, quantity, liquidity, `fee paid in ${fee.currency} (${cost}) has no conversion to ${quote}`);
   }
 
@@ -694,7 +694,7 @@ export class LiveVenue implements ExecutionVenue {
     }
     const used = rate ?? DEFAULT_FEES[liquidity];
     this.logger.warn({ symbol, rate: used, liquidity }, `fee estimated from the ${liquidity} rate: ${why}`);
-    return money(price * quantity * used);
+    return roundMoney(price * quantity * used);
   }
 
   private orderFeeInQuote(order: CcxtOrder, symbol: string, average: number, filled: number): number {
