@@ -27,7 +27,7 @@ const MINUTE = 60_000;
  * 1-minute candles in ascending time (missing minutes are allowed: the replay plays rows back to
  * back). The first bad line is reported with its number.
  */
-export function parseCandleCsv(text: string, source = "CSV"): CsvCandle[] {
+export function parseReplayCsv(text: string, source = "CSV"): CsvCandle[] {
   let read: ReturnType<typeof readCandleCsvRows>;
   try {
     read = readCandleCsvRows(text, source);
@@ -71,12 +71,12 @@ function replayProblem(cells: number[], previous: CsvCandle | undefined): string
   return undefined;
 }
 
-export async function loadCandleCsv(path: string): Promise<CsvCandle[]> {
+export async function loadReplayCsv(path: string): Promise<CsvCandle[]> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
     throw new CsvFormatError(`cannot read candle CSV ${path}: ${(err as Error).message}`);
   }
-  return parseCandleCsv(text, path);
+  return parseReplayCsv(text, path);
 }

@@ -7,7 +7,7 @@ export { startSimulator, type SimulatorHandle, type SimulatorOptions } from "./s
 export { SimulatorCore, DEFAULT_ACCOUNT, type SimulatorCoreOptions, type CoreState, type MarketState } from "./core";
 export { FaultController, faultPatchSchema, INJECTED_REJECTION_MSG, type FaultPatch, type FaultState } from "./faults";
 export { StochasticPriceModel, CsvReplaySource, SUBSTEPS_PER_MINUTE, SUBSTEP_MS, type MinutePath, type PriceSource, type Regime } from "./price-model";
-export { parseCandleCsv, loadCandleCsv, CsvFormatError, type CsvCandle } from "./csv";
+export { parseReplayCsv, loadReplayCsv, CsvFormatError, type CsvCandle } from "./csv";
 export { buildSymbolSpec, DEFAULT_SYMBOLS, type SymbolSpec, type SymbolSpecOverride } from "./instruments";
 export { SymbolMarket, type PublicTrade, type Ticker24h } from "./market";
 export { SyntheticOrderBook, DEFAULT_ORDER_BOOK_CONFIG, type OrderBookConfig } from "./order-book";

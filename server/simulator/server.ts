@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { systemClock } from "../core/clock";
 import { SimulatorCore, type CoreState, type SimulatorCoreOptions } from "./core";
-import { loadCandleCsv, type CsvCandle } from "./csv";
+import { loadReplayCsv, type CsvCandle } from "./csv";
 import { BINANCE_RATE_LIMITS, RateLimiter, type RateLimitConfig } from "./rate-limits";
 import { FaultController } from "./faults";
 import { createRestHandler } from "./rest";
@@ -67,7 +67,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   if (!(klineUpdateMs >= 0)) throw new RangeError("klineUpdateMs must be >= 0");
   let csv: SimulatorCoreOptions["csv"];
   if (options.csv) {
-    csv = "rows" in options.csv ? options.csv : { symbol: options.csv.symbol, rows: await loadCandleCsv(options.csv.path) };
+    csv = "rows" in options.csv ? options.csv : { symbol: options.csv.symbol, rows: await loadReplayCsv(options.csv.path) };
   }
   const faults = new FaultController();
   const core = new SimulatorCore({ ...options, csv, faults, clock });

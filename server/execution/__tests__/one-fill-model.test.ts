@@ -5,7 +5,7 @@ import { ManualClock } from "../../core/clock";
 import { createLogger } from "../../core/logger";
 import type { Instrument, OrderRequest } from "../../model/types";
 import { SimulatorCore } from "../../simulator/core";
-import { parseCandleCsv } from "../../simulator/csv";
+import { parseReplayCsv } from "../../simulator/csv";
 import { PaperVenue } from "../paper-venue";
 import { restingFill } from "../fill-model";
 
@@ -18,7 +18,7 @@ import { restingFill } from "../fill-model";
  */
 
 const fixture = readFileSync(path.join(import.meta.dirname, "fixtures", "btcusdt-1m-90.csv"), "utf8");
-const rows = parseCandleCsv(fixture, "btcusdt-1m-90.csv");
+const rows = parseReplayCsv(fixture, "btcusdt-1m-90.csv");
 const RICH = { apiKey: "k", secret: "s", balances: { USDT: 10_000_000, BTC: 1_000 } };
 
 describe("the shared fill model", () => {

@@ -5,7 +5,7 @@ import { ManualClock } from "../../core/clock";
 import { createLogger } from "../../core/logger";
 import type { Candle, Instrument, OrderRequest } from "../../model/types";
 import { SimulatorCore } from "../../simulator/core";
-import { parseCandleCsv } from "../../simulator/csv";
+import { parseReplayCsv } from "../../simulator/csv";
 import type { SymbolMarket } from "../../simulator/market";
 import type { SimOrder } from "../../simulator/matching-engine";
 import { createLocalVenue, type ExecutionVenue, type MarketPrint } from "..";
@@ -19,7 +19,7 @@ import { createLocalVenue, type ExecutionVenue, type MarketPrint } from "..";
  * the closed candles, which it replays as the prints they stand for.
  */
 
-const rows = parseCandleCsv(readFileSync(path.join(import.meta.dirname, "fixtures", "btcusdt-1m-90.csv"), "utf8"), "btcusdt-1m-90.csv");
+const rows = parseReplayCsv(readFileSync(path.join(import.meta.dirname, "fixtures", "btcusdt-1m-90.csv"), "utf8"), "btcusdt-1m-90.csv");
 const RICH = { apiKey: "k", secret: "s", balances: { USDT: 10_000_000, BTC: 1_000 } };
 const PLACED_AFTER_MINUTES = 5;
 

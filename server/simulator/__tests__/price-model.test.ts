@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MINUTE_MS } from "../candles";
 import { SimulatorCore } from "../core";
-import { CsvFormatError, parseCandleCsv } from "../csv";
+import { CsvFormatError, parseReplayCsv } from "../csv";
 import { buildSymbolSpec } from "../instruments";
 import { StochasticPriceModel, SUBSTEPS_PER_MINUTE } from "../price-model";
 
@@ -126,16 +126,16 @@ describe("CSV replay", () => {
   ].join("\n");
 
   it("parses ISO and epoch-ms times and rejects broken rows with their line number", () => {
-    const rows = parseCandleCsv(csv);
+    const rows = parseReplayCsv(csv);
     expect(rows.map((r) => r.openTime)).toEqual([1677628800000, 1677628860000, 1677629040000]);
-    expect(() => parseCandleCsv("time,o,h,l,c,v\n1,2,3,4,5,6")).toThrow(CsvFormatError);
-    expect(() => parseCandleCsv(`${csv}\n2023-03-01 00:05:00+00:00,1,0.5,0.9,1,1`)).toThrow(/line 5: high\/low/);
-    expect(() => parseCandleCsv(`${csv}\n2023-03-01 00:05:00+00:00,abc,1,1,1,1`)).toThrow(/line 5: open/);
-    expect(() => parseCandleCsv("open_time,open,high,low,close,volume\n2023-03-01 00:00:00+00:00,1,1,1,1,1\n2023-03-01 00:05:00+00:00,1,1,1,1,1")).toThrow(/1-minute/);
+    expect(() => parseReplayCsv("time,o,h,l,c,v\n1,2,3,4,5,6")).toThrow(CsvFormatError);
+    expect(() => parseReplayCsv(`${csv}\n2023-03-01 00:05:00+00:00,1,0.5,0.9,1,1`)).toThrow(/line 5: high\/low/);
+    expect(() => parseReplayCsv(`${csv}\n2023-03-01 00:05:00+00:00,abc,1,1,1,1`)).toThrow(/line 5: open/);
+    expect(() => parseReplayCsv("open_time,open,high,low,close,volume\n2023-03-01 00:00:00+00:00,1,1,1,1,1\n2023-03-01 00:05:00+00:00,1,1,1,1,1")).toThrow(/1-minute/);
   });
 
   it("replays the rows minute by minute, then continues with the model from the last close", () => {
-    const rows = parseCandleCsv(csv);
+    const rows = parseReplayCsv(csv);
     const core = new SimulatorCore({ seed: 1, historyDays: 0, startTime: START, manualClock: true, symbols: ["ETH/USDT"], csv: { symbol: "BTC/USDT", rows } });
     core.advance(4 * MINUTE_MS);
     const bars = core.market("BTC/USDT")!.klines({ interval: "1m", limit: 10 });
