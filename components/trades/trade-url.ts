@@ -75,3 +75,25 @@ export function tradeTotals(items: readonly { pnl: number; fees: number }[]): { 
   }
   return { pnl: pnl / 1e8, fees: fees / 1e8, wins, losses, count: items.length };
 }
+
+export type TradeTotals = ReturnType<typeof tradeTotals>;
+
+/**
+ * What the totals row under the trades table shows for the rows it is rendered with. When every matching
+ * trade is on screen, the sums are those of exactly these rows, so the row always adds up to what is shown
+ * (the server's totals are separate queries from its page and can already count a trade that closed after
+ * the page was read). When there are more pages, the server's totals of every matching trade, with the count
+ * taken from those same sums; without them (an older server), this page's sums, labelled as such.
+ */
+export function totalsRow(
+  rows: readonly { pnl: number; fees: number }[],
+  total: number,
+  server?: { pnl: number; fees: number; wins: number; losses: number },
+): TradeTotals & { scope: string } {
+  if (total > rows.length && server) {
+    const count = server.wins + server.losses;
+    return { pnl: server.pnl, fees: server.fees, wins: server.wins, losses: server.losses, count, scope: `All ${count} matching` };
+  }
+  const t = tradeTotals(rows);
+  return { ...t, scope: total > rows.length ? `This page (${rows.length} of ${total})` : `All ${rows.length} matching` };
+}

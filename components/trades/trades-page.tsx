@@ -4,7 +4,7 @@ import { DownloadOutlined } from "@ant-design/icons";
 import { Button, Flex, Table, Tooltip, Typography, type TableColumnsType, type TableProps } from "antd";
 import { useState, type HTMLAttributes } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { tradeTotals, viewFromSearch, viewToSearch, type TradeView } from "./trade-url";
+import { totalsRow, viewFromSearch, viewToSearch, type TradeView } from "./trade-url";
 import { formatDateTime, formatDuration, formatMoney, formatPrice, formatQty } from "../lib/format";
 import type { TradeDto } from "../lib/types";
 import type { TradeFilters as Filters } from "../lib/query-keys";
@@ -123,10 +123,9 @@ export function TradesPage() {
               locale={{ emptyText: "No closed trades match these filters" }}
               summary={(rows) => {
                 if (rows.length === 0) return null;
-                const server = trades.data?.totals;
-                const all = trades.data?.total ?? rows.length;
-                const t = server ? { ...server, count: all } : tradeTotals(rows);
-                const scope = server || all === rows.length ? `All ${all} matching` : `This page (${rows.length} of ${all})`;
+                // From the rows antd renders in this same pass, so the totals never disagree with them.
+                const t = totalsRow(rows, trades.data?.total ?? rows.length, trades.data?.totals);
+                const scope = t.scope;
                 return (
                   <Table.Summary fixed>
                     <Table.Summary.Row data-testid="trades-totals">
@@ -142,7 +141,7 @@ export function TradesPage() {
                       </Table.Summary.Cell>
                       <Table.Summary.Cell index={7} />
                       <Table.Summary.Cell index={8} align="right">
-                        <Num>{formatMoney(t.fees)}</Num>
+                        <Num testId="trades-totals-fees">{formatMoney(t.fees)}</Num>
                       </Table.Summary.Cell>
                       <Table.Summary.Cell index={9} colSpan={4} />
                     </Table.Summary.Row>
