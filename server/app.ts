@@ -9,8 +9,8 @@ import { AppError, errorMessage } from "./core/errors";
 import { openDatabase, createRepositories } from "./db";
 import { createAuthService, type AuthService } from "./auth";
 import { createExchange } from "./market";
-import { optimisationJobs } from "./backtest";
 import { createBacktestService } from "./composition/backtests";
+import { createOptimisationService } from "./composition/optimisations";
 import { composeEngine } from "./composition/engine";
 import { connectVenue } from "./composition/venue";
 import type { EngineRuntime } from "./engine";
@@ -165,8 +165,9 @@ export async function createApplication(config: AppConfig, logger: Logger, optio
   const sessions = useCases.sessions;
   // REDIS_URL: backtests and optimisation sets become BullMQ jobs (server/jobs, loaded only then); otherwise worker threads.
   const jobs = config.cluster.redisUrl ? await (await import("./jobs")).composeJobs({ config, db, candleStore: engine.candleStore, logger: logger.child({ module: "jobs" }) }) : undefined;
-  if (jobs) optimisationJobs(engine.candleStore, { remote: jobs.client });
   const backtests = createBacktestService({ config, db, candleStore: engine.candleStore, logger, remote: jobs?.client });
+  // With REDIS_URL its state is in the database too, so web nodes apart from this process serve it as well.
+  const optimisations = createOptimisationService({ db, candleStore: engine.candleStore, logger, remote: jobs?.client });
 
   const services: Services = {
     config,
@@ -181,6 +182,7 @@ export async function createApplication(config: AppConfig, logger: Logger, optio
     insights,
     useCases,
     backtests,
+    optimisations,
     alerts,
     metrics,
     audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined),
@@ -236,6 +238,7 @@ export async function createApplication(config: AppConfig, logger: Logger, optio
       await alerts.stop();
       await engine.stop();
       metrics.stop();
+      await optimisations.close();
       await jobs?.close();
       await db.close();
     },

@@ -430,6 +430,11 @@ export interface OptimisationJobsOptions {
    * workers on any machine run; without it the worker-thread pool runs them, as before.
    */
   remote?: RemoteOptimisations;
+  /**
+   * A new job's id (default `opt_<time>_<n>`, unique in this process only). Web nodes that share one
+   * queue and one database give an id unique across them.
+   */
+  newId?: () => string;
 }
 
 /** The BullMQ side of the optimiser (implemented in server/jobs; kept as a port so this module does not load bullmq). */
@@ -459,7 +464,7 @@ export class OptimisationJobs {
     if (!kind) throw new AppError("OPTIMISE_BAD_INDEX", `strategyIndex ${config.strategyIndex}: the config has ${base.strategies.length} strategies`, 400);
     resolveSpace(kind, config.space, config.levels); // a bad space is a 400 now, not a failed job later
     const now = this.options.now ?? Date.now;
-    const id = `opt_${now().toString(36)}_${(++this.seq).toString(36)}`;
+    const id = this.options.newId?.() ?? `opt_${now().toString(36)}_${(++this.seq).toString(36)}`;
     const job: OptimisationJob = { id, status: "queued", kind, progress: null, report: null, error: null, createdAt: now(), finishedAt: null };
     this.jobs.set(id, job);
     this.prune();

@@ -6,6 +6,7 @@ import { openDatabase, type Database, PrismaCandleStore } from "../db";
 import { createAuthService, type AuthService } from "../auth";
 import { createExchange, describeVenue } from "../market";
 import { createBacktestService } from "../composition/backtests";
+import { createOptimisationService } from "../composition/optimisations";
 import type { UseCases } from "../application";
 import type { HealthReport, Services, StatusReport } from "../http/services";
 import type { RealtimeOptions } from "../realtime";
@@ -22,7 +23,7 @@ import { STATUS_STALE_MS, clusterKeys } from "./keys";
  * A web node apart from the engine (ROLE=web with REDIS_URL and DATABASE_URL): the dashboard, the REST
  * API and the live feed, any number of them behind a load balancer. What it serves, and from where:
  *
- * - **Sign-in, sessions, tokens, audit, backtest runs**: its own connection to the PostgreSQL (shared
+ * - **Sign-in, sessions, tokens, audit, backtest runs, optimisations**: its own connection to the PostgreSQL (shared
  *   with the engine; no single-instance lock, no migrations: the engine applies them, so start it first).
  * - **GET /api/status and /api/health**: the engine's snapshot in Redis, refreshed every second (one
  *   second old at most; "no engine" after 5 s without one).
@@ -195,7 +196,10 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
     };
   };
 
-  const backtests = createBacktestService({ config, db, candleStore: new PrismaCandleStore(db.prisma, describeVenue(config.venue.id).id), logger, remote: jobs?.client });
+  const candleStore = new PrismaCandleStore(db.prisma, describeVenue(config.venue.id).id);
+  const backtests = createBacktestService({ config, db, candleStore, logger, remote: jobs?.client });
+  // Each parameter set a BullMQ job; the run's state in optimisation_runs, so any web node serves it.
+  const optimisations = createOptimisationService({ db, candleStore, logger, remote: jobs?.client });
 
   const services: Services = {
     config,
@@ -212,6 +216,7 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
     },
     useCases,
     backtests,
+    optimisations,
     audit: (entry) => auth.audit.appendAudit(entry).then(() => undefined),
     armLive: async (req, arming) => {
       const facts = (await call("cluster.armingFacts", [])) as ArmingFacts;
@@ -246,6 +251,7 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
     },
     async stop() {
       refreshTask.cancel();
+      await optimisations.close().catch(() => {});
       await jobs?.close().catch(() => {});
       await client.stop().catch(() => {});
       await pub.quit().catch(() => pub.disconnect());

@@ -8,6 +8,7 @@ import type { Principal, Services } from "./services";
 import type { EngineRuntime } from "../engine";
 import { Download, createUseCases, isDownload, type UseCases } from "../application";
 import { createRepositories } from "../db/repositories";
+import { optimisationsOfEngine, type OptimisationService } from "../composition/optimisations";
 
 /**
  * Thin Next route handlers: (auth) → zod parse → one server call → JSON.
@@ -50,6 +51,15 @@ export function app(): UseCases {
 }
 
 const derived = new WeakMap<Services, UseCases>();
+
+/** Parameter optimisations (/api/optimisations): on one process and on every web node (ROLE=web). */
+export function optimisations(): OptimisationService {
+  const s = services();
+  if (s.optimisations) return s.optimisations;
+  // Services registered with an engine but without the root's service (tests of the web layer): the process's own list.
+  if (!s.engine) throw new AppError("NOT_READY", "the server is starting; try again in a moment", 503);
+  return optimisationsOfEngine(s.engine.candleStore);
+}
 
 /** An export from the application layer as a download (Content-Disposition: attachment). */
 export function downloadResponse(d: Download): Response {

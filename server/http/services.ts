@@ -6,6 +6,7 @@ import type { Database } from "../db";
 import type { EngineRuntime } from "../engine";
 import type { InsightsService } from "../ai";
 import type { BacktestService } from "../backtest";
+import type { OptimisationService } from "../composition/optimisations";
 import type { UseCases } from "../application";
 
 /** What arming live trading on a real-money venue asks for (POST /api/mode, body.arming). */
@@ -73,6 +74,11 @@ export interface Services {
   insights?: InsightsService;
   /** Backtest runs (queue, progress, reports); built once by the composition root. */
   backtests?: BacktestService;
+  /**
+   * Parameter optimisations (/api/optimisations); built once by the composition root, and by a web node
+   * apart from the engine (ROLE=web), where with BullMQ any web node serves any run's status and cancel.
+   */
+  optimisations?: OptimisationService;
   /** Alert log, channels, Telegram commands. */
   alerts?: AlertService;
   /** Prometheus registry behind GET /metrics. */
