@@ -11,6 +11,8 @@ const COLOR: Record<string, string> = {
   session_end: "default",
   unlock: "default",
   liquidation_guard: "volcano",
+  // The venue (or a futures backtest) liquidated the position: margin lost, not the bot's decision.
+  liquidation: "red",
 };
 
 export function ExitReasonTag({ reason }: { reason: string | null | undefined }) {

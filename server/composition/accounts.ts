@@ -4,7 +4,7 @@ import type { EventBus } from "../core/event-bus";
 import { newClientOrderId, newId } from "../core/ids";
 import type { Logger } from "../core/logger";
 import { type Database, PrismaOrderStore, FillReplayRepository, type SettingsRepository } from "../db";
-import { OrderThrottle, createLiveVenue, createLocalVenue, restoreVenueOrders, type ExecutionVenue, type MarketPrint } from "../execution";
+import { LiveVenue, OrderThrottle, createLiveVenue, createLocalVenue, restoreVenueOrders, type ExecutionVenue, type MarketPrint } from "../execution";
 import type { TradingMode } from "../model/types";
 import { Ledger } from "../portfolio";
 import { type AccountFutures, FillBooker, countingLedgerIds, parseLedgerSnapshot, type LedgerSnapshot, TradingAccount, type EngineEvents, replayFills, type ReplayEntry, venuePerpPositions } from "../engine";
@@ -127,6 +127,8 @@ async function createAccount(mode: TradingMode, options: AccountFactoryOptions, 
     // Futures: the perp-only risk checks run on orders of these contracts (RiskContext.futures).
     ...(allowShort && connection.perpContracts ? { futures: accountFutures(mode, connection, orderStore) } : {}),
   });
+  // Live futures: the venue's own liquidations (orders "autoclose-…" no order of the bot's has) are booked by the account.
+  if (allowShort && venue instanceof LiveVenue) venue.onVenueLiquidation((update) => account.bookVenueLiquidation(update));
   restoreVenueOrders(venue, await orderStore.loadOpenOrders(mode));
   await persistence.saveTrades(restored.trades);
   await persistence.syncPositions(mode, ledger.positions(), connection.clock.now());

@@ -31,8 +31,8 @@ import type { EngineEvents } from "./events";
 import { moveToDustDurably, type ReplayResult } from "./replay";
 import { FillBooker, type BookedTrade } from "./fill-booker";
 import { ExitGuard, MAX_BURST, OVERDUE_MS, type ExitAlarm, type ExitAlarmCode } from "./exit-guard";
-import { DEFAULT_FUNDING_RATE, futuresRiskContext, type AccountFutures } from "./futures-account";
-import { fundingCashFlow, fundingTimesBetween } from "../futures";
+import { futuresRiskContext, planVenueLiquidation, type AccountFutures } from "./futures-account";
+import { DEFAULT_FUNDING_RATE, fundingCashFlow, fundingTimesBetween } from "../futures";
 import { roundMoney } from "../core/decimal";
 import type { FundingPayment } from "../portfolio";
 import { perpExposures, type PerpExposure } from "./perp-exposure";
@@ -157,6 +157,8 @@ export class TradingAccount {
   #fundingAwaited: { since: number; until: number; polledAt: number } | undefined;
   /** Live futures: venue income records already booked. */
   readonly #fundingSeen = new Set<string>();
+  /** Live futures: trades of the venue's own liquidation orders already booked (bookVenueLiquidation). */
+  readonly #venueLiquidationFills = new Set<string>();
 
   private constructor(options: AccountOptions, risk: RiskEngine) {
     this.mode = options.mode;
@@ -1201,6 +1203,26 @@ export class TradingAccount {
     if (this.#gateway.getOrder(found.clientOrderId)) await this.#gateway.cancel(found.clientOrderId);
     else await this.#gateway.cancelAtVenue(found.clientOrderId, found.symbol);
     return { clientOrderId: found.clientOrderId };
+  }
+
+  /**
+   * Live futures: the venue liquidated (or auto-deleveraged) a position with an order of its own, which
+   * the order manager does not know. Its fills close the ledger's positions of the symbol as exit
+   * orders with exit reason "liquidation" (futures-account.ts planVenueLiquidation), each order and
+   * fill stored before it is booked through the one fill path (replayed after a restart; a fill
+   * already stored is not booked again); a critical risk event says what happened.
+   */
+  async bookVenueLiquidation(update: VenueOrderUpdate): Promise<void> {
+    const fresh = update.fills.filter((f) => !this.#venueLiquidationFills.has(f.venueTradeId));
+    if (fresh.length === 0) return;
+    for (const f of fresh) this.#venueLiquidationFills.add(f.venueTradeId);
+    const plan = planVenueLiquidation({ ...update, fills: fresh }, this.ledger.positions(), this.mode);
+    for (const { order, fills } of plan.orders) {
+      if (!(await this.#reconciliationStore.loadOrder(order.clientOrderId))) await this.#reconciliationStore.saveOrder(order);
+      this.bus.emit("order", order);
+      for (const fill of fills) if (await this.#reconciliationStore.saveFill(fill)) this.onFill(fill, order);
+    }
+    this.risk.reportWarning({ code: "VENUE_LIQUIDATION", severity: "critical", message: plan.message, data: plan.data, at: this.clock.now() });
   }
 
   /** A filled order and its fill, stored, then booked like a venue fill (published as order, fill, position, trade). */

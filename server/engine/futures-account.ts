@@ -1,5 +1,9 @@
+import { roundMoney } from "../core/decimal";
+import { addQty, subQty } from "../core/quantity";
+import type { VenueOrderUpdate } from "../execution";
 import { isolatedWallet, unrealizedPnl } from "../futures";
-import type { FundingStore, Ledger } from "../portfolio";
+import type { Fill, KernelMode, Order, PositionSide } from "../model/types";
+import type { FundingStore, Ledger, LedgerPosition } from "../portfolio";
 import type { RiskFuturesContext, RiskPerpContract } from "../risk";
 
 /**
@@ -75,12 +79,6 @@ export interface FundingIncome {
   readonly id?: string;
 }
 
-/**
- * The funding rate paper, ghost and backtest accounts book when no funding history is stored:
- * 0.01 % per 8 hours, Binance's baseline (its interest-rate component, 0.03 % a day, with a zero
- * premium), at which longs pay shorts.
- */
-export const DEFAULT_FUNDING_RATE = 0.0001;
 
 export function futuresRiskContext(ledger: Ledger, futures: AccountFutures): RiskFuturesContext {
   return new LedgerFuturesView(ledger, futures);
@@ -137,4 +135,99 @@ class LedgerFuturesView implements RiskFuturesContext {
     for (const symbol of mixed) wallets.delete(symbol);
     return (this.#isolated = wallets);
   }
+}
+
+// ---------------------------------------------------------------- the venue's own liquidation
+
+/** What booking a venue liquidation does to the ledger (see planVenueLiquidation). */
+export interface VenueLiquidationPlan {
+  /** One filled exit order per ledger position closed, each with its share of the venue's fills. */
+  readonly orders: readonly { order: Order; fills: Fill[]; positionId: string }[];
+  /** The side of the positions the venue closed (a sell closes longs). */
+  readonly side: PositionSide;
+  /** What the venue closed (the fills' quantity) and what of it the ledger had not held (not booked). */
+  readonly quantity: number;
+  readonly unbooked: number;
+  readonly message: string;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * The venue's liquidation of a perp as ledger bookings: its fills close the ledger's positions of the
+ * symbol on the liquidated side, one after the other (one-way mode: the venue liquidates the net
+ * position, the ledger holds one per strategy instance), each through an exit order of its own with
+ * exit reason "liquidation" and the position's strategy instance. The first order keeps the venue's
+ * client and order id (a later update or a start-up reconciliation of the same order finds it and its
+ * fills stored, so nothing is booked twice); the others get ":2", ":3"… Fees are shared by quantity.
+ * What the venue closed beyond the ledger's positions is not booked (the ledger never held it): it is
+ * reported in `unbooked`. A fill is never booked past a position: the ledger cannot flip to the other side.
+ */
+export function planVenueLiquidation(update: VenueOrderUpdate, positions: readonly LedgerPosition[], mode: KernelMode): VenueLiquidationPlan {
+  const side: PositionSide = update.side === "sell" ? "long" : "short";
+  const held = positions.filter((p) => p.symbol === update.symbol && p.side === side && p.quantity > 0);
+  const remaining = held.map((p) => p.quantity);
+  const parts = held.map(() => [] as Fill[]);
+  let quantity = 0;
+  let unbooked = 0;
+  const fills = [...update.fills].sort((a, b) => a.timestamp - b.timestamp);
+  const idOf = (i: number) => (i === 0 ? update.clientOrderId : `${update.clientOrderId}:${i + 1}`);
+  for (const fill of fills) {
+    quantity = addQty(quantity, fill.quantity);
+    let left = fill.quantity;
+    let feeLeft = fill.fee;
+    for (let i = 0; i < held.length && left > 0; i++) {
+      if (!(remaining[i] > 0)) continue;
+      const part = Math.min(left, remaining[i]);
+      left = subQty(left, part);
+      remaining[i] = subQty(remaining[i], part);
+      const fee = left > 0 ? roundMoney((fill.fee * part) / fill.quantity) : roundMoney(feeLeft);
+      feeLeft = roundMoney(feeLeft - fee);
+      const { baseFee: _baseFee, ...rest } = fill;
+      parts[i].push({ ...rest, clientOrderId: idOf(i), side: update.side, quantity: part, fee });
+    }
+    if (left > 0) unbooked = addQty(unbooked, left);
+  }
+  const kind = /^adl_/.test(update.clientOrderId) ? "auto-deleveraged" : "liquidated";
+  const orders = held.flatMap((p, i) => {
+    const own = parts[i];
+    if (own.length === 0) return [];
+    const filled = own.reduce((s, f) => addQty(s, f.quantity), 0);
+    const notional = own.reduce((s, f) => s + f.price * f.quantity, 0);
+    const at = own[own.length - 1].timestamp;
+    const order: Order = {
+      clientOrderId: idOf(i),
+      ...(i === 0 && update.venueOrderId ? { venueOrderId: update.venueOrderId } : {}),
+      symbol: update.symbol,
+      side: update.side,
+      type: "market",
+      quantity: filled,
+      intent: "exit",
+      reduceOnly: true,
+      exitReason: "liquidation",
+      ...(p.strategyInstanceId !== undefined ? { strategyInstanceId: p.strategyInstanceId } : {}),
+      ...(p.sessionId !== undefined ? { sessionId: p.sessionId } : {}),
+      reason: `${kind} by the venue (order ${update.clientOrderId})`,
+      createdAt: Math.min(update.timestamp, own[0].timestamp),
+      mode,
+      status: "filled",
+      filledQuantity: filled,
+      avgFillPrice: notional / filled,
+      fee: roundMoney(own.reduce((s, f) => s + f.fee, 0)),
+      updatedAt: at,
+    };
+    return [{ order, fills: own, positionId: p.id }];
+  });
+  const price = quantity > 0 ? fills.reduce((s, f) => s + f.price * f.quantity, 0) / quantity : update.avgFillPrice;
+  const message =
+    `the venue ${kind} the ${update.symbol} ${side} (${quantity} at ${Number(price.toPrecision(10))}, order ${update.clientOrderId}): ` +
+    (orders.length > 0 ? `booked on ${orders.length} ledger position${orders.length > 1 ? "s" : ""}` : "the ledger held no such position") +
+    (unbooked > 0 ? `; ${unbooked} beyond the ledger's positions not booked` : "");
+  return {
+    orders,
+    side,
+    quantity,
+    unbooked,
+    message,
+    data: { symbol: update.symbol, side, quantity, price, unbooked, venueClientOrderId: update.clientOrderId, venueOrderId: update.venueOrderId ?? null, positionIds: orders.map((o) => o.positionId) },
+  };
 }

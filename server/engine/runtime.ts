@@ -24,6 +24,7 @@ import type { RiskPerpContract } from "../risk";
 import type { TradingAccount } from "./account";
 import type { EngineEvents } from "./events";
 import { TradingKernel } from "./kernel";
+import { perpPositionFindings } from "../golive";
 import { StrategyFactory, type StrategyInstanceSpec } from "./strategy-factory";
 
 /**
@@ -288,7 +289,9 @@ export class EngineRuntime {
     if (!account || !report || !report.ok) return this.reconciliation;
     const now = this.clock.now();
     const ledger = account.ledger;
-    const holdings = (): LedgerHoldings => ({ cash: ledger.cash, positions: ledger.positions(), dust: ledger.dust() });
+    // Live futures: perps are positions at the venue (positionRisk), not balances of their base asset.
+    const perps = account.futures?.venuePositions ? new Set(account.futures.contracts.keys()) : new Set<string>();
+    const holdings = (): LedgerHoldings => ({ cash: ledger.cash, positions: ledger.positions().filter((p) => !perps.has(p.symbol)), dust: ledger.dust() });
     const input = { quoteCurrency: ledger.quoteCurrency, instruments: this.instruments, at: now };
     let balances: BalanceReport;
     try {
@@ -296,6 +299,14 @@ export class EngineRuntime {
       balances = await reconcileBalances({ ...input, venue: { fetchBalances: () => account.venueBalances() }, holdings: holdings(), notOwned });
     } catch (err) {
       balances = { at: now, ok: false, checks: [], findings: [{ kind: "balances_unavailable", severity: "warning", message: `the venue's balances could not be read: ${errorMessage(err)}`, data: {} }] };
+    }
+    if (perps.size > 0) {
+      try {
+        const venuePositions = await account.futures!.venuePositions!();
+        balances = { ...balances, findings: [...balances.findings, ...perpPositionFindings({ symbols: [...perps], venuePositions }, ledger.positions(), [...this.instruments.values()])] };
+      } catch (err) {
+        balances = { ...balances, findings: [...balances.findings, { kind: "balances_unavailable", severity: "warning", message: `the venue's perp positions could not be read: ${errorMessage(err)}`, data: {} }] };
+      }
     }
     const summary = summarizeReconciliation(
       { ok: true, startedAt: now, actions: report.actions, errors: [], findings: [...report.findings, ...this.unbookedFills, ...balances.findings], balances },

@@ -131,6 +131,7 @@ export class LiveVenue implements ExecutionVenue {
   private readonly openOrdersInOneRequest: boolean;
 
   private readonly listeners = new Set<VenueUpdateListener>();
+  private liquidationHandler: ((update: VenueOrderUpdate) => Promise<void> | void) | undefined;
   private readonly tracked = new Map<string, Tracked>();
   private readonly clientIdByVenueId = new Map<string, string>();
   private running = false;
@@ -194,6 +195,19 @@ export class LiveVenue implements ExecutionVenue {
   onUpdate(listener: VenueUpdateListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Where the venue's own forced closes go (isVenueLiquidation: Binance's liquidation engine, order
+   * "autoclose-…" of type LIQUIDATION, and auto-deleveraging): the account books their fills, since
+   * no order of the bot's has them. While a handler is set, such an update goes to it (awaited, in the
+   * stream's order) instead of the listeners, which know no such order. Returns the unsubscribe.
+   */
+  onVenueLiquidation(handler: (update: VenueOrderUpdate) => Promise<void> | void): () => void {
+    this.liquidationHandler = handler;
+    return () => {
+      if (this.liquidationHandler === handler) this.liquidationHandler = undefined;
+    };
   }
 
   /** Live prices come from the exchange itself. */
@@ -304,7 +318,8 @@ export class LiveVenue implements ExecutionVenue {
    * Cancel every open order of `symbol` in one request where the venue has a cancel-all (Binance:
    * DELETE /api/v3/openOrders, weight 1), one cancel per order otherwise; orders placed elsewhere
    * included. Each cancelled order is reported to the listeners. A symbol with no open order is not
-   * an error (Binance answers -2011 then).
+   * an error (Binance answers -2011 then). Futures (Binance DELETE /fapi/v1/allOpenOrders, whose answer
+   * lists no order): the open orders are listed first and each one's final state is reported after.
    */
   async cancelAllOrders(symbol: string): Promise<VenueOrderUpdate[]> {
     await this.ensureMarkets();
@@ -312,14 +327,22 @@ export class LiveVenue implements ExecutionVenue {
       const open = await this.fetchOpenOrders(symbol);
       return Promise.all(open.map((o) => this.cancel(o.clientOrderId, symbol)));
     }
+    // Binance futures (DELETE /fapi/v1/allOpenOrders) answers {code: 200, msg: "The operation of cancel
+    // all open order is done."} without the orders: they are listed before the cancel, then each one's
+    // final state is asked for after it.
+    const listsNothing = this.cancelAllListsNothing(symbol);
+    const before = listsNothing ? await this.withRetry(`fetch open orders ${symbol}`, () => this.exchange.fetchOpenOrders(symbol)) : [];
+    if (listsNothing && before.length === 0) return [];
     let cancelled: CcxtOrder[];
     try {
       cancelled = (await this.withRetry(`cancel all orders ${symbol}`, () => this.exchange.cancelAllOrders(symbol))) as CcxtOrder[];
     } catch (err) {
       const error = toVenueError(err, `cancel all orders ${symbol}`);
-      if (error.code === "ORDER_NOT_FOUND") return [];
-      throw error;
+      if (error.code === "ORDER_NOT_FOUND" && !listsNothing) return [];
+      if (error.code !== "ORDER_NOT_FOUND") throw error;
+      cancelled = [];
     }
+    if (listsNothing) return this.settleCancelled(symbol, before);
     const updates: VenueOrderUpdate[] = [];
     for (const order of Array.isArray(cancelled) ? cancelled : []) {
       // The answer carries the cancel request's client id; the order's own is origClientOrderId.
@@ -330,6 +353,43 @@ export class LiveVenue implements ExecutionVenue {
       updates.push(this.emit(await this.ingest({ ...order, clientOrderId }, clientOrderId)));
     }
     return updates;
+  }
+
+  /** A derivatives market of a venue whose cancel-all answers without the cancelled orders (Binance USDⓈ-M / COIN-M). */
+  private cancelAllListsNothing(symbol: string): boolean {
+    try {
+      return Boolean(this.exchange.market(symbol)?.contract);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The orders that were open before a cancel-all that did not list them: each one's final state,
+   * asked for by its client order id (by venue id when it has none), reported to the listeners. One
+   * that filled before the cancel reached it is reported filled, not cancelled; one the venue no longer
+   * answers for is left out (the poll or the reconciliation settles it).
+   */
+  private async settleCancelled(symbol: string, before: readonly CcxtOrder[]): Promise<VenueOrderUpdate[]> {
+    const settled = await Promise.all(
+      before.map(async (order): Promise<VenueOrderUpdate | undefined> => {
+        const clientOrderId = this.clientIdOf(order);
+        if (!clientOrderId) {
+          this.logger.warn({ venueOrderId: order.id, symbol }, "cancelled order without a client order id");
+          return undefined;
+        }
+        const update = await this.fetchOrder(clientOrderId, symbol).catch((err: unknown) => {
+          const error = toVenueError(err, `fetch order ${clientOrderId} after cancel-all`);
+          this.logger.warn({ clientOrderId, symbol, code: error.code, err: error.message }, "the final state of an order after cancel-all is not known yet");
+          return undefined;
+        });
+        if (update && !isTerminal(update.status)) {
+          this.logger.warn({ clientOrderId, symbol, status: update.status }, "an order is still open after cancel-all");
+        }
+        return update;
+      }),
+    );
+    return settled.filter((u): u is VenueOrderUpdate => u !== undefined).map((u) => this.emit(u));
   }
 
   async fetchOrder(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate | undefined> {
@@ -515,7 +575,24 @@ export class LiveVenue implements ExecutionVenue {
     const after = this.tracked.get(clientOrderId);
     const changed =
       update.status !== previousStatus || update.filledQuantity !== previousFilled || (after?.fills.size ?? update.fills.length) !== previousFills;
-    if (changed) this.emit(update);
+    if (!changed) return;
+    const handler = this.liquidationHandler;
+    if (handler && isVenueLiquidation(update)) {
+      try {
+        let complete = update;
+        // Its fills are what gets booked: when the trades could not be read with the update, ask again.
+        for (let attempt = 1; attempt < this.retry.attempts && fillsShort(complete); attempt++) {
+          await this.pause(this.backoff(attempt));
+          complete = (await this.fetchOrder(clientOrderId, update.symbol).catch(() => undefined)) ?? complete;
+        }
+        if (fillsShort(complete)) this.logger.error({ clientOrderId, symbol: update.symbol, filled: complete.filledQuantity }, "the venue's liquidation trades could not all be read: booking those in hand");
+        await handler(complete);
+      } catch (err) {
+        this.logger.error({ err, clientOrderId, symbol: update.symbol }, "booking the venue's liquidation failed");
+      }
+      return;
+    }
+    this.emit(update);
   }
 
   /** Tell the listeners (a throwing listener is isolated); returns the update for chaining. */
@@ -801,6 +878,21 @@ export class LiveVenue implements ExecutionVenue {
   private backoff(retryNumber: number): number {
     return backoffDelay(this.retry, retryNumber);
   }
+}
+
+/**
+ * An order the venue placed itself to close a position: Binance's liquidation engine (clientOrderId
+ * "autoclose-…", order type LIQUIDATION, fills of execution type CALCULATED), its auto-deleveraging
+ * ("adl_autoclose…") and the delivery settlement ("settlement_autoclose-…").
+ */
+export function isVenueLiquidation(update: Pick<VenueOrderUpdate, "clientOrderId" | "type">): boolean {
+  return String(update.type).toLowerCase() === "liquidation" || /^(autoclose-|adl_autoclose|settlement_autoclose-)/.test(update.clientOrderId ?? "");
+}
+
+/** The update's fills add up to less than the order's filled quantity. */
+function fillsShort(update: VenueOrderUpdate): boolean {
+  const inHand = update.fills.reduce((sum, f) => sum + f.quantity, 0);
+  return inHand < update.filledQuantity * (1 - 1e-9) - 1e-12;
 }
 
 function mapStatus(order: CcxtOrder, filled: number): OrderStatus {

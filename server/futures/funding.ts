@@ -32,6 +32,13 @@ export function fundingCashFlow(side: PerpSide, quantity: number, markPrice: num
 }
 
 /** Binance's funding interval: every 8 hours, at 00:00, 08:00 and 16:00 UTC. */
+/**
+ * The funding rate paper, ghost and backtest accounts book when no funding history is stored:
+ * 0.01 % per 8 hours, Binance's baseline (its interest-rate component, 0.03 % a day, with a zero
+ * premium), at which longs pay shorts.
+ */
+export const DEFAULT_FUNDING_RATE = 0.0001;
+
 export const FUNDING_INTERVAL_MS = 8 * 3_600_000;
 
 /** The funding times in (from, to]: multiples of the interval since the epoch (00:00, 08:00, 16:00 UTC). */

@@ -59,7 +59,7 @@ export {
   type PerpPositionMetrics,
   type PerpSide,
 } from "./margin";
-export { FUNDING_INTERVAL_MS, fundingCashFlow, fundingFee, fundingTimesBetween } from "./funding";
+export { DEFAULT_FUNDING_RATE, FUNDING_INTERVAL_MS, fundingCashFlow, fundingFee, fundingTimesBetween } from "./funding";
 export { MARKET_TYPES, isPerp, marketTypeOf, perpSymbol, type MarketType } from "./market-type";
 export {
   DEFAULT_LEVERAGE_UNLOCK,

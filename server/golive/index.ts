@@ -23,6 +23,7 @@ export { computeDrift, DRIFT_MODES, slippageBps, type DriftMode, type DriftRepor
 export {
   applyReconciliationAction,
   computeReconciliationPanel,
+  perpPositionFindings,
   type ReconciliationAction,
   type ReconciliationPanel,
   type ReconciliationRow,

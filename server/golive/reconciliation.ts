@@ -85,6 +85,19 @@ export interface PanelInput {
   ledgerOpenOrders: readonly PanelOrder[];
   instruments: readonly PanelInstrument[];
   ignored: readonly IgnoredHolding[];
+  /**
+   * Live futures (issue 15): the perpetuals traded and the venue's positions in them (Binance
+   * positionRisk, AccountFutures.venuePositions). A perp is compared as a position per symbol, not
+   * as a balance of its base asset (a futures account holds no BTC): see perpPositionRows.
+   */
+  perps?: { symbols: readonly string[]; venuePositions: readonly PanelVenuePerp[] };
+}
+
+/** A perp position as the venue reports it (positionRisk: the side from positionAmt's sign). */
+export interface PanelVenuePerp {
+  symbol: string;
+  side: "long" | "short";
+  quantity: number;
 }
 
 const fmt = (n: number) => String(Number(n.toPrecision(10)));
@@ -92,19 +105,22 @@ const fmt = (n: number) => String(Number(n.toPrecision(10)));
 export function computeReconciliationPanel(input: PanelInput): ReconciliationPanel {
   const rows: ReconciliationRow[] = [];
   const ignored = new Map(input.ignored.map((i) => [i.key, i]));
+  const perpSymbols = new Set(input.perps?.symbols ?? []);
+  if (input.perps) rows.push(...perpPositionRows(input.perps, input.ledgerPositions, input.instruments, ignored));
   const assets = new Map<string, { step: number; symbol: string }>();
   for (const i of input.instruments) {
-    if (i.quote !== input.quoteCurrency) continue;
+    if (i.quote !== input.quoteCurrency || perpSymbols.has(i.symbol)) continue;
     const prev = assets.get(i.base);
     if (!prev || i.stepSize < prev.step) assets.set(i.base, { step: i.stepSize, symbol: i.symbol });
   }
   const venueOf = new Map(input.venueBalances.map((b) => [b.asset, b.free + b.locked]));
-  for (const p of input.ledgerPositions) {
+  const spotPositions = input.ledgerPositions.filter((p) => !perpSymbols.has(p.symbol));
+  for (const p of spotPositions) {
     const base = input.instruments.find((i) => i.symbol === p.symbol)?.base;
     if (base && !assets.has(base)) assets.set(base, { step: 1e-8, symbol: p.symbol });
   }
   for (const [asset, { step, symbol }] of [...assets.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const positions = input.ledgerPositions.filter((p) => input.instruments.find((i) => i.symbol === p.symbol)?.base === asset);
+    const positions = spotPositions.filter((p) => input.instruments.find((i) => i.symbol === p.symbol)?.base === asset);
     const ledger = positions.reduce((s, p) => s + (p.side === "long" ? p.quantity : -p.quantity), 0);
     const venue = venueOf.get(asset) ?? 0;
     if (venue === 0 && ledger === 0) continue;
@@ -152,6 +168,90 @@ export function computeReconciliationPanel(input: PanelInput): ReconciliationPan
   const counts: Record<ReconciliationStatus, number> = { matched: 0, unknown: 0, missing: 0, ignored: 0 };
   for (const r of rows) counts[r.status]++;
   return { at: input.at, ok: counts.unknown === 0 && counts.missing === 0, rows, counts };
+}
+
+/**
+ * Live futures: the ledger's net position per perpetual (longs − shorts) against the venue's
+ * (positionRisk), within one lot step. Rows are keyed "position:<symbol>" (kind "asset", the contract
+ * as the asset):
+ *  - matched: the same side and size;
+ *  - missing: the ledger holds more than the venue in its direction, or the venue holds the other
+ *    side or nothing (liquidated by the venue, closed by hand): mark the ledger's positions closed;
+ *  - unknown: the venue holds more than the ledger (opened by hand, a fill never booked): ignore it,
+ *    or let the kill switch close it (it closes what positionRisk holds).
+ */
+export function perpPositionRows(
+  perps: NonNullable<PanelInput["perps"]>,
+  ledgerPositions: readonly PanelLedgerPosition[],
+  instruments: readonly PanelInstrument[],
+  ignored: ReadonlyMap<string, IgnoredHolding> = new Map(),
+): ReconciliationRow[] {
+  const rows: ReconciliationRow[] = [];
+  const signed = (p: { side: "long" | "short"; quantity: number }) => (p.side === "long" ? p.quantity : -p.quantity);
+  const symbols = new Set<string>();
+  for (const p of perps.venuePositions) if (perps.symbols.includes(p.symbol) && p.quantity > 0) symbols.add(p.symbol);
+  for (const p of ledgerPositions) if (perps.symbols.includes(p.symbol) && p.quantity > 0) symbols.add(p.symbol);
+  for (const symbol of [...symbols].sort()) {
+    const step = instruments.find((i) => i.symbol === symbol)?.stepSize ?? 1e-8;
+    const positions = ledgerPositions.filter((p) => p.symbol === symbol);
+    const ledger = Number(positions.reduce((s, p) => s + signed(p), 0).toFixed(12));
+    const venue = Number(perps.venuePositions.filter((p) => p.symbol === symbol).reduce((s, p) => s + signed(p), 0).toFixed(12));
+    const difference = Number((venue - ledger).toFixed(12));
+    const key = `position:${symbol}`;
+    const base = { key, kind: "asset" as const, asset: symbol, symbol, venue, ledger, difference, quantity: Math.abs(difference), positionIds: positions.map((p) => p.id) };
+    const describe = (n: number) => (n === 0 ? "flat" : `${n > 0 ? "long" : "short"} ${fmt(Math.abs(n))}`);
+    const both = `the venue is ${describe(venue)} ${symbol}, the ledger ${describe(ledger)}`;
+    if (Math.abs(difference) <= step * (1 + 1e-9)) {
+      rows.push({ ...base, status: "matched", actions: [], message: both });
+      continue;
+    }
+    const ledgerAhead = ledger !== 0 && (venue === 0 || Math.sign(venue) !== Math.sign(ledger) || Math.abs(venue) < Math.abs(ledger));
+    if (ledgerAhead) {
+      rows.push({
+        ...base,
+        status: "missing",
+        actions: positions.length ? ["mark_closed"] : [],
+        message: `${both}: the ledger holds a position the venue no longer has (liquidated by the venue, or closed by hand?): mark the ledger's position closed with the reason`,
+      });
+      continue;
+    }
+    const ign = ignored.get(key);
+    if (ign && Math.abs(difference) <= Math.abs(ign.quantity) + step * (1 + 1e-9)) {
+      rows.push({ ...base, status: "ignored", actions: [], message: `${both}: the venue's ${fmt(Math.abs(difference))} beyond the ledger ignored by ${ign.by} (not the bot's)` });
+      continue;
+    }
+    rows.push({
+      ...base,
+      status: "unknown",
+      actions: ["ignore"],
+      message: `${both}: the venue holds ${fmt(Math.abs(difference))} the ledger does not know (opened by hand, or a fill never booked): ignore it, or close it at the venue (the kill switch closes what the venue holds)`,
+    });
+  }
+  return rows;
+}
+
+/**
+ * The perp position comparison as reconciliation findings (the start-up and on-demand reconciliation
+ * of the live account, engine/runtime.ts, shown on /api/health and /api/status with the balance
+ * findings): the ledger holding more than the venue is critical (an exit or the liquidation guard
+ * would act on a position that is not there, e.g. one the venue liquidated), the venue holding more a
+ * warning (opened by hand, a fill never booked).
+ */
+export function perpPositionFindings(
+  perps: NonNullable<PanelInput["perps"]>,
+  ledgerPositions: readonly PanelLedgerPosition[],
+  instruments: readonly PanelInstrument[],
+): { kind: "balance_mismatch"; severity: "warning" | "critical"; message: string; asset: string; symbol: string; data: Record<string, number | string | null> }[] {
+  return perpPositionRows(perps, ledgerPositions, instruments)
+    .filter((r) => r.status === "missing" || r.status === "unknown")
+    .map((r) => ({
+      kind: "balance_mismatch" as const,
+      severity: r.status === "missing" ? ("critical" as const) : ("warning" as const),
+      message: `position mismatch: ${r.message}`,
+      asset: r.symbol!,
+      symbol: r.symbol!,
+      data: { venue: r.venue, ledger: r.ledger, difference: r.difference },
+    }));
 }
 
 /** What the engine does for each action (implemented by the composition root over the live account). */

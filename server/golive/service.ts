@@ -23,6 +23,8 @@ export interface GoLiveAccountView {
   venueBalances(): Promise<Balance[]>;
   venueOpenOrders(): Promise<readonly { clientOrderId: string; venueOrderId?: string; symbol: string; side: "buy" | "sell"; quantity: number; price?: number }[]>;
   openOrders(): readonly { clientOrderId: string; venueOrderId?: string; symbol: string; side: "buy" | "sell"; quantity: number; price?: number }[];
+  /** Live futures: the perps traded and the venue's positions in them (positionRisk). */
+  readonly futures?: { readonly contracts: ReadonlyMap<string, unknown>; readonly venuePositions?: () => Promise<readonly { symbol: string; side: "long" | "short"; quantity: number }[]> };
 }
 
 export interface GoLiveEngineView {
@@ -88,8 +90,10 @@ function liveAccount(engine: GoLiveEngineView): GoLiveAccountView {
 /** GET /api/reconciliation: the live venue against the live ledger, per asset and open order. */
 export async function getReconciliation(engine: GoLiveEngineView, prisma: PrismaClient) {
   const account = liveAccount(engine);
-  const [venueBalances, venueOrders, ignored] = await Promise.all([account.venueBalances(), account.venueOpenOrders(), loadIgnored(prisma)]);
+  const venuePerps = account.futures?.venuePositions;
+  const [venueBalances, venueOrders, ignored, venuePositions] = await Promise.all([account.venueBalances(), account.venueOpenOrders(), loadIgnored(prisma), venuePerps ? venuePerps() : undefined]);
   return computeReconciliationPanel({
+    ...(venuePositions && account.futures ? { perps: { symbols: [...account.futures.contracts.keys()], venuePositions } } : {}),
     at: engine.clock.now(),
     quoteCurrency: engine.config.trading.quoteCurrency,
     venueBalances,

@@ -104,7 +104,9 @@ export type ExitReason =
   | "session_end"
   | "unlock"
   /** Futures: closed by the engine's liquidation guard at risk.liquidationClosePct, before the venue liquidates it. */
-  | "liquidation_guard";
+  | "liquidation_guard"
+  /** Futures: closed by the venue itself (its liquidation engine or auto-deleveraging), booked from its fills. */
+  | "liquidation";
 
 export interface OrderRequest {
   clientOrderId: string;

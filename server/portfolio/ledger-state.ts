@@ -37,7 +37,7 @@ const positionFieldsSchema = z.object({
   trailingDistancePct: positive.nullable().optional(),
 });
 
-const EXIT_REASONS = ["signal", "stop_loss", "take_profit", "trailing_stop", "atr_stop", "manual", "kill_switch", "session_end", "unlock", "liquidation_guard"] as const satisfies readonly ExitReason[];
+const EXIT_REASONS = ["signal", "stop_loss", "take_profit", "trailing_stop", "atr_stop", "manual", "kill_switch", "session_end", "unlock", "liquidation_guard", "liquidation"] as const satisfies readonly ExitReason[];
 
 const dustSchema = z.object({
   asset: z.string().min(1),

@@ -10,7 +10,8 @@ import { Ledger, type FundingPayment } from "../../portfolio";
 import { InMemoryRiskStateStore } from "../../risk";
 import { TradingAccount } from "../account";
 import type { EngineEvents } from "../events";
-import { DEFAULT_FUNDING_RATE, type AccountFutures } from "../futures-account";
+import { DEFAULT_FUNDING_RATE } from "../../futures";
+import type { AccountFutures } from "../futures-account";
 
 /**
  * Funding on a paper futures account: at every funding time (00:00, 08:00, 16:00 UTC) each open perp
