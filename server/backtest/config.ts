@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { DEFAULT_RISK_LIMITS, riskLimitsSchema, type RiskLimits } from "../config/risk-limits";
+import { DEFAULT_FUNDING_RATE } from "../futures";
 import { DEFAULT_FEES } from "../execution";
+import { EXAMPLE_BTC_BRACKETS, type MarginBracket } from "../futures";
 import { TIMEFRAMES, TIMEFRAME_MS, type Instrument, type Timeframe } from "../model/types";
 import { exitRulesSchema } from "../portfolio";
 import { getStrategyDefinition } from "../strategy";
@@ -18,8 +20,9 @@ export function resolveStrategyKind(kind: string): string {
   return KIND_ALIASES[trimmed] ?? trimmed;
 }
 
-const SYMBOL = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;
-const symbolSchema = z.string().trim().toUpperCase().regex(SYMBOL, "must look like BASE/QUOTE, e.g. BTC/USDT");
+/** BASE/QUOTE, or ccxt's BASE/QUOTE:SETTLE of a linear perpetual (futures runs only). */
+const SYMBOL = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$/;
+const symbolSchema = z.string().trim().toUpperCase().regex(SYMBOL, "must look like BASE/QUOTE, e.g. BTC/USDT (BTC/USDT:USDT for a perpetual)");
 const timeframeSchema = z.enum(TIMEFRAMES as unknown as [Timeframe, ...Timeframe[]]);
 /** Epoch ms or an ISO date ("2023-03-01", "2023-03-01T12:00:00Z"); dates without a zone are UTC. */
 export const timeSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -84,6 +87,35 @@ const instrumentOverrideSchema = z.object({
   minNotional: z.number().min(0).finite().optional(),
 });
 
+/**
+ * A funding rate of a perpetual at a funding time (Binance GET /fapi/v1/fundingRate: fundingTime,
+ * fundingRate). Binance stamps them a few milliseconds after the hour: an entry counts for the funding
+ * time it lies within FUNDING_MATCH_MS of.
+ */
+const fundingPointSchema = z.object({ time: timeSchema, rate: z.number().finite().min(-0.05).max(0.05) });
+
+/**
+ * market "futures" (issue 15, TRADING_MARKET=futures): every symbol of the run trades as a USDⓈ-M
+ * perpetual, one-way mode, with this leverage and margin mode and Binance's BTCUSDT maintenance
+ * brackets (EXAMPLE_BTC_BRACKETS, what live uses when the venue states none). Funding: at 00:00,
+ * 08:00 and 16:00 UTC every open position pays (long, positive rate) or receives side × size × mark ×
+ * rate, the mark being the close of the base-timeframe candle that closes at or first after the
+ * funding time; the rate is the series entry of that funding time in fundingRates[symbol] (Tradekeel
+ * stores no funding history: the series comes with the config), else the constant fundingRate
+ * (default 0.01 % per 8 h, Binance's baseline). Liquidation: see runner.ts.
+ */
+const futuresSchema = z.object({
+  /** The contracts' leverage (Binance POST /fapi/v1/leverage); the run's maxLeverage is raised to it when lower. */
+  leverage: z.number().min(1).max(125).default(1),
+  /** Cross (Binance's default, the account's wallet backs every position) or isolated (each position its own margin: entry notional / leverage). */
+  marginMode: z.enum(["cross", "isolated"]).default("cross"),
+  /** The funding rate per 8 h when the series has no entry for a funding time (fraction: 0.0001 = 0.01 %). */
+  fundingRate: z.number().finite().min(-0.05).max(0.05).default(DEFAULT_FUNDING_RATE),
+  /** Funding rate history per symbol (e.g. downloaded from Binance). */
+  fundingRates: z.record(z.string(), z.array(fundingPointSchema).max(100_000)).default({}),
+});
+export type BacktestFuturesConfig = z.output<typeof futuresSchema>;
+
 const feesSchema = z.object({ maker: z.number().min(0).max(0.1), taker: z.number().min(0).max(0.1) });
 
 export const backtestConfigSchema = z
@@ -106,7 +138,11 @@ export const backtestConfigSchema = z
     exitRules: exitRulesSchema.partial().default({}),
     /** "candle": fills and exits on the strategy's own candles; "1m": on the 1-minute candles inside them. */
     fillMode: z.enum(["candle", "1m"]).default("candle"),
+    /** Spot: may a sell open a short. Futures runs always allow shorts (a sell opens a short, as live). */
     allowShort: z.boolean().default(false),
+    /** "spot" or "futures" (USDⓈ-M perpetuals: leverage, margin, funding, liquidation; see futuresSchema). */
+    market: z.enum(["spot", "futures"]).default("spot"),
+    futures: futuresSchema.prefault({}),
     /** Instrument rules per symbol; default tick 0.01, step 0.00001, min notional 5. */
     instruments: z.record(z.string(), instrumentOverrideSchema).default({}),
     /** Close what is still open at the last candle (exit reason session_end) so it counts in the trades. */
@@ -120,6 +156,13 @@ export const backtestConfigSchema = z
     }
     if (config.source.type === "stored" && (config.from === undefined || config.to === undefined)) {
       ctx.addIssue({ code: "custom", path: [config.from === undefined ? "from" : "to"], message: "stored candles need a date range (from and to)" });
+    }
+    if (config.market !== "futures") {
+      config.strategies.forEach((s, i) =>
+        s.symbols.forEach((symbol, j) => {
+          if (symbol.includes(":")) ctx.addIssue({ code: "custom", path: ["strategies", i, "symbols", j], message: `${symbol} is a perpetual: set market to "futures"` });
+        }),
+      );
     }
     const ids = new Set<string>();
     config.strategies.forEach((s, i) => {
@@ -147,15 +190,60 @@ export function parseBacktestConfig(input: unknown): BacktestConfig {
   return backtestConfigSchema.parse(input);
 }
 
+/**
+ * The run's risk limits: the base (app) limits, then config.riskLimits. Futures: the leverage cap is
+ * at least the contracts' leverage (live sets the contracts to maxLeverage; a backtest states the
+ * leverage it trades at, and the cap follows it).
+ */
 export function effectiveLimits(config: BacktestConfig, base: RiskLimits = DEFAULT_RISK_LIMITS): RiskLimits {
-  return riskLimitsSchema.parse({ ...base, ...config.riskLimits });
+  const merged = { ...base, ...config.riskLimits };
+  if (config.market === "futures") merged.maxLeverage = Math.max(merged.maxLeverage ?? 1, config.futures.leverage);
+  return riskLimitsSchema.parse(merged);
+}
+
+/** Shorts allowed: as configured for spot, always for futures. */
+export function shortsAllowed(config: BacktestConfig): boolean {
+  return config.allowShort || config.market === "futures";
+}
+
+/** Maintenance margin brackets of a backtest's perpetuals: Binance's BTCUSDT table (live uses it too when the venue states none). */
+export const BACKTEST_PERP_BRACKETS: readonly MarginBracket[] = EXAMPLE_BTC_BRACKETS;
+
+/** A series entry counts for the funding time it lies within this of (Binance stamps fundingTime a few ms late). */
+export const FUNDING_MATCH_MS = 60_000;
+
+/**
+ * The funding rate of a symbol at a funding time: the entry of fundingRates[symbol] within
+ * FUNDING_MATCH_MS of it (the last such), else the constant fundingRate.
+ */
+export function fundingRateSource(futures: BacktestFuturesConfig): (symbol: string, time: number) => number {
+  const series = new Map<string, { times: number[]; rates: number[] }>();
+  for (const [symbol, points] of Object.entries(futures.fundingRates)) {
+    const sorted = [...points].sort((a, b) => a.time - b.time);
+    series.set(symbol.toUpperCase(), { times: sorted.map((p) => p.time), rates: sorted.map((p) => p.rate) });
+  }
+  return (symbol, time) => {
+    const s = series.get(symbol);
+    if (!s) return futures.fundingRate;
+    // The last entry at or before time + FUNDING_MATCH_MS (binary search).
+    let lo = 0;
+    let hi = s.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s.times[mid] <= time + FUNDING_MATCH_MS) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = lo - 1;
+    return i >= 0 && s.times[i] >= time - FUNDING_MATCH_MS ? s.rates[i] : futures.fundingRate;
+  };
 }
 
 export const DEFAULT_INSTRUMENT = { tickSize: 0.01, stepSize: 0.00001, minNotional: 5 } as const;
 
 /** Instrument rules for a symbol without a venue: sensible spot defaults, overridable per symbol. */
-export function backtestInstrument(symbol: string, override: z.infer<typeof instrumentOverrideSchema> = {}): Instrument {
-  const [base, quote] = symbol.split("/");
+export function backtestInstrument(symbol: string, override: z.infer<typeof instrumentOverrideSchema> = {}, marketType?: "spot" | "perp"): Instrument {
+  const [base, rest] = symbol.split("/");
+  const quote = rest.split(":")[0];
   const stepSize = override.stepSize ?? DEFAULT_INSTRUMENT.stepSize;
   return {
     symbol,
@@ -166,6 +254,7 @@ export function backtestInstrument(symbol: string, override: z.infer<typeof inst
     minQty: override.minQty ?? stepSize,
     maxQty: Number.MAX_SAFE_INTEGER,
     minNotional: override.minNotional ?? DEFAULT_INSTRUMENT.minNotional,
+    ...(marketType ? { marketType } : {}),
   };
 }
 

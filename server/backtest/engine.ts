@@ -3,7 +3,7 @@ import { EventBus } from "../core/event-bus";
 import { SequentialIds } from "../core/ids";
 import { createLogger, type Logger } from "../core/logger";
 import type { RiskLimits } from "../config/risk-limits";
-import { TradingAccount, type EngineEvents, TradingKernel } from "../engine";
+import { TradingAccount, type AccountFutures, type EngineEvents, TradingKernel } from "../engine";
 import { InMemoryOrderStore, PaperVenue, type FeeSchedule } from "../execution";
 import type { Instrument, Timeframe } from "../model/types";
 import { Ledger, sequentialLedgerIds, type ExitRulesInput } from "../portfolio";
@@ -14,6 +14,13 @@ import { InMemoryRiskStateStore } from "../risk";
  * engine as server/engine/runtime.ts, with a ManualClock the run sets to each candle's close time, a
  * PaperVenue without scheduler (market events drive it, no timers), in-memory stores and sequential
  * ids, so one config always gives the same orders, fills and trades.
+ *
+ * Futures (market "futures"): the account gets the perpetuals' contracts and the funding rate source
+ * (AccountFutures), so it books funding on the backtest clock exactly as a paper futures account does
+ * (TradingAccount.bookFundingDue: a ledger cash flow per position at each funding time) and runs the
+ * perp risk checks. The paper venue is then only the fill model: its balances are spot balances that
+ * know nothing of margin, funding or liquidation, so they are not enforced; the ledger and the risk
+ * engine are the account (as with paper futures, where the ledger books a perp like a spot pair).
  */
 export interface BacktestEngine {
   clock: ManualClock;
@@ -37,6 +44,8 @@ export interface ComposeOptions {
   allowShort: boolean;
   startTime: number;
   logger?: Logger;
+  /** Futures runs: the perpetuals the account trades and the funding rate source (absent: spot). */
+  futures?: AccountFutures;
   /** Listener errors are programming errors in a backtest: surface them. */
   onListenerError?: (event: string, err: unknown) => void;
 }
@@ -56,6 +65,7 @@ export async function composeBacktestEngine(options: ComposeOptions): Promise<Ba
     latencyMs: 0,
     balances: { [options.quoteCurrency]: options.startingBalance },
     allowShorting: options.allowShort,
+    ...(options.futures ? { enforceBalances: false } : {}),
     instruments: options.instruments.values(),
     logger,
     idPrefix: "bt",
@@ -87,6 +97,7 @@ export async function composeBacktestEngine(options: ComposeOptions): Promise<Ba
     newEventId: () => eventIds.next(),
     sleep: instantSleep,
     simulateExitAtTrigger: true,
+    ...(options.futures ? { futures: options.futures } : {}),
   });
   await account.start();
   const kernel = new TradingKernel({

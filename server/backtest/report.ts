@@ -23,9 +23,11 @@ const TRADE_COLUMNS = [
   "exitReasonText",
 ] as const;
 
-/** A CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */
+/** A CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. Futures trades (with funding) get a fundingPaid column. */
 export function tradesCsv(trades: readonly BacktestTrade[]): string {
-  return toCsv(TRADE_COLUMNS, trades);
+  if (!trades.some((t) => t.fundingPaid !== undefined)) return toCsv(TRADE_COLUMNS, trades);
+  const columns = [...TRADE_COLUMNS.slice(0, TRADE_COLUMNS.indexOf("fees") + 1), "fundingPaid", ...TRADE_COLUMNS.slice(TRADE_COLUMNS.indexOf("fees") + 1)] as const;
+  return toCsv(columns, trades);
 }
 
 export function equityCsv(points: readonly EquityPoint[]): string {
@@ -84,6 +86,12 @@ export function summaryText(result: BacktestResult, lastTrades = 10): string {
     ["Exposure", fmt(m.exposurePct, 1, " %")],
     ["Trades per day", fmt(m.tradesPerDay)],
     ["Fees paid", `${fmt(s.feesPaid)} ${q}`],
+    ...(s.fundingPaid !== undefined
+      ? [
+          ["Funding paid (− = received)", `${fmt(s.fundingPaid)} ${q}`],
+          ["Liquidations", `${s.liquidations ?? 0}${s.liquidationFees ? ` (${fmt(s.liquidationFees)} ${q} maintenance margin lost)` : ""}`],
+        ]
+      : []),
     ["Signals / orders", `${s.signals} / ${s.orders}`],
     ["Risk denials", Object.keys(s.denials).length ? Object.entries(s.denials).map(([k, v]) => `${k} ${v}`).join(", ") : "none"],
     ["Trading state at end", s.tradingState],

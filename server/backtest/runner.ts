@@ -1,3 +1,4 @@
+import { roundMoney } from "../core/decimal";
 import { AppError, errorMessage } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { DEFAULT_RISK_LIMITS, type RiskLimits } from "../config/risk-limits";
@@ -6,9 +7,22 @@ import type { CandleStore } from "../market";
 import type { Candle, ExitReason, OrderStatus, OrderType, Side, Timeframe } from "../model/types";
 import { DAY_MS, computeMetrics, curveStats, drawdownSeries, type CurveStats, type DrawdownPoint, type EquityPoint, type LedgerClosedTrade, type PerformanceMetrics } from "../portfolio";
 import { createStrategy, getStrategyDefinition, safeStrategy, type Strategy } from "../strategy";
-import { backtestInstrument, defaultInstanceId, effectiveLimits, parseBacktestConfig, type BacktestConfig, type BacktestConfigInput } from "./config";
+import type { AccountFutures } from "../engine";
+import type { RiskPerpContract } from "../risk";
+import {
+  BACKTEST_PERP_BRACKETS,
+  backtestInstrument,
+  defaultInstanceId,
+  effectiveLimits,
+  fundingRateSource,
+  parseBacktestConfig,
+  shortsAllowed,
+  type BacktestConfig,
+  type BacktestConfigInput,
+} from "./config";
 import { buildTimeline, loadCsvData, loadStoredData, planData, prepareSeries, type BacktestData, type DataPlan } from "./data";
 import { composeBacktestEngine } from "./engine";
+import { liquidateOnCandle, type BacktestLiquidation } from "./liquidation";
 import { chartCandles, decimateCurve, realizedCurve, type CandleRow } from "./series";
 
 export type BacktestTrade = LedgerClosedTrade & { signalId?: string; entryOrderId?: string; exitOrderId?: string };
@@ -74,8 +88,17 @@ export interface BacktestResult {
     startingBalance: number;
     endingEquity: number;
     netProfit: number;
-    /** Every fee the ledger booked (closed and still-open positions). */
+    /** Every fee the ledger booked (closed and still-open positions; futures: liquidation fees included). */
     feesPaid: number;
+    /**
+     * Futures runs: net funding paid by every position (negative when received); already in the
+     * trades' pnl, the net profit and the equity. Absent for spot.
+     */
+    fundingPaid?: number;
+    /** Futures runs: positions the (simulated) venue liquidated (trades with exit reason "liquidation"). */
+    liquidations?: number;
+    /** Futures runs: the maintenance margin those liquidations lost (part of feesPaid). */
+    liquidationFees?: number;
     signals: number;
     /** Orders sent: entries, signal exits, protective exits and end-of-run closes. */
     orders: number;
@@ -201,8 +224,15 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
     throw new AppError("BACKTEST_EMPTY", `no candles between ${new Date(timeline.from).toISOString()} and ${new Date(timeline.to).toISOString()}`, 422);
   }
 
-  const instruments = new Map(plan.symbols.map((symbol) => [symbol, backtestInstrument(symbol, config.instruments[symbol])]));
+  const futuresRun = config.market === "futures";
+  const instruments = new Map(plan.symbols.map((symbol) => [symbol, backtestInstrument(symbol, config.instruments[symbol], futuresRun ? "perp" : undefined)]));
   const limits = effectiveLimits(config, options.baseLimits ?? DEFAULT_RISK_LIMITS);
+  // Futures: every symbol is a perpetual at the configured leverage and margin mode; funding at the
+  // series' rate or the constant one (config.ts futuresSchema), booked by the account itself.
+  const contracts = new Map<string, RiskPerpContract>(
+    futuresRun ? plan.symbols.map((symbol) => [symbol, { symbol, leverage: config.futures.leverage, marginMode: config.futures.marginMode, brackets: BACKTEST_PERP_BRACKETS }]) : [],
+  );
+  const futures: AccountFutures | undefined = futuresRun ? { contracts, fundingRate: fundingRateSource(config.futures) } : undefined;
   let listenerError: unknown;
   const engine = await composeBacktestEngine({
     instruments,
@@ -213,9 +243,10 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
     limits,
     exitRules: config.exitRules,
     baseTimeframe: plan.baseTimeframe,
-    allowShort: config.allowShort,
+    allowShort: shortsAllowed(config),
     startTime: timeline.from,
     logger: options.logger,
+    ...(futures ? { futures } : {}),
     onListenerError: (_event, err) => (listenerError ??= err),
   });
   const { clock, bus, kernel, account, ledger } = engine;
@@ -247,9 +278,17 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
   const report = options.onProgress;
   const signal = options.signal;
 
+  const liquidations: BacktestLiquidation[] = [];
+  const baseTimeframe = plan.baseTimeframe;
   for (let i = 0; i < total; i++) {
     clock.set(closeTimes[i]);
-    const work = kernel.onCandle(run[i]);
+    const candle = run[i];
+    // Futures: the venue liquidates inside the candle, before the account books its close (liquidation.ts).
+    if (futures && candle.timeframe === baseTimeframe && contracts.has(candle.symbol)) {
+      const liquidated = await liquidateOnCandle(account, contracts, candle, closeTimes[i], liquidations.length + 1);
+      if (liquidated) liquidations.push(liquidated);
+    }
+    const work = kernel.onCandle(candle);
     if (work !== undefined) await work;
     if (sampleAfter[i] === 1) {
       curveTimes[points] = closeTimes[i];
@@ -317,6 +356,9 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
       endingEquity: finalEquity,
       netProfit: finalEquity - config.startingBalance,
       feesPaid: ledger.fees,
+      ...(futuresRun
+        ? { fundingPaid: ledger.fundingPaid, liquidations: liquidations.length, liquidationFees: roundMoney(liquidations.reduce((sum, l) => sum + l.maintenanceMargin, 0)) }
+        : {}),
       signals: kernel.stats.signals,
       orders: orders.length,
       denials,

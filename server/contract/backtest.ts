@@ -138,6 +138,8 @@ export const backtestTradeSchema = z.object({
   pnl: z.number(),
   pnlPct: z.number(),
   fees: z.number(),
+  /** Futures: net funding the position paid while open (negative = received); included in pnl. */
+  fundingPaid: z.number().optional(),
   openedAt: z.number(),
   closedAt: z.number(),
   exitReason: z.string(),
@@ -194,6 +196,11 @@ export const backtestResultSchema = z.object({
     endingEquity: z.number(),
     netProfit: z.number(),
     feesPaid: z.number(),
+    /** Futures runs: net funding paid (negative = received), in the net profit and the equity. */
+    fundingPaid: z.number().optional(),
+    /** Futures runs: positions liquidated, and the maintenance margin they lost (part of feesPaid). */
+    liquidations: z.number().optional(),
+    liquidationFees: z.number().optional(),
     signals: z.number(),
     orders: z.number(),
     denials: z.record(z.string(), z.number()),
