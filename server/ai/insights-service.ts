@@ -172,7 +172,7 @@ export class InsightsService {
   private resolve(symbol: string, timeframe: Timeframe | undefined): { symbol: string; timeframe: Timeframe } {
     // The routes validate with api-schemas.ts first; a caller in code gets the same 400 naming the field.
     if (typeof symbol !== "string" || !symbol.trim()) throw invalid("symbol", "is required (e.g. BTC/USDT)");
-    if (!SYMBOL_PATTERN.test(symbol)) throw invalid("symbol", "must look like BASE/QUOTE in capitals, e.g. BTC/USDT");
+    if (!SYMBOL_PATTERN.test(symbol)) throw invalid("symbol", "must look like BASE/QUOTE in capitals, e.g. BTC/USDT (BTC/USDT:USDT for a perpetual)");
     const tf = timeframe ?? this.defaultTimeframe;
     if (!TIMEFRAMES.includes(tf)) throw invalid("timeframe", `must be one of ${TIMEFRAMES.join(", ")} (got ${String(tf)})`, "INVALID_TIMEFRAME");
     const known = this.options.symbols?.();

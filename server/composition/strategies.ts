@@ -53,9 +53,13 @@ async function createDefaultStrategies(deps: { strategies: StrategyRepository; s
   const kinds = listStrategyKinds();
   const capital = config.trading.startingBalance / 2;
   const preset = (kind: string, id: string) => kinds.find((k) => k.kind === kind)?.presets.find((p) => p.id === id)?.params;
+  // On futures (TRADING_MARKET=futures) the defaults trade both directions: a perpetual can be shorted.
+  const futures = config.trading.market === "futures";
+  const withShorts = (params: Record<string, unknown> | undefined) => (params && futures ? { ...params, allowShort: true } : params);
+  const suffix = futures ? ", long/short" : "";
   const defaults = [
-    { kind: "ma_crossover", params: preset("ma_crossover", "ema-9-21-5m"), name: "MA crossover 9/21 (5m)", timeframe: "5m" },
-    { kind: "rsi_reversion", params: preset("rsi_reversion", "rsi-14-30-70-15m"), name: "RSI mean reversion 30/70 (1m)", timeframe: "1m" },
+    { kind: "ma_crossover", params: withShorts(preset("ma_crossover", "ema-9-21-5m")), name: `MA crossover 9/21 (5m${suffix})`, timeframe: "5m" },
+    { kind: "rsi_reversion", params: withShorts(preset("rsi_reversion", "rsi-14-30-70-15m")), name: `RSI mean reversion 30/70 (1m${suffix})`, timeframe: "1m" },
   ];
   let created = 0;
   for (const d of defaults) {

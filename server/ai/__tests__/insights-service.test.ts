@@ -47,6 +47,18 @@ describe("InsightsService", () => {
     expect(insights.summary).toMatchObject({ status: "disabled", message: "no LLM is configured" });
   });
 
+  it("a perpetual (TRADING_MARKET=futures trades BTC/USDT:USDT) gets insights from its own candles, not a symbol error", async () => {
+    const perp = momentumSeries(2000, 77, 0.8, { symbol: "BTC/USDT:USDT" });
+    const { service } = setup({
+      candles: (symbol, timeframe, limit) => (symbol === "BTC/USDT:USDT" && timeframe === "5m" ? perp.slice(-limit) : []),
+      symbols: () => ["BTC/USDT:USDT"],
+    });
+    const insights = await service.getInsights("BTC/USDT:USDT");
+    expect(insights.timeframe).toBe("5m");
+    expect(insights.consensus.items).toHaveLength(8);
+    await expect(service.getInsights("BTC/USDT:")).rejects.toThrow(/symbol: must look like BASE\/QUOTE/);
+  });
+
   it("serves from a short cache, then recomputes", async () => {
     const { service, calls, clock } = setup();
     await service.getInsights("BTC/USDT", "5m");
