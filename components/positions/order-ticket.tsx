@@ -9,6 +9,7 @@ import { ApiError, errorMessage } from "../lib/api";
 import { formatMoney, formatPrice, formatQty } from "../lib/format";
 import type { ManualOrderInput, OrderPreviewDto, OrderSide } from "../lib/types";
 import { baseQuantity, type SizeUnit } from "./order-math";
+import { symbolAssets } from "./perp-format";
 
 /** The risk engine's decision as the ticket shows it: the preview's (or a refused send's) verdict, and which of the two said it. */
 type Decision = Pick<OrderPreviewDto, "allowed" | "code" | "message"> & { source: "preview" | "send" };
@@ -46,7 +47,7 @@ export function OrderTicket({ defaultSymbol }: { defaultSymbol?: string }) {
   // The market price is the newest 1-minute close, the same figure the charts show (the ticker can lag it).
   const recent = useCandles(symbol, "1m", 2);
   const lastPrice = recent.data?.candles.at(-1)?.close ?? info?.last ?? null;
-  const [base, quote] = (symbol ?? "/").split("/");
+  const { base, quote } = symbolAssets(symbol);
   const refPrice = type === "limit" ? price : lastPrice;
   const quantity = baseQuantity(amount, unit, refPrice);
   const notional = quantity !== null && refPrice ? quantity * refPrice : null;

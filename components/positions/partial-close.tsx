@@ -8,6 +8,7 @@ import { formatQty, quantityDecimals } from "../lib/format";
 import type { PositionDto } from "../lib/types";
 import { closeErrorOutcome, closeResultOutcome } from "./close-outcome";
 import { partialQuantity } from "./order-math";
+import { symbolAssets } from "./perp-format";
 
 const SHARES = [25, 50, 75] as const;
 
@@ -19,7 +20,7 @@ export function PartialCloseButton({ position }: { position: PositionDto }) {
   const close = useClosePosition();
   const { message } = App.useApp();
   const supported = features.has("positions.partialClose");
-  const base = position.symbol.split("/")[0] ?? "";
+  const { base } = symbolAssets(position.symbol);
   const dp = Math.max(quantityDecimals([position.quantity]), 4);
   const valid = qty !== null && qty > 0 && qty < position.quantity;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PositionDto } from "../lib/types";
-import { formatLeverage, fundingText, liquidationDistancePct, liquidationLevel, marketLabel, showPerpColumns } from "./perp-format";
+import { formatLeverage, fundingText, liquidationDistancePct, liquidationLevel, marketLabel, showPerpColumns, symbolAssets } from "./perp-format";
 
 const spot = { marketType: undefined } as Pick<PositionDto, "marketType">;
 const perp = { marketType: "perp" } as Pick<PositionDto, "marketType">;
@@ -59,5 +59,16 @@ describe("positions table on a futures account", () => {
     expect(fundingText(-0.4)).toBe("received 0.40");
     expect(fundingText(0)).toBe("0.00");
     expect(fundingText(undefined)).toBe("—");
+  });
+});
+
+describe("order ticket amounts on a perpetual", () => {
+  it("a perpetual is sized in its quote currency (USDT), not in 'USDT:USDT'", () => {
+    expect(symbolAssets("BTC/USDT:USDT")).toEqual({ base: "BTC", quote: "USDT" });
+    expect(symbolAssets("ETH/USDC:USDC")).toEqual({ base: "ETH", quote: "USDC" });
+  });
+  it("a spot pair, and no symbol yet (the ticket before the symbols load)", () => {
+    expect(symbolAssets("BTC/USDT")).toEqual({ base: "BTC", quote: "USDT" });
+    expect(symbolAssets(undefined)).toEqual({ base: "", quote: "" });
   });
 });

@@ -71,3 +71,13 @@ export function fundingText(fundingPaid: unknown): string {
   if (amount === "0.00") return amount;
   return fundingPaid > 0 ? `paid ${amount}` : `received ${amount}`;
 }
+
+/**
+ * Base asset and quote currency of a unified symbol: `BTC/USDT` → BTC, USDT; a linear perpetual
+ * `BTC/USDT:USDT` → BTC, USDT (the settle currency after the colon is not part of the quote).
+ */
+export function symbolAssets(symbol: string | null | undefined): { base: string; quote: string } {
+  const [pair] = (symbol ?? "").split(":");
+  const [base = "", quote = ""] = pair.split("/");
+  return { base, quote };
+}

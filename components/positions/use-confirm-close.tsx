@@ -5,6 +5,7 @@ import { formatQty } from "../lib/format";
 import type { PositionSide } from "../lib/types";
 import { useClosePosition } from "../hooks/use-trading";
 import { closeErrorOutcome, closeResultOutcome, type CloseOutcome } from "./close-outcome";
+import { symbolAssets } from "./perp-format";
 
 export interface CloseTarget {
   positionId: string;
@@ -30,7 +31,7 @@ export function useConfirmClose() {
   };
 
   const confirmClose = (target: CloseTarget, onOutcome?: (outcome: CloseOutcome) => void) => {
-    const base = target.symbol.split("/")[0] ?? "";
+    const { base } = symbolAssets(target.symbol);
     const closable = target.closableQuantity ?? target.quantity;
     const partial = target.closableQuantity !== undefined && closable < target.quantity;
     modal.confirm({

@@ -11,6 +11,7 @@ import type { ExitAlarmDto } from "../lib/types";
 import type { CloseOutcome } from "../positions/close-outcome";
 import { useConfirmClose } from "../positions/use-confirm-close";
 import { ALARM_COLORS, alarmAgeMs, attemptsLabel, exitAlarmWords } from "./exit-alarm-format";
+import { symbolAssets } from "../positions/perp-format";
 
 const pill: CSSProperties = {
   display: "inline-block",
@@ -45,7 +46,7 @@ function AlarmRow({
   pending: boolean;
   onClose: (alarm: ExitAlarmDto) => void;
 }) {
-  const base = alarm.symbol.split("/")[0] ?? "";
+  const { base } = symbolAssets(alarm.symbol);
   const age = alarmAgeMs(alarm.since, wallNow, marketNow);
   const closable = isNum(alarm.closableQuantity) ? alarm.closableQuantity : null;
   const nothingClosable = closable !== null && closable <= 0;
