@@ -291,7 +291,11 @@ export class EngineRuntime {
     const ledger = account.ledger;
     // Live futures: perps are positions at the venue (positionRisk), not balances of their base asset.
     const perps = account.futures?.venuePositions ? new Set(account.futures.contracts.keys()) : new Set<string>();
-    const holdings = (): LedgerHoldings => ({ cash: ledger.cash, positions: ledger.positions().filter((p) => !perps.has(p.symbol)), dust: ledger.dust() });
+    // A perp's cash is its wallet: the ledger books a perp fill like a spot one (cash −/+ the notional),
+    // while the venue's wallet moves only by fees, realised P&L and funding; adding back the open perps'
+    // signed entry value gives the wallet the venue reports (LiveVenue.fetchBalances).
+    const perpEntryValue = () => ledger.positions().filter((p) => perps.has(p.symbol)).reduce((sum, p) => sum + (p.side === "long" ? 1 : -1) * p.quantity * p.avgEntryPrice, 0);
+    const holdings = (): LedgerHoldings => ({ cash: perps.size > 0 ? ledger.cash + perpEntryValue() : ledger.cash, positions: ledger.positions().filter((p) => !perps.has(p.symbol)), dust: ledger.dust() });
     const input = { quoteCurrency: ledger.quoteCurrency, instruments: this.instruments, at: now };
     let balances: BalanceReport;
     try {

@@ -463,14 +463,23 @@ export class LiveVenue implements ExecutionVenue {
     return fills;
   }
 
+  /**
+   * The venue's balances. A futures account (Binance USDⓈ-M: assets with a walletBalance) reports
+   * each asset's wallet balance, deposits + realised P&L − fees ± funding, not ccxt's total (the
+   * margin balance, which moves with every mark of an open position): the wallet is what the ledger's
+   * cash plus the entry value of its open perps adds up to, so reconciliation compares like with like.
+   * free = the available balance (capped at the wallet), locked = the rest of the wallet.
+   */
   async fetchBalances(): Promise<Balance[]> {
     const raw = await this.withRetry("fetch balance", () => this.exchange.fetchBalance());
+    const wallets = futuresWallets(raw.info);
     const balances: Balance[] = [];
     for (const [asset, value] of Object.entries(raw)) {
       if (BALANCE_META_KEYS.has(asset) || !value || typeof value !== "object") continue;
       const entry = value as { free?: unknown; used?: unknown; total?: unknown };
-      const free = num(entry.free) ?? 0;
-      const locked = num(entry.used) ?? 0;
+      const wallet = wallets?.get(asset);
+      const free = wallet !== undefined ? Math.min(num(entry.free) ?? 0, wallet) : (num(entry.free) ?? 0);
+      const locked = wallet !== undefined ? Number((wallet - free).toFixed(8)) : (num(entry.used) ?? 0);
       if (free === 0 && locked === 0) continue;
       balances.push({ asset, free, locked });
     }
@@ -931,4 +940,21 @@ function rejectReason(order: CcxtOrder): string {
 function isNotSupported(err: unknown): boolean {
   const e = err as { name?: unknown; constructor?: { name?: unknown } } | null;
   return e?.name === "NotSupported" || e?.constructor?.name === "NotSupported";
+}
+
+/**
+ * Binance USDⓈ-M's wallet balance per asset from the raw account answer (GET /fapi/v2|v3/account:
+ * `assets[].walletBalance`; GET /fapi/v2/balance: `[].balance`), keyed by asset; undefined for a
+ * spot answer (no such fields), so spot balances are read as before.
+ */
+function futuresWallets(info: unknown): Map<string, number> | undefined {
+  const list = Array.isArray(info) ? info : Array.isArray((info as { assets?: unknown } | undefined)?.assets) ? (info as { assets: unknown[] }).assets : undefined;
+  if (!list) return undefined;
+  const wallets = new Map<string, number>();
+  for (const item of list) {
+    const entry = item as { asset?: unknown; walletBalance?: unknown; balance?: unknown };
+    const wallet = num(entry.walletBalance ?? entry.balance);
+    if (typeof entry.asset === "string" && wallet !== undefined) wallets.set(entry.asset, wallet);
+  }
+  return wallets.size > 0 ? wallets : undefined;
 }

@@ -68,6 +68,9 @@ describe("futures position reconciliation, live on the simulator", () => {
       await expect.poll(() => live.ledger.positions().length, { timeout: 10_000 }).toBe(1);
 
       expect(await positionFindings()).toEqual([]);
+      // The USDT wallet agrees while the short is open: the ledger's cash plus the short's entry value is
+      // the venue's wallet balance (no false "the bot counts holdings that are not there").
+      expect((await engine.reconcileBalances()).findings).toEqual([]);
       expect((await panelRow()).map((r) => [r.key, r.status])).toEqual([[`position:${BTC}`, "matched"]]);
 
       // More short at the venue than the ledger knows.
