@@ -8,6 +8,7 @@ import type { Account } from "../matching-engine";
 import { bracketFor, buildContract, maxNotionalForLeverage, type ContractSpec } from "./contracts";
 import { futuresErrors } from "./errors";
 import { bankruptcyPrice, liquidationPrice, maintenanceMargin } from "./margin";
+import { FuturesDepthFeed } from "./market-feed";
 import { FUNDING_INTERVAL_MS, PremiumModel, roundTo } from "./pricing";
 
 /**
@@ -210,6 +211,8 @@ const sideSign = (s: Side): 1 | -1 => (s === "BUY" ? 1 : -1);
 export class FuturesEngine {
   readonly contracts = new Map<string, ContractSpec>();
   readonly premium: PremiumModel;
+  /** The perpetuals' order books with their update ids (REST depth and the diff depth streams). */
+  readonly depthFeed: FuturesDepthFeed = new FuturesDepthFeed(this);
   private readonly accounts = new Map<Account, FuturesAccount>();
   private readonly walletUsdt: number;
   private readonly makerFee: number;

@@ -10,6 +10,7 @@ import type { Account } from "../matching-engine";
 import { exchangeInfoSymbol, type ContractSpec } from "./contracts";
 import type { AlgoOrder, FuturesAccount, FuturesEngine, FuturesOrder, PositionView, Side } from "./engine";
 import { futuresErrors } from "./errors";
+import { futuresTicker24h } from "./market-feed";
 import { INTEREST_RATE, nextFundingTime } from "./pricing";
 import type { FuturesListenKeys } from "./user-events";
 
@@ -416,7 +417,8 @@ export function createFuturesHandler(deps: { core: SimulatorCore; clock: Clock; 
       const c = contract(ctx);
       const limit = optInt(ctx, "limit", 5, 1000) ?? 500;
       if (![5, 10, 20, 50, 100, 500, 1000].includes(limit)) throw binanceErrors.invalidParameter("limit");
-      const book = engine.depth(c, limit);
+      // The feed's update ids: the diff stream's U / u / pu continue from this lastUpdateId.
+      const book = engine.depthFeed.snapshot(c, limit);
       const now = core.now();
       return { lastUpdateId: book.lastUpdateId, E: now, T: now, bids: book.bids, asks: book.asks };
     },
@@ -454,6 +456,10 @@ export function createFuturesHandler(deps: { core: SimulatorCore; clock: Clock; 
       rows.sort((a, b) => a.fundingTime - b.fundingTime);
       // With startTime: the first `limit` from it; otherwise the latest `limit`.
       return start !== undefined ? rows.slice(0, limit) : rows.slice(-limit);
+    },
+    "GET /fapi/v1/ticker/24hr": (ctx) => {
+      const now = core.now();
+      return ctx.params.has("symbol") ? futuresTicker24h(engine, contract(ctx), now) : [...engine.contracts.values()].map((c) => futuresTicker24h(engine, c, now));
     },
     "GET /fapi/v1/ticker/price": (ctx) => {
       const one = (c: ContractSpec) => ({ symbol: c.id, price: engine.premium.contractPrice(c, engine.indexPrice(c), core.now()).toFixed(c.pricePrecision), time: core.now() });

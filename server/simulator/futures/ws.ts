@@ -6,6 +6,7 @@ import type { SymbolMarket } from "../market";
 import { ListenKeyRegistry, WsGateway, type StreamConnection, type StreamSub, type WsGatewayOptions } from "../ws";
 import type { ContractSpec } from "./contracts";
 import type { FuturesAccount, FuturesEngine } from "./engine";
+import { DIFF_RATES, futuresMiniTickerEvent, futuresTicker24h, futuresTickerEvent, type DepthDiff, type DiffRate, type FuturesTicker24h } from "./market-feed";
 import { FUTURES_WS_PREFIX } from "./urls";
 import {
   accountConfigUpdateEvent,
@@ -27,8 +28,11 @@ import {
  * - user data: `/fstream/private/ws?listenKey=<key>` (ccxt), `/fstream/ws/<key>` (legacy).
  * Streams: `<sym>@markPrice[@1s]` (3 s / 1 s), `!markPrice@arr[@1s]`, `<sym>@kline_<interval>`,
  * `<sym>@aggTrade`, `<sym>@depth<5|10|20>[@100ms|@250ms|@500ms]` (partial books, 250 ms by default),
- * `<sym>@bookTicker`. Cadences are in simulated time (a frozen manual clock pushes the first message
- * of a subscription only).
+ * `<sym>@depth[@100ms|@250ms|@500ms]` (diffs with U / u / pu on the update ids of GET /fapi/v1/depth,
+ * 250 ms by default, pushed on change), `<sym>@ticker`, `<sym>@miniTicker` (500 ms), `!miniTicker@arr`
+ * (1 s), `<sym>@bookTicker`. Cadences are in simulated time (a frozen manual clock pushes the first
+ * message of a subscription only), but for the diffs: publish rounds in real time, as the spot diffs,
+ * since every cadence's chain of update ids is global.
  * User data: ORDER_TRADE_UPDATE on every order change, ACCOUNT_UPDATE on every fill, funding and
  * liquidation (as Binance: none for an order that is placed or cancelled without a fill),
  * ACCOUNT_CONFIG_UPDATE on a leverage change, MARGIN_CALL (see FuturesEngine.marginRatios).
@@ -39,6 +43,9 @@ type FuturesSub =
   | { kind: "kline"; c: ContractSpec; market: SymbolMarket; interval: string; nextOpenTime: number; lastFormingAt: number; lastFormingKey: string }
   | { kind: "aggTrade"; c: ContractSpec; market: SymbolMarket; lastTradeId: number }
   | { kind: "depthPartial"; c: ContractSpec; levels: number; everyMs: number; lastSlot: number; lastU: number }
+  | { kind: "depthDiff"; c: ContractSpec; rate: DiffRate }
+  | { kind: "ticker" | "miniTicker"; c: ContractSpec; everyMs: number; lastSlot: number }
+  | { kind: "allMiniTickers"; c: null; everyMs: number; lastSlot: number }
   | { kind: "bookTicker"; c: ContractSpec; lastKey: string; updateId: number };
 
 // The spot gateway stores subscriptions opaquely; futures ones travel through it under its type.
@@ -49,6 +56,7 @@ export class FuturesWsGateway extends WsGateway {
   /** listenKey → account of each connection's user-data streams. */
   private readonly userStreams = new WeakMap<StreamConnection, Map<string, FuturesAccount>>();
   private readonly detachFutures: () => void;
+  private futuresRound = 0;
 
   constructor(
     options: WsGatewayOptions,
@@ -113,6 +121,7 @@ export class FuturesWsGateway extends WsGateway {
   }
 
   protected override parseStream(name: string): StreamSub | null {
+    if (name === "!miniTicker@arr") return asSpot({ kind: "allMiniTickers", c: null, everyMs: 1000, lastSlot: -1 });
     const all = /^!markPrice@arr(@1s)?$/.exec(name);
     if (all) return asSpot({ kind: "markPrice", c: null, everyMs: all[1] ? 1000 : 3000, lastSlot: -1 });
     const match = /^([a-z0-9]+)@(.+)$/.exec(name);
@@ -132,6 +141,9 @@ export class FuturesWsGateway extends WsGateway {
     if (channel === "aggTrade") return asSpot({ kind: "aggTrade", c, market, lastTradeId: market.lastTradeId });
     const partial = /^depth(5|10|20)(?:@(100|250|500)ms)?$/.exec(channel);
     if (partial) return asSpot({ kind: "depthPartial", c, levels: Number(partial[1]), everyMs: Number(partial[2] ?? 250), lastSlot: -1, lastU: 0 });
+    const diff = /^depth(?:@(100|250|500)ms)?$/.exec(channel);
+    if (diff) return asSpot({ kind: "depthDiff", c, rate: Number(diff[1] ?? 250) as DiffRate });
+    if (channel === "ticker" || channel === "miniTicker") return asSpot({ kind: channel, c, everyMs: 500, lastSlot: -1 });
     if (channel === "bookTicker") return asSpot({ kind: "bookTicker", c, lastKey: "", updateId: 0 });
     return null;
   }
@@ -142,6 +154,8 @@ export class FuturesWsGateway extends WsGateway {
     if (!spotSub) return;
     const sub = asFutures(spotSub);
     if (sub.kind === "kline") sub.nextOpenTime = bucketStart(this.options.core.now(), sub.interval);
+    // The book's state as of the subscription: the first diff carries what changes after it.
+    if (sub.kind === "depthDiff") this.engine.depthFeed.sync(sub.c);
     conn.subs.set(name, spotSub);
   }
 
@@ -150,11 +164,39 @@ export class FuturesWsGateway extends WsGateway {
     const core = this.options.core;
     const now = core.now();
     const realNow = this.options.clock.now();
+    const diffs = this.takeDepthDiffs();
+    const tickers = new Map<string, FuturesTicker24h>();
+    const ticker = (c: ContractSpec) => {
+      let t = tickers.get(c.id);
+      if (!t) tickers.set(c.id, (t = futuresTicker24h(this.engine, c, now)));
+      return t;
+    };
     for (const conn of this.connections) {
       if (conn.kind !== "stream") continue;
       for (const [name, spotSub] of conn.subs) {
         const sub = asFutures(spotSub);
         switch (sub.kind) {
+          case "depthDiff": {
+            const d = diffs.get(`${sub.c.id}@${sub.rate}`);
+            if (d) this.sendStream(conn, name, { e: "depthUpdate", E: now, T: now, s: sub.c.id, U: d.U, u: d.u, pu: d.pu, b: d.bids, a: d.asks });
+            break;
+          }
+          case "ticker":
+          case "miniTicker": {
+            const slot = Math.floor(now / sub.everyMs);
+            if (slot === sub.lastSlot) break;
+            sub.lastSlot = slot;
+            const t = ticker(sub.c);
+            this.sendStream(conn, name, sub.kind === "ticker" ? futuresTickerEvent(t, now) : futuresMiniTickerEvent(t, now));
+            break;
+          }
+          case "allMiniTickers": {
+            const slot = Math.floor(now / sub.everyMs);
+            if (slot === sub.lastSlot) break;
+            sub.lastSlot = slot;
+            this.sendStream(conn, name, [...this.engine.contracts.values()].map((c) => futuresMiniTickerEvent(ticker(c), now)));
+            break;
+          }
           case "markPrice": {
             const slot = Math.floor(now / sub.everyMs);
             if (slot === sub.lastSlot) break;
@@ -208,6 +250,35 @@ export class FuturesWsGateway extends WsGateway {
         }
       }
     }
+  }
+
+  /**
+   * This round's diff events, by `<contract>@<rate>`: the books with a diff subscriber are synced,
+   * and every cadence that is due is drained for every book (listened to or not), so that each
+   * cadence's U / u / pu chain stays contiguous and no accumulator grows unread.
+   */
+  private takeDepthDiffs(): Map<string, DepthDiff> {
+    this.futuresRound += 1;
+    const feed = this.engine.depthFeed;
+    const watched = new Map<string, ContractSpec>();
+    for (const conn of this.connections) {
+      if (conn.kind !== "stream") continue;
+      for (const spotSub of conn.subs.values()) {
+        const sub = asFutures(spotSub);
+        if (sub.kind === "depthDiff") watched.set(sub.c.id, sub.c);
+      }
+    }
+    for (const c of watched.values()) feed.sync(c);
+    const out = new Map<string, DepthDiff>();
+    for (const rate of DIFF_RATES) {
+      const every = Math.max(1, Math.round(rate / this.options.publishIntervalMs));
+      if (this.futuresRound % every !== 0) continue;
+      for (const id of feed.contractIds()) {
+        const d = feed.take(id, rate);
+        if (d) out.set(`${id}@${rate}`, d);
+      }
+    }
+    return out;
   }
 
   private publishFuturesKline(conn: StreamConnection, name: string, sub: Extract<FuturesSub, { kind: "kline" }>, now: number, realNow: number): void {
