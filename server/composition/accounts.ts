@@ -72,6 +72,8 @@ async function createAccount(mode: TradingMode, options: AccountFactoryOptions, 
     // The paper venue's queue fills on the market's public trades (market data `trade`, streamed with `trades: true`).
     prints: (listener: (print: MarketPrint) => void) => connection.market?.events.on("trade", listener) ?? (() => {}),
     ...(config.trading.market === "futures" ? { allowShorting: true } : {}),
+    // Futures: the paper venue checks perp orders against margin at the contracts' leverage (risk.maxLeverage).
+    ...(config.trading.market === "futures" && connection.perpContracts ? { perpContracts: connection.perpContracts } : {}),
   };
   let venue: ExecutionVenue | undefined;
 

@@ -93,6 +93,15 @@ export class PaperBalanceBook {
     return undefined;
   }
 
+  /** Lock `amount` of `asset` for an order (the caller has checked it fits: a perp's margin, see paper-margin.ts). */
+  lock(lock: BalanceLock, asset: string, amount: number): void {
+    const b = this.balance(asset);
+    b.free = subQty(b.free, amount);
+    b.locked = addQty(b.locked, amount);
+    lock.lockAsset = asset;
+    lock.lockAmount = amount;
+  }
+
   /** Give back everything an order still has locked. */
   release(lock: BalanceLock): void {
     if (!(lock.lockAmount > 0)) return;
@@ -105,13 +114,15 @@ export class PaperBalanceBook {
   /**
    * Book a fill of `quantity` (of `remainingBefore` still open on the order): unlock the share of the
    * reservation that belongs to the filled quantity (all that remains on the last fill), then pay from
-   * free. A quote share covers at least this fill's cost.
+   * free. A quote share covers at least this fill's cost; with `proRata` (a perp's margin lock) the
+   * share is only the filled quantity's part of the lock.
    */
-  settleFill(lock: BalanceLock, pair: AssetPair, side: OrderRequest["side"], quantity: number, remainingBefore: number, charge: FillCharge): void {
+  settleFill(lock: BalanceLock, pair: AssetPair, side: OrderRequest["side"], quantity: number, remainingBefore: number, charge: FillCharge, proRata = false): void {
     const { baseFee, quoteAmount } = charge;
     if (lock.lockAmount > 0) {
       let release: number;
       if (gteQty(quantity, remainingBefore)) release = lock.lockAmount;
+      else if (proRata) release = minQty(lock.lockAmount, proRataQty(lock.lockAmount, quantity, remainingBefore));
       else if (lock.lockAsset === pair.base) release = minQty(lock.lockAmount, quantity);
       else release = minQty(lock.lockAmount, maxQty(quoteAmount, proRataQty(lock.lockAmount, quantity, remainingBefore)));
       const locked = this.balance(lock.lockAsset);

@@ -48,12 +48,13 @@ export class PaperFeeModel {
    * What a fill costs or pays: fee is the commission's quote value (money-rounded; for a buy paid in
    * the base asset, baseFee x price), baseFee the base withheld from a buy with feeAsset "received",
    * quoteAmount the exact quote debited (buy: notional, plus the fee when paid in quote) or credited
-   * (sell: notional - fee). The notional is quantity x price rounded to 8 dp.
+   * (sell: notional - fee). The notional is quantity x price rounded to 8 dp. `feeAsset` overrides the
+   * venue's (a perpetual pays its commission in the quote asset, whatever the spot setting).
    */
-  charge(side: Side, quantity: number, price: number, liquidity: Liquidity): FillCharge {
+  charge(side: Side, quantity: number, price: number, liquidity: Liquidity, feeAsset: FeeAsset = this.feeAsset): FillCharge {
     const rate = liquidity === "maker" ? this.schedule.maker : this.schedule.taker;
     const notional = mulQty(quantity, price);
-    if (side === "buy" && this.feeAsset === "received") {
+    if (side === "buy" && feeAsset === "received") {
       const baseFee = qtyTimesRate(quantity, rate);
       return { fee: roundMoney(baseFee * price), baseFee, quoteAmount: notional };
     }

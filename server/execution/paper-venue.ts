@@ -20,6 +20,7 @@ import { candlePrints, queueAheadAt, restingFill } from "./fill-model";
 import type { TaskScheduler } from "../core/scheduler";
 import { PaperBalanceBook, type BalanceLock } from "./paper-balances";
 import { PaperFeeModel, type FeeAsset, type Liquidity } from "./paper-fees";
+import { PaperMarginBook, type MarginRefusal, type PaperPerpContract } from "./paper-margin";
 import { priceWithoutBook, reachedAt, stopReached, validateBook, walkBook, type BookWalk } from "./paper-fill-rules";
 import { LatencyModel } from "./paper-latency";
 import {
@@ -90,6 +91,13 @@ import { assertValidOrderRequest, isStopType, splitSymbol } from "./validate";
  *   an order is filled when its filled quantity equals its quantity (no tolerance), the last fill
  *   of an order releases exactly what remains locked, and with an instrument the book's liquidity is
  *   taken in whole lot steps. A quantity without an instrument is floored to 8 decimals.
+ * - USDⓈ-M perpetuals listed in `perpContracts` are traded on margin as Binance does (paper-margin.ts):
+ *   an order that opens exposure needs its initial margin at the contract's leverage, open loss and
+ *   fee within the available balance (-2019 "Margin is insufficient."; a short needs no base asset),
+ *   within the leverage cap of its bracket (-2027); a reduce-only order needs no margin and is
+ *   refused when it would increase or flip the position (-2022). Their commission is paid in the
+ *   quote asset. Balances still move like a spot pair (quote by the notional, a short is a negative
+ *   holding), as the ledger books a perp. A perp symbol not listed keeps the spot checks.
  */
 export interface PaperVenueOptions {
   clock: Clock;
@@ -121,6 +129,11 @@ export interface PaperVenueOptions {
   allowShorting?: boolean;
   /** When given, quantities are floored to the step, prices rounded to the tick and minimums checked. */
   instruments?: Iterable<Instrument>;
+  /**
+   * USDⓈ-M perpetuals traded on margin (the account's contracts: leverage and brackets as set at the
+   * venue): their orders are checked against margin, not spot balances (see paper-margin.ts).
+   */
+  perpContracts?: Iterable<PaperPerpContract>;
   logger?: Logger;
   /** Prefix of venue order ids and trade ids (deterministic counters follow it). */
   idPrefix?: string;
@@ -187,6 +200,8 @@ export class PaperVenue implements ExecutionVenue {
   private readonly fees: PaperFeeModel;
   private readonly latency: LatencyModel<SimOrder>;
   private readonly balances: PaperBalanceBook;
+  /** Margin of the perpetuals in perpContracts; undefined without any. */
+  private readonly margin: PaperMarginBook | undefined;
   private readonly slip: number;
   private readonly useOrderBook: boolean;
   private readonly bookMaxAgeMs: number;
@@ -233,13 +248,15 @@ export class PaperVenue implements ExecutionVenue {
       allowShorting: this.allowShorting,
       fees: this.fees,
     });
+    const margin = new PaperMarginBook(options.perpContracts ?? [], this.balances, this.fees.schedule, (symbol) => this.symbols.get(symbol)?.lastPrice ?? Number.NaN);
+    this.margin = margin.size > 0 ? margin : undefined;
     this.logger = options.logger ?? createLogger("silent");
     this.idPrefix = options.idPrefix ?? this.id;
     for (const instrument of options.instruments ?? []) this.instruments.set(instrument.symbol, instrument);
     this.capabilities = {
       exchangeStops: true,
       reduceOnly: false,
-      shorting: this.allowShorting,
+      shorting: this.allowShorting || this.margin !== undefined,
       pushUpdates: true,
       orderTypes: ["market", "limit", "stop_loss_limit", "take_profit_limit"],
       timeInForce: ["GTC", "IOC", "FOK"],
@@ -380,7 +397,8 @@ export class PaperVenue implements ExecutionVenue {
         fills: [],
         arrivedAt: this.clock.now(),
       };
-      const shortfall = this.balances.reserve(order, order.request, st, subQty(order.request.quantity, order.filledQuantity));
+      const open = subQty(order.request.quantity, order.filledQuantity);
+      const shortfall = this.perp(stored.symbol) ? this.reservePerp(order, open)?.reason : this.balances.reserve(order, order.request, st, open);
       if (shortfall) this.logger.warn({ clientOrderId: stored.clientOrderId, shortfall }, "restored paper order without locked funds");
       this.orders.set(order.request.clientOrderId, order);
       st.resting.push(order);
@@ -532,8 +550,13 @@ export class PaperVenue implements ExecutionVenue {
         );
       }
     }
-    const shortfall = this.balances.reserve(order, request, st, request.quantity);
-    if (shortfall) return this.finish(order, "rejected", ts, NO_FILLS, shortfall, "INSUFFICIENT_FUNDS");
+    if (this.perp(request.symbol)) {
+      const refusal = this.reservePerp(order, request.quantity);
+      if (refusal) return this.finish(order, "rejected", ts, NO_FILLS, refusal.reason, refusal.code);
+    } else {
+      const shortfall = this.balances.reserve(order, request, st, request.quantity);
+      if (shortfall) return this.finish(order, "rejected", ts, NO_FILLS, shortfall, "INSUFFICIENT_FUNDS");
+    }
     if (!order.active) {
       order.resting = true;
       st.resting.push(order);
@@ -549,7 +572,16 @@ export class PaperVenue implements ExecutionVenue {
     const request = order.request;
     const limit = request.type === "market" ? undefined : request.price;
     const tif = request.type === "market" ? "IOC" : (request.timeInForce ?? "GTC");
-    const remaining = subQty(request.quantity, order.filledQuantity);
+    const perp = this.perp(request.symbol);
+    if (perp && isStopType(request.type) && order.lockAmount === 0 && order.filledQuantity === 0 && !request.reduceOnly) {
+      // A triggered stop is now a limit order: its margin is checked and locked at its limit (Binance checks a conditional order when it triggers).
+      const refusal = this.reservePerp(order, request.quantity, true);
+      if (refusal) return this.finish(order, "rejected", ts, NO_FILLS, refusal.reason, refusal.code);
+    }
+    const open = subQty(request.quantity, order.filledQuantity);
+    // Reduce-only: never more than what is left of the position (it may have shrunk since the order arrived).
+    const remaining = perp && request.reduceOnly ? this.margin!.reducible(request, open) : open;
+    if (remaining === 0) return this.finish(order, "expired", ts, NO_FILLS, `reduce-only: no ${request.symbol} position left to reduce`);
     let quantity = 0;
     let price = 0;
     const fromBook = this.bookUsable(st);
@@ -572,7 +604,12 @@ export class PaperVenue implements ExecutionVenue {
     }
     let fills: readonly Fill[] = NO_FILLS;
     if (quantity > 0) {
-      if (this.balances.enforced && request.side === "buy" && order.lockAmount === 0) {
+      if (perp) {
+        if (this.balances.enforced && !request.reduceOnly && order.lockAmount === 0) {
+          const { refusal } = this.margin!.openingCheck(request, quantity, price, this.margin!.takerFeeRate);
+          if (refusal) return this.finish(order, "rejected", ts, NO_FILLS, refusal.reason, refusal.code);
+        }
+      } else if (this.balances.enforced && request.side === "buy" && order.lockAmount === 0) {
         const need = this.fees.quoteCost(quantity, price, "taker");
         const free = this.balances.balance(st.quote).free;
         if (ltQty(free, need)) {
@@ -583,6 +620,7 @@ export class PaperVenue implements ExecutionVenue {
       fills = [this.applyFill(order, st, quantity, price, "taker", ts)];
     }
     if (this.isDone(order)) return this.finish(order, "filled", ts, fills);
+    if (this.reduceOnlyExhausted(order)) return this.finish(order, "expired", ts, fills, `reduce-only: the rest exceeds what is left of the ${request.symbol} position`);
     if (tif !== "GTC") {
       const why =
         request.type === "market"
@@ -677,8 +715,13 @@ export class PaperVenue implements ExecutionVenue {
   }
 
   private fillResting(order: SimOrder, st: SymbolState, quantity: number, ts: number): void {
+    if (this.perp(order.request.symbol) && order.request.reduceOnly) {
+      quantity = this.margin!.reducible(order.request, quantity);
+      if (quantity === 0) return this.finish(order, "expired", ts, NO_FILLS, `reduce-only: no ${order.request.symbol} position left to reduce`);
+    }
     const fills = [this.applyFill(order, st, quantity, order.request.price!, "maker", ts)];
     if (this.isDone(order)) return this.finish(order, "filled", ts, fills);
+    if (this.reduceOnlyExhausted(order)) return this.finish(order, "expired", ts, fills, `reduce-only: the rest exceeds what is left of the ${order.request.symbol} position`);
     order.status = "partially_filled";
     order.updatedAt = ts;
     this.publish(order, fills);
@@ -701,9 +744,12 @@ export class PaperVenue implements ExecutionVenue {
   private applyFill(order: SimOrder, st: SymbolState, quantity: number, price: number, liquidity: Liquidity, ts: number): Fill {
     const request = order.request;
     const remainingBefore = subQty(request.quantity, order.filledQuantity);
-    const charge = this.fees.charge(request.side, quantity, price, liquidity);
+    const perp = this.perp(request.symbol);
+    // A perpetual's commission is paid in the quote (margin) asset; its margin lock is released pro rata.
+    const charge = this.fees.charge(request.side, quantity, price, liquidity, perp ? "quote" : this.fees.feeAsset);
     const { fee, baseFee } = charge;
-    this.balances.settleFill(order, st, request.side, quantity, remainingBefore, charge);
+    this.balances.settleFill(order, st, request.side, quantity, remainingBefore, charge, perp);
+    if (perp) this.margin!.onFill(request.symbol, request.side, quantity);
     order.filledQuantity = addQty(order.filledQuantity, quantity);
     order.filledNotional += quantity * price;
     order.fee = addQty(order.fee, fee);
@@ -725,6 +771,30 @@ export class PaperVenue implements ExecutionVenue {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Traded on margin (listed in perpContracts). */
+  private perp(symbol: string): boolean {
+    return this.margin?.isPerp(symbol) ?? false;
+  }
+
+  /**
+   * The margin checks of a perp order when it arrives (or a stop triggers: `triggered`): reduce-only
+   * against the position; a limit that may open exposure locks its cost at its limit. A market order
+   * is checked where it executes, an untriggered stop when it triggers. Nothing when not enforced.
+   */
+  private reservePerp(order: SimOrder, quantity: number, triggered = false): MarginRefusal | undefined {
+    const request = order.request;
+    if (!this.balances.enforced) return undefined;
+    if (request.reduceOnly) return this.margin!.reduceOnlyRefusal(request, quantity);
+    if (request.type === "market" || (isStopType(request.type) && !triggered)) return undefined;
+    return this.margin!.reserve(order, request, quantity, this.margin!.lockFeeRate);
+  }
+
+  /** A perp reduce-only order with quantity left and no position left to reduce. */
+  private reduceOnlyExhausted(order: SimOrder): boolean {
+    const request = order.request;
+    return this.perp(request.symbol) && request.reduceOnly && this.margin!.reducible(request, subQty(request.quantity, order.filledQuantity)) === 0;
+  }
 
   /** Filled exactly: the filled quantity equals the order's quantity (both on the same grid). */
   private isDone(order: SimOrder): boolean {

@@ -4,6 +4,7 @@ import type { Logger } from "../core/logger";
 import type { Instrument, KernelMode, Order } from "../model/types";
 import { LiveVenue } from "./live-venue";
 import { createGhostVenue, PaperVenue, type MarketPrint } from "./paper-venue";
+import type { PaperPerpContract } from "./paper-margin";
 import { TimerScheduler } from "../core/scheduler";
 import type { ExecutionVenue, FeeSchedule } from "./types";
 
@@ -29,9 +30,14 @@ export interface VenueFactoryOptions {
   prints?: (listener: (print: MarketPrint) => void) => () => void;
   /**
    * Futures (TRADING_MARKET=futures): a sell may open a short (the paper venue books it as a negative
-   * base holding). Margin is not modelled by the paper venue: a buy still pays its notional in full.
+   * base holding).
    */
   allowShorting?: boolean;
+  /**
+   * Futures: the account's perpetual contracts (leverage and brackets, AccountFutures.contracts). The
+   * paper venue checks their orders against margin as Binance does (paper-margin.ts), not spot balances.
+   */
+  perpContracts?: ReadonlyMap<string, PaperPerpContract>;
 }
 
 export function createLiveVenue(o: VenueFactoryOptions): ExecutionVenue {
@@ -47,7 +53,7 @@ export function createLiveVenue(o: VenueFactoryOptions): ExecutionVenue {
 export function createLocalVenue(mode: Exclude<KernelMode, "live" | "backtest">, o: VenueFactoryOptions, balances: Record<string, number>): ExecutionVenue {
   const common = { clock: o.clock, fees: o.fees, balances, instruments: o.instruments.values(), logger: o.logger, ...(o.allowShorting ? { allowShorting: true } : {}) };
   if (mode === "ghost") return createGhostVenue({ ...common, id: "ghost" });
-  const paper = new PaperVenue({ ...common, id: "paper", kind: "paper", scheduler: new TimerScheduler(), latencyMs: 50, slippageBps: 5, limitFillRule: "queue" });
+  const paper = new PaperVenue({ ...common, ...(o.perpContracts ? { perpContracts: o.perpContracts.values() } : {}), id: "paper", kind: "paper", scheduler: new TimerScheduler(), latencyMs: 50, slippageBps: 5, limitFillRule: "queue" });
   if (o.prints) paper.feedPrints(o.prints);
   return paper;
 }
