@@ -7,7 +7,7 @@ import type { Database } from "../db";
 import type { CandleStore } from "../market";
 import { TIMEFRAMES } from "../model/types";
 import { listStrategyKinds } from "../strategy";
-import type { BacktestConfigInput } from "./config";
+import { limitsOver, type BacktestConfigInput } from "./config";
 import { optimise, type OptimisationReport } from "./optimise";
 import { summaryText } from "./report";
 import { runBacktest, type BacktestProgress } from "./runner";
@@ -38,7 +38,15 @@ Run:
   --slippage-bps N        default 5
   --fee RATE              maker and taker fee as a fraction (default 0.001)
   --risk JSON             risk limits over the configured ones, e.g. '{"maxConsecutiveLosses":10}'
-  --allow-short           allow short entries
+  --allow-short           allow short entries (spot; futures runs always allow them)
+
+Futures (USDⓈ-M perpetuals: leverage, margin, funding, liquidation):
+  --market MARKET         spot (default) or futures
+  --leverage N            contracts' leverage, 1 to 125 (default 1; the leverage cap follows it); needs --market futures
+  --margin-mode MODE      cross (default) or isolated; needs --market futures
+  --funding-rate R        funding rate per 8 h as a fraction, -0.05 to 0.05 (default 0.0001 = 0.01 %); needs --market futures
+
+Output:
   --json FILE             write the full result (or optimisation report) as JSON
   --trades N              last trades shown (default 10)
   --quiet                 no progress bar
@@ -69,6 +77,50 @@ const numberArg = (name: string, text: string | undefined): number | undefined =
   if (text.trim() === "" || !Number.isFinite(value)) throw new AppError("CLI_BAD_ARGUMENT", `--${name} must be a number, got "${text}"`, 2);
   return value;
 };
+
+const choiceArg = <T extends string>(name: string, text: string | undefined, choices: readonly T[]): T | undefined => {
+  if (text === undefined) return undefined;
+  const value = text.trim().toLowerCase();
+  if (!(choices as readonly string[]).includes(value)) throw new AppError("CLI_BAD_ARGUMENT", `--${name} must be ${choices.join(" or ")}, got "${text}"`, 2);
+  return value as T;
+};
+
+const rangeArg = (name: string, text: string | undefined, min: number, max: number, hint = ""): number | undefined => {
+  const value = numberArg(name, text);
+  if (value !== undefined && (value < min || value > max)) throw new AppError("CLI_BAD_ARGUMENT", `--${name} must be between ${min} and ${max}${hint}, got "${text}"`, 2);
+  return value;
+};
+
+/** --market, --leverage, --margin-mode, --funding-rate → the config's market and futures fields. */
+function futuresArgs(values: { market?: string; leverage?: string; "margin-mode"?: string; "funding-rate"?: string }): Pick<BacktestConfigInput, "market" | "futures"> {
+  const market = choiceArg("market", values.market, ["spot", "futures"] as const);
+  const leverage = rangeArg("leverage", values.leverage, 1, 125);
+  const marginMode = choiceArg("margin-mode", values["margin-mode"], ["cross", "isolated"] as const);
+  const fundingRate = rangeArg("funding-rate", values["funding-rate"], -0.05, 0.05, " (a fraction per 8 h: 0.0001 = 0.01 %)");
+  const stated = (["leverage", "margin-mode", "funding-rate"] as const).filter((flag) => values[flag] !== undefined);
+  if (market !== "futures") {
+    if (stated.length) throw new AppError("CLI_BAD_ARGUMENT", `${stated.map((f) => `--${f}`).join(", ")} ${stated.length > 1 ? "apply" : "applies"} to futures runs only: add --market futures`, 2);
+    return { market };
+  }
+  return { market, futures: { leverage, marginMode, fundingRate } };
+}
+
+/** A config field named in a validation error → the flag that sets it. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  market: "--market",
+  "futures.leverage": "--leverage",
+  "futures.marginMode": "--margin-mode",
+  "futures.fundingRate": "--funding-rate",
+  startingBalance: "--balance",
+  slippageBps: "--slippage-bps",
+  fillMode: "--fill-mode",
+  from: "--from",
+  to: "--to",
+  "strategies.0.timeframe": "--timeframe",
+  "strategies.0.capital": "--capital",
+  "strategies.0.kind": "--strategy",
+};
+const flagOf = (path: string): string => FLAG_OF[path] ?? (path.startsWith("fees") ? "--fee" : path.startsWith("riskLimits") ? "--risk" : path.startsWith("strategies.0.symbols") ? "--symbol" : "");
 
 function progressBar(): { update(p: BacktestProgress): void; done(): void } {
   const tty = process.stderr.isTTY;
@@ -149,6 +201,10 @@ async function main(argv: string[]): Promise<number> {
       fee: { type: "string" },
       risk: { type: "string" },
       "allow-short": { type: "boolean" },
+      market: { type: "string" },
+      leverage: { type: "string" },
+      "margin-mode": { type: "string" },
+      "funding-rate": { type: "string" },
       json: { type: "string" },
       trades: { type: "string" },
       quiet: { type: "boolean" },
@@ -203,6 +259,7 @@ async function main(argv: string[]): Promise<number> {
     fees: fee === undefined ? undefined : { maker: fee, taker: fee },
     riskLimits: jsonArg("risk", values.risk),
     allowShort: values["allow-short"],
+    ...futuresArgs(values),
   };
   if (!symbol) {
     if (!values.csv) throw new AppError("CLI_BAD_ARGUMENT", "--symbol is required for stored candles", 2);
@@ -230,7 +287,8 @@ async function main(argv: string[]): Promise<number> {
       const folds = numberArg("walk-forward", values["walk-forward"]);
       const report = await optimise(
         {
-          base: { ...config, riskLimits: config.riskLimits },
+          // The optimiser's runs get no base limits: the configured ones with --risk on top go in the config.
+          base: { ...config, riskLimits: limitsOver(baseLimits, config.riskLimits) },
           method: z.enum(["grid", "random"]).parse(method),
           space: space as never,
           objective: values.objective as never,
@@ -253,6 +311,10 @@ async function main(argv: string[]): Promise<number> {
     }
     const result = await runBacktest(config, { store, baseLimits, onProgress: bar ? (p) => bar.update(p) : undefined });
     bar?.done();
+    if (result.config.market === "futures") {
+      const f = result.config.futures;
+      process.stdout.write(`Market futures (USDⓈ-M perpetuals): ${f.leverage}× leverage, ${f.marginMode} margin, funding ${(f.fundingRate * 100).toFixed(4)} % per 8 h\n`);
+    }
     process.stdout.write(summaryText(result, numberArg("trades", values.trades) ?? 10));
     process.stdout.write(`Ran in ${(result.timing.durationMs / 1000).toFixed(2)} s (${result.timing.candlesPerSecond.toLocaleString("en-US")} candles/s)\n`);
     if (values.json) {
@@ -272,7 +334,15 @@ main(process.argv.slice(2)).then(
     const code = (err as { code?: unknown } | null)?.code;
     const usage = err instanceof z.ZodError || (typeof code === "string" && (code.startsWith("ERR_PARSE_ARGS") || code === "CLI_BAD_ARGUMENT"));
     if (err instanceof z.ZodError) {
-      process.stderr.write(`invalid backtest: ${err.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}\n`);
+      process.stderr.write(
+        `invalid backtest: ${err.issues
+          .map((i) => {
+            const path = i.path.join(".");
+            const flag = flagOf(path);
+            return `${path || "config"}${flag ? ` (${flag})` : ""}: ${i.message}`;
+          })
+          .join("; ")}\n`,
+      );
     } else if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`${(err as Error).message} (see --help)\n`);
     } else if (err instanceof ConfigError || err instanceof AppError || (err instanceof Error && err.name === "DatabaseError")) {

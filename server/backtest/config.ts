@@ -116,6 +116,42 @@ const futuresSchema = z.object({
 });
 export type BacktestFuturesConfig = z.output<typeof futuresSchema>;
 
+/** Every key optional, nested objects included (arrays and null stay whole values). */
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type RiskLimitsOverride = DeepPartial<RiskLimits>;
+
+/** The schema with its defaults (and prefaults) removed and every key optional, nested objects too. */
+function withoutDefaults(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) return withoutDefaults(schema.unwrap() as z.ZodType);
+  if (schema instanceof z.ZodObject) {
+    return z.object(Object.fromEntries(Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => [key, withoutDefaults(field).optional()])));
+  }
+  return schema;
+}
+
+/**
+ * A request's risk limits: the same rules as riskLimitsSchema, but no defaults, so the parsed value
+ * holds only the keys the request states (under zod 4 `.partial()` still fills every default, which
+ * overwrote the app's configured limits with the schema's defaults). Unknown keys are dropped, as
+ * riskLimitsSchema does.
+ */
+export const riskLimitsOverrideSchema = withoutDefaults(riskLimitsSchema) as unknown as z.ZodType<RiskLimitsOverride, RiskLimitsOverride>;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** base with the stated keys of overrides on top; nested objects (the live rules, their ramp) merge key by key. */
+export function limitsOver(base: RiskLimits, overrides: unknown): Record<string, unknown> {
+  const merge = (into: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...into };
+    for (const [key, value] of Object.entries(over)) {
+      if (value === undefined) continue;
+      out[key] = isPlainObject(value) && isPlainObject(into[key]) ? merge(into[key], value) : value;
+    }
+    return out;
+  };
+  return isPlainObject(overrides) ? merge(base as unknown as Record<string, unknown>, overrides) : { ...base };
+}
+
 const feesSchema = z.object({ maker: z.number().min(0).max(0.1), taker: z.number().min(0).max(0.1) });
 
 export const backtestConfigSchema = z
@@ -132,8 +168,8 @@ export const backtestConfigSchema = z
     fees: feesSchema.default({ ...DEFAULT_FEES }),
     /** Slippage of market orders against the last price, basis points. */
     slippageBps: z.number().min(0).max(1000).default(5),
-    /** Risk limits over the configured (or default) ones. */
-    riskLimits: riskLimitsSchema.partial().default({}),
+    /** Risk limits over the configured (or default) ones: only the keys stated here override them (see effectiveLimits). */
+    riskLimits: riskLimitsOverrideSchema.default({}),
     /** Exit rules of new positions (trailing stop, ATR stop); stop/target levels on the order win. */
     exitRules: exitRulesSchema.partial().default({}),
     /** "candle": fills and exits on the strategy's own candles; "1m": on the 1-minute candles inside them. */
@@ -191,13 +227,13 @@ export function parseBacktestConfig(input: unknown): BacktestConfig {
 }
 
 /**
- * The run's risk limits: the base (app) limits, then config.riskLimits. Futures: the leverage cap is
- * at least the contracts' leverage (live sets the contracts to maxLeverage; a backtest states the
- * leverage it trades at, and the cap follows it).
+ * The run's risk limits: the base (app) limits, then the keys config.riskLimits states, validated
+ * together with the full schema. Futures: the leverage cap is at least the contracts' leverage (live
+ * sets the contracts to maxLeverage; a backtest states the leverage it trades at, and the cap follows it).
  */
 export function effectiveLimits(config: BacktestConfig, base: RiskLimits = DEFAULT_RISK_LIMITS): RiskLimits {
-  const merged = { ...base, ...config.riskLimits };
-  if (config.market === "futures") merged.maxLeverage = Math.max(merged.maxLeverage ?? 1, config.futures.leverage);
+  const merged = limitsOver(base, config.riskLimits);
+  if (config.market === "futures") merged.maxLeverage = Math.max(typeof merged.maxLeverage === "number" ? merged.maxLeverage : 1, config.futures.leverage);
   return riskLimitsSchema.parse(merged);
 }
 

@@ -3,7 +3,8 @@ import { AppError, errorMessage } from "../core/errors";
 import type { CandleStore } from "../market";
 import { TIMEFRAME_MS } from "../model/types";
 import { getStrategyDefinition, listStrategyKinds, parseStrategyParams, type ParamDescription } from "../strategy";
-import { backtestConfigSchema, parseBacktestConfig, type BacktestConfig } from "./config";
+import { backtestConfigSchema, effectiveLimits, parseBacktestConfig, type BacktestConfig } from "./config";
+import type { RiskLimits } from "../config/risk-limits";
 import { buildTimeline, prepareSeries, type BacktestData } from "./data";
 import { OBJECTIVES, compareEvaluations, type EvaluateRequest, type Evaluation } from "./evaluate";
 import { BacktestPool, type Evaluator, type ExecutionMode } from "./pool";
@@ -420,6 +421,8 @@ export const apiOptimiseConfigSchema = optimiseConfigSchema.superRefine((config,
 
 export interface OptimisationJobsOptions {
   store: CandleStore;
+  /** The configured risk limits (config.risk); a request's stated riskLimits apply on top, as for backtests. */
+  baseLimits?: RiskLimits;
   now?: () => number;
   /** Run in the calling thread (tests); default: optimise() decides (workers for big searches). */
   inProcess?: boolean;
@@ -460,6 +463,9 @@ export class OptimisationJobs {
   start(input: unknown): { id: string; status: OptimisationStatus } {
     const config = apiOptimiseConfigSchema.parse(input);
     const base = parseBacktestConfig(config.base);
+    // Every parameter set runs under the trader's limits with the request's stated keys on top (the
+    // workers, threads or BullMQ, do not know the configured limits).
+    if (this.options.baseLimits) config.base = { ...config.base, riskLimits: effectiveLimits(base, this.options.baseLimits) };
     const kind = base.strategies[config.strategyIndex]?.kind;
     if (!kind) throw new AppError("OPTIMISE_BAD_INDEX", `strategyIndex ${config.strategyIndex}: the config has ${base.strategies.length} strategies`, 400);
     resolveSpace(kind, config.space, config.levels); // a bad space is a 400 now, not a failed job later

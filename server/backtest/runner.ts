@@ -338,7 +338,8 @@ export async function runBacktest(input: BacktestConfigInput | BacktestConfig, o
   const lean = options.lean ?? false;
   const result: BacktestResult = {
     version: 1,
-    config,
+    // The stored config lists the limits the run was bound by (base limits with the request's on top).
+    config: { ...config, riskLimits: limits },
     strategies: prepared.map((s) => s.summary),
     range: {
       from: timeline.from,

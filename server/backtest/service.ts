@@ -6,7 +6,7 @@ import type { Logger } from "../core/logger";
 import type { RiskLimits } from "../config/risk-limits";
 import type { CandleStore } from "../market";
 import { TIMEFRAME_MS } from "../model/types";
-import { backtestConfigSchema, type BacktestConfig } from "./config";
+import { backtestConfigSchema, effectiveLimits, type BacktestConfig } from "./config";
 import { runInWorker, type ExecutionMode } from "./pool";
 import { equityCsv, tradesCsv } from "./report";
 import type { BacktestConfigView, BacktestDetail, BacktestListDto, BacktestListItem } from "../contract";
@@ -123,6 +123,9 @@ export class BacktestService {
       quoteCurrency: this.options.defaults.quoteCurrency,
       ...raw,
     });
+    // The run (a worker thread or a BullMQ worker, neither of which knows the configured limits) and the
+    // stored record get the effective limits: the configured ones with the request's stated keys on top.
+    config.riskLimits = effectiveLimits(config, this.options.baseLimits);
     await this.ready;
     const id = newId("bt_");
     await this.options.repository.create(id, config, "queued", new Date(this.clock.now()));

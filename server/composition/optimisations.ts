@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { newId } from "../core/ids";
+import type { RiskLimits } from "../config";
 import type { Logger } from "../core/logger";
 import type { Database } from "../db";
 import type { CandleStore } from "../market";
@@ -22,17 +23,19 @@ export function createOptimisationService(deps: {
   candleStore: CandleStore;
   logger: Logger;
   remote?: RemoteOptimisations;
+  /** The configured risk limits: every parameter set runs under them (with the request's stated keys on top). */
+  baseLimits?: RiskLimits;
   /** SharedOptimisations' write interval, ms (tests). */
   syncMs?: number;
 }): OptimisationService & { close(): Promise<void> } {
   const { db, candleStore, logger, remote } = deps;
   if (!remote) {
-    const local = localOptimisations(optimisationJobs(candleStore));
+    const local = localOptimisations(optimisationJobs(candleStore, { baseLimits: deps.baseLimits }));
     return { ...local, close: async () => {} };
   }
   const node = `${hostname()}:${process.pid}`;
   // Ids unique across web nodes: the run id names its BullMQ jobs and its rows.
-  const jobs = new OptimisationJobs({ store: candleStore, remote, newId: () => newId("opt_") });
+  const jobs = new OptimisationJobs({ store: candleStore, remote, baseLimits: deps.baseLimits, newId: () => newId("opt_") });
   return new SharedOptimisations({ prisma: db.prisma, jobs, remote, logger: logger.child({ module: "optimisations" }), node, syncMs: deps.syncMs });
 }
 

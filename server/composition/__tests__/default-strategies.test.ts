@@ -32,7 +32,9 @@ async function firstStart(env: Record<string, string>) {
   return load();
 }
 
-describe("default strategies on a fresh install", () => {
+// Each scenario opens its own embedded database (a fresh install): that alone can take tens of seconds on a
+// loaded machine, so the scenarios get a generous bound (nothing here waits for time).
+describe("default strategies on a fresh install", { timeout: 180_000 }, () => {
   it("spot: the two defaults trade long only (a spot account cannot sell what it does not hold)", async () => {
     const specs = await firstStart({});
     expect(specs.map((s) => s.kind).sort()).toEqual(["ma_crossover", "rsi_reversion"]);
