@@ -167,7 +167,7 @@ export async function createApplication(config: AppConfig, logger: Logger, optio
   const jobs = config.cluster.redisUrl ? await (await import("./jobs")).composeJobs({ config, db, candleStore: engine.candleStore, logger: logger.child({ module: "jobs" }) }) : undefined;
   const backtests = createBacktestService({ config, db, candleStore: engine.candleStore, logger, remote: jobs?.client });
   // With REDIS_URL its state is in the database too, so web nodes apart from this process serve it as well.
-  const optimisations = createOptimisationService({ db, candleStore: engine.candleStore, logger, remote: jobs?.client });
+  const optimisations = createOptimisationService({ db, candleStore: engine.candleStore, logger, remote: jobs?.client , baseLimits: config.risk });
 
   const services: Services = {
     config,

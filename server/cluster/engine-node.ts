@@ -10,6 +10,7 @@ import { repeatEvery, schedulerOf } from "../core/scheduler";
 import { systemClock } from "../core/clock";
 import { CommandServer, type CommandReply, type CommandRequest } from "./command-bus";
 import { encodeValue } from "./codec";
+import { REMOTE_ALERTS_METHODS, REMOTE_GOLIVE_METHODS, goLiveOperations } from "./engine-ops";
 import { STATUS_PUBLISH_MS, STATUS_STALE_MS, clusterKeys } from "./keys";
 
 /**
@@ -66,19 +67,41 @@ export async function executeCommand(services: Services, request: CommandRequest
       const args = Array.isArray(request.args) ? request.args : [];
       return { ok: true, value: await insights[method]!.apply(insights, args) };
     }
+    const args = Array.isArray(request.args) ? request.args : [];
+    const unknownCommand: CommandReply = { ok: false, status: 404, error: { code: "UNKNOWN_COMMAND", message: `the engine has no use case ${request.path}` } };
+    if (request.path.startsWith("golive.")) {
+      // Reconciliation, drift and go-live (server/cluster/engine-ops.ts): the same functions the routes call in one process.
+      const method = request.path.slice("golive.".length);
+      if (!REMOTE_GOLIVE_METHODS.has(method)) return unknownCommand;
+      const ops = goLiveOperations(services) as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return { ok: true, value: await ops[method]!(...args) };
+    }
+    if (request.path.startsWith("alerts.")) {
+      const method = request.path.slice("alerts.".length);
+      const alerts = services.alerts as unknown as Record<string, (...a: unknown[]) => unknown> | undefined;
+      // The same answer as the routes give in one process without the service (server/alerts/http.ts).
+      if (!alerts) return { ok: false, status: 503, error: { code: "NOT_READY", message: "alerts are not wired into the engine yet" } };
+      if (!REMOTE_ALERTS_METHODS.has(method)) return unknownCommand;
+      return { ok: true, value: await alerts[method]!.apply(alerts, args) };
+    }
+    if (request.path === "metrics.text") {
+      // GET /metrics on a web node: the engine's registry (its trading metrics and its process's).
+      if (!services.metrics) return { ok: false, status: 503, error: { code: "NOT_READY", message: "metrics are not wired into the engine" } };
+      return { ok: true, value: await services.metrics.text() };
+    }
     const useCases = services.useCases;
     if (!useCases || !services.engine) return { ok: false, status: 503, error: { code: "NOT_READY", message: "the trading engine is starting; try again in a moment" } };
     const [group, method, ...rest] = request.path.split(".");
     const target = group && Object.hasOwn(useCases, group) ? (useCases[group as keyof UseCases] as unknown as Record<string, unknown>) : undefined;
     const fn = target && method && !LIFECYCLE.has(method) ? target[method] : undefined;
-    if (rest.length > 0 || typeof fn !== "function") return { ok: false, status: 404, error: { code: "UNKNOWN_COMMAND", message: `the engine has no use case ${request.path}` } };
-    let args = Array.isArray(request.args) ? request.args : [];
+    if (rest.length > 0 || typeof fn !== "function") return unknownCommand;
+    let callArgs = args;
     if (request.path === "mode.set") {
       // The web node armed it (auth/live-arming.ts, with the facts above and the user's own request); a function cannot cross Redis.
       const armed = (args[2] as { armed?: boolean } | undefined)?.armed === true;
-      args = [args[0], args[1], armed ? async () => {} : undefined];
+      callArgs = [args[0], args[1], armed ? async () => {} : undefined];
     }
-    const value = await (fn as (...a: unknown[]) => unknown).apply(target, args);
+    const value = await (fn as (...a: unknown[]) => unknown).apply(target, callArgs);
     return { ok: true, value };
   } catch (err) {
     // The same status and body a route handler in one process answers with.

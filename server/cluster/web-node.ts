@@ -17,6 +17,10 @@ import { CommandClient, type CommandReply } from "./command-bus";
 import { decodeValue } from "./codec";
 import { REMOTE_INSIGHTS_METHODS, type ArmingFacts } from "./engine-node";
 import type { InsightsService } from "../ai";
+import type { AlertService } from "../alerts";
+import type { Metrics } from "../metrics";
+import { Registry } from "prom-client";
+import { REMOTE_ALERTS_METHODS } from "./engine-ops";
 import { STATUS_STALE_MS, clusterKeys } from "./keys";
 
 /**
@@ -34,6 +38,10 @@ import { STATUS_STALE_MS, clusterKeys } from "./keys";
  *   exactly what the engine knows, never an older copy.
  * - **AI insights** (GET /api/insights, the models, training): the engine's insights service, through the
  *   command bus as `insights.<method>`.
+ * - **Reconciliation, drift, go-live** (server/http/route.ts `goLive()`): `golive.<method>` on the engine
+ *   (engine-ops.ts); **alerts** (the log, the channels, the test send): the engine's alert service as
+ *   `alerts.<method>`; **GET /metrics**: the engine's Prometheus text (`metrics.text`), whichever web node
+ *   a scrape reaches (this node's own process metrics are not mixed in: see docs/api.md).
  * - **The feed**: the Socket.IO Redis adapter hands this node's clients what the engine published.
  */
 
@@ -199,7 +207,7 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
   const candleStore = new PrismaCandleStore(db.prisma, describeVenue(config.venue.id).id);
   const backtests = createBacktestService({ config, db, candleStore, logger, remote: jobs?.client });
   // Each parameter set a BullMQ job; the run's state in optimisation_runs, so any web node serves it.
-  const optimisations = createOptimisationService({ db, candleStore, logger, remote: jobs?.client });
+  const optimisations = createOptimisationService({ db, candleStore, logger, remote: jobs?.client , baseLimits: config.risk });
 
   const services: Services = {
     config,
@@ -240,6 +248,19 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
       {},
       { get: (_t, method) => (typeof method === "string" && REMOTE_INSIGHTS_METHODS.has(method) ? (...args: unknown[]) => call(`insights.${method}`, args) : undefined) },
     ) as unknown as InsightsService,
+    // The alert log, channels and test send (GET /api/alerts, /api/alerts/channels…): the engine's service, which delivers.
+    alerts: new Proxy(
+      {},
+      { get: (_t, method) => (typeof method === "string" && REMOTE_ALERTS_METHODS.has(method) ? (...args: unknown[]) => call(`alerts.${method}`, args) : undefined) },
+    ) as unknown as AlertService,
+    // GET /metrics: the engine's registry, through the command bus (the trading metrics are the engine's).
+    metrics: {
+      registry: new Registry(),
+      contentType: Registry.PROMETHEUS_CONTENT_TYPE,
+      text: async () => String(await call("metrics.text", [])),
+      alertDelivered: () => {},
+      stop: () => {},
+    } satisfies Metrics,
   };
 
   return {

@@ -9,6 +9,7 @@ import type { EngineRuntime } from "../engine";
 import { Download, createUseCases, isDownload, type UseCases } from "../application";
 import { createRepositories } from "../db/repositories";
 import { optimisationsOfEngine, type OptimisationService } from "../composition/optimisations";
+import { goLiveOperations, type GoLiveOperations } from "../cluster/engine-ops";
 
 /**
  * Thin Next route handlers: (auth) → zod parse → one server call → JSON.
@@ -59,6 +60,25 @@ export function optimisations(): OptimisationService {
   // Services registered with an engine but without the root's service (tests of the web layer): the process's own list.
   if (!s.engine) throw new AppError("NOT_READY", "the server is starting; try again in a moment", 503);
   return optimisationsOfEngine(s.engine.candleStore);
+}
+
+const goLiveOps = new WeakMap<Services, GoLiveOperations>();
+
+/**
+ * Reconciliation, drift and go-live (/api/reconciliation, /api/drift, /api/go-live): on this process's
+ * engine, or on a web node apart from it (ROLE=web, issue 19) the engine's, through the command bus as
+ * `golive.<method>` (server/cluster/engine-ops.ts): the same status and body either way.
+ */
+export function goLive(): GoLiveOperations {
+  const s = services();
+  if (s.engine) {
+    let ops = goLiveOps.get(s);
+    if (!ops) goLiveOps.set(s, (ops = goLiveOperations(s)));
+    return ops;
+  }
+  // A web node: its use cases are the engine's (every `group.method` is sent as a command).
+  if (s.commands && s.useCases) return (s.useCases as unknown as { golive: GoLiveOperations }).golive;
+  throw new AppError("NOT_READY", "the trading engine is starting; try again in a moment", 503);
 }
 
 /** An export from the application layer as a download (Content-Disposition: attachment). */

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { route, engine, services, parseQuery } from "@/server/http/route";
-import { getDrift } from "@/server/golive";
+import { route, goLive, parseQuery } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
@@ -10,4 +9,4 @@ const query = z.object({
 });
 
 /** GET /api/drift?from=&to= (epoch ms): backtest, paper and live side by side for the same signals. */
-export const GET = route((req) => getDrift(engine(), services().db.prisma, parseQuery(req, query)));
+export const GET = route((req) => goLive().drift(parseQuery(req, query)));

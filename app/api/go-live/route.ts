@@ -1,7 +1,6 @@
-import { route, engine, services } from "@/server/http/route";
-import { getGoLive } from "@/server/golive";
+import { route, goLive } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/go-live: the plans' go-live checklist from stored history, and the live position ramp. */
-export const GET = route(() => getGoLive(engine(), services().db.prisma));
+/** GET /api/go-live: the plans' go-live checklist from stored history, and the live position ramp (the engine's). */
+export const GET = route(() => goLive().checklist());
