@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { test as base, expect, type APIRequestContext } from "@playwright/test";
-import { signIn, apiHeaders, screenshot } from "./support/fixtures";
+import { signIn, apiHeaders, lastPrice, screenshot } from "./support/fixtures";
 import { startServer, removeDataDir, type RunningServer } from "./support/server";
 import { FakeTelegramApi } from "../server/alerts/fakes/telegram-api";
 import { SmtpSink } from "../server/alerts/fakes/smtp-sink";
@@ -93,7 +93,7 @@ interface AlertEntry {
 test("pressing the kill switch in the dashboard tells the owner on Telegram, by e-mail and by a signed webhook", async ({ page, request, fakes }) => {
   const { telegram, smtp, hook } = fakes;
   // A paper position is open (wide stop and target: the simulated market at SIM_SPEED=60 moves fast).
-  const last = (await api<Array<{ symbol: string; last: number }>>(request, "GET", "/api/symbols")).find((x) => x.symbol === "BTC/USDT")!.last;
+  const last = await lastPrice(request, "BTC/USDT");
   await api(request, "POST", "/api/orders", { symbol: "BTC/USDT", side: "buy", type: "market", quantity: 0.01, stopLoss: Math.round(last * 0.9), takeProfit: Math.round(last * 1.25) });
   await expect.poll(async () => (await api<Array<{ symbol: string }>>(request, "GET", "/api/positions")).map((p) => p.symbol), { timeout: 20_000 }).toContain("BTC/USDT");
   await expect.poll(() => telegram.messagesTo(CHAT).some((m) => /Opened long .*BTC\/USDT/.test(m.text)), { timeout: 20_000 }).toBe(true);

@@ -11,12 +11,12 @@ import { NAV_ITEMS } from "../components/shell/nav-config";
 const test = base.extend<{}, { server: RunningServer }>({
   server: [
     async ({}, use) => {
-      const server = await startServer({ startTimeoutMs: 240_000 });
+      const server = await startServer({ startTimeoutMs: 300_000, waitForWarmup: true });
       await use(server);
       await server.stop();
       removeDataDir(server.dataDir);
     },
-    { scope: "worker", timeout: 270_000 },
+    { scope: "worker", timeout: 330_000 },
   ],
 });
 

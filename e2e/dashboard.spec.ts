@@ -1,4 +1,4 @@
-import { test, expect, signIn, apiHeaders, screenshot } from "./support/fixtures";
+import { test, expect, signIn, apiHeaders, lastPrice, screenshot } from "./support/fixtures";
 import type { APIRequestContext, Page } from "@playwright/test";
 
 /**
@@ -35,7 +35,7 @@ test.describe("dashboard", () => {
   test("in paper mode a position opens and its P&L moves", async ({ page, request }) => {
     await signIn(page);
     // A wide stop (10 %, target 20 %): the simulated market at SIM_SPEED=60 can move the default 2 % in seconds.
-    const last = (await api<Array<{ symbol: string; last: number }>>(request, "GET", "/api/symbols")).find((x) => x.symbol === "BTC/USDT")!.last;
+    const last = await lastPrice(request, "BTC/USDT");
     const { order } = await api<{ order: { status: string; filledQuantity: number } }>(request, "POST", "/api/orders", {
       symbol: "BTC/USDT",
       side: "buy",

@@ -7,7 +7,7 @@ import { test, expect, type Browser, type BrowserContext, type Page } from "@pla
 import pg from "pg";
 import { Redis } from "ioredis";
 import { E2E_ADMIN_PASSWORD, E2E_API_TOKEN, startServer, removeDataDir, type RunningServer } from "./support/server";
-import { apiHeaders, signIn } from "./support/fixtures";
+import { apiHeaders, lastPrice, signIn } from "./support/fixtures";
 
 /**
  * Scale out (issue 19, README "Scale out"), in a real Chromium: the documented commands run as separate
@@ -193,8 +193,7 @@ test.describe("scale out: an engine, two web nodes serving the dashboard, a work
   test("the kill switch hit on web node 2 flattens the position opened on web node 1, confirmed, and both dashboards show HALTED until reset", async () => {
     const [one, two] = pages as [Page, Page];
     // A paper position, bought through web node 1's API (run by the engine).
-    const symbols = (await (await one.request.get("/api/symbols", { headers: apiHeaders })).json()) as Array<{ symbol: string; last: number }>;
-    const last = symbols.find((s) => s.symbol === "BTC/USDT")!.last;
+    const last = await lastPrice(one.request, "BTC/USDT");
     const placed = await one.request.post("/api/orders", {
       headers: apiHeaders,
       data: { symbol: "BTC/USDT", side: "buy", type: "market", quantity: 0.01, stopLoss: Math.round(last * 0.9), takeProfit: Math.round(last * 1.25) },

@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
 import { E2E_ADMIN_PASSWORD, E2E_API_TOKEN, startServer, removeDataDir, type RunningServer } from "./server";
 
 /** One real server per spec file (worker-scoped); pages collect console errors for the no-errors checks. */
@@ -38,4 +38,25 @@ export async function signIn(page: Page, next = "/"): Promise<void> {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}
+
+/**
+ * The symbol's last price from GET /api/symbols, once there is one: right after start-up the market
+ * data warms in the background and `last` is null until the first ticker (a stop computed from it would
+ * be 0 and refused).
+ */
+export async function lastPrice(request: APIRequestContext, symbol: string, baseURL?: string): Promise<number> {
+  let last: number | null | undefined;
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(`${baseURL ?? ""}/api/symbols`, { headers: apiHeaders });
+        if (!res.ok()) return null;
+        last = ((await res.json()) as Array<{ symbol: string; last: number | null }>).find((s) => s.symbol === symbol)?.last;
+        return typeof last === "number" && last > 0 ? last : null;
+      },
+      { timeout: 60_000, message: `a last price for ${symbol} on GET /api/symbols` },
+    )
+    .not.toBeNull();
+  return last as number;
 }

@@ -40,6 +40,12 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How long to wait for /api/health to say ok (default 90 s; a loaded machine may need longer). */
   startTimeoutMs?: number;
+  /**
+   * Also wait until the background market-history warm-up is done (GET /api/status `warmup.done`), within
+   * the same deadline: on a loaded machine the warm-up's writes to the embedded database slow every request
+   * for a minute or two, which is not what a timed step of a flow test is about.
+   */
+  waitForWarmup?: boolean;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -90,6 +96,21 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       throw new Error(`server did not become healthy within ${Math.round(startTimeoutMs / 1000)} s:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 250));
+  }
+  while (options.waitForWarmup) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} while warming up:\n${log}`);
+    try {
+      const res = await fetch(`${url}/api/status`, { headers: { Authorization: `Bearer ${E2E_API_TOKEN}` } });
+      const status = res.ok ? ((await res.json()) as { warmup?: { done: boolean } | null }) : undefined;
+      if (status && (status.warmup == null || status.warmup.done)) break;
+    } catch {
+      // a slow answer while warming: ask again
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`server did not finish its market-history warm-up within ${Math.round(startTimeoutMs / 1000)} s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
 
   return {
