@@ -20,10 +20,12 @@ test.describe.configure({ mode: "serial" });
 
 test.describe("dashboard", () => {
   test("overview shows live simulated candles, labelled simulated", async ({ page, consoleErrors }) => {
+    // The first test on a fresh server: on a loaded machine its market streams can take a minute to be live.
+    test.setTimeout(180_000);
     await signIn(page);
     await expect(page.locator("header").getByTestId("venue-badge")).toHaveText(/SIMULATED/);
     await expect(page.locator("header").getByTestId("mode-badge")).toHaveText(/PAPER/);
-    await expect(page.getByTestId("feed-status")).toHaveAttribute("data-feed", "live", { timeout: 30_000 });
+    await expect(page.getByTestId("feed-status")).toHaveAttribute("data-feed", "live", { timeout: 90_000 });
     await expect.poll(() => barsOf(page), { timeout: 30_000 }).toBeGreaterThan(10);
     // At SIM_SPEED=60 a 1-minute candle closes every second: the chart's newest bar moves on.
     const before = await page.getByTestId("chart-legend").first().textContent();

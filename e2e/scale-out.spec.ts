@@ -174,12 +174,13 @@ test.describe("scale out: an engine, two web nodes serving the dashboard, a work
   });
 
   test("a trader signed in on either web node sees live simulated candles arriving on the dashboard", async ({ browser }) => {
+    test.setTimeout(240_000);
     for (let i = 0; i < 2; i++) {
       const page = await dashboardOn(browser, i);
       await expect(page.locator("header").getByTestId("venue-badge"), logs()).toHaveText(/SIMULATED/, { timeout: 30_000 });
       await expect(page.locator("header").getByTestId("mode-badge")).toHaveText(/PAPER/);
       await expect(page.locator("header").getByTestId("trading-state-badge")).toHaveText(/ACTIVE/, { timeout: 20_000 });
-      await expect(page.getByTestId("feed-status")).toHaveAttribute("data-feed", "live", { timeout: 30_000 });
+      await expect(page.getByTestId("feed-status")).toHaveAttribute("data-feed", "live", { timeout: 90_000 });
       await expect.poll(() => barsOf(page), { timeout: 30_000 }).toBeGreaterThan(10);
     }
     // At SIM_SPEED=60 a 1-minute candle closes every second: on both nodes the chart's newest bar moves on.
