@@ -62,3 +62,4 @@ export { equityQuery, performanceQuery } from "./performance";
 export { riskEventsQuery, tightenSchema, killSwitchSchema, resetSchema, riskView } from "./risk";
 export { strategyCreateSchema, strategyUpdateSchema, strategyUseCases } from "./strategies";
 export { modeChangeSchema } from "./mode";
+export { goLiveOperations, REMOTE_ALERTS_METHODS, REMOTE_GOLIVE_METHODS, type GoLiveOperations } from "./golive";

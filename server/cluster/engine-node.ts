@@ -10,7 +10,7 @@ import { repeatEvery, schedulerOf } from "../core/scheduler";
 import { systemClock } from "../core/clock";
 import { CommandServer, type CommandReply, type CommandRequest } from "./command-bus";
 import { encodeValue } from "./codec";
-import { REMOTE_ALERTS_METHODS, REMOTE_GOLIVE_METHODS, goLiveOperations } from "./engine-ops";
+import { REMOTE_ALERTS_METHODS, REMOTE_GOLIVE_METHODS, goLiveOperations } from "../application";
 import { STATUS_PUBLISH_MS, STATUS_STALE_MS, clusterKeys } from "./keys";
 
 /**
@@ -70,7 +70,7 @@ export async function executeCommand(services: Services, request: CommandRequest
     const args = Array.isArray(request.args) ? request.args : [];
     const unknownCommand: CommandReply = { ok: false, status: 404, error: { code: "UNKNOWN_COMMAND", message: `the engine has no use case ${request.path}` } };
     if (request.path.startsWith("golive.")) {
-      // Reconciliation, drift and go-live (server/cluster/engine-ops.ts): the same functions the routes call in one process.
+      // Reconciliation, drift and go-live (server/application/golive.ts): the same functions the routes call in one process.
       const method = request.path.slice("golive.".length);
       if (!REMOTE_GOLIVE_METHODS.has(method)) return unknownCommand;
       const ops = goLiveOperations(services) as unknown as Record<string, (...a: unknown[]) => unknown>;

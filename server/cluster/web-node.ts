@@ -20,7 +20,7 @@ import type { InsightsService } from "../ai";
 import type { AlertService } from "../alerts";
 import type { Metrics } from "../metrics";
 import { Registry } from "prom-client";
-import { REMOTE_ALERTS_METHODS } from "./engine-ops";
+import { REMOTE_ALERTS_METHODS } from "../application";
 import { STATUS_STALE_MS, clusterKeys } from "./keys";
 
 /**
@@ -39,7 +39,7 @@ import { STATUS_STALE_MS, clusterKeys } from "./keys";
  * - **AI insights** (GET /api/insights, the models, training): the engine's insights service, through the
  *   command bus as `insights.<method>`.
  * - **Reconciliation, drift, go-live** (server/http/route.ts `goLive()`): `golive.<method>` on the engine
- *   (engine-ops.ts); **alerts** (the log, the channels, the test send): the engine's alert service as
+ *   (server/application/golive.ts); **alerts** (the log, the channels, the test send): the engine's alert service as
  *   `alerts.<method>`; **GET /metrics**: the engine's Prometheus text (`metrics.text`), whichever web node
  *   a scrape reaches (this node's own process metrics are not mixed in: see docs/api.md).
  * - **The feed**: the Socket.IO Redis adapter hands this node's clients what the engine published.

@@ -24,6 +24,7 @@ export {
   applyReconciliationAction,
   computeReconciliationPanel,
   perpPositionFindings,
+  type ActionRequest,
   type ReconciliationAction,
   type ReconciliationPanel,
   type ReconciliationRow,

@@ -9,7 +9,7 @@ import type { EngineRuntime } from "../engine";
 import { Download, createUseCases, isDownload, type UseCases } from "../application";
 import { createRepositories } from "../db/repositories";
 import { optimisationsOfEngine, type OptimisationService } from "../composition/optimisations";
-import { goLiveOperations, type GoLiveOperations } from "../cluster/engine-ops";
+import { goLiveOperations, type GoLiveOperations } from "../application";
 
 /**
  * Thin Next route handlers: (auth) → zod parse → one server call → JSON.
@@ -67,7 +67,7 @@ const goLiveOps = new WeakMap<Services, GoLiveOperations>();
 /**
  * Reconciliation, drift and go-live (/api/reconciliation, /api/drift, /api/go-live): on this process's
  * engine, or on a web node apart from it (ROLE=web, issue 19) the engine's, through the command bus as
- * `golive.<method>` (server/cluster/engine-ops.ts): the same status and body either way.
+ * `golive.<method>` (server/application/golive.ts): the same status and body either way.
  */
 export function goLive(): GoLiveOperations {
   const s = services();

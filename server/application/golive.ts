@@ -2,7 +2,7 @@ import { AppError } from "../core/errors";
 import type { Services } from "../http/services";
 import type { BenchmarkDto } from "../contract";
 import { acknowledgeGoLiveRisk, actOnReconciliation, getDrift, getGoLive, getPerformanceBenchmark, getReconciliation, reconciliationEnginePorts } from "../golive";
-import type { ActionRequest } from "../golive/reconciliation";
+import type { ActionRequest } from "../golive";
 
 /**
  * # Go-live, drift and reconciliation on the engine (issue 19)
@@ -10,7 +10,7 @@ import type { ActionRequest } from "../golive/reconciliation";
  * What the routes under app/api/{reconciliation,drift,go-live} do, as one object: in a process with the
  * engine, run here on its runtime (`goLiveOperations(services)`); on a web node apart from the engine
  * (ROLE=web), each call travels the command bus as `golive.<method>` and the engine runs the same
- * function on its own runtime (engine-node.ts), so the status and body are the same.
+ * function on its own runtime (server/cluster/engine-node.ts), so the status and body are the same.
  *
  * Alerts (`alerts.<method>`, REMOTE_ALERTS_METHODS) and the Prometheus text (`metrics.text`) travel the
  * same way: the alert service (its channels, dispatcher and log) and the metrics registry are the engine's.
