@@ -91,6 +91,9 @@ const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_ORDER_STATUSES);
 const ENTRY_RETENTION_MS = 48 * 3_600_000;
 const OBSERVE_EVERY_MS = 60_000;
 
+/** Percentage points below risk.liquidationWarnPct the liquidation risk must fall before a new warning. */
+export const LIQUIDATION_WARN_REARM_POINTS = 5;
+
 export class TradingAccount {
   readonly mode: KernelMode;
   /** The only road to the venue: sends nothing without this account's risk approval. */
@@ -485,14 +488,17 @@ export class TradingAccount {
    * The liquidation guard (issue 15), on every mark of a perp the account holds: liquidation risk =
    * the share of the distance from entry to the liquidation price the mark has covered (see
    * server/futures). At risk.liquidationWarnPct (80 %) a warning risk event, once until the risk falls
-   * back below it; at risk.liquidationClosePct (90 %) a critical event and a reduce-only market close
+   * back below it by LIQUIDATION_WARN_REARM_POINTS; at risk.liquidationClosePct (90 %) a critical event and a reduce-only market close
    * of every position of the symbol through the risk engine (exit reason liquidation_guard), before
    * the venue liquidates it.
    */
   private guardLiquidation(symbol: string): void {
     const exposure = perpExposures(this.ledger, this.futures!, this.risk.limits).get(symbol);
     if (!exposure || exposure.action === "none") {
-      this.#liquidationWarned.delete(symbol);
+      // The warning re-arms only once the risk is clearly back down (LIQUIDATION_WARN_REARM_POINTS below
+      // the warn level): marks from different streams arrive slightly out of order, and a risk hovering
+      // at 80 % must not warn on every tick.
+      if (!exposure || exposure.liquidationRiskPct < this.risk.limits.liquidationWarnPct - LIQUIDATION_WARN_REARM_POINTS) this.#liquidationWarned.delete(symbol);
       this.#liquidationClosing.delete(symbol);
       return;
     }

@@ -98,4 +98,24 @@ describe("liquidation guard (futures)", () => {
     expect(trade.exitPrice).toBeLessThan(lp);
     expect(trade.exitPrice).toBeGreaterThanOrEqual(at(90) - 1);
   });
+
+  it("a risk hovering at the warning level (marks slightly out of order) warns once; it warns again only after falling clearly back", async () => {
+    const { account, price, events } = await shortAt3x();
+    price(50_000);
+    const entry = await account.submit({ symbol: PERP, side: "sell", type: "market", quantity: 0.02, intent: "entry", reduceOnly: false, stopLoss: 66_000, takeProfit: 10_000, reason: "short" });
+    expect(entry.decision.allowed, entry.decision.message).toBe(true);
+    await account.idle();
+    const short = account.ledger.positions()[0];
+    const lp = liquidationPrice({ side: "short", quantity: 0.02, entryPrice: short.avgEntryPrice }, { marginMode: "isolated", walletBalance: isolatedWallet({ side: "short", quantity: 0.02, entryPrice: short.avgEntryPrice }, 3), brackets: EXAMPLE_BTC_BRACKETS })!;
+    const at = (pct: number) => priceAtLiquidationRisk(short.avgEntryPrice, lp, pct);
+    const warnings = () => events.filter((e) => e.code === "LIQUIDATION_RISK_WARNING").length;
+    for (const pct of [81, 79, 82, 78, 81]) price(at(pct)); // around 80 %, within the re-arm band
+    await account.idle();
+    expect(warnings()).toBe(1);
+    price(at(70)); // clearly back down (below 80 − LIQUIDATION_WARN_REARM_POINTS)
+    price(at(81));
+    await account.idle();
+    expect(warnings()).toBe(2);
+    expect(account.ledger.positions()).toHaveLength(1); // warnings only: nothing closed below 90 %
+  });
 });
