@@ -4,7 +4,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "./generated/client";
-import { AwaitingPGliteFactory, createPgAdapterFactory } from "./adapters";
+import { AwaitingPGliteFactory, createPgAdapterFactory, pgliteDirectSql } from "./adapters";
+import { registerDirectSql } from "./repositories/direct-sql";
 import { acquireInstanceLock, InstanceLockError } from "./instance-lock";
 import { enableTimescaleCandles } from "./timescale";
 import { acquireDirLock, DataDirLockError } from "./data-dir-lock";
@@ -147,6 +148,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     throw new DatabaseError(`cannot migrate the embedded database in ${dbDir}: ${describeDbError(err)}`, "see the error above; the database was left unchanged");
   }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  // The order path's writes go to PGlite directly (repositories/direct-sql.ts): Prisma's engine costs more than the statement.
+  registerDirectSql(prisma, pgliteDirectSql(client));
   return {
     kind: "embedded",
     prisma,

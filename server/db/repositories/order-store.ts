@@ -6,6 +6,7 @@ import { newId } from "../../core/ids";
 import type { PrismaClient } from "../generated/client";
 import type { Order as OrderRow, Fill as FillRow } from "../generated/client";
 import { dec, ms, num, optDec, optNum } from "./convert";
+import { directSqlFor, FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION, type DirectSql } from "./direct-sql";
 
 const OPEN_STATUSES: OrderStatus[] = ["new", "submitted", "partially_filled"];
 const TERMINAL_STATUSES: OrderStatus[] = [...TERMINAL_ORDER_STATUSES];
@@ -92,20 +93,52 @@ export function replayEntryFromRow(row: FillRow & { order: OrderRow }): { fill: 
   return { fill: fillFromRow(row), order: orderFromRow(row.order), dustMoves: dustMovesFromRow(row) };
 }
 
-function orderData(order: Order) {
-  return {
-    venueOrderId: order.venueOrderId ?? null,
-    status: order.status,
-    filledQuantity: dec(order.filledQuantity),
-    avgFillPrice: dec(order.avgFillPrice),
-    fee: dec(order.fee),
-    error: order.error ?? null,
-    updatedAt: new Date(order.updatedAt),
-    quantity: dec(order.quantity),
-    price: optDec(order.price),
-    stopPrice: optDec(order.stopPrice),
-  };
-}
+// The order path's statements, run on the driver (direct-sql.ts). Columns and conversions are Prisma's
+// (schema.prisma, model Order and Fill): amounts as exact decimal strings into NUMERIC(30,12), times as
+// UTC ISO strings into TIMESTAMP(3) (the zone suffix is ignored, as Prisma stores UTC), enums cast.
+// Tables and types are schema-qualified like Prisma's own queries.
+const ORDER_COLUMNS = [
+  ["clientOrderId", ""],
+  ["venueOrderId", ""],
+  ["mode", ""],
+  ["venue", ""],
+  ["symbol", ""],
+  ["side", '::"public"."OrderSide"'],
+  ["type", '::"public"."OrderType"'],
+  ["status", '::"public"."OrderStatus"'],
+  ["intent", ""],
+  ["reduceOnly", "::boolean"],
+  ["quantity", "::numeric"],
+  ["price", "::numeric"],
+  ["stopPrice", "::numeric"],
+  ["timeInForce", ""],
+  ["filledQuantity", "::numeric"],
+  ["avgFillPrice", "::numeric"],
+  ["fee", "::numeric"],
+  ["stopLoss", "::numeric"],
+  ["takeProfit", "::numeric"],
+  ["exitReason", ""],
+  ["reason", ""],
+  ["error", ""],
+  ["strategyInstanceId", ""],
+  ["sessionId", ""],
+  ["signalId", ""],
+  ["riskChecks", "::jsonb"],
+  ["createdAt", "::timestamp(3)"],
+  ["updatedAt", "::timestamp(3)"],
+] as const;
+
+const INSERT_ORDER = `INSERT INTO "public"."orders" (${ORDER_COLUMNS.map(([c]) => `"${c}"`).join(", ")}) VALUES (${ORDER_COLUMNS.map(([, cast], i) => `$${i + 1}${cast}`).join(", ")})`;
+
+// Status literals from the model's own list (plain lower-case words), so the compare-and-set is one statement.
+const TERMINAL_LIST = TERMINAL_STATUSES.map((s) => {
+  if (!/^[a-z_]+$/.test(s)) throw new Error(`unexpected order status ${s}`);
+  return `'${s}'`;
+}).join(", ");
+
+const UPDATE_ORDER = `UPDATE "public"."orders" SET "venueOrderId" = $2, "status" = $3::"public"."OrderStatus", "filledQuantity" = $4::numeric, "avgFillPrice" = $5::numeric, "fee" = $6::numeric, "error" = $7, "updatedAt" = $8::timestamp(3), "quantity" = $9::numeric, "price" = $10::numeric, "stopPrice" = $11::numeric WHERE "clientOrderId" = $1 AND ("status" NOT IN (${TERMINAL_LIST}) OR "status" = $3::"public"."OrderStatus")`;
+
+const INSERT_FILL = `INSERT INTO "public"."fills" ("id", "clientOrderId", "venueTradeId", "symbol", "side", "price", "quantity", "fee", "baseFee", "liquidity", "timestamp") VALUES ($1, $2, $3, $4, $5::"public"."OrderSide", $6::numeric, $7::numeric, $8::numeric, $9::numeric, $10, $11::timestamp(3)) ON CONFLICT DO NOTHING`;
 
 /**
  * Orders and fills in the database: an order is durable before the venue ever sees it. Dust moves
@@ -113,38 +146,55 @@ function orderData(order: Order) {
  * replay applies them right after that fill, so a restart reproduces the move at the same point.
  */
 export class PrismaOrderStore implements OrderStore, DustMoveStore, FundingStore {
+  private readonly sql: DirectSql;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly venueId: string,
-  ) {}
+  ) {
+    this.sql = directSqlFor(prisma);
+  }
 
+  /**
+   * One INSERT on the driver (direct-sql.ts), committed before this resolves: the order path awaits it
+   * before the venue sees the order. Embedded: the row is in the WAL in the data directory (survives a
+   * crash of the process; PGlite does not fsync). PostgreSQL: committed by the server (by default its
+   * WAL is flushed to disk first).
+   */
   async saveOrder(order: Order): Promise<void> {
     try {
-      await this.prisma.order.create({
-        data: {
-          ...orderData(order),
-          clientOrderId: order.clientOrderId,
-          mode: order.mode,
-          venue: this.venueId,
-          symbol: order.symbol,
-          side: order.side,
-          type: order.type,
-          intent: order.intent,
-          reduceOnly: order.reduceOnly,
-          timeInForce: order.timeInForce ?? null,
-          stopLoss: optDec(order.stopLoss),
-          takeProfit: optDec(order.takeProfit),
-          exitReason: order.exitReason ?? null,
-          reason: order.reason,
-          strategyInstanceId: order.strategyInstanceId ?? null,
-          sessionId: order.sessionId ?? null,
-          signalId: order.signalId ?? null,
-          riskChecks: order.riskChecks ?? undefined,
-          createdAt: new Date(order.createdAt),
-        },
-      });
+      await this.sql.execute(INSERT_ORDER, [
+        order.clientOrderId,
+        order.venueOrderId ?? null,
+        order.mode,
+        this.venueId,
+        order.symbol,
+        order.side,
+        order.type,
+        order.status,
+        order.intent,
+        order.reduceOnly,
+        dec(order.quantity),
+        optDec(order.price),
+        optDec(order.stopPrice),
+        order.timeInForce ?? null,
+        dec(order.filledQuantity),
+        dec(order.avgFillPrice),
+        dec(order.fee),
+        optDec(order.stopLoss),
+        optDec(order.takeProfit),
+        order.exitReason ?? null,
+        order.reason,
+        order.error ?? null,
+        order.strategyInstanceId ?? null,
+        order.sessionId ?? null,
+        order.signalId ?? null,
+        order.riskChecks === undefined ? null : JSON.stringify(order.riskChecks),
+        new Date(order.createdAt).toISOString(),
+        new Date(order.updatedAt).toISOString(),
+      ]);
     } catch (err) {
-      if ((err as { code?: string }).code === "P2002") throw conflict(`order ${order.clientOrderId} already exists`);
+      if (sqlState(err) === UNIQUE_VIOLATION) throw conflict(`order ${order.clientOrderId} already exists`);
       throw err;
     }
   }
@@ -156,39 +206,46 @@ export class PrismaOrderStore implements OrderStore, DustMoveStore, FundingStore
    * ORDER_FINAL; the check and the write are one statement, so no other writer slips in between.
    */
   async updateOrder(order: Order): Promise<void> {
-    try {
-      await this.prisma.order.update({
-        where: { clientOrderId: order.clientOrderId, OR: [{ status: { notIn: TERMINAL_STATUSES } }, { status: order.status }] },
-        data: orderData(order),
-      });
-    } catch (err) {
-      if ((err as { code?: string }).code !== "P2025") throw err;
-      const stored = await this.prisma.order.findUnique({ where: { clientOrderId: order.clientOrderId }, select: { status: true } });
-      if (!stored) throw notFound(`order ${order.clientOrderId}`);
-      throw orderFinal(order.clientOrderId, stored.status, order.status);
-    }
+    const changed = await this.sql.execute(UPDATE_ORDER, [
+      order.clientOrderId,
+      order.venueOrderId ?? null,
+      order.status,
+      dec(order.filledQuantity),
+      dec(order.avgFillPrice),
+      dec(order.fee),
+      order.error ?? null,
+      new Date(order.updatedAt).toISOString(),
+      dec(order.quantity),
+      optDec(order.price),
+      optDec(order.stopPrice),
+    ]);
+    if (changed === 1) return;
+    const stored = await this.prisma.order.findUnique({ where: { clientOrderId: order.clientOrderId }, select: { status: true } });
+    if (!stored) throw notFound(`order ${order.clientOrderId}`);
+    throw orderFinal(order.clientOrderId, stored.status, order.status);
   }
 
+  /** One INSERT ... ON CONFLICT DO NOTHING (Prisma's skipDuplicates): a fill already stored changes nothing. */
   async saveFill(fill: Fill): Promise<boolean> {
-    const result = await this.prisma.fill.createMany({
-      data: [
-        {
-          id: newId("fil_"),
-          clientOrderId: fill.clientOrderId,
-          venueTradeId: fill.venueTradeId,
-          symbol: fill.symbol,
-          side: fill.side,
-          price: dec(fill.price),
-          quantity: dec(fill.quantity),
-          fee: dec(fill.fee),
-          baseFee: optDec(fill.baseFee),
-          liquidity: fill.liquidity,
-          timestamp: new Date(fill.timestamp),
-        },
-      ],
-      skipDuplicates: true,
-    });
-    return result.count === 1;
+    try {
+      const inserted = await this.sql.execute(INSERT_FILL, [
+        newId("fil_"),
+        fill.clientOrderId,
+        fill.venueTradeId,
+        fill.symbol,
+        fill.side,
+        dec(fill.price),
+        dec(fill.quantity),
+        dec(fill.fee),
+        optDec(fill.baseFee),
+        fill.liquidity,
+        new Date(fill.timestamp).toISOString(),
+      ]);
+      return inserted === 1;
+    } catch (err) {
+      if (sqlState(err) === FOREIGN_KEY_VIOLATION) throw notFound(`order ${fill.clientOrderId} of fill ${fill.venueTradeId}`);
+      throw err;
+    }
   }
 
   /**
