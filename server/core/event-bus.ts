@@ -46,6 +46,16 @@ export class EventBus<Events extends { [K in keyof Events]: unknown }> {
     }
   }
 
+  /**
+   * True when emitting `event` reaches a listener (its own or an onAny one). Hot paths ask first, so
+   * a payload nobody would read (a copy, a snapshot) is not built: a backtest listens to few events.
+   */
+  hasListeners<K extends keyof Events>(event: K): boolean {
+    if (this.anyListeners.size > 0) return true;
+    const set = this.listeners.get(event);
+    return set !== undefined && set.size > 0;
+  }
+
   listenerCount<K extends keyof Events>(event: K): number {
     return this.listeners.get(event)?.size ?? 0;
   }

@@ -598,7 +598,10 @@ export class TradingAccount {
       this.risk.observe(this.riskContext(now));
       this.publishStateIfChanged();
     }
-    if (this.publishEquity) this.bus.emit("equity", { ...this.ledger.snapshot(now), mode: this.mode });
+    if (this.publishEquity) {
+      const snapshot = this.ledger.snapshot(now);
+      if (this.bus.hasListeners("equity")) this.bus.emit("equity", { ...snapshot, mode: this.mode });
+    }
   }
 
   private latchMayLift(): boolean {
@@ -639,21 +642,20 @@ export class TradingAccount {
     if (!decision.allowed || !approval) return { decision };
     const key = positionKey(request.symbol, request.strategyInstanceId);
     if (!isEntry) this.#exitsSending.set(full.clientOrderId, { ...full, filledQuantity: 0, reduceOnly: full.reduceOnly === true, status: "new" });
-    if (isEntry) this.entriesInFlight.add(key);
-    else this.exitsInFlight.add(key);
-    const release = () => (isEntry ? this.entriesInFlight.delete(key) : this.exitsInFlight.delete(key));
-    const riskChecks = decision.checks.map((c) => ({ check: c.check, code: c.code, message: c.message }));
+    const guard = isEntry ? this.entriesInFlight : this.exitsInFlight;
+    guard.add(key);
+    const riskChecks = decision.checks.map(riskCheckRecord);
     try {
       const sent = await this.#gateway.submit(approval, { riskChecks });
       if (!sent.sent) {
         // The gateway held it back (the venue's order-rate limit): nothing reached the venue.
-        release();
+        guard.delete(key);
         this.bus.emit("warning", { code: sent.code, message: `${request.intent} ${request.side} ${request.symbol} not sent: ${sent.message}`, mode: this.mode, at: now });
         return { decision: { ...decision, allowed: false, code: sent.code, message: sent.message } };
       }
       const order = sent.order;
       // A resting order keeps the guard until it ends (onOrderUpdated releases it).
-      if (TERMINAL.has(order.status)) release();
+      if (TERMINAL.has(order.status)) guard.delete(key);
       if (isEntry && order.status !== "rejected") this.booker.recordEntry({ clientOrderId: order.clientOrderId, symbol: order.symbol, at: now });
       // Only real faults count towards the breaker: an expired IOC or a market order out of book is an outcome.
       const fault = classifyOrderOutcome(order);
@@ -663,7 +665,7 @@ export class TradingAccount {
       }
       return { decision, order };
     } catch (err) {
-      release();
+      guard.delete(key);
       const fault = classifyVenueFailure(err);
       if (fault) this.risk.recordVenueError({ ...fault, at: now });
       this.publishStateIfChanged();
@@ -759,11 +761,10 @@ export class TradingAccount {
 
   /** A reducing order of this position is working (open at the venue or being sent). */
   private workingExitOf(position: Pick<LedgerPosition, "symbol" | "side" | "strategyInstanceId">): boolean {
-    const side = position.side === "long" ? "sell" : "buy";
-    const reduces = (o: Pick<Order, "symbol" | "side" | "type" | "intent" | "reduceOnly" | "strategyInstanceId" | "status">) =>
-      o.symbol === position.symbol && o.side === side && (o.type === "market" || o.type === "limit") && (o.reduceOnly || o.intent === "exit") && o.strategyInstanceId === position.strategyInstanceId && !TERMINAL.has(o.status);
-    for (const o of this.#exitsSending.values()) if (reduces(o as Order)) return true;
-    return this.#gateway.openOrders().some(reduces);
+    for (const o of this.#exitsSending.values()) if (reducesPosition(o as Order, position)) return true;
+    const open = this.#gateway.openOrders();
+    for (let i = 0; i < open.length; i++) if (reducesPosition(open[i], position)) return true;
+    return false;
   }
 
   /**
@@ -895,16 +896,14 @@ export class TradingAccount {
     const step = instrument?.stepSize ?? 0;
     const held = floorToStep(position.quantity, step);
     const price = this.lastPrices.get(position.symbol);
-    const belowMinimum = (q: number) =>
-      !(q > 0) || (instrument !== undefined && (q < instrument.minQty || (price !== undefined && q * price < instrument.minNotional)));
-    if (belowMinimum(held)) {
+    if (belowVenueMinimum(held, instrument, price)) {
       return { quantity: 0, dust: `${position.quantity} ${position.symbol} is below the venue's minimum order (step ${step}, min qty ${instrument?.minQty ?? 0}, min notional ${instrument?.minNotional ?? 0}): recorded as dust` };
     }
     if (!balances) return { quantity: held };
     const base = instrument?.base ?? position.symbol.split("/")[0];
     const free = balances.find((b) => b.asset === base)?.free ?? 0;
     const quantity = ltQty(free, position.quantity) ? floorToStep(free, step) : held;
-    if (belowMinimum(quantity)) {
+    if (belowVenueMinimum(quantity, instrument, price)) {
       return { quantity, shortfall: `the venue holds ${free} ${base} free, the position is ${position.quantity}: nothing sellable (a resting order may lock it, or the venue and the ledger disagree)` };
     }
     return { quantity };
@@ -1080,17 +1079,24 @@ export class TradingAccount {
       return;
     }
     const { fill, outcome, trade } = booked;
-    this.bus.emit("fill", { ...fill, mode: this.mode });
-    if (outcome.position) this.bus.emit("position", { ...outcome.position, status: "open" });
+    const bus = this.bus;
+    // Payloads are copies: built only for events someone listens to (a backtest listens to few).
+    if (bus.hasListeners("fill")) bus.emit("fill", { ...fill, mode: this.mode });
+    const positions = bus.hasListeners("position");
+    if (positions && outcome.position) bus.emit("position", { ...outcome.position, status: "open" });
     if (trade) {
-      this.bus.emit("position", {
-        ...(outcome.position && outcome.position.id === trade.positionId ? outcome.position : closedPositionOf(trade)),
-        quantity: 0,
-        status: "closed",
-      });
+      if (positions) {
+        bus.emit("position", {
+          ...(outcome.position && outcome.position.id === trade.positionId ? outcome.position : closedPositionOf(trade)),
+          quantity: 0,
+          status: "closed",
+        });
+      }
       this.publishClosedTrade(trade);
     }
-    this.bus.emit("equity", { ...this.ledger.snapshot(fill.timestamp), mode: this.mode });
+    // The snapshot also raises the ledger's equity peak: taken whether or not anyone listens.
+    const snapshot = this.ledger.snapshot(fill.timestamp);
+    if (bus.hasListeners("equity")) bus.emit("equity", { ...snapshot, mode: this.mode });
     this.lastObservedAt = Number.NEGATIVE_INFINITY;
     this.observe();
   }
@@ -1107,7 +1113,7 @@ export class TradingAccount {
 
   private publishClosedTrade(trade: BookedTrade): void {
     this.bus.emit("trade", trade);
-    if (trade.signalId) {
+    if (trade.signalId && this.bus.hasListeners("signal:outcome")) {
       this.bus.emit("signal:outcome", {
         signalId: trade.signalId,
         mode: this.mode,
@@ -1120,7 +1126,7 @@ export class TradingAccount {
   }
 
   private onRiskEvent(event: RiskEvent): void {
-    this.bus.emit("risk:event", { ...event, mode: this.mode });
+    if (this.bus.hasListeners("risk:event")) this.bus.emit("risk:event", { ...event, mode: this.mode });
     this.publishStateIfChanged();
   }
 
@@ -1537,6 +1543,27 @@ class AccountRiskContext implements RiskContext {
   strategyRealizedPnl(strategyInstanceId: string): number {
     return this.ledger.attribution().byStrategy[strategyInstanceId]?.realizedPnl ?? 0;
   }
+}
+
+// Module functions rather than closures per call (esbuild's keepNames names each closure at run time).
+
+/** An open (or being sent) order that reduces this position: the opposite side, reduce-only or an exit, not finished. */
+function reducesPosition(
+  o: Pick<Order, "symbol" | "side" | "type" | "intent" | "reduceOnly" | "strategyInstanceId" | "status">,
+  position: Pick<LedgerPosition, "symbol" | "side" | "strategyInstanceId">,
+): boolean {
+  const side = position.side === "long" ? "sell" : "buy";
+  return o.symbol === position.symbol && o.side === side && (o.type === "market" || o.type === "limit") && (o.reduceOnly || o.intent === "exit") && o.strategyInstanceId === position.strategyInstanceId && !TERMINAL.has(o.status);
+}
+
+/** A quantity the venue would not take: not positive, below its minimum quantity, or below its minimum notional at `price`. */
+function belowVenueMinimum(q: number, instrument: Instrument | undefined, price: number | undefined): boolean {
+  return !(q > 0) || (instrument !== undefined && (q < instrument.minQty || (price !== undefined && q * price < instrument.minNotional)));
+}
+
+/** What an order keeps of each risk check it passed (its riskChecks: the trade history shows them). */
+function riskCheckRecord(c: RiskDecision["checks"][number]): { check: string; code: string; message: string } {
+  return { check: c.check, code: c.code, message: c.message };
 }
 
 function closedPositionOf(trade: import("../portfolio").LedgerClosedTrade): LedgerPosition {

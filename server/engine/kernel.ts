@@ -285,7 +285,8 @@ export class TradingKernel {
       }
     }
     const mode = this.currentMode;
-    this.bus.emit("signal", { ...signal, mode, execution: null });
+    // Two copies of the signal per signal: only when someone listens (a backtest does not).
+    if (this.bus.hasListeners("signal")) this.bus.emit("signal", { ...signal, mode, execution: null });
     let execution: SignalExecution;
     try {
       execution = signal.action === "enter_long" || signal.action === "enter_short" ? await this.enter(runner, signal) : await this.exit(runner, signal);
@@ -295,7 +296,7 @@ export class TradingKernel {
       execution = { status: "blocked", code: err instanceof AppError ? err.code : "SIGNAL_FAILED", message: `acting on the signal failed: ${errorMessage(err)}`, clientOrderId: null };
     }
     // The same signal again, now with what became of it (docs/api.md, "signals.execution").
-    this.bus.emit("signal", { ...signal, mode, execution });
+    if (this.bus.hasListeners("signal")) this.bus.emit("signal", { ...signal, mode, execution });
   }
 
   /** What an order attempt means for its signal: sent, refused by risk (or held back), or nothing to send. */

@@ -67,6 +67,12 @@ export class OrderGateway {
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
   readonly events: EventBus<ExecutionEvents>;
+  /**
+   * Only a live venue (ccxt) sends REST requests through a usage gate (venue-usage.ts): the priority
+   * context means nothing to an in-process venue (paper, ghost, backtests), and entering it costs
+   * every later promise of the process an async hook.
+   */
+  readonly #usesPriority: boolean;
   /** Balances read once for a round of exits, answered by balanceList() during withBalances() only. */
   #roundBalances: Balance[] | undefined;
 
@@ -78,6 +84,7 @@ export class OrderGateway {
     this.#mode = options.mode;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#usesPriority = options.venue.kind === "live";
     this.#manager = new OrderManager({
       venue: options.venue,
       store: options.store,
@@ -131,19 +138,24 @@ export class OrderGateway {
     const room = this.#throttle?.take({ priority: exit }) ?? { ok: true as const };
     if (!room.ok) return { sent: false, code: room.code, message: room.message };
     const { clientOrderId, ...request } = approval.request;
-    const place = () => this.#manager.place({ ...request, ...extra, clientOrderId: clientOrderId === PENDING_CLIENT_ORDER_ID ? undefined : clientOrderId });
-    const order = await withVenuePriority(place, exit);
+    const input: NewOrder = { ...request, ...extra, clientOrderId: clientOrderId === PENDING_CLIENT_ORDER_ID ? undefined : clientOrderId };
+    const order = await (this.#usesPriority ? withVenuePriority(() => this.#manager.place(input), exit) : this.#manager.place(input));
     return { sent: true, order };
+  }
+
+  /** withVenuePriority() where a usage gate can read it (a live venue); a plain call otherwise. */
+  #withPriority<T>(fn: () => T, priority = true): T {
+    return this.#usesPriority ? withVenuePriority(fn, priority) : fn();
   }
 
   /** Taking an order away needs no approval: it never adds exposure (and it has priority at the venue). */
   cancel(clientOrderId: string): Promise<Order> {
-    return withVenuePriority(() => this.#manager.cancel(clientOrderId));
+    return this.#withPriority(() => this.#manager.cancel(clientOrderId));
   }
 
   /** Cancel an order the venue has and this process does not know (kill switch). */
   cancelAtVenue(clientOrderId: string, symbol: string): Promise<VenueOrderUpdate> {
-    return withVenuePriority(() => this.#venue.cancel(clientOrderId, symbol));
+    return this.#withPriority(() => this.#venue.cancel(clientOrderId, symbol));
   }
 
   /**
@@ -163,7 +175,7 @@ export class OrderGateway {
    */
   async cancelOrdersOf(symbol: string): Promise<{ cancelled: number }> {
     if (typeof symbol !== "string" || symbol === "") throw new TypeError(`cancelOrdersOf needs a symbol (got ${String(symbol)})`);
-    return withVenuePriority(async () => {
+    return this.#withPriority(async () => {
       const known = this.#manager.openOrders().filter((o) => o.symbol === symbol);
       let cancelled = 0;
       const settledByVenue = new Set<string>();
@@ -194,7 +206,7 @@ export class OrderGateway {
    * use the headroom the usage gate keeps free for exits, still within the venue's hard limits.
    */
   urgent<T>(fn: () => Promise<T>): Promise<T> {
-    return withVenuePriority(fn);
+    return this.#withPriority(fn);
   }
 
   /**

@@ -72,6 +72,10 @@ export class OrderManager {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly pending = new Set<Promise<unknown>>();
   private unsubscribe: (() => void) | undefined;
+  /** The order whose venue.submit() call is running right now, and the pushes for it held meanwhile (see submitToVenue). */
+  private submitting: { clientOrderId: string; held: VenueOrderUpdate[] } | undefined;
+  /** Pushes queued behind their own submit whose applied answer already says everything they say (see markCoveredPushes). */
+  private readonly coveredPushes = new Set<VenueOrderUpdate>();
 
   constructor(options: OrderManagerOptions) {
     this.venue = options.venue;
@@ -97,8 +101,12 @@ export class OrderManager {
     }
     this.unsubscribe?.();
     this.unsubscribe = this.venue.onUpdate((update) => {
+      // Queued where it arrives (behind the work already queued for its order, as always); one sent
+      // from inside that order's own submit() call is also held, for send() to judge (see markCoveredPushes).
+      const submitting = this.submitting;
+      if (submitting !== undefined && submitting.clientOrderId === update.clientOrderId) submitting.held.push(update);
       this.track(
-        this.serial(update.clientOrderId, () => this.applyUpdate(update)).catch((err) =>
+        this.serial(update.clientOrderId, () => this.applyPush(update)).catch((err) =>
           this.logger.error({ err, clientOrderId: update.clientOrderId }, "applying a venue update failed"),
         ),
       );
@@ -270,53 +278,92 @@ export class OrderManager {
    * live venue) gets a single attempt here, so a submission is never retried in two nested loops.
    */
   private async send(clientOrderId: string, request: OrderRequest): Promise<Order> {
-    let lookUpFirst = false;
-    let lastError: VenueError | undefined;
-    type Sent = { update: VenueOrderUpdate } | { unknown: VenueError } | { rejected: VenueError };
-    const attempt = async (n: number): Promise<Sent> => {
-      if (lookUpFirst) {
-        // The previous attempt may have reached the venue: find out before sending again.
-        let seen: VenueOrderUpdate | undefined;
-        try {
-          seen = await this.venue.fetchOrder(clientOrderId, request.symbol);
-        } catch (err) {
-          throw (lastError = toVenueError(err, `look up ${clientOrderId}`));
-        }
-        if (seen) return { update: seen };
-        lookUpFirst = false;
-      }
-      let update: VenueOrderUpdate;
-      try {
-        update = await this.venue.submit(request);
-      } catch (err) {
-        lastError = toVenueError(err, `submit ${clientOrderId}`);
-        if (lastError.code === "DUPLICATE_ORDER_ID") {
-          lookUpFirst = true;
-          throw lastError;
-        }
-        if (lastError.code === "ORDER_STATE_UNKNOWN") return { unknown: lastError };
-        if (!lastError.retryable) return { rejected: lastError };
-        // A rate-limit answer means the venue refused the request; anything else is ambiguous.
-        lookUpFirst = lastError.code !== "RATE_LIMITED";
-        this.logger.warn({ clientOrderId, attempt: n, code: lastError.code, err: lastError.message }, "submit failed, will retry");
-        throw lastError;
-      }
-      return { update };
-    };
+    const state: SendState = { clientOrderId, request, lookUpFirst: false, lastError: undefined, held: [] };
     let sent: Sent;
     try {
-      sent = await retry(attempt, {
+      sent = await retry((n) => this.attemptSubmit(state, n), {
         policy: this.venue.retriesSubmissions ? { ...this.retry, attempts: 1 } : this.retry,
         sleep: this.sleep,
-        shouldRetry: (err) => err instanceof VenueError && (err.retryable || err.code === "DUPLICATE_ORDER_ID"),
+        shouldRetry: retryableSubmitError,
       });
     } catch (err) {
+      const lastError = state.lastError;
       if (err !== lastError || !lastError) throw err;
-      sent = !lookUpFirst && lastError.code === "RATE_LIMITED" ? { rejected: lastError } : { unknown: lastError };
+      sent = !state.lookUpFirst && lastError.code === "RATE_LIMITED" ? { rejected: lastError } : { unknown: lastError };
     }
-    if ("update" in sent) return this.applyOrKeep(clientOrderId, sent.update);
+    if ("update" in sent) {
+      const order = await this.applyOrKeep(clientOrderId, sent.update);
+      this.markCoveredPushes(state.held, order, sent.update);
+      return order;
+    }
     if ("rejected" in sent) return this.markRejected(clientOrderId, sent.rejected);
     return this.markUnknown(clientOrderId, sent.unknown);
+  }
+
+  /** One attempt of send() (a method, not a closure per order: esbuild's keepNames names each closure at run time). */
+  private async attemptSubmit(state: SendState, n: number): Promise<Sent> {
+    const { clientOrderId, request } = state;
+    if (state.lookUpFirst) {
+      // The previous attempt may have reached the venue: find out before sending again.
+      let seen: VenueOrderUpdate | undefined;
+      try {
+        seen = await this.venue.fetchOrder(clientOrderId, request.symbol);
+      } catch (err) {
+        throw (state.lastError = toVenueError(err, `look up ${clientOrderId}`));
+      }
+      if (seen) return { update: seen };
+      state.lookUpFirst = false;
+    }
+    let update: VenueOrderUpdate;
+    try {
+      update = await this.submitToVenue(request, state.held);
+    } catch (err) {
+      const lastError = (state.lastError = toVenueError(err, `submit ${clientOrderId}`));
+      if (lastError.code === "DUPLICATE_ORDER_ID") {
+        state.lookUpFirst = true;
+        throw lastError;
+      }
+      if (lastError.code === "ORDER_STATE_UNKNOWN") return { unknown: lastError };
+      if (!lastError.retryable) return { rejected: lastError };
+      // A rate-limit answer means the venue refused the request; anything else is ambiguous.
+      state.lookUpFirst = lastError.code !== "RATE_LIMITED";
+      this.logger.warn({ clientOrderId, attempt: n, code: lastError.code, err: lastError.message }, "submit failed, will retry");
+      throw lastError;
+    }
+    return { update };
+  }
+
+  /**
+   * venue.submit(), with the pushes the venue sends for this order from inside the call (an
+   * in-process venue fills a market order before it answers) also collected in `held` (they are queued as usual):
+   * send() marks those its answer already covers (see markCoveredPushes).
+   */
+  private submitToVenue(request: OrderRequest, held: VenueOrderUpdate[]): Promise<VenueOrderUpdate> {
+    const outer = this.submitting;
+    this.submitting = { clientOrderId: request.clientOrderId, held };
+    try {
+      return this.venue.submit(request);
+    } finally {
+      this.submitting = outer;
+    }
+  }
+
+  /**
+   * The pushes held during submit were queued behind send's own work when they came. Those that can
+   * no longer change anything are marked covered, and their turn then skips the work: the answer was
+   * applied, the order is final (terminal states never change again, fills and fee only grow), the
+   * push moves nothing on it and its fills are the answer's, so applying it would be a no-op (no store
+   * write, no event). Without an applied answer (a rejection, an unknown state) every push is applied.
+   */
+  private markCoveredPushes(held: readonly VenueOrderUpdate[], order: Order, answer: VenueOrderUpdate): void {
+    if (held.length === 0 || !isTerminal(order.status)) return;
+    for (const push of held) if (pushCoveredBy(push, order, answer, this.clock.now())) this.coveredPushes.add(push);
+  }
+
+  /** A venue push's turn in its order's queue. */
+  private applyPush(update: VenueOrderUpdate): Promise<Order | undefined> {
+    if (this.coveredPushes.delete(update)) return Promise.resolve(undefined);
+    return this.applyUpdate(update);
   }
 
   private async applyOrKeep(clientOrderId: string, update: VenueOrderUpdate): Promise<Order> {
@@ -434,6 +481,39 @@ export class OrderManager {
     this.pending.add(promise);
     void promise.finally(() => this.pending.delete(promise));
   }
+}
+
+type Sent = { update: VenueOrderUpdate } | { unknown: VenueError } | { rejected: VenueError };
+
+/** What the attempts of one send() share. */
+interface SendState {
+  clientOrderId: string;
+  request: OrderRequest;
+  lookUpFirst: boolean;
+  lastError: VenueError | undefined;
+  /** Pushes the venue sent for this order from inside its submit() calls. */
+  held: VenueOrderUpdate[];
+}
+
+function retryableSubmitError(err: unknown): boolean {
+  return err instanceof VenueError && (err.retryable || err.code === "DUPLICATE_ORDER_ID");
+}
+
+/** The push would leave the (final) order as it is: same state, and only fills the applied answer carried, all well-formed. */
+function pushCoveredBy(push: VenueOrderUpdate, order: Order, answer: VenueOrderUpdate, now: number): boolean {
+  if (applyVenueUpdate(order, push, now).kind !== "unchanged") return false;
+  for (const fill of push.fills) {
+    if (fillProblem(fill, order) !== undefined) return false;
+    let inAnswer = false;
+    for (const known of answer.fills) {
+      if (known.venueTradeId === fill.venueTradeId && known.clientOrderId === fill.clientOrderId) {
+        inAnswer = true;
+        break;
+      }
+    }
+    if (!inAnswer) return false;
+  }
+  return true;
 }
 
 /** The request part of a stored order (what a venue needs to place it). */

@@ -44,31 +44,29 @@ export function applyVenueUpdate(order: Order, update: VenueOrderUpdate, now: nu
   if (!sameStatus && !canTransition(order.status, update.status)) {
     return { kind: "refused", reason: `illegal transition ${order.status} -> ${update.status} for ${order.clientOrderId}` };
   }
+  const newVenueOrderId = Boolean(update.venueOrderId) && update.venueOrderId !== order.venueOrderId;
+  const moreFilled = update.filledQuantity > order.filledQuantity;
+  const higherFee = !moreFilled && update.filledQuantity === order.filledQuantity && update.fee > order.fee;
+  const requantified = update.quantity > 0 && update.quantity !== order.quantity && !isTerminal(order.status);
+  // The same state again (a push that repeats the answer to submit): nothing to copy.
+  if (sameStatus && !newVenueOrderId && !moreFilled && !higherFee && !requantified) return UNCHANGED;
   const next: Order = { ...order };
-  let changed = !sameStatus;
   next.status = update.status;
-  if (update.venueOrderId && update.venueOrderId !== order.venueOrderId) {
-    next.venueOrderId = update.venueOrderId;
-    changed = true;
-  }
-  if (update.filledQuantity > order.filledQuantity) {
+  if (newVenueOrderId) next.venueOrderId = update.venueOrderId;
+  if (moreFilled) {
     next.filledQuantity = update.filledQuantity;
     next.avgFillPrice = update.avgFillPrice;
     next.fee = Math.max(order.fee, update.fee);
-    changed = true;
-  } else if (update.filledQuantity === order.filledQuantity && update.fee > order.fee) {
+  } else if (higherFee) {
     next.fee = update.fee;
-    changed = true;
   }
-  if (update.quantity > 0 && update.quantity !== order.quantity && !isTerminal(order.status)) {
-    // The venue rounded the quantity to its step: its number is the one that fills.
-    next.quantity = update.quantity;
-    changed = true;
-  }
+  // The venue rounded the quantity to its step: its number is the one that fills.
+  if (requantified) next.quantity = update.quantity;
   if (update.reason && (update.status === "rejected" || update.status === "expired" || update.status === "cancelled") && !sameStatus) {
     next.error = update.errorCode ? `${update.errorCode}: ${update.reason}` : update.reason;
   }
-  if (!changed) return { kind: "unchanged" };
   next.updatedAt = Math.max(order.updatedAt, now);
   return { kind: "changed", order: next };
 }
+
+const UNCHANGED: UpdateOutcome = Object.freeze({ kind: "unchanged" });

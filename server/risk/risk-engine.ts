@@ -408,21 +408,16 @@ export class RiskEngine {
 
     this.observe(ctx);
     const limits = this.limits;
-    const input: RiskCheckInput = {
-      now,
-      request,
-      ctx,
-      limits,
-      orderClass,
-      tradingState: this.state,
-      latches: this.#breakers.latchMap.size === 0 ? NO_LATCHES : [...this.#breakers.latchMap.values()],
-      killSwitchBypass: bypass,
-      metrics: new RiskMetrics(ctx, limits, this.#view(now, request.clientOrderId), request),
-      ...(this.#mode !== undefined ? { mode: this.#mode } : {}),
-      liveRamp: this.#liveRamp,
-      sessions: this.#sessions,
-      strategyBudgets: orderClass === "entry" ? this.#budgetsFor(request, ctx, now) : undefined,
-    };
+    const tradingState = this.state;
+    const latches = this.#breakers.latchMap.size === 0 ? NO_LATCHES : [...this.#breakers.latchMap.values()];
+    const metrics = new RiskMetrics(ctx, limits, this.#view(now, request.clientOrderId), request);
+    const strategyBudgets = orderClass === "entry" ? this.#budgetsFor(request, ctx, now) : undefined;
+    // `mode` only when the engine was told one (as the checks expect); two literals, no spread per evaluation.
+    const mode = this.#mode;
+    const input: RiskCheckInput =
+      mode !== undefined
+        ? { now, request, ctx, limits, orderClass, tradingState, latches, killSwitchBypass: bypass, metrics, mode, liveRamp: this.#liveRamp, sessions: this.#sessions, strategyBudgets }
+        : { now, request, ctx, limits, orderClass, tradingState, latches, killSwitchBypass: bypass, metrics, liveRamp: this.#liveRamp, sessions: this.#sessions, strategyBudgets };
     const results: RiskCheckResult[] = [];
     for (const check of this.#checks) {
       if (check.appliesTo !== "all" && check.appliesTo !== orderClass) continue;

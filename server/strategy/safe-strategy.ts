@@ -33,7 +33,11 @@ export function signalProblem(signal: Signal, candle: Candle, instanceId: string
   if (!isPositivePrice(signal.price)) return `has an invalid price ${String(signal.price)}`;
   if (typeof signal.reason !== "string" || signal.reason.trim() === "") return "has no reason";
   if (typeof signal.data !== "object" || signal.data === null) return "has no data";
-  for (const [key, value] of Object.entries(signal.data)) {
+  // Own keys in Object.entries' order, without its array of pairs (every signal passes here).
+  const data = signal.data as Record<string, unknown>;
+  for (const key in data) {
+    if (!Object.hasOwn(data, key)) continue;
+    const value = data[key];
     if (typeof value === "number" ? !Number.isFinite(value) : typeof value !== "string" && typeof value !== "boolean") {
       return `has an invalid data.${key} = ${String(value)}`;
     }
