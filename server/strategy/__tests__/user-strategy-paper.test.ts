@@ -60,7 +60,7 @@ beforeAll(async () => {
   });
   engine = await composeEngine({ config, db, logger: createLogger("silent") });
   await engine.start();
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await engine?.stop();
