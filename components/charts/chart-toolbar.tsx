@@ -14,7 +14,8 @@ export function SymbolSelect({
   width = 140,
   testId = "chart-symbol-select",
 }: {
-  symbols: SymbolDto[] | undefined;
+  /** The symbols' rows, or only their names. */
+  symbols: ReadonlyArray<SymbolDto | string> | undefined;
   value: string | undefined;
   onChange: (symbol: string) => void;
   loading?: boolean;
@@ -30,7 +31,7 @@ export function SymbolSelect({
       loading={loading}
       style={{ width }}
       placeholder="Symbol"
-      options={(symbols ?? []).map((s) => ({ value: s.symbol, label: s.symbol }))}
+      options={(symbols ?? []).map((s) => (typeof s === "string" ? s : s.symbol)).map((symbol) => ({ value: symbol, label: symbol }))}
       data-testid={testId}
       notFoundContent={loading ? "Loading…" : "No symbols"}
     />

@@ -3,7 +3,7 @@
 import { Flex, Segmented, Typography } from "antd";
 import { useMemo } from "react";
 import { useLocalStorageState } from "../hooks/use-local-storage";
-import { useSymbols } from "../hooks/use-market";
+import { useSymbolNames } from "../hooks/use-market";
 import type { Timeframe } from "../lib/types";
 import { Panel } from "../ui/panel";
 import { QueryError } from "../ui/query-state";
@@ -25,8 +25,9 @@ const CHART_HEIGHT: Record<GridSize, number> = { 1: 640, 2: 560, 4: 360, 9: 260,
 
 export function MultiChartPage() {
   const [layout, setLayout] = useLocalStorageState<GridLayout>("tradekeel.charts.layout", INITIAL, parseGridLayout);
-  const symbols = useSymbols();
-  const symbolNames = useMemo(() => (symbols.data ?? []).map((s) => s.symbol), [symbols.data]);
+  // The names only: a ticker does not re-render the whole grid (each chart follows its own candles).
+  const symbols = useSymbolNames();
+  const symbolNames = useMemo(() => symbols.data ?? [], [symbols.data]);
   const cells = cellsFor(layout, symbolNames);
   const columns = gridColumns(layout.size);
   const height = CHART_HEIGHT[layout.size];

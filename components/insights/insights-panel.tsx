@@ -2,7 +2,7 @@
 
 import { Flex, Tag, Tooltip, Typography } from "antd";
 import Link from "next/link";
-import { useSymbols } from "../hooks/use-market";
+import { useSymbolNames } from "../hooks/use-market";
 import type { Timeframe } from "../lib/types";
 import { Num } from "../ui/num";
 import { QueryState } from "../ui/query-state";
@@ -15,8 +15,8 @@ import { useInsights } from "./use-insights";
  * Without a `symbol` it shows the venue's first symbol.
  */
 export function InsightsPanel({ symbol, timeframe = "5m", reasons = 2 }: { symbol?: string; timeframe?: Timeframe; reasons?: number }) {
-  const symbols = useSymbols();
-  const market = symbol ?? symbols.data?.[0]?.symbol;
+  const symbols = useSymbolNames();
+  const market = symbol ?? symbols.data?.[0];
   const insights = useInsights(market, timeframe);
   const d = insights.data;
   return (

@@ -139,6 +139,7 @@ export function applyFeedBatch(client: QueryClient, batch: FeedMessage[]): Apply
       case "market:trade": {
         const ev = payload as MarketTradeDto;
         client.setQueryData<MarketTradeDto[]>(qk.tape(ev.symbol), (old) => pushTape(old, ev));
+        break;
       }
       case "candle": {
         const ev = payload as CandleEventDto;

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { FeedBatcher, coalesceKey, type FeedMessage } from "./feed-batcher";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { FeedBatcher, MAX_FEED_WAIT_MS, coalesceKey, frameScheduler, type FeedMessage } from "./feed-batcher";
 
 function manualScheduler() {
   const pending: (() => void)[] = [];
@@ -22,7 +22,7 @@ describe("a burst of feed events becomes one update", () => {
   it("keeps only the latest forming candle per bar and the latest book per symbol", () => {
     const clock = manualScheduler();
     const batches: FeedMessage[][] = [];
-    const batcher = new FeedBatcher((b) => batches.push(b), 250, clock.schedule);
+    const batcher = new FeedBatcher((b) => batches.push(b), clock.schedule);
     for (let i = 0; i < 100; i++) {
       batcher.push("candle", { symbol: "BTC/USDT", timeframe: "1m", candle: { time: 60_000, close: 100 + i } });
       batcher.push("orderbook", { symbol: "BTC/USDT", bids: [[i, 1]], asks: [] });
@@ -37,7 +37,7 @@ describe("a burst of feed events becomes one update", () => {
   it("keeps the close of the previous bar and the first update of the next one, in order", () => {
     const clock = manualScheduler();
     const batches: FeedMessage[][] = [];
-    const batcher = new FeedBatcher((b) => batches.push(b), 250, clock.schedule);
+    const batcher = new FeedBatcher((b) => batches.push(b), clock.schedule);
     batcher.push("candle", { symbol: "BTC/USDT", timeframe: "1m", candle: { time: 0, closed: false } });
     batcher.push("candle", { symbol: "BTC/USDT", timeframe: "1m", candle: { time: 60_000, closed: false } });
     batcher.push("candle", { symbol: "BTC/USDT", timeframe: "1m", candle: { time: 0, closed: true } });
@@ -49,7 +49,7 @@ describe("a burst of feed events becomes one update", () => {
   it("never drops signals, fills or risk events", () => {
     const clock = manualScheduler();
     const batches: FeedMessage[][] = [];
-    const batcher = new FeedBatcher((b) => batches.push(b), 250, clock.schedule);
+    const batcher = new FeedBatcher((b) => batches.push(b), clock.schedule);
     batcher.push("signal", { id: "s1" });
     batcher.push("signal", { id: "s2" });
     batcher.push("fill", { clientOrderId: "o1", price: 1, quantity: 1 });
@@ -62,7 +62,7 @@ describe("a burst of feed events becomes one update", () => {
   it("a position that opens and closes in one batch ends closed", () => {
     const clock = manualScheduler();
     const batches: FeedMessage[][] = [];
-    const batcher = new FeedBatcher((b) => batches.push(b), 250, clock.schedule);
+    const batcher = new FeedBatcher((b) => batches.push(b), clock.schedule);
     batcher.push("position", { id: "p1", quantity: 1 });
     batcher.push("position", { id: "p1", quantity: 0 });
     clock.run();
@@ -72,7 +72,7 @@ describe("a burst of feed events becomes one update", () => {
   it("does nothing after dispose and flushes nothing when empty", () => {
     const clock = manualScheduler();
     const batches: FeedMessage[][] = [];
-    const batcher = new FeedBatcher((b) => batches.push(b), 250, clock.schedule);
+    const batcher = new FeedBatcher((b) => batches.push(b), clock.schedule);
     batcher.flush();
     batcher.push("status", { mode: "paper" });
     batcher.dispose();
@@ -90,10 +90,10 @@ describe("a burst of feed events becomes one update", () => {
 });
 
 describe("an exit alarm does not wait for the batch", () => {
-  it("flushes at once, after the events that came before it, and cancels the pending timer", () => {
+  it("flushes at once, after the events that came before it, and cancels the pending frame", () => {
     const clock = manualScheduler();
     const batches: FeedMessage[][] = [];
-    const batcher = new FeedBatcher((b) => batches.push(b), 250, clock.schedule);
+    const batcher = new FeedBatcher((b) => batches.push(b), clock.schedule);
     batcher.push("status", { mode: "live" });
     expect(clock.scheduled).toBe(1);
     batcher.push("exit:alarm", { alarms: [{ id: "a" }] });
@@ -101,5 +101,100 @@ describe("an exit alarm does not wait for the batch", () => {
     expect(clock.scheduled).toBe(0);
     expect(batcher.pending).toBe(0);
     expect(coalesceKey("exit:alarm", { alarms: [] })).toBe("exit:alarm");
+  });
+});
+
+
+/** Animation frames by hand: `frame()` runs the callbacks requested so far, as the browser does once per frame. */
+function manualFrames() {
+  const callbacks = new Map<number, FrameRequestCallback>();
+  let next = 1;
+  vi.stubGlobal("requestAnimationFrame", (cb: FrameRequestCallback) => {
+    callbacks.set(next, cb);
+    return next++;
+  });
+  vi.stubGlobal("cancelAnimationFrame", (id: number) => callbacks.delete(id));
+  return {
+    frame() {
+      const due = [...callbacks.values()];
+      callbacks.clear();
+      for (const cb of due) cb(0);
+    },
+    get requested() {
+      return callbacks.size;
+    },
+  };
+}
+
+describe("a batch is applied at the next animation frame", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it("a burst between two frames is one batch, applied at the frame; the fallback timer then does nothing", () => {
+    const frames = manualFrames();
+    const batches: FeedMessage[][] = [];
+    const batcher = new FeedBatcher((b) => batches.push(b), frameScheduler());
+    for (let i = 0; i < 10; i++) batcher.push("ticker", { symbol: "BTC/USDT", last: 100 + i });
+    batcher.push("signal", { id: "s1" });
+    expect(frames.requested).toBe(1);
+    expect(batches).toEqual([]);
+    frames.frame();
+    expect(batches).toEqual([
+      [
+        { event: "ticker", payload: { symbol: "BTC/USDT", last: 109 } },
+        { event: "signal", payload: { id: "s1" } },
+      ],
+    ]);
+    vi.advanceTimersByTime(MAX_FEED_WAIT_MS * 2);
+    expect(batches).toHaveLength(1);
+  });
+
+  it("the next event after a flush waits for the next frame", () => {
+    const frames = manualFrames();
+    const batches: FeedMessage[][] = [];
+    const batcher = new FeedBatcher((b) => batches.push(b), frameScheduler());
+    batcher.push("status", { mode: "paper" });
+    frames.frame();
+    batcher.push("status", { mode: "live" });
+    expect(batches).toHaveLength(1);
+    frames.frame();
+    expect(batches.map((b) => b.map((m) => m.payload))).toEqual([[{ mode: "paper" }], [{ mode: "live" }]]);
+  });
+
+  it("without animation frames (a hidden tab) the batch is applied after the longest wait", () => {
+    manualFrames();
+    const batches: FeedMessage[][] = [];
+    const batcher = new FeedBatcher((b) => batches.push(b), frameScheduler());
+    batcher.push("status", { mode: "paper" });
+    vi.advanceTimersByTime(MAX_FEED_WAIT_MS - 1);
+    expect(batches).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(batches).toHaveLength(1);
+  });
+
+  it("outside a browser (no requestAnimationFrame) the timer alone applies it", () => {
+    vi.stubGlobal("requestAnimationFrame", undefined);
+    const batches: FeedMessage[][] = [];
+    const batcher = new FeedBatcher((b) => batches.push(b), frameScheduler());
+    batcher.push("status", { mode: "paper" });
+    vi.advanceTimersByTime(MAX_FEED_WAIT_MS);
+    expect(batches).toHaveLength(1);
+  });
+
+  it("dispose cancels the frame and the timer", () => {
+    const frames = manualFrames();
+    const batches: FeedMessage[][] = [];
+    const batcher = new FeedBatcher((b) => batches.push(b), frameScheduler());
+    batcher.push("status", { mode: "paper" });
+    batcher.dispose();
+    expect(frames.requested).toBe(0);
+    frames.frame();
+    vi.advanceTimersByTime(MAX_FEED_WAIT_MS);
+    expect(batches).toEqual([]);
   });
 });

@@ -1,14 +1,20 @@
 /**
- * Coalesces bursts of feed events so a busy feed updates the page a few times a second, not per message.
+ * Coalesces bursts of feed events so the page updates at most once per frame, not per message.
  * Events that describe "the latest state of X" (status, an order book, a forming candle, a position)
  * replace the earlier one of the same X within a batch; the rest (signals, fills, risk events) are all kept.
  * Within a batch, events keep the order in which their key first appeared.
- * Urgent events (a failed exit) do not wait: they flush the batch at once, with whatever came before them,
- * so the order of events is kept and the alarm is on screen without the 250 ms delay.
+ * A batch is applied at the next animation frame: a busy feed then costs one cache update per frame, and an
+ * event waits at most a frame (~16 ms) instead of a fixed delay. A tab in the background gets no frames, so a
+ * timer applies the batch after MAX_FEED_WAIT_MS at the latest and the cache stays current there too.
+ * Urgent events (a failed exit) do not wait at all: they flush the batch at once, with whatever came before
+ * them, so the order of events is kept.
  */
 
 /** Events that flush the batch as soon as they arrive. */
 export const URGENT_FEED_EVENTS: ReadonlySet<string> = new Set(["exit:alarm"]);
+
+/** The longest a batch waits when no animation frame comes (a hidden tab; browsers throttle its timers further). */
+export const MAX_FEED_WAIT_MS = 100;
 
 export interface FeedMessage {
   event: string;
@@ -60,12 +66,28 @@ export function coalesceKey(event: string, payload: unknown): string | null {
   }
 }
 
-export type Scheduler = (flush: () => void, delayMs: number) => () => void;
+/** Runs `flush` once, later; returns the cancel. */
+export type Scheduler = (flush: () => void) => () => void;
 
-const timeoutScheduler: Scheduler = (flush, delayMs) => {
-  const handle = setTimeout(flush, delayMs);
-  return () => clearTimeout(handle);
-};
+/** The next animation frame, or `maxWaitMs` when none comes first (no frames in a hidden tab, none outside a browser). */
+export function frameScheduler(maxWaitMs = MAX_FEED_WAIT_MS): Scheduler {
+  return (flush) => {
+    let pending = true;
+    const frame = typeof requestAnimationFrame === "function" ? requestAnimationFrame(() => run()) : null;
+    const timer = setTimeout(() => run(), maxWaitMs);
+    const cancel = () => {
+      pending = false;
+      if (frame !== null) cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+    const run = () => {
+      if (!pending) return;
+      cancel();
+      flush();
+    };
+    return cancel;
+  };
+}
 
 export class FeedBatcher {
   private keyed = new Map<string, FeedMessage>();
@@ -75,8 +97,7 @@ export class FeedBatcher {
 
   constructor(
     private readonly apply: (batch: FeedMessage[]) => void,
-    private readonly delayMs = 250,
-    private readonly schedule: Scheduler = timeoutScheduler,
+    private readonly schedule: Scheduler = frameScheduler(),
   ) {}
 
   push(event: string, payload: unknown): void {
@@ -93,7 +114,7 @@ export class FeedBatcher {
       this.flush();
       return;
     }
-    if (!this.cancel) this.cancel = this.schedule(() => this.flush(), this.delayMs);
+    if (!this.cancel) this.cancel = this.schedule(() => this.flush());
   }
 
   /** Number of messages waiting (after coalescing). */

@@ -5,6 +5,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { io, type Socket } from "socket.io-client";
 import { FeedBatcher } from "./feed-batcher";
 import { applyFeedBatch, FEED_EVENTS } from "./feed-apply";
+import { refetchLoadedBeforeFeed } from "./feed-connect";
 import { qk } from "./query-keys";
 import type { Timeframe } from "./types";
 
@@ -30,8 +31,9 @@ const FeedContext = createContext<FeedContextValue | null>(null);
 const HANDSHAKE_RETRY_MS = 5_000;
 
 /**
- * One Socket.IO connection for the whole dashboard. Feed events are batched (250 ms) and written into the
- * React Query cache; after a reconnect every query is refetched because events were missed meanwhile.
+ * One Socket.IO connection for the whole dashboard. Feed events are batched (once per animation frame,
+ * feed-batcher.ts) and written into the React Query cache; after a reconnect every query is refetched
+ * because events were missed meanwhile.
  */
 export function FeedProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
@@ -55,9 +57,10 @@ export function FeedProvider({ children }: { children: ReactNode }) {
     const batcher = new FeedBatcher((batch) => {
       const report = applyFeedBatch(queryClient, batch);
       for (const rejected of report.rejected) console.warn(`[feed] skipped a ${rejected.event} event: ${rejected.reason}`);
-    }, 250);
+    });
     let connectedBefore = false;
     let retryTimer: ReturnType<typeof setTimeout> | null = null;
+    let stopRefetchAfterAnswers: (() => void) | null = null;
 
     socket.on("connect", () => {
       for (const symbol of subscriptions.current.keys()) socket.emit("subscribe", { orderbook: symbol });
@@ -66,11 +69,8 @@ export function FeedProvider({ children }: { children: ReactNode }) {
       if (streams.length) emitCandleSubscribe(socket, streams, candleSeqs.current);
       if (connectedBefore) void queryClient.invalidateQueries();
       else {
-        // What was loaded, or was still loading, before the feed was live may have missed events in
-        // between (an order that filled while the socket was connecting, a REST answer older than an
-        // event it then overwrote): refetch those once, now that no event can be missed.
-        const connectedAt = Date.now();
-        void queryClient.invalidateQueries({ predicate: (q) => q.state.dataUpdatedAt < connectedAt });
+        stopRefetchAfterAnswers?.();
+        stopRefetchAfterAnswers = refetchLoadedBeforeFeed(queryClient, Date.now());
       }
       connectedBefore = true;
       setState((s) => ({ ...s, connection: "connected", hasConnected: true, disconnectedAt: null, lastError: null }));
@@ -112,6 +112,7 @@ export function FeedProvider({ children }: { children: ReactNode }) {
 
     return () => {
       if (retryTimer) clearTimeout(retryTimer);
+      stopRefetchAfterAnswers?.();
       batcher.dispose();
       socket.removeAllListeners();
       socket.disconnect();

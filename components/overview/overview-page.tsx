@@ -1,9 +1,10 @@
 "use client";
 
+import { useQueryClient } from "@tanstack/react-query";
 import { Col, Row } from "antd";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { useLocalStorageState } from "../hooks/use-local-storage";
-import { useSymbols } from "../hooks/use-market";
+import { useSymbolNames } from "../hooks/use-market";
 import { useCurrentMode } from "../hooks/use-status";
 import { DEFAULT_INDICATORS, type IndicatorToggles } from "../charts/chart-types";
 import { IndicatorPicker } from "../charts/chart-toolbar";
@@ -14,19 +15,31 @@ import { RecentSignals } from "../signals/recent-signals";
 import { InsightsPanel } from "../insights/insights-panel";
 import { Panel } from "../ui/panel";
 import { TodayStats } from "./today-stats";
+import { OVERVIEW_CHART, seedOverview, type OverviewInitialData } from "./overview-data";
 
-const INITIAL: ChartPrefs = { symbol: null, timeframe: "1m", indicators: DEFAULT_INDICATORS };
+const INITIAL: ChartPrefs = { symbol: null, timeframe: OVERVIEW_CHART.timeframe, indicators: DEFAULT_INDICATORS };
 
-export function OverviewPage() {
+/**
+ * The page re-renders only when what it passes down changes (the chart's prefs, the mode, the symbol
+ * names): the feed updates the panels that show it, not the whole page.
+ */
+export function OverviewPage({ initialData = null }: { initialData?: OverviewInitialData | null }) {
+  const queryClient = useQueryClient();
+  // The server's symbols and first candles from the first HTML, before any child asks for them: the chart
+  // draws without waiting for the symbols and then for that symbol's candles.
+  useState(() => {
+    if (initialData) seedOverview(queryClient, initialData);
+    return null;
+  });
   const [prefs, setPrefs, loaded] = useLocalStorageState<ChartPrefs>("tradekeel.overview.chart", INITIAL, parseChartPrefs);
-  const symbols = useSymbols();
+  const symbols = useSymbolNames();
   const mode = useCurrentMode();
 
   // Default to the venue's first symbol, and leave a symbol the venue no longer trades.
   useEffect(() => {
     if (!loaded || !symbols.data || symbols.data.length === 0) return;
-    if (!prefs.symbol || !symbols.data.some((s) => s.symbol === prefs.symbol)) {
-      setPrefs((p) => ({ ...p, symbol: symbols.data[0]!.symbol }));
+    if (!prefs.symbol || !symbols.data.includes(prefs.symbol)) {
+      setPrefs((p) => ({ ...p, symbol: symbols.data[0]! }));
     }
   }, [loaded, symbols.data, prefs.symbol, setPrefs]);
 
@@ -51,6 +64,7 @@ export function OverviewPage() {
                 onSymbolChange={(symbol) => setPrefs((p) => ({ ...p, symbol }))}
                 onTimeframeChange={(timeframe) => setPrefs((p) => ({ ...p, timeframe }))}
                 indicators={prefs.indicators}
+                limit={OVERVIEW_CHART.limit}
                 height={448}
                 showTrades
                 extra={<IndicatorPicker value={prefs.indicators} onChange={setIndicators} />}

@@ -55,6 +55,9 @@ export class EventRecorder {
   private enqueue(what: string, write: () => Promise<unknown>): void {
     this.pendingCount += 1;
     this.queue = this.queue.then(async () => {
+      // Yield to the trading path first: the order that follows a signal is inserted before the signal
+      // is recorded (one database connection; the order's insert is on the way to the venue, this is not).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await retry(write, { policy: RECORD_RETRY, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
         this.lastError = null;
