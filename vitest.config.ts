@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["server/**/*.test.ts", "tests/**/*.test.ts", "components/**/*.test.ts", "bench/**/*.test.ts"],
     environment: "node",
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     // A hook that opens an embedded database or starts a simulator takes minutes, not seconds, on a saturated machine.
     hookTimeout: 180_000,
     pool: "forks",

@@ -126,7 +126,7 @@ describe("data directory lock", () => {
     writeFileSync(path.join(dataDir, "db", LOCK_FILE_NAME), JSON.stringify({ pid: sleeper.pid, identity: wrong, token: "old" }));
     const db = await openDatabase({ dataDir, migrate: false });
     await db.close();
-  }, 60_000);
+  }, 180_000);
 
   it("treats an older version's bare-pid lock as stale when that pid started after the lock was written", async () => {
     const dir = freshDir();

@@ -105,13 +105,13 @@ describe("exits soak: the default strategies for 30 simulated days, every exit g
     const report = await runSoak({ days: DAYS, seed: "issue-12-soak", symbols: ["BTC/USDT", "ETH/USDT"], feeAsset: "received", limits: SOAK_LIMITS, book: BOOK });
     console.log(`soak (fee from the asset received): ${summary(report)}`);
     expectSoakHeld(report, DAYS >= 30 ? 400 : 1);
-  }, 120_000);
+  }, 300_000);
 
   it("quote fees: the same", async () => {
     const report = await runSoak({ days: DAYS, seed: "issue-12-soak", symbols: ["BTC/USDT", "ETH/USDT"], feeAsset: "quote", limits: SOAK_LIMITS, book: BOOK });
     console.log(`soak (quote fees): ${summary(report)}`);
     expectSoakHeld(report, DAYS >= 30 ? 400 : 1);
-  }, 120_000);
+  }, 300_000);
 });
 
 /**

@@ -41,7 +41,7 @@ beforeAll(async () => {
   db = await openDatabase({ dataDir });
   engine = await composeEngine({ config: testConfig(), db, logger });
   await engine.start();
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await engine?.stop().catch(() => {});
@@ -105,5 +105,5 @@ describe("futures kill switch, live on the simulator", () => {
     } finally {
       await usdm.close();
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -38,6 +38,7 @@ describe("strategy:check, the look-ahead check", () => {
     }
   });
 
+  // Three fresh tsx processes, each loading the strategy SDK and the checker: over 2 minutes on a loaded machine.
   it("`npm run strategy:new -- my-breakout` writes a commented template registered under my-breakout, and strategy:check passes it", async () => {
     const fresh = mkdtempSync(path.join(tmpdir(), "tk-new-"));
     try {
@@ -57,5 +58,5 @@ describe("strategy:check, the look-ahead check", () => {
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 360_000);
 });
