@@ -14,7 +14,9 @@ export const metadata: Metadata = { title: "Overview · Tradekeel" };
 async function initialData(): Promise<OverviewInitialData | null> {
   try {
     const market = app().market;
-    const symbols = market.symbols();
+    // Awaited: on a web node every use case is a command to the engine and answers a promise.
+    const symbols = await market.symbols();
+    if (!Array.isArray(symbols)) return null;
     const first = symbols[0]?.symbol;
     const candles = first ? await market.candles({ symbol: first, timeframe: OVERVIEW_CHART.timeframe, limit: OVERVIEW_CHART.limit }) : null;
     return JSON.parse(JSON.stringify({ symbols, candles })) as OverviewInitialData;

@@ -21,6 +21,7 @@ export const OVERVIEW_CHART: { timeframe: Timeframe; limit: number } = { timefra
  * refetches it once, as anything loaded before the feed was live (components/lib/socket.tsx).
  */
 export function seedOverview(queryClient: QueryClient, data: OverviewInitialData): void {
+  if (!Array.isArray(data.symbols)) return;
   if (!queryClient.getQueryData(qk.symbols)) queryClient.setQueryData(qk.symbols, data.symbols);
   const candles = data.candles;
   if (!candles) return;
