@@ -11,7 +11,7 @@ import { systemClock } from "../core/clock";
 import { CommandServer, type CommandReply, type CommandRequest } from "./command-bus";
 import { encodeValue } from "./codec";
 import { REMOTE_ALERTS_METHODS, REMOTE_GOLIVE_METHODS, goLiveOperations } from "../application";
-import { STATUS_PUBLISH_MS, STATUS_STALE_MS, clusterKeys } from "./keys";
+import { ENGINE_ABSENT_MS, STATUS_PUBLISH_MS, STATUS_STALE_MS, clusterKeys } from "./keys";
 
 /**
  * The engine apart from its web nodes (ROLE=engine with REDIS_URL): it runs the commands the web nodes
@@ -152,6 +152,10 @@ export async function startEngineNode(options: { services: Services; redisUrl: s
       .catch((err) => logger.debug({ err }, "status snapshot not published"))
       .finally(() => (publishing = false));
   });
+  // Liveness apart from the snapshot: one SET, no database read, so a slow snapshot does not read as "no engine".
+  const beat = () => void redis.set(keys.heartbeat, String(Date.now()), "PX", ENGINE_ABSENT_MS).catch((err) => logger.debug({ err }, "engine heartbeat not written"));
+  beat();
+  const heartbeatTask = repeatEvery(schedulerOf(systemClock, { unref: true }), systemClock, STATUS_PUBLISH_MS, beat);
   await publish().catch((err) => logger.warn({ err }, "first status snapshot not published"));
 
   const commands = new CommandServer({ redisUrl, prefix, logger: logger.child({ module: "commands" }), execute: (request) => executeCommand(services, request) });
@@ -161,10 +165,11 @@ export async function startEngineNode(options: { services: Services; redisUrl: s
   return {
     async stop() {
       snapshotTask.cancel();
+      heartbeatTask.cancel();
       offFeed();
       await commands.stop();
       // Gone at once: the web nodes say "no engine" rather than serve a stale snapshot for 5 s.
-      await redis.del(keys.status).catch(() => {});
+      await redis.del(keys.status, keys.heartbeat).catch(() => {});
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -15,8 +15,10 @@ export interface ClusterKeys {
   command(id: string): string;
   /** Pub/sub channel a web node hears its replies on. */
   replies(node: string): string;
-  /** The engine's status and health (JSON), refreshed every second, gone 5 s after the engine stops. */
+  /** The engine's status and health (JSON), refreshed every second, gone 5 s after its last refresh. */
   status: string;
+  /** The engine's liveness (its clock, ms), written every second on its own timer, apart from the snapshot's database reads; gone ENGINE_ABSENT_MS after the engine stops. */
+  heartbeat: string;
   /** Hash: candle room → the sequence number of its last closed candle. */
   candleSeq: string;
   /** Key of the Socket.IO Redis adapter and emitter (their channels start with it). */
@@ -31,6 +33,7 @@ export function clusterKeys(prefix: string): ClusterKeys {
     command: (id) => `${prefix}:cmd:state:${id}`,
     replies: (node) => `${prefix}:cmd:reply:${node}`,
     status: `${prefix}:engine:status`,
+    heartbeat: `${prefix}:engine:heartbeat`,
     candleSeq: `${prefix}:feed:candle-seq`,
     socketIo: `${prefix}:socket.io`,
   };
@@ -41,3 +44,9 @@ export const COMMAND_STATE_TTL_MS = 3_600_000;
 /** The engine refreshes its status snapshot this often; a snapshot older than STATUS_STALE_MS means no engine. */
 export const STATUS_PUBLISH_MS = 1_000;
 export const STATUS_STALE_MS = 5_000;
+/**
+ * No heartbeat for this long means no engine: web nodes answer commands 503 at once instead of waiting
+ * for their timeout. Longer than STATUS_STALE_MS because a loaded engine computes its snapshot late
+ * (database ping, status reads) while it still runs commands; a stopped engine deletes the key at once.
+ */
+export const ENGINE_ABSENT_MS = 15_000;

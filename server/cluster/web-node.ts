@@ -21,7 +21,7 @@ import type { AlertService } from "../alerts";
 import type { Metrics } from "../metrics";
 import { Registry } from "prom-client";
 import { REMOTE_ALERTS_METHODS } from "../application";
-import { STATUS_STALE_MS, clusterKeys } from "./keys";
+import { ENGINE_ABSENT_MS, clusterKeys } from "./keys";
 
 /**
  * A web node apart from the engine (ROLE=web with REDIS_URL and DATABASE_URL): the dashboard, the REST
@@ -30,7 +30,7 @@ import { STATUS_STALE_MS, clusterKeys } from "./keys";
  * - **Sign-in, sessions, tokens, audit, backtest runs, optimisations**: its own connection to the PostgreSQL (shared
  *   with the engine; no single-instance lock, no migrations: the engine applies them, so start it first).
  * - **GET /api/status and /api/health**: the engine's snapshot in Redis, refreshed every second (one
- *   second old at most; "no engine" after 5 s without one).
+ *   second old at most while the engine keeps up; "no engine" after 15 s without its heartbeat, or at once when it stops).
  * - **Every other use case a route calls** (`app().…`), reads and mutations alike: run by the engine
  *   through the command bus (server/cluster/command-bus.ts) and answered with the engine's result, the
  *   same status and body as in one process. Reads go there too, rather than to PostgreSQL, because
@@ -110,11 +110,15 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
     throw err;
   }
 
-  // The engine's snapshot, read twice a second: the hot reads answer from memory.
+  // The engine's snapshot and heartbeat, read twice a second: the hot reads answer from memory.
   let snapshot: Snapshot | undefined;
+  let heartbeatAt: number | undefined;
   const refresh = async () => {
-    const raw = await client.redis.get(keys.status);
-    snapshot = raw ? (decodeValue(raw) as Snapshot) : undefined;
+    const [raw, beat] = await client.redis.mget(keys.status, keys.heartbeat);
+    heartbeatAt = beat ? Number(beat) : undefined;
+    // A snapshot computed late by a loaded engine that still beats: keep serving the last one.
+    if (raw) snapshot = decodeValue(raw) as Snapshot;
+    else if (!heartbeatAt) snapshot = undefined;
   };
   await refresh().catch(() => {});
   let refreshing = false;
@@ -125,18 +129,19 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
       .catch((err) => logger.debug({ err }, "engine snapshot not read"))
       .finally(() => (refreshing = false));
   });
-  const fresh = () => (snapshot && Date.now() - snapshot.at < STATUS_STALE_MS ? snapshot : undefined);
+  const engineAlive = () => heartbeatAt !== undefined && Date.now() - heartbeatAt < ENGINE_ABSENT_MS;
+  const fresh = () => (engineAlive() ? snapshot : undefined);
   const noEngine = () =>
     new AppError(
       "ENGINE_UNAVAILABLE",
-      `no trading engine has reported for ${STATUS_STALE_MS / 1000} s: start one with ROLE=engine and the same REDIS_URL and TRADEKEEL_QUEUE_PREFIX (${queuePrefix}), or check its log`,
+      `no trading engine has reported for ${ENGINE_ABSENT_MS / 1000} s: start one with ROLE=engine and the same REDIS_URL and TRADEKEEL_QUEUE_PREFIX (${queuePrefix}), or check its log`,
       503,
     );
 
   const call = async (path: string, args: unknown[]): Promise<unknown> => {
     if (path === "risk.startKillSwitch") return killSwitch(args);
     // Without an engine an ordinary command would only wait for its timeout: say so at once.
-    if (!fresh()) throw noEngine();
+    if (!engineAlive()) throw noEngine();
     if (path === "mode.set") {
       const [input, actor, armLive] = args as [{ mode: string; arming?: unknown }, string, ((arming: unknown) => Promise<void>) | undefined];
       // Real money is armed here, where the user's request (session, two-factor) is; the engine only hears "armed".
@@ -178,7 +183,7 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
       accounts: {},
       confirmed: false,
       commandId: outcome.id,
-      message: `sent to the engine, not yet confirmed (no answer within ${killSwitchMs / 1000} s${fresh() ? "" : "; no engine is reporting"}): it runs as soon as an engine reads it; GET /api/kill-switch shows its progress, GET /api/commands/${outcome.id} whether it was received`,
+      message: `sent to the engine, not yet confirmed (no answer within ${killSwitchMs / 1000} s${engineAlive() ? "" : "; no engine is reporting"}): it runs as soon as an engine reads it; GET /api/kill-switch shows its progress, GET /api/commands/${outcome.id} whether it was received`,
     };
   };
 
