@@ -48,11 +48,25 @@ import { ENGINE_ABSENT_MS, clusterKeys } from "./keys";
 export interface WebNodeOptions {
   /** How long a command waits for the engine before it is answered 504 (default 10 s). */
   commandTimeoutMs?: number;
+  /** The same for a read of live state (READ_COMMANDS), which is harmless to run late (default 30 s). */
+  readTimeoutMs?: number;
   /** How long the kill switch waits for the engine's confirmation before it answers 202 "sent, not yet confirmed" (default 3 s). */
   killSwitchConfirmMs?: number;
 }
 
 export const COMMAND_TIMEOUT_MS = 10_000;
+export const READ_TIMEOUT_MS = 30_000;
+/**
+ * Reads of the engine's live state: they change nothing, so a loaded engine is waited for longer before a 504
+ * (a dashboard's page load then shows late data rather than an error); a mutation keeps the short bound.
+ */
+export const READ_COMMANDS: ReadonlySet<string> = new Set([
+  "trades.list", "trades.get", "trades.export", "system.system", "strategies.list", "strategies.get",
+  "signals.stats", "signals.list", "sessions.report", "sessions.list", "sessions.get",
+  "risk.killSwitchStatus", "risk.get", "risk.exitAlarms", "risk.events", "positions.list",
+  "performance.performance", "performance.equity", "orders.preview", "orders.list", "mode.get",
+  "market.symbols", "market.orderBook", "market.candles", "metrics.text",
+]);
 export const KILL_SWITCH_CONFIRM_MS = 3_000;
 
 interface Snapshot {
@@ -78,7 +92,8 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
   const { redisUrl, queuePrefix } = config.cluster;
   if (!redisUrl || !config.database.url) throw new AppError("CLUSTER_CONFIG", "a web node apart from the engine needs REDIS_URL and DATABASE_URL", 500);
   const startedAt = Date.now();
-  const timeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+  const commandTimeoutMs = options.commandTimeoutMs ?? COMMAND_TIMEOUT_MS;
+  const readTimeoutMs = options.readTimeoutMs ?? READ_TIMEOUT_MS;
   const killSwitchMs = options.killSwitchConfirmMs ?? KILL_SWITCH_CONFIRM_MS;
   const keys = clusterKeys(queuePrefix);
 
@@ -148,6 +163,7 @@ export async function createWebNode(config: AppConfig, logger: Logger, options: 
       if (input.mode === "live" && armLive) await armLive(input.arming);
       args = [input, actor, { armed: input.mode === "live" && Boolean(armLive) }];
     }
+    const timeoutMs = READ_COMMANDS.has(path) ? readTimeoutMs : commandTimeoutMs;
     const outcome = await client.send(path, args, { timeoutMs });
     if (outcome.kind === "reply") return replyValue(outcome.reply);
     if (outcome.started) {

@@ -283,12 +283,14 @@ describe.skipIf(!haveRedis || !havePg)("an engine and two web nodes as separate 
     expect(unknown.body.error.code).toBe("UNKNOWN_SYMBOL");
   }, 120_000);
 
-  it("while the engine does not answer: an order is a 504 that never runs later, the kill switch a 202 'sent, not yet confirmed' that runs as soon as the engine reads again", async () => {
+  it("while the engine does not answer: an order is a 504 that never runs later, a read waits and is answered, the kill switch a 202 'sent, not yet confirmed' that runs as soon as the engine reads again", async () => {
     const before = await api(0, "GET", "/api/orders?status=all");
     const ordersBefore = (before.body as unknown as unknown[]).length;
     engine.child.kill("SIGSTOP");
     let resumed = false;
     try {
+      // A read sent at the same moment waits longer than a mutation (READ_TIMEOUT_MS): answered once the engine resumes.
+      const readDuringStall = api(1, "GET", "/api/positions");
       const order = await api(0, "POST", "/api/orders", { symbol: "BTC/USDT", side: "buy", type: "market", quantity: 0.001 });
       expect(order.status, JSON.stringify(order.body)).toBe(504);
       expect(order.body.error.code).toBe("ENGINE_TIMEOUT");
@@ -303,6 +305,9 @@ describe.skipIf(!haveRedis || !havePg)("an engine and two web nodes as separate 
 
       engine.child.kill("SIGCONT");
       resumed = true;
+      const read = await readDuringStall;
+      expect(read.status, `a read sent while the engine stalled ${COMMAND_TIMEOUT_MS / 1000}+ s: ${JSON.stringify(read.body)}`).toBe(200);
+      expect(Array.isArray(read.body)).toBe(true);
       const ran = await until(
         "the engine to run the waiting kill switch",
         async () => {
