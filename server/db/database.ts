@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -74,6 +74,13 @@ function makeDirectory(dir: string): void {
   }
 }
 
+/**
+ * The embedded server's settings. PostgreSQL's default 128 MB of shared buffers lives in the WebAssembly heap,
+ * which never shrinks; the bot's working set is far smaller and the files sit in the OS page cache anyway.
+ * 32 MB: about 130 MB less resident memory after a day of candles and orders (npm run bench -- --only startup,latency).
+ */
+const EMBEDDED_POSTGRES_CONF = ["shared_buffers=32MB"];
+
 async function openEmbedded(dataDir: string, log: (line: string) => void = () => {}): Promise<{ client: PGlite; release: () => void; dbDir: string }> {
   const dbDir = path.resolve(dataDir, "db");
   try {
@@ -84,7 +91,13 @@ async function openEmbedded(dataDir: string, log: (line: string) => void = () =>
   const release = acquireDataDirLock(dbDir, log);
   const pgDataDir = path.join(dbDir, "pgdata");
   try {
-    const client = await PGlite.create(pgDataDir);
+    const fresh = !existsSync(path.join(pgDataDir, "PG_VERSION"));
+    let client = await PGlite.create(pgDataDir, { postgresqlconf: EMBEDDED_POSTGRES_CONF });
+    if (fresh) {
+      // The instance that ran initdb keeps initdb's WebAssembly memory (~330 MB) for the life of the process: reopen once.
+      await client.close();
+      client = await PGlite.create(pgDataDir, { postgresqlconf: EMBEDDED_POSTGRES_CONF });
+    }
     await client.query("select 1");
     return { client, release, dbDir };
   } catch (err) {
