@@ -115,7 +115,7 @@ function summary(values: number[]): Summary {
   return { p50Ms: round1(percentile(sorted, 0.5)), p95Ms: round1(percentile(sorted, 0.95)), maxMs: round1(sorted[sorted.length - 1]!) };
 }
 
-interface BuildLock {
+export interface BuildLock {
   release(): Promise<void>;
 }
 
@@ -123,7 +123,7 @@ interface BuildLock {
  * Takes the build lock, builds if the sources changed, and keeps the lock until release(): a child
  * `flock` whose command waits on its stdin (closing it ends the child and frees the lock).
  */
-async function lockedBuild(): Promise<BuildLock | { failed: string }> {
+export async function lockedBuild(): Promise<BuildLock | { failed: string }> {
   // TK_BENCH_EXISTING_BUILD=1: the build as it is, and the caller holds the lock (an A/B comparison of two
   // builds swapped in under one `flock /tmp/next-build.lock`).
   if (process.env.TK_BENCH_EXISTING_BUILD === "1") {

@@ -13,9 +13,10 @@ import { restartAfterFills, type RestartResult } from "./restart";
 import { startupFigures, type StartupResult } from "./startup";
 import { scaleFigures, type ScaleResult } from "./scale";
 import { dashboardFigures, type DashboardResult } from "./dashboard";
+import { soakFigures, type SoakResult } from "./soak";
 
 /**
- * npm run bench [-- --csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup,dashboard,scale] [--quick] [--out FILE]
+ * npm run bench [-- --csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup,dashboard,soak,scale] [--soak-minutes N] [--quick] [--out FILE]
  *
  * Reproducible figures for the engine: backtest throughput (candles per second, one core), latency
  * from a candle closing to the order reaching the venue client (paper and live on the simulator), and
@@ -27,6 +28,8 @@ import { dashboardFigures, type DashboardResult } from "./dashboard";
  * The dashboard case (bench/dashboard.ts): the production build and the real server on the embedded
  * defaults, the overview in Chromium: first meaningful paint (goal < 1.5 s) and feed event → DOM (goal
  * p95 < 100 ms); it builds first when sources changed and skips with the reason without Chromium.
+ * The memory soak (bench/soak.ts): the whole server at SIM_SPEED=600 for --soak-minutes (5, --quick 1.5),
+ * RSS and heap from its GET /metrics; goals RSS < 400 MB after an hour, growth < 1 MB per simulated hour.
  * `--only scale` (issue 19, bench/scale.ts; not in the default set: it needs the machine's PostgreSQL and
  * Redis, and skips a part with the reason when one is absent): optimisation sets/s with 1 vs 2 worker
  * processes, and the failover time of a SIGKILLed leading engine to its hot standby (p50/max).
@@ -40,12 +43,13 @@ const { values } = parseArgs({
     quick: { type: "boolean" },
     out: { type: "string" },
     "no-db": { type: "boolean" },
+    "soak-minutes": { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
 
 if (values.help) {
-  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup,dashboard,scale] [--quick] [--no-db] [--out FILE]\n");
+  process.stdout.write("npm run bench -- [--csv FILE] [--candles N] [--only throughput,orderheavy,latency,indicators,killswitch,restart,startup,dashboard,soak,scale] [--soak-minutes N] [--quick] [--no-db] [--out FILE]\n");
   process.exit(0);
 }
 
@@ -55,7 +59,12 @@ if (!Number.isInteger(count) || count < 1_000) {
   process.stderr.write(`--candles must be a whole number >= 1000 (got ${values.candles})\n`);
   process.exit(2);
 }
-const only = new Set((values.only ?? "throughput,orderheavy,latency,indicators,killswitch,restart,startup,dashboard").split(",").map((s) => s.trim()));
+const only = new Set((values.only ?? "throughput,orderheavy,latency,indicators,killswitch,restart,startup,dashboard,soak").split(",").map((s) => s.trim()));
+const soakMinutes = values["soak-minutes"] ? Number(values["soak-minutes"]) : quick ? 1.5 : 5;
+if (!(soakMinutes >= 0.5 && soakMinutes <= 240)) {
+  process.stderr.write(`--soak-minutes must be between 0.5 and 240 (got ${values["soak-minutes"]})\n`);
+  process.exit(2);
+}
 const out = values.out ?? path.resolve(import.meta.dirname, "results", "latest.json");
 
 function table(headers: string[], rows: Array<Array<string | number>>): string {
@@ -96,6 +105,7 @@ async function main(): Promise<void> {
   let heavy: OrderHeavyResult | undefined;
   let scale: ScaleResult | undefined;
   let dashboard: DashboardResult | undefined;
+  let soak: SoakResult | undefined;
 
   // Latency first, before a million candles fill the heap: they would add old-generation GC to the tail.
   if (only.has("latency")) {
@@ -187,6 +197,28 @@ async function main(): Promise<void> {
             ],
           ) +
           `\n(${f.events} events received, ${f.events - f.samples} changed nothing on screen, ${f.coalesced} coalesced, ${f.missing} missing)\n`,
+      );
+    }
+  }
+  if (only.has("soak")) {
+    process.stderr.write(`memory soak (the whole server, SIM_SPEED=600, ${soakMinutes} min)...\n`);
+    soak = await soakFigures({ minutes: soakMinutes, sampleEveryS: quick ? 5 : 10 });
+    if ("skipped" in soak) process.stdout.write(`\nMemory soak: skipped: ${soak.skipped}\n`);
+    else {
+      const g = soak.goals;
+      const mark = (ok: boolean) => (ok ? "met" : "NOT met");
+      process.stdout.write(
+        `\nMemory soak: the whole server (Next, feed, engine and strategies, simulator, embedded database) at SIM_SPEED=${soak.simSpeed} for ${soak.realMinutes} min = ${soak.simulatedHours} simulated hours (load ${soak.loadAvg1m} on ${cpus().length} cores)\n` +
+          table(
+            ["figure", "value", "goal", ""],
+            [
+              ["RSS MB warmed up → max → end", `${soak.rssMbAtWarm} → ${soak.rssMbMax} → ${soak.rssMbEnd}`, `< ${g.rssMb} after 1 h`, mark(soak.rssMbMax < g.rssMb)],
+              ["RSS growth, MB per simulated hour (second half)", soak.rssGrowthMbPerSimHour.toFixed(1), `< ${g.growthMbPerSimHour}`, soak.realMinutes < 5 ? "too short to judge" : mark(soak.rssGrowthMbPerSimHour < g.growthMbPerSimHour)],
+              ["JS heap used MB at the end", soak.heapUsedMbEnd.toFixed(1), "–", ""],
+              ["JS heap growth, MB per simulated hour (second half)", soak.heapGrowthMbPerSimHour.toFixed(1), "–", ""],
+            ],
+          ) +
+          `\n(heap used includes garbage not yet collected; the goal is an hour of real time: --soak-minutes 60)\n`,
       );
     }
   }
@@ -282,6 +314,7 @@ async function main(): Promise<void> {
     orderHeavy: heavy,
     scale,
     dashboard,
+    soak,
     latency,
     indicators,
     killSwitch: killSwitch && { p50Ms: killSwitch.p50Ms, p95Ms: killSwitch.p95Ms, runs: killSwitch.runs, maxMs: killSwitch.maxMs, phasesP50Ms: killSwitch.phasesP50Ms },
