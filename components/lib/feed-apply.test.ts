@@ -45,6 +45,19 @@ describe("feed events update the one copy of server state", () => {
     expect(qc.getQueryData(qk.positions("live"))).toEqual([]);
   });
 
+  it("a position opened while the positions list is being read (the refetch after the order, sent before the fill) stays on screen when that stale read answers", async () => {
+    const qc = client();
+    const p = { id: "p1", mode: "paper", symbol: "BTC/USDT", quantity: 0.00157 } as PositionDto;
+    qc.setQueryData(qk.positions("paper"), []);
+    let answerStaleRead!: (list: PositionDto[]) => void;
+    const staleRead = qc.fetchQuery({ queryKey: qk.positions("paper"), queryFn: () => new Promise<PositionDto[]>((resolve) => (answerStaleRead = resolve)), staleTime: 0 });
+    applyFeedBatch(qc, [{ event: "position", payload: p }]);
+    answerStaleRead([]);
+    await staleRead.catch(() => {});
+    await new Promise((r) => setTimeout(r, 0));
+    expect(qc.getQueryData(qk.positions("paper"))).toEqual([p]);
+  });
+
   it("a risk event is prepended to the unfiltered log and to the log of its kind only", () => {
     const qc = client();
     qc.setQueryData(qk.riskEvents(100, ""), []);

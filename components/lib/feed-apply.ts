@@ -103,6 +103,16 @@ function forEachQuery(client: QueryClient, prefix: QueryKey, fn: (key: QueryKey)
 }
 
 /**
+ * A REST read of this list that began before the event (say the refetch after POST /api/orders, sent before
+ * the fill was booked) would overwrite the event with what it saw. Cancelled, the query keeps the data as the
+ * event left it (react-query reverts to the last manual update), and is read again.
+ */
+function keepOverInFlightRead(client: QueryClient, queryKey: QueryKey): void {
+  if (client.isFetching({ queryKey }) === 0) return;
+  void client.cancelQueries({ queryKey }).then(() => client.invalidateQueries({ queryKey }));
+}
+
+/**
  * Writes one batch of feed events into the query cache. Lists follow the feed in place; aggregates that
  * the browser cannot recompute (performance, trade pages, signal stats, risk usage) are invalidated once
  * per batch so they refetch.
@@ -175,6 +185,7 @@ export function applyFeedBatch(client: QueryClient, batch: FeedMessage[]): Apply
           const status = key[2] === "open" ? "open" : "all";
           const limit = isNum(key[3]) ? key[3] : 100;
           client.setQueryData<OrderDto[]>(key, (old) => applyOrder(old, ev, status, limit));
+          keepOverInFlightRead(client, key);
         });
         break;
       }
@@ -188,6 +199,7 @@ export function applyFeedBatch(client: QueryClient, batch: FeedMessage[]): Apply
       case "position": {
         const ev = payload as PositionDto;
         client.setQueryData<PositionDto[]>(qk.positions(ev.mode), (old) => applyPosition(old, ev));
+        keepOverInFlightRead(client, qk.positions(ev.mode));
         if (isClosedPosition(ev)) invalidate.add("trades");
         break;
       }
