@@ -1,5 +1,5 @@
-import { QueryClient } from "@tanstack/react-query";
-import { describe, expect, it } from "vitest";
+import { QueryClient, QueryObserver } from "@tanstack/react-query";
+import { describe, expect, it, vi } from "vitest";
 import { applyFeedBatch } from "./feed-apply";
 import { qk } from "./query-keys";
 import type { CandlesResponse, ExitAlarmDto, PositionDto, RiskEventDto, StatusDto } from "./types";
@@ -56,6 +56,34 @@ describe("feed events update the one copy of server state", () => {
     await staleRead.catch(() => {});
     await new Promise((r) => setTimeout(r, 0));
     expect(qc.getQueryData(qk.positions("paper"))).toEqual([p]);
+  });
+
+  it("a burst of order events while the orders list is on screen and slow to answer makes at most two more reads, not one per event", async () => {
+    const qc = client();
+    const key = qk.orders("paper", "all", 100);
+    let reads = 0;
+    const pendingReads: Array<() => void> = [];
+    const observer = new QueryObserver(qc, {
+      queryKey: key,
+      staleTime: 0,
+      queryFn: () => {
+        reads += 1;
+        return new Promise<unknown[]>((resolve) => pendingReads.push(() => resolve([])));
+      },
+    });
+    const unsubscribe = observer.subscribe(() => {});
+    await vi.waitFor(() => expect(reads).toBe(1));
+    for (let i = 0; i < 50; i++) {
+      applyFeedBatch(qc, [{ event: "order", payload: { id: `o${i}`, clientOrderId: `c${i}`, mode: "paper", symbol: "BTC/USDT", side: "buy", type: "market", status: "filled", quantity: 1, filledQuantity: 1, createdAt: i, updatedAt: i } }]);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    for (let round = 0; round < 5; round++) {
+      for (const answer of pendingReads.splice(0)) answer();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    unsubscribe();
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reads).toBeLessThanOrEqual(3);
   });
 
   it("a risk event is prepended to the unfiltered log and to the log of its kind only", () => {

@@ -1,4 +1,4 @@
-import type { QueryClient, QueryKey } from "@tanstack/react-query";
+import { hashKey, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import type { FeedMessage } from "./feed-batcher";
 import { isNum } from "./format";
 import {
@@ -108,9 +108,25 @@ function forEachQuery(client: QueryClient, prefix: QueryKey, fn: (key: QueryKey)
  * event left it (react-query reverts to the last manual update), and is read again.
  */
 function keepOverInFlightRead(client: QueryClient, queryKey: QueryKey): void {
+  let rereading = rereads.get(client);
+  if (!rereading) rereads.set(client, (rereading = new Map()));
+  const hash = hashKey(queryKey);
+  // Our own re-read is running: events during it get one more read after it, not one each (no request storm).
+  if (rereading.has(hash)) return void rereading.set(hash, true);
   if (client.isFetching({ queryKey }) === 0) return;
-  void client.cancelQueries({ queryKey }).then(() => client.invalidateQueries({ queryKey }));
+  rereading.set(hash, false);
+  const reread = async (): Promise<void> => {
+    await client.cancelQueries({ queryKey });
+    await client.invalidateQueries({ queryKey });
+    if (rereading.get(hash)) {
+      rereading.set(hash, false);
+      return reread();
+    }
+    rereading.delete(hash);
+  };
+  void reread().catch(() => rereading.delete(hash));
 }
+const rereads = new WeakMap<QueryClient, Map<string, boolean>>();
 
 /**
  * Writes one batch of feed events into the query cache. Lists follow the feed in place; aggregates that
